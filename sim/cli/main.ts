@@ -1,0 +1,204 @@
+/**
+ * The headless runner:
+ *   npm run sim -- FILE [--duration 30s] [--seed N] [--speed max|N] [--set NODE.SETTING=VALUE]...
+ *                 [--set workload.FIELD=VALUE]... [--sql NODE:QUERY]... [--json OUT] [--in-process]
+ *   npm run sim -- --list-settings
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { nodeEngineFactory } from '../engine/node/platform.ts';
+import {
+  applyOverrides,
+  buildReport,
+  describeSettings,
+  formatIssues,
+  nodeKinds,
+  parseDuration,
+  parseScenarioText,
+  Runner,
+  type Report,
+  ScenarioError,
+  Simulation,
+  type Speed,
+  scenarioSchema,
+} from '../index.ts';
+import { printReport } from './print.ts';
+
+export interface CliArgs {
+  file?: string;
+  duration?: number;
+  seed?: number;
+  speed: Speed;
+  sets: string[];
+  sql: { node: string; query: string }[];
+  json?: string;
+  inProcess: boolean;
+  listSettings: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): CliArgs {
+  const a: CliArgs = { speed: 'max', sets: [], sql: [], inProcess: false, listSettings: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    switch (arg) {
+      case '--duration': {
+        const us = parseDuration(value());
+        if (us === undefined || us <= 0) throw new UsageError(`--duration: expected a time such as 30s, 2min or 500ms`);
+        a.duration = us;
+        break;
+      }
+      case '--seed': {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) > 2 ** 32 - 1) throw new UsageError('--seed: expected a whole number from 0 to 4294967295');
+        a.seed = Number(v);
+        break;
+      }
+      case '--speed': {
+        const v = value();
+        if (v === 'max') a.speed = 'max';
+        else if (/^\d+(\.\d+)?$/.test(v) && Number(v) >= 1 && Number(v) <= 100) a.speed = Number(v);
+        else throw new UsageError('--speed: expected max or a number from 1 to 100');
+        break;
+      }
+      case '--set':
+        a.sets.push(value());
+        break;
+      case '--sql': {
+        const v = value();
+        const m = /^([a-z][a-z0-9_-]*):([\s\S]+)$/.exec(v);
+        if (!m) throw new UsageError('--sql: expected NODE:QUERY, for example primary:"SELECT 1"');
+        a.sql.push({ node: m[1], query: m[2] });
+        break;
+      }
+      case '--json':
+        a.json = value();
+        break;
+      case '--in-process':
+        a.inProcess = true;
+        break;
+      case '--list-settings':
+        a.listSettings = true;
+        break;
+      default:
+        if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+        if (a.file) throw new UsageError(`one scenario file at a time (got ${a.file} and ${arg})`);
+        a.file = arg;
+    }
+  }
+  if (!a.file && !a.listSettings) throw new UsageError('give a scenario file, for example lessons/scenarios/single-primary.json');
+  return a;
+}
+
+function listSettings(): string {
+  scenarioSchema();
+  const lines: string[] = [];
+  for (const k of nodeKinds()) {
+    lines.push(`${k.kind}: ${k.description}`);
+    for (const s of describeSettings(k.settings)) {
+      lines.push(`  ${s.name} = ${JSON.stringify(s.default)}${s.unit ? ` (${s.unit})` : ''}${s.values ? ` [${s.values.join('|')}]` : ''} — ${s.help}${s.context === 'postmaster' ? ' [restart]' : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function progressBar(label: string, fraction: number): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const done = Math.round(Math.min(1, fraction) * width);
+  process.stderr.write(`\r${label.padEnd(22).slice(0, 22)} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${Math.round(fraction * 100)}%   `);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}\nusage: npm run sim -- FILE [--duration 30s] [--seed N] [--speed max|N] [--set NODE.SETTING=VALUE]... [--sql NODE:QUERY]... [--json OUT]`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.listSettings) {
+    console.log(listSettings());
+    return 0;
+  }
+  let text: string;
+  try {
+    text = await readFile(args.file!, 'utf8');
+  } catch (e) {
+    console.error(`error: cannot read ${args.file}: ${(e as Error).message}`);
+    return 2;
+  }
+  const parsed = parseScenarioText(text);
+  if (!parsed.ok) {
+    console.error(`error: ${args.file} is not a valid scenario:\n${formatIssues(parsed.issues)}`);
+    return 2;
+  }
+  const overrides = [...args.sets];
+  if (args.seed !== undefined) overrides.push(`run.seed=${args.seed}`);
+  if (args.duration !== undefined) overrides.push(`run.duration="${args.duration / 1000}ms"`);
+  const withSets = applyOverrides(parsed.scenario, overrides);
+  if (!withSets.ok) {
+    console.error(`error: --set:\n${formatIssues(withSets.issues)}`);
+    return 2;
+  }
+  const scenario = withSets.scenario;
+  const unknownSql = args.sql.find((q) => !scenario.nodes.some((n) => n.id === q.node));
+  if (unknownSql) {
+    console.error(`error: --sql: no node "${unknownSql.node}"`);
+    return 2;
+  }
+  const wall0 = performance.now();
+  const engines = nodeEngineFactory({ kind: args.inProcess ? 'in-process' : 'worker' });
+  let sim: Simulation;
+  try {
+    sim = await Simulation.create(scenario, {
+      engines,
+      onProgress: (phase, f) => progressBar(phase, f),
+      onEvent: (e) => {
+        if (e.type === 'node-crashed' || e.type === 'node-restarted') process.stderr.write(`\n${e.message}\n`);
+      },
+    });
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    const untilUs = parseDuration(String(scenario.run.duration))!;
+    const runner = new Runner(sim, { speed: args.speed, untilUs, onTick: (now) => progressBar(`running ${(now / 1e6).toFixed(1)}s`, now / untilUs) });
+    await runner.run();
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const sql = [];
+    for (const q of args.sql) sql.push(await sim.runSql(q.node, q.query));
+    const report: Report = buildReport(sim, sql, (performance.now() - wall0) / 1000);
+    console.log(printReport(report));
+    if (args.json) {
+      const tmp = `${args.json}.${process.pid}.tmp`;
+      await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
+      await rename(tmp, args.json);
+    }
+    return 0;
+  } finally {
+    await sim.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('sim/cli/main.ts')) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`error: ${(e as Error).stack ?? e}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,35 @@
+/** The readable report printed by the headless runner. */
+import type { Report } from '../metrics/report.ts';
+
+function table(head: string[], rows: unknown[][]): string {
+  const cells = [head, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))))];
+  const widths = head.map((_, i) => Math.min(60, Math.max(...cells.map((r) => String(r[i] ?? '').length))));
+  const line = (r: unknown[]) => r.map((v, i) => String(v ?? '').slice(0, 60).padEnd(widths[i])).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+export function printReport(r: Report): string {
+  const out: string[] = [];
+  out.push(`${r.scenario} — seed ${r.seed}, ${r.simulatedSeconds}s simulated in ${r.wallSeconds}s (${r.realQueries} real queries)`);
+  out.push('');
+  out.push(`requests: ${r.completed} completed, ${r.failed} failed, ${r.throughputRps} req/s`);
+  out.push(`latency ms: p50 ${r.latencyMs.p50}  p95 ${r.latencyMs.p95}  p99 ${r.latencyMs.p99}  max ${r.latencyMs.max}`);
+  const errors = Object.entries(r.errors);
+  if (errors.length > 0) out.push(`errors: ${errors.map(([c, n]) => `${c} ${n}`).join(', ')}`);
+  out.push('');
+  out.push(
+    table(
+      ['node', 'kind', 'queries', 'q/s', 'cpu %', 'conns', 'max conns', 'errors'],
+      Object.entries(r.nodes).map(([id, n]) => [id, n.kind, n.queries, n.queriesPerSecond, Math.round(n.cpuUtilization * 1000) / 10, n.connections, n.connectionsMax, n.errors]),
+    ),
+  );
+  for (const e of r.events.filter((e) => e.type === 'node-crashed' || e.type === 'node-restarted')) out.push(`event at ${e.at}s: ${e.message}`);
+  for (const q of r.sql) {
+    out.push('');
+    out.push(`${q.node}> ${q.query.trim()}`);
+    if (q.error) out.push(`ERROR: ${q.error.message} (${q.error.code})`);
+    else if (q.columns.length > 0) out.push(table(q.columns, q.rows), `(${q.rowCount} row${q.rowCount === 1 ? '' : 's'})`);
+    else out.push(`OK (${q.rowCount})`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,130 @@
+/**
+ * The one catalogue of errors the simulation reports. Every error is a value with a `code`: PostgreSQL's
+ * condition name where PostgreSQL has one (the report counts errors by these names), the real system's
+ * message, and a line a student understands.
+ */
+export interface SimError {
+  /** Condition name (`too_many_connections`) or the sim's own code (`pool_timeout`). */
+  code: string;
+  /** The five-character SQLSTATE, where the real system gives one. */
+  sqlstate?: string;
+  severity: 'ERROR' | 'FATAL' | 'PANIC';
+  /** The real system's message text. */
+  message: string;
+  /** What happened, in a sentence for a student. */
+  explanation?: string;
+  detail?: string;
+  hint?: string;
+  position?: string;
+}
+
+interface CatalogueEntry {
+  sqlstate?: string;
+  severity: SimError['severity'];
+  message: string;
+  explanation: string;
+}
+
+export const ERROR_CATALOGUE = {
+  too_many_connections: {
+    sqlstate: '53300',
+    severity: 'FATAL',
+    message: 'sorry, too many clients already',
+    explanation:
+      'The database already has max_connections backends (less superuser_reserved_connections); a new connection is refused.',
+  },
+  pool_timeout: {
+    severity: 'ERROR',
+    message: 'Timed out fetching a new connection from the connection pool.',
+    explanation:
+      "Every connection of this app instance's client-side pool was busy for longer than pool_timeout (Prisma's P2024).",
+  },
+  crash_shutdown: {
+    sqlstate: '57P02',
+    severity: 'FATAL',
+    message: 'terminating connection because of crash of another server process',
+    explanation: 'The node crashed (its engine was killed) and every connection to it was lost.',
+  },
+  cannot_connect_now: {
+    sqlstate: '57P03',
+    severity: 'FATAL',
+    message: 'the database system is starting up',
+    explanation: 'The node is restarting and does not accept connections yet.',
+  },
+  statement_refused: {
+    severity: 'ERROR',
+    message: 'statement refused by the simulator',
+    explanation: 'This statement would hang or exhaust the embedded PostgreSQL, so the console does not run it.',
+  },
+  runaway_statement: {
+    severity: 'FATAL',
+    message: 'terminating connection due to a runaway statement',
+    explanation:
+      'A statement ran past the real-time watchdog; the node was killed and restarted from its last snapshot.',
+  },
+  unknown_node: {
+    severity: 'ERROR',
+    message: 'no such node',
+    explanation: 'The command names a node that is not in the topology.',
+  },
+  workload_backlog: {
+    severity: 'ERROR',
+    message: 'request dropped: max_in_flight requests already outstanding',
+    explanation: 'Open loop: requests arrive faster than the system answers; the backlog reached max_in_flight.',
+  },
+  no_route: {
+    severity: 'ERROR',
+    message: 'no database node to send this statement to',
+    explanation: 'The app node has no edge to a database node that can serve this request.',
+  },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type CatalogueCode = keyof typeof ERROR_CATALOGUE;
+
+export function simError(code: CatalogueCode, extra: Partial<SimError> = {}): SimError {
+  const e: CatalogueEntry = ERROR_CATALOGUE[code];
+  return { code, sqlstate: e.sqlstate, severity: e.severity, message: e.message, explanation: e.explanation, ...extra };
+}
+
+/** PostgreSQL's condition names for the SQLSTATEs a workload meets most (errcodes.txt). */
+const CONDITION_NAMES: Record<string, string> = {
+  '22001': 'string_data_right_truncation',
+  '22003': 'numeric_value_out_of_range',
+  '22012': 'division_by_zero',
+  '22P02': 'invalid_text_representation',
+  '23502': 'not_null_violation',
+  '23503': 'foreign_key_violation',
+  '23505': 'unique_violation',
+  '23514': 'check_violation',
+  '25001': 'active_sql_transaction',
+  '25006': 'read_only_sql_transaction',
+  '25P02': 'in_failed_sql_transaction',
+  '40001': 'serialization_failure',
+  '40P01': 'deadlock_detected',
+  '42501': 'insufficient_privilege',
+  '42601': 'syntax_error',
+  '42703': 'undefined_column',
+  '42804': 'datatype_mismatch',
+  '42883': 'undefined_function',
+  '42P01': 'undefined_table',
+  '42P07': 'duplicate_table',
+  '42710': 'duplicate_object',
+  '53100': 'disk_full',
+  '53200': 'out_of_memory',
+  '53300': 'too_many_connections',
+  '54001': 'statement_too_complex',
+  '55P03': 'lock_not_available',
+  '57014': 'query_canceled',
+  '57P01': 'admin_shutdown',
+  '57P02': 'crash_shutdown',
+  '57P03': 'cannot_connect_now',
+  '08006': 'connection_failure',
+  '0A000': 'feature_not_supported',
+  XX000: 'internal_error',
+};
+
+/** The condition name for a SQLSTATE, or the SQLSTATE itself when it is not in the table. */
+export function conditionName(sqlstate: string | undefined): string {
+  if (!sqlstate) return 'internal_error';
+  return CONDITION_NAMES[sqlstate] ?? sqlstate;
+}

@@ -1,0 +1,52 @@
+/** A PGlite in this thread: for tests and for hosts that cannot run workers. No watchdog can stop it. */
+import { PGlite } from '@electric-sql/pglite';
+import { type DbEngine, EngineDeadError } from './DbEngine.ts';
+import { type EngineReply, type EngineRequest, handleRequest } from './protocol.ts';
+
+export interface PgliteBootOptions {
+  snapshot?: Uint8Array;
+  postgresqlConf: string[];
+  wasmModule?: WebAssembly.Module;
+  fsBundle?: Blob;
+}
+
+/** Boots a PGlite from a snapshot, or runs initdb when there is none. */
+export async function bootPglite(o: PgliteBootOptions): Promise<PGlite> {
+  return PGlite.create({
+    loadDataDir: o.snapshot ? new Blob([o.snapshot as Uint8Array<ArrayBuffer>]) : undefined,
+    postgresqlconf: o.postgresqlConf,
+    // initdb only: 1 MB WAL segments keep snapshots small.
+    initDbStartParams: o.snapshot ? undefined : ['--wal-segsize=1'],
+    pgliteWasmModule: o.wasmModule,
+    fsBundle: o.fsBundle,
+  });
+}
+
+export class PgliteEngine implements DbEngine {
+  private dead = false;
+
+  constructor(
+    readonly name: string,
+    private readonly db: PGlite,
+  ) {}
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  async request(req: EngineRequest): Promise<EngineReply> {
+    if (this.dead) throw new EngineDeadError(this.name, 'closed');
+    return handleRequest(this.db, req);
+  }
+
+  kill(): void {
+    this.dead = true;
+    void this.db.close().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.dead) return;
+    this.dead = true;
+    await this.db.close();
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Engines for Node (the CLI, the benchmark and the tests): PGlite in worker_threads (or in-process),
+ * the wasm compiled once per process, snapshots cached on disk under node_modules/.cache.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { DbEngine, EngineBootOptions, EngineFactory } from '../DbEngine.ts';
+import { bootPglite, PgliteEngine } from '../PgliteEngine.ts';
+import { WorkerEngine } from '../WorkerEngine.ts';
+
+const pgliteDist = dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
+const cacheDir = join(process.cwd(), 'node_modules', '.cache', 'pg-scaling-lab');
+
+let assets: Promise<{ wasmModule: WebAssembly.Module; fsBundle: Blob }> | undefined;
+function pgliteAssets() {
+  assets ??= (async () => ({
+    wasmModule: await WebAssembly.compile(await readFile(join(pgliteDist, 'pglite.wasm'))),
+    fsBundle: new Blob([await readFile(join(pgliteDist, 'pglite.data'))]),
+  }))();
+  return assets;
+}
+
+/** Runs at most `limit` tasks at once (booting more PGlites than cores only thrashes). */
+function limiter(limit: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+export interface NodeEngineOptions {
+  /** `worker` (default): one worker thread per node, with the watchdog; `in-process`: for tests. */
+  kind?: 'worker' | 'in-process';
+  /** Real milliseconds without an answer after which a worker's statement is a runaway. */
+  watchdogMs?: number;
+  /** Cache snapshots on disk (default true). */
+  diskCache?: boolean;
+}
+
+export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactory {
+  const kind = options.kind ?? 'worker';
+  const watchdogMs = options.watchdogMs ?? 5000;
+  const memory = new Map<string, Uint8Array>();
+  const boot = limiter(Math.max(1, availableParallelism()));
+  const workerUrl = new URL('./nodeWorker.ts', import.meta.url);
+
+  async function createInProcess(o: EngineBootOptions | undefined, name: string): Promise<DbEngine> {
+    const { wasmModule, fsBundle } = await pgliteAssets();
+    const db = await bootPglite({ snapshot: o?.snapshot, postgresqlConf: o?.postgresqlConf ?? [], wasmModule, fsBundle });
+    return new PgliteEngine(name, db);
+  }
+
+  return {
+    kind,
+    async create(o) {
+      return boot(async () => {
+        if (kind === 'in-process') return createInProcess(o, o.name);
+        const { wasmModule, fsBundle } = await pgliteAssets();
+        // The entry is TypeScript: tsx compiles it in the worker (Vite bundles it for the browser instead).
+        const worker = new Worker(`import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(workerUrl.href)}, ${JSON.stringify(import.meta.url)}))`, {
+          eval: true,
+        });
+        const port = {
+          postMessage: (m: unknown, t?: Transferable[]) => worker.postMessage(m, t as never),
+          onMessage: (l: (m: unknown) => void) => worker.on('message', l),
+          onError: (l: (e: unknown) => void) => worker.on('error', l),
+          terminate: () => void worker.terminate(),
+        };
+        const snapshot = o.snapshot.slice();
+        return WorkerEngine.start(
+          o.name,
+          port,
+          { snapshot, postgresqlConf: o.postgresqlConf, wasmModule, fsBundle },
+          watchdogMs,
+          [snapshot.buffer],
+        );
+      });
+    },
+    initdb: () => createInProcess(undefined, 'initdb'),
+    async loadSnapshot(key) {
+      const hit = memory.get(key);
+      if (hit || options.diskCache === false) return hit;
+      try {
+        const tar = new Uint8Array(await readFile(join(cacheDir, `${key}.tar`)));
+        memory.set(key, tar);
+        return tar;
+      } catch {
+        return undefined;
+      }
+    },
+    async saveSnapshot(key, tar) {
+      memory.set(key, tar);
+      if (options.diskCache === false) return;
+      await mkdir(cacheDir, { recursive: true });
+      const tmp = join(cacheDir, `${key}.${process.pid}.tmp`);
+      await writeFile(tmp, tar);
+      await rename(tmp, join(cacheDir, `${key}.tar`));
+    },
+  };
+}
+

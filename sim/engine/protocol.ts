@@ -1,0 +1,220 @@
+/**
+ * What a DbEngine is asked to do, and how it answers: plain, structured-cloneable data, so the same
+ * requests go to a PGlite in this thread or in a worker. `handleRequest` is the one implementation of
+ * the requests on a PGlite instance; both engines call it.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+
+export interface EngineStatement {
+  sql: string;
+  params?: readonly unknown[];
+}
+
+export interface EngineError {
+  sqlstate?: string;
+  severity?: string;
+  message: string;
+  detail?: string;
+  hint?: string;
+  position?: string;
+}
+
+export type EngineRequest =
+  /** Workload statements, in order; with `transaction` they run between BEGIN and COMMIT (ROLLBACK on error). */
+  | { op: 'run'; statements: EngineStatement[]; transaction: boolean; maxRows?: number }
+  /** EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement inside a transaction that is rolled back. */
+  | { op: 'profile'; statements: EngineStatement[] }
+  /** One console input: a statement or a script; rows capped; reports pg_sleep time asked for. */
+  | { op: 'console'; sql: string; maxRows: number }
+  /** A setup script (schema, data, settings). */
+  | { op: 'exec'; sql: string }
+  /** The data directory as an uncompressed tar. */
+  | { op: 'dump' };
+
+export interface StatementResult {
+  command?: string;
+  rowCount: number;
+  columns?: string[];
+  rows?: unknown[][];
+  truncated?: boolean;
+}
+
+export interface RunReply {
+  results: StatementResult[];
+  /** Index of the statement that failed, with its error; the ones after it did not run. */
+  failedAt?: number;
+  error?: EngineError;
+}
+
+export interface ProfileReply {
+  /** Per statement: the EXPLAIN JSON plan (null for utility statements), the error, pg_sleep seconds. */
+  statements: { plan: unknown | null; error?: EngineError; sleptSeconds: number }[];
+}
+
+export interface ConsoleReply {
+  result?: StatementResult;
+  error?: EngineError;
+  sleptSeconds: number;
+}
+
+export type EngineReply = RunReply | ProfileReply | ConsoleReply | { error?: EngineError } | { tar: Uint8Array };
+
+const EXPLAINABLE = /^\s*(\(?\s*select|with|insert|update|delete|merge|values|table)\b/i;
+const CURSOR_SAFE = /^\s*(\(?\s*select|with|values|table)\b/i;
+
+export async function handleRequest(db: PGlite, req: EngineRequest): Promise<EngineReply> {
+  switch (req.op) {
+    case 'run':
+      return run(db, req.statements, req.transaction, req.maxRows ?? 0);
+    case 'profile':
+      return profile(db, req.statements);
+    case 'console':
+      return consoleQuery(db, req.sql, req.maxRows);
+    case 'exec':
+      try {
+        await db.exec(req.sql);
+        return {};
+      } catch (e) {
+        return { error: toEngineError(e) };
+      }
+    case 'dump': {
+      const blob = await db.dumpDataDir('none');
+      return { tar: new Uint8Array(await blob.arrayBuffer()) };
+    }
+  }
+}
+
+async function run(db: PGlite, statements: EngineStatement[], transaction: boolean, maxRows: number): Promise<RunReply> {
+  const results: StatementResult[] = [];
+  if (transaction) await db.query('BEGIN');
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i];
+    try {
+      const r = await db.query<unknown[]>(s.sql, s.params as unknown[] | undefined, { rowMode: 'array' });
+      results.push(toResult(r, maxRows));
+    } catch (e) {
+      if (transaction) await db.query('ROLLBACK');
+      return { results, failedAt: i, error: toEngineError(e) };
+    }
+  }
+  if (transaction) await db.query('COMMIT');
+  return { results };
+}
+
+async function profile(db: PGlite, statements: EngineStatement[]): Promise<ProfileReply> {
+  const out: ProfileReply['statements'] = [];
+  await db.query('BEGIN');
+  let failed = false;
+  for (const s of statements) {
+    if (failed) {
+      out.push({ plan: null, sleptSeconds: 0 });
+      continue;
+    }
+    try {
+      await db.query(`SELECT set_config('sim.slept', '0', true)`);
+      let plan: unknown = null;
+      if (EXPLAINABLE.test(s.sql)) {
+        const r = await db.query<{ 'QUERY PLAN': unknown }>(
+          `EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) ${s.sql}`,
+          s.params as unknown[] | undefined,
+        );
+        plan = r.rows[0]?.['QUERY PLAN'] ?? null;
+      } else {
+        await db.query(s.sql, s.params as unknown[] | undefined);
+      }
+      out.push({ plan, sleptSeconds: await sleptSeconds(db) });
+    } catch (e) {
+      out.push({ plan: null, error: toEngineError(e), sleptSeconds: 0 });
+      failed = true;
+    }
+  }
+  await db.query('ROLLBACK');
+  return { statements: out };
+}
+
+async function consoleQuery(db: PGlite, sql: string, maxRows: number): Promise<ConsoleReply> {
+  const text = sql.trim().replace(/;\s*$/, '');
+  await db.query(`SELECT set_config('sim.slept', '0', false)`);
+  try {
+    let result: StatementResult;
+    const head = text.replace(/^(\s*--[^\n]*(\n|$)|\s*\/\*[\s\S]*?\*\/)*/, '');
+    if (CURSOR_SAFE.test(head) && !text.includes(';')) {
+      result = await cappedSelect(db, text, maxRows);
+    } else {
+      const all = await db.exec(text);
+      const last = all[all.length - 1];
+      result = last ? toResult(await rowsAsArrays(last), maxRows) : { rowCount: 0 };
+    }
+    return { result, sleptSeconds: await sleptSeconds(db) };
+  } catch (e) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    return { error: toEngineError(e), sleptSeconds: 0 };
+  }
+}
+
+/** A SELECT read through a cursor, so a huge result never leaves the engine whole. */
+async function cappedSelect(db: PGlite, text: string, maxRows: number): Promise<StatementResult> {
+  await db.query('BEGIN');
+  try {
+    await db.query(`DECLARE sim_console NO SCROLL CURSOR FOR ${text}`);
+  } catch (e) {
+    await db.query('ROLLBACK');
+    // A data-modifying WITH cannot be a cursor: run it as it is.
+    if ((e as { code?: string }).code !== '0A000') throw e;
+    return toResult(await db.query<unknown[]>(text, [], { rowMode: 'array' }), maxRows);
+  }
+  const r = await db.query<unknown[]>(`FETCH FORWARD ${maxRows + 1} FROM sim_console`, [], { rowMode: 'array' });
+  await db.query('CLOSE sim_console');
+  await db.query('COMMIT');
+  return { ...toResult(r, maxRows), command: 'SELECT' };
+}
+
+async function sleptSeconds(db: PGlite): Promise<number> {
+  const r = await db.query<{ s: string | null }>(`SELECT current_setting('sim.slept', true) AS s`);
+  return Number(r.rows[0]?.s ?? 0) || 0;
+}
+
+interface PgResults {
+  rows: unknown[];
+  fields: { name: string }[];
+  affectedRows?: number;
+  command?: string;
+  rowCount?: number;
+}
+
+async function rowsAsArrays(r: PgResults): Promise<PgResults> {
+  const names = r.fields.map((f) => f.name);
+  return { ...r, rows: r.rows.map((row) => (Array.isArray(row) ? row : names.map((n) => (row as Record<string, unknown>)[n]))) };
+}
+
+function toResult(r: PgResults, maxRows: number): StatementResult {
+  const rowCount = r.fields.length > 0 ? r.rows.length : (r.affectedRows ?? r.rowCount ?? 0);
+  const res: StatementResult = { command: r.command, rowCount };
+  if (maxRows > 0 && r.fields.length > 0) {
+    res.columns = r.fields.map((f) => f.name);
+    res.rows = (r.rows as unknown[][]).slice(0, maxRows).map((row) => row.map(plainValue));
+    if (r.rows.length > maxRows) res.truncated = true;
+  }
+  return res;
+}
+
+/** JSON-friendly values: timestamps as ISO text, big integers and bytes as text. */
+function plainValue(v: unknown): unknown {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? String(v) : v.toISOString();
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) return `\\x${Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  if (Array.isArray(v)) return v.map(plainValue);
+  return v;
+}
+
+export function toEngineError(e: unknown): EngineError {
+  const x = e as { code?: string; severity?: string; message?: string; detail?: string; hint?: string; position?: string };
+  return {
+    sqlstate: typeof x?.code === 'string' ? x.code : undefined,
+    severity: x?.severity,
+    message: String(x?.message ?? e),
+    detail: x?.detail,
+    hint: x?.hint,
+    position: x?.position,
+  };
+}

@@ -1,0 +1,18 @@
+/** The sim's public API: what lessons/, the renderer's sim client and the tests use. */
+import './nodes/index.ts';
+
+export { type SimError, ERROR_CATALOGUE, conditionName } from './core/errors.ts';
+export { Scheduler } from './core/Scheduler.ts';
+export { Rng } from './core/rng.ts';
+export { parseDuration, parseMemory, parseTime, formatBytes } from './core/units.ts';
+export type { DbEngine, EngineFactory } from './engine/DbEngine.ts';
+export { MONITORING_QUERIES } from './monitoring/queries.ts';
+export { buildReport, type Report } from './metrics/report.ts';
+export { nodeKind, nodeKinds } from './nodes/index.ts';
+export type { ConsoleResult } from './nodes/postgres/PostgresNode.ts';
+export type { NodeSnapshot, SimEvent } from './nodes/types.ts';
+export { applyOverrides, formatIssues, parseScenario, parseScenarioText, type ScenarioIssue } from './scenario/load.ts';
+export { edgeProblem, type Scenario, scenarioSchema } from './scenario/schema.ts';
+export { describeSettings, type SettingDoc } from './scenario/settings.ts';
+export { ScenarioError, Simulation, type SimSnapshot, type SimulationOptions } from './Simulation.ts';
+export { Runner, type Speed } from './runner/Runner.ts';

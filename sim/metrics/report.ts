@@ -1,0 +1,79 @@
+/** The report of a run: what the CLI prints and writes with --json. Deterministic for a scenario and seed. */
+import type { ConsoleResult } from '../nodes/postgres/PostgresNode.ts';
+import type { Simulation } from '../Simulation.ts';
+
+export interface Report {
+  scenario: string;
+  seed: number;
+  simulatedSeconds: number;
+  completed: number;
+  failed: number;
+  throughputRps: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
+  errors: Record<string, number>;
+  nodes: Record<string, { kind: string; queries: number; queriesPerSecond: number; cpuUtilization: number; errors: number; connections: number; [k: string]: unknown }>;
+  timeSeries: { t: number; throughputRps: number; failed: number; p50Ms: number; p95Ms: number; p99Ms: number }[];
+  events: { at: number; type: string; node?: string; message: string }[];
+  sql: { node: string; query: string; columns: string[]; rows: unknown[][]; rowCount: number; error?: { code: string; message: string } }[];
+  realQueries: number;
+  wallSeconds: number;
+}
+
+const ms = (us: number) => Math.round(us) / 1000;
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: number): Report {
+  const m = sim.metrics;
+  const seconds = sim.now / 1e6;
+  const nodes: Report['nodes'] = {};
+  for (const n of sim.nodes.values()) {
+    const t = m.node(n.id);
+    const snap = n.snapshot();
+    nodes[n.id] = {
+      kind: n.kind,
+      queries: n.kind === 'app' ? snap.queries : t.queries,
+      queriesPerSecond: round((n.kind === 'app' ? snap.queries : t.queries) / Math.max(seconds, 1e-9), 1),
+      cpuUtilization: round(t.busyUs / Math.max(1, sim.now) / Math.max(1, t.cores)),
+      errors: n.kind === 'app' ? snap.errors : t.errors,
+      connections: snap.connections,
+      connectionsMax: t.connectionsMax,
+      ...(n.report?.() ?? {}),
+    };
+  }
+  return {
+    scenario: sim.scenario.name,
+    seed: sim.scenario.run.seed,
+    simulatedSeconds: round(seconds, 6),
+    completed: m.completed,
+    failed: m.failed,
+    throughputRps: round(m.completed / Math.max(seconds, 1e-9), 1),
+    latencyMs: {
+      p50: ms(m.latency.percentile(50)),
+      p95: ms(m.latency.percentile(95)),
+      p99: ms(m.latency.percentile(99)),
+      max: ms(m.latency.max),
+      mean: ms(m.latency.mean),
+    },
+    errors: Object.fromEntries([...m.errors.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    nodes,
+    timeSeries: m.seconds.map((b) => ({
+      t: b.t,
+      throughputRps: b.completed,
+      failed: b.failed,
+      p50Ms: ms(b.latency.percentile(50)),
+      p95Ms: ms(b.latency.percentile(95)),
+      p99Ms: ms(b.latency.percentile(99)),
+    })),
+    events: sim.events.map((e) => ({ ...e, at: round(e.at / 1e6, 6) })),
+    sql: sql.map((r) => ({
+      node: r.node,
+      query: r.query,
+      columns: r.columns,
+      rows: r.rows,
+      rowCount: r.rowCount,
+      ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
+    })),
+    realQueries: m.realQueries,
+    wallSeconds: round(wallSeconds, 3),
+  };
+}

@@ -1,0 +1,20 @@
+/** Settings of an `app` node: application servers, each with its own client-side connection pool. */
+import { z } from 'zod';
+import { intSetting, timeSetting } from '../../scenario/settings.ts';
+
+export const appSettings = z.strictObject({
+  instances: intSetting(2, 1, 1000, {
+    context: 'postmaster',
+    help: 'Application server processes; each keeps its own connection pool, as every Prisma or node-postgres process does.',
+  }),
+  pool_size: intSetting(10, 1, 10_000, {
+    context: 'postmaster',
+    help: "Connections in each instance's pool, per database (Prisma's connection_limit, node-postgres' max).",
+  }),
+  pool_timeout: timeSetting('10s', 's', '0s', '1h', {
+    context: 'user',
+    help: "How long a request waits for a free pooled connection before failing (Prisma's pool_timeout, default 10 s).",
+  }),
+});
+
+export type AppSettings = z.output<typeof appSettings>;

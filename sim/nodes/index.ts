@@ -1,0 +1,27 @@
+/** The one place node kinds are registered. Adding a kind: its folder, and one line here. */
+import { AppNode } from './app/AppNode.ts';
+import { appSettings } from './app/settings.ts';
+import { PostgresNode } from './postgres/PostgresNode.ts';
+import { postgresSettings } from './postgres/settings.ts';
+import { nodeKinds, registerNodeKind } from './registry.ts';
+
+if (nodeKinds().length === 0) {
+  registerNodeKind({
+    kind: 'app',
+    label: 'App servers',
+    description: "Application servers: the workload's clients, a connection pool per instance, and the seed's DatabaseRouter.",
+    settings: appSettings,
+    connectsTo: ['postgres'],
+    create: (ctx, spec) => new AppNode(ctx, spec),
+  });
+  registerNodeKind({
+    kind: 'postgres',
+    label: 'PostgreSQL',
+    description: 'A PostgreSQL server backed by a real embedded PostgreSQL (PGlite), with its hardware modelled.',
+    settings: postgresSettings,
+    connectsTo: [],
+    create: (ctx, spec) => new PostgresNode(ctx, spec),
+  });
+}
+
+export { nodeKind, nodeKinds } from './registry.ts';

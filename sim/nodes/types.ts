@@ -1,0 +1,112 @@
+/**
+ * What node models see of the simulation, and what they offer each other. A node kind is one folder
+ * under sim/nodes/ plus one registration (sim/nodes/index.ts).
+ */
+import type { z } from 'zod';
+import type { SimError } from '../core/errors.ts';
+import type { Rng } from '../core/rng.ts';
+import type { Scheduler } from '../core/Scheduler.ts';
+import type { EngineFactory } from '../engine/DbEngine.ts';
+import type { Metrics } from '../metrics/Metrics.ts';
+import type { PreparedOperation } from '../workload/operations.ts';
+
+export interface SimEvent {
+  /** Virtual time, microseconds. */
+  at: number;
+  type: 'node-booted' | 'node-crashed' | 'node-restarted' | 'setting-applied' | 'restart-required' | 'console' | 'run-finished';
+  node?: string;
+  message: string;
+}
+
+export interface SimContext {
+  readonly scheduler: Scheduler;
+  readonly metrics: Metrics;
+  readonly engines: EngineFactory;
+  /** An independent random stream for `name`. */
+  rng(name: string): Rng;
+  emit(event: Omit<SimEvent, 'at'>): void;
+  node(id: string): NodeModel | undefined;
+  /** One-way network latency of the edge from -> to, in microseconds (undefined: no edge). */
+  latencyUs(from: string, to: string): number | undefined;
+  /** Ids of the nodes this node has edges to, in the scenario's order. */
+  targets(from: string): string[];
+}
+
+export interface NodeSpec<S = Record<string, unknown>> {
+  id: string;
+  kind: string;
+  settings: S;
+}
+
+/** Live figures of one node, for the UI, the lessons and the report. */
+export interface NodeSnapshot {
+  id: string;
+  kind: string;
+  status: 'booting' | 'up' | 'restarting' | 'down';
+  queries: number;
+  errors: number;
+  queriesPerSecond: number;
+  cpuUtilization: number;
+  connections: number;
+  [extra: string]: unknown;
+}
+
+export interface NodeModel {
+  readonly id: string;
+  readonly kind: string;
+  boot?(onProgress: (fraction: number) => void): Promise<void>;
+  /** Applies a validated setting; says whether it took effect now or needs a restart of the node. */
+  applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'>;
+  snapshot(): NodeSnapshot;
+  /** Extra figures for the JSON report. */
+  report?(): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+/** A client-side connection to a SQL endpoint (a backend, or later a pooler's client slot). */
+export interface Connection {
+  readonly id: number;
+  readonly endpoint: string;
+  dead: boolean;
+}
+
+export interface ClientInfo {
+  /** The app node and instance, for pg_stat_activity. */
+  app: string;
+  instance: number;
+  applicationName: string;
+}
+
+/**
+ * A statement's reply. `outcome` is set when the node did not wait for the engine's answer (a statement
+ * outside a transaction: what happens next does not depend on it); it resolves to its error, if any.
+ */
+export type Reply = { ok: true; outcome?: Promise<SimError | undefined> } | { ok: false; error: SimError };
+
+/** One round trip's statement of an operation: BEGIN, one of its SQL statements, COMMIT or ROLLBACK. */
+export type StatementCall =
+  | { kind: 'begin' | 'commit' | 'rollback' }
+  | { kind: 'sql'; op: PreparedOperation; index: number; params: readonly unknown[] };
+
+/** Something an app can connect to and run SQL on (a postgres node; later a pooler). */
+export interface SqlEndpoint extends NodeModel {
+  /** Called when the connection request arrives at the endpoint; `done` is called in virtual time. */
+  connect(client: ClientInfo, done: (r: { conn: Connection } | { error: SimError }) => void): void | Promise<void>;
+  /** Runs one statement on the connection, as it arrives; `done` when the reply leaves the endpoint. */
+  execute(conn: Connection, call: StatementCall, done: (r: Reply) => void): void | Promise<void>;
+  disconnect(conn: Connection): void;
+}
+
+export function isSqlEndpoint(n: NodeModel | undefined): n is SqlEndpoint {
+  return !!n && typeof (n as SqlEndpoint).execute === 'function';
+}
+
+export interface NodeKindDefinition<S extends z.ZodObject = z.ZodObject> {
+  kind: string;
+  label: string;
+  description: string;
+  settings: S;
+  /** Kinds this kind may open connections to (the edges it may start). */
+  connectsTo: readonly string[];
+  create(ctx: SimContext, spec: NodeSpec<z.output<S>>): NodeModel;
+}

@@ -1,0 +1,120 @@
+/**
+ * The one schema of a scenario file: topology (nodes with their kind's settings, edges), workload and
+ * run settings. Built from the node-kind registry, so a new kind adds its settings here by registering.
+ * Unknown keys are errors; omitted settings get their documented defaults.
+ */
+import { z } from 'zod';
+import { nodeKind, nodeKinds } from '../nodes/registry.ts';
+import { maxPlaceholder } from '../workload/operations.ts';
+import { workloadSchema } from '../workload/schema.ts';
+import { intSetting, timeSetting } from './settings.ts';
+
+export const nodeIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'an id of lower-case letters, digits, - and _, starting with a letter (at most 32)');
+
+export const edgeSchema = z.strictObject({
+  from: nodeIdSchema,
+  to: nodeIdSchema,
+  latency: timeSetting('0.5ms', 'ms', '0ms', '10s', { context: 'user', help: 'One-way network latency of the link.' }),
+});
+
+export const runSchema = z.strictObject({
+  seed: intSetting(1, 0, 2 ** 32 - 1, { context: 'user', help: 'Seed of every random stream: same scenario and seed, same result.' }),
+  duration: timeSetting('30s', 's', '100ms', '24h', { context: 'user', help: 'Simulated time a headless run covers.' }),
+});
+
+const positionSchema = z.strictObject({ x: z.number().finite(), y: z.number().finite() });
+
+function buildScenarioSchema() {
+  const kinds = nodeKinds();
+  if (kinds.length === 0) throw new Error('no node kinds registered: import sim/nodes/index.ts first');
+  const nodeSchemas = kinds.map((k) =>
+    z.strictObject({
+      id: nodeIdSchema,
+      kind: z.literal(k.kind),
+      label: z.string().max(60).optional(),
+      position: positionSchema.optional(),
+      settings: k.settings.default({} as never),
+    }),
+  );
+  const nodeSchema = z.discriminatedUnion('kind', nodeSchemas as unknown as [z.ZodObject, ...z.ZodObject[]], {
+    error: (iss) =>
+      iss.code === 'invalid_union' ? `unknown node kind; expected one of ${kinds.map((k) => k.kind).join(', ')}` : undefined,
+  });
+  return z
+    .strictObject({
+      name: z.string().min(1).max(100).default('Untitled scenario'),
+      description: z.string().max(5000).optional(),
+      nodes: z.array(nodeSchema).min(1).max(64),
+      edges: z.array(edgeSchema).max(512).default([]),
+      workload: workloadSchema.default({} as never),
+      run: runSchema.default({} as never),
+    })
+    .superRefine((s, ctx) => {
+      const ids = new Map<string, string>();
+      (s.nodes as unknown as { id: string; kind: string }[]).forEach((n, i) => {
+        if (ids.has(n.id)) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'id'], message: `duplicate node id ${n.id}` });
+        ids.set(n.id, n.kind);
+      });
+      const seen = new Set<string>();
+      s.edges.forEach((e, i) => {
+        const from = ids.get(e.from);
+        const to = ids.get(e.to);
+        if (!from) ctx.addIssue({ code: 'custom', path: ['edges', i, 'from'], message: `no node ${e.from}` });
+        if (!to) ctx.addIssue({ code: 'custom', path: ['edges', i, 'to'], message: `no node ${e.to}` });
+        if (from && to) {
+          const why = edgeProblem(from, to, e.from === e.to);
+          if (why) ctx.addIssue({ code: 'custom', path: ['edges', i], message: why });
+        }
+        const key = `${e.from}->${e.to}`;
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['edges', i], message: `duplicate edge ${key}` });
+        seen.add(key);
+      });
+      s.workload.operations?.forEach((op, i) => {
+        const need = maxPlaceholder(op);
+        if (need > op.params.length) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['workload', 'operations', i, 'params'],
+            message: `the SQL uses $${need} but only ${op.params.length} parameter(s) are given`,
+          });
+        }
+      });
+    });
+}
+
+/** Why a link from a node of kind `from` to one of kind `to` makes no sense, or undefined when it does. */
+export function edgeProblem(from: string, to: string, selfLoop = false): string | undefined {
+  if (selfLoop) return 'a node cannot connect to itself';
+  const def = nodeKind(from);
+  if (!def) return `unknown node kind ${from}`;
+  if (!def.connectsTo.includes(to)) {
+    return def.connectsTo.length === 0
+      ? `a ${from} node does not open connections to other nodes`
+      : `a ${from} node connects to ${def.connectsTo.join(' or ')} nodes, not to a ${to} node`;
+  }
+  return undefined;
+}
+
+let cached: ReturnType<typeof buildScenarioSchema> | undefined;
+let cachedKinds = 0;
+
+export function scenarioSchema() {
+  if (!cached || cachedKinds !== nodeKinds().length) {
+    cached = buildScenarioSchema();
+    cachedKinds = nodeKinds().length;
+  }
+  return cached;
+}
+
+export interface ScenarioNode {
+  id: string;
+  kind: string;
+  label?: string;
+  position?: { x: number; y: number };
+  settings: Record<string, unknown>;
+}
+
+export type Scenario = Omit<z.output<ReturnType<typeof buildScenarioSchema>>, 'nodes'> & { nodes: ScenarioNode[] };
+export type ScenarioEdge = z.output<typeof edgeSchema>;

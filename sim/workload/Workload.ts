@@ -1,0 +1,95 @@
+/**
+ * Drives requests into the app nodes. Closed loop: `clients` clients, each sends a request, waits for
+ * its reply, thinks (exponential, mean think_time) and sends the next. Open loop: Poisson arrivals at
+ * `arrival_rate`, whatever the replies; over `max_in_flight` outstanding, an arrival is dropped.
+ * Clients are spread over the app nodes and their instances in turn.
+ */
+import type { Rng } from '../core/rng.ts';
+import type { AppNode } from '../nodes/app/AppNode.ts';
+import type { SimContext } from '../nodes/types.ts';
+import { timeUs } from '../scenario/settings.ts';
+import { type ParamGenerator, type PreparedOperation, paramGenerator, prepareOperation } from './operations.ts';
+import type { OperationSpec, WorkloadSpec } from './schema.ts';
+
+interface Op {
+  prepared: PreparedOperation;
+  params: ParamGenerator[];
+}
+
+export class Workload {
+  private ops: Op[];
+  private weights: number[];
+  private totalWeight: number;
+  private nextRequest = 1;
+  private inFlight = 0;
+  private stopped = false;
+  private readonly arrivals: Rng;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly spec: WorkloadSpec,
+    operations: OperationSpec[],
+    private readonly apps: AppNode[],
+  ) {
+    this.ops = operations.map((o) => ({ prepared: prepareOperation(o), params: o.params.map(paramGenerator) }));
+    this.weights = this.ops.map((o) => o.prepared.weight);
+    this.totalWeight = this.weights.reduce((a, b) => a + b, 0);
+    this.arrivals = ctx.rng('workload:arrivals');
+  }
+
+  get operations(): readonly PreparedOperation[] {
+    return this.ops.map((o) => o.prepared);
+  }
+
+  start(): void {
+    if (this.apps.length === 0 || this.totalWeight <= 0) return;
+    if (this.spec.mode === 'closed') {
+      for (let c = 0; c < this.spec.clients; c++) {
+        const rng = this.ctx.rng(`client:${c}`);
+        const app = this.apps[c % this.apps.length];
+        const instance = Math.floor(c / this.apps.length) % app.instances;
+        this.ctx.scheduler.after(rng.exponential(this.thinkUs()), () => this.closedLoop(rng, app, instance));
+      }
+    } else if (this.spec.arrival_rate > 0) {
+      this.ctx.scheduler.after(this.arrivals.exponential(1e6 / this.spec.arrival_rate), () => this.arrive(0));
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private thinkUs(): number {
+    return timeUs(this.spec.think_time);
+  }
+
+  private closedLoop(rng: Rng, app: AppNode, instance: number): void {
+    if (this.stopped) return;
+    this.send(rng, app, instance, () => {
+      const think = this.thinkUs();
+      this.ctx.scheduler.after(think > 0 ? rng.exponential(think) : 0, () => this.closedLoop(rng, app, instance));
+    });
+  }
+
+  private arrive(n: number): void {
+    if (this.stopped) return;
+    const app = this.apps[n % this.apps.length];
+    const instance = Math.floor(n / this.apps.length) % app.instances;
+    if (this.inFlight >= this.spec.max_in_flight) {
+      this.ctx.metrics.requestDone(0, 'workload_backlog');
+    } else {
+      this.send(this.arrivals, app, instance, () => undefined);
+    }
+    this.ctx.scheduler.after(this.arrivals.exponential(1e6 / this.spec.arrival_rate), () => this.arrive(n + 1));
+  }
+
+  private send(rng: Rng, app: AppNode, instance: number, then: () => void): void {
+    const op = this.ops[rng.weighted(this.weights, this.totalWeight)];
+    const params = op.params.map((g) => g(rng));
+    this.inFlight++;
+    app.submit({ id: this.nextRequest++, op: op.prepared, params, instance, startUs: this.ctx.scheduler.now }, () => {
+      this.inFlight--;
+      then();
+    });
+  }
+}

@@ -1,0 +1,75 @@
+/** The default data set (users with a region, their orders) and the default operation mix on it. */
+import type { OperationSpec, WorkloadSpec } from './schema.ts';
+
+export const REGIONS = ['us', 'eu', 'apac'] as const;
+
+/** Deterministic: no random(); values spread by hashint4. */
+export function defaultSetupSql(data: WorkloadSpec['data']): string {
+  const n = data.users;
+  return `
+CREATE TABLE users (
+  id bigint PRIMARY KEY,
+  email text NOT NULL UNIQUE,
+  name text NOT NULL,
+  region text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE orders (
+  id bigserial PRIMARY KEY,
+  user_id bigint NOT NULL REFERENCES users (id),
+  amount numeric(10,2) NOT NULL,
+  status text NOT NULL DEFAULT 'new',
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX orders_user_id_created_at_idx ON orders (user_id, created_at);
+INSERT INTO users (id, email, name, region, created_at)
+  SELECT i, 'user' || i || '@example.com', 'User ' || i, (ARRAY['us','eu','apac'])[1 + i % 3],
+         timestamptz '2026-01-01 00:00:00+00' - i * interval '1 minute'
+  FROM generate_series(1, ${n}) AS i;
+INSERT INTO orders (user_id, amount, status, created_at)
+  SELECT 1 + i % ${Math.max(1, n)}, 1 + ((hashint4(i) & 65535) % 50000) / 100.0,
+         (ARRAY['new','paid','shipped'])[1 + ((hashint4(i * 7) & 255) % 3)],
+         timestamptz '2026-01-01 00:00:00+00' - i * interval '10 seconds'
+  FROM generate_series(1, ${n * data.orders_per_user}) AS i
+  WHERE ${n} > 0;
+`;
+}
+
+export function defaultOperations(data: WorkloadSpec['data']): OperationSpec[] {
+  const users = Math.max(1, data.users);
+  return [
+    {
+      name: 'get_user',
+      weight: 60,
+      sql: 'SELECT id, email, name, region FROM users WHERE id = $1',
+      params: [{ dist: 'zipf', min: 1, max: users, s: 1 }],
+    },
+    {
+      name: 'list_orders',
+      weight: 25,
+      sql: 'SELECT id, amount, status, created_at FROM orders WHERE user_id = $1 ORDER BY created_at DESC LIMIT 10',
+      params: [{ dist: 'zipf', min: 1, max: users, s: 1 }],
+    },
+    {
+      name: 'place_order',
+      weight: 10,
+      sql: [
+        'INSERT INTO orders (user_id, amount) VALUES ($1, $2)',
+        "UPDATE users SET name = name WHERE id = $1",
+      ],
+      params: [
+        { dist: 'uniform', min: 1, max: users, integer: true },
+        { dist: 'uniform', min: 1, max: 500, integer: false },
+      ],
+    },
+    {
+      name: 'rename_user',
+      weight: 5,
+      sql: 'UPDATE users SET name = $2 WHERE id = $1',
+      params: [
+        { dist: 'uniform', min: 1, max: users, integer: true },
+        { dist: 'list', values: ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald'] },
+      ],
+    },
+  ];
+}

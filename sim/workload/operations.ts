@@ -1,0 +1,87 @@
+/** Operations ready to run: statements with their own parameter lists, and parameter generators. */
+import type { Rng } from '../core/rng.ts';
+import type { OperationSpec, ParamSpec } from './schema.ts';
+
+export interface PreparedStatement {
+  sql: string;
+  /** For each $k of this statement (renumbered from 1), the index of the operation's parameter. */
+  paramIndexes: number[];
+}
+
+export interface PreparedOperation {
+  name: string;
+  weight: number;
+  statements: PreparedStatement[];
+  /** More than one statement: BEGIN ... COMMIT around them, each a round trip. */
+  transaction: boolean;
+  readOnly: boolean;
+  /** Any statement writes (so the commit waits for the WAL flush). */
+  writes: boolean;
+}
+
+const READ = /^\s*\(?\s*(select|values|table|show|explain)\b/i;
+
+export function isReadOnlySql(sql: string): boolean {
+  if (/^\s*with\b/i.test(sql)) return !/\b(insert|update|delete|merge)\b/i.test(sql);
+  return READ.test(sql) && !/\bfor\s+(update|no\s+key\s+update|share|key\s+share)\b/i.test(sql) && !/\bnextval\s*\(/i.test(sql);
+}
+
+/** Rewrites `$k` placeholders to a dense `$1..$m` per statement (PostgreSQL wants every $n typed). */
+function prepareStatement(sql: string): PreparedStatement {
+  const order: number[] = [];
+  const text = sql.replace(/\$(\d+)/g, (_, d: string) => {
+    const k = Number(d) - 1;
+    let j = order.indexOf(k);
+    if (j < 0) j = order.push(k) - 1;
+    return `$${j + 1}`;
+  });
+  return { sql: text, paramIndexes: order };
+}
+
+export function prepareOperation(spec: OperationSpec): PreparedOperation {
+  const sqls = Array.isArray(spec.sql) ? spec.sql : [spec.sql];
+  const readOnly = spec.read_only ?? sqls.every(isReadOnlySql);
+  return {
+    name: spec.name,
+    weight: spec.weight,
+    statements: sqls.map(prepareStatement),
+    transaction: sqls.length > 1,
+    readOnly,
+    writes: !sqls.every(isReadOnlySql),
+  };
+}
+
+/** The highest $n used in an operation's SQL (for validation against its params). */
+export function maxPlaceholder(spec: OperationSpec): number {
+  const sqls = Array.isArray(spec.sql) ? spec.sql : [spec.sql];
+  let max = 0;
+  for (const s of sqls) for (const m of s.matchAll(/\$(\d+)/g)) max = Math.max(max, Number(m[1]));
+  return max;
+}
+
+export type ParamGenerator = (rng: Rng) => unknown;
+
+export function paramGenerator(p: ParamSpec): ParamGenerator {
+  switch (p.dist) {
+    case 'uniform':
+      return p.integer ? (rng) => rng.int(p.min, p.max) : (rng) => Math.round((p.min + rng.next() * (p.max - p.min)) * 100) / 100;
+    case 'zipf': {
+      const n = p.max - p.min + 1;
+      const s = p.s;
+      // Inverse CDF of the continuous zipf on [1, n+1): rank 1 (the key `min`) is the hottest.
+      if (Math.abs(s - 1) < 1e-9) return (rng) => p.min + Math.min(n - 1, Math.floor((n + 1) ** rng.next()) - 1);
+      const a = (n + 1) ** (1 - s) - 1;
+      return (rng) => p.min + Math.min(n - 1, Math.floor((rng.next() * a + 1) ** (1 / (1 - s))) - 1);
+    }
+    case 'sequential': {
+      let next = p.start;
+      return () => {
+        const v = next;
+        next += p.step;
+        return v;
+      };
+    }
+    case 'list':
+      return (rng) => p.values[rng.int(0, p.values.length - 1)];
+  }
+}

@@ -1,0 +1,63 @@
+/** The workload part of a scenario: who sends requests, how often, which SQL, with which parameters. */
+import { z } from 'zod';
+import { intSetting, numberSetting, timeSetting } from '../scenario/settings.ts';
+
+const paramSchema = z.discriminatedUnion('dist', [
+  z.strictObject({
+    dist: z.literal('uniform'),
+    min: z.number(),
+    max: z.number(),
+    integer: z.boolean().default(true).meta({ help: 'Draw whole numbers (default) or decimals.' }),
+  }),
+  z.strictObject({
+    dist: z.literal('zipf'),
+    min: z.number().int(),
+    max: z.number().int(),
+    s: z.number().min(0).max(5).default(1).meta({ help: 'Skew: 0 is uniform, 1 is classic zipf (a few hot keys).' }),
+  }),
+  z.strictObject({
+    dist: z.literal('sequential'),
+    start: z.number().int().default(1),
+    step: z.number().int().default(1),
+  }),
+  z.strictObject({
+    dist: z.literal('list'),
+    values: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).min(1).max(10000),
+  }),
+]).refine((p) => !('max' in p) || p.max >= p.min, { message: 'max must be >= min' });
+
+export type ParamSpec = z.output<typeof paramSchema>;
+
+export const operationSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a lower-case name such as get_user'),
+  weight: z.number().min(0).max(1e6).default(1),
+  sql: z
+    .union([z.string().min(1).max(20000), z.array(z.string().min(1).max(20000)).min(1).max(50)])
+    .meta({ help: 'One statement, or a list of statements run as one transaction (BEGIN ... COMMIT).' }),
+  params: z.array(paramSchema).max(50).default([]),
+  read_only: z.boolean().optional().meta({ help: 'Whether the operation only reads; guessed from the SQL when omitted.' }),
+});
+
+export type OperationSpec = z.output<typeof operationSchema>;
+
+export const dataSchema = z.strictObject({
+  users: intSetting(10000, 0, 2_000_000, { context: 'postmaster', help: 'Rows in the default users table.' }),
+  orders_per_user: intSetting(5, 0, 100, { context: 'postmaster', help: 'Orders per user in the default orders table.' }),
+});
+
+export const workloadSchema = z.strictObject({
+  mode: z.enum(['closed', 'open']).default('closed').meta({
+    help: 'closed: a fixed number of clients, each waiting for its reply and thinking before the next; open: requests arrive at a rate, whatever the replies.',
+  }),
+  clients: intSetting(50, 0, 100_000, { context: 'user', help: 'Closed loop: concurrent clients, spread over the app instances.' }),
+  think_time: timeSetting('50ms', 'ms', '0ms', '1h', { context: 'user', help: 'Closed loop: mean pause between a reply and the next request (exponential).' }),
+  arrival_rate: numberSetting(200, 0, 1_000_000, { context: 'user', help: 'Open loop: requests per second (Poisson arrivals).' }),
+  max_in_flight: intSetting(10_000, 1, 1_000_000, { context: 'user', help: 'Open loop: requests outstanding at once; arrivals beyond it are dropped and counted.' }),
+  data: dataSchema.default({ users: 10000, orders_per_user: 5 }),
+  setup_sql: z.string().max(1_000_000).optional().meta({
+    help: 'Custom schema and data (SQL run once, before the run). Replaces the default users/orders data set.',
+  }),
+  operations: z.array(operationSchema).max(100).optional().meta({ help: 'The operation mix; the default mix on users/orders when omitted.' }),
+});
+
+export type WorkloadSpec = z.output<typeof workloadSchema>;
