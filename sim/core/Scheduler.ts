@@ -84,21 +84,23 @@ export class Scheduler {
   }
 
   private dropCancelled(): void {
-    while (this.heap.length > 0 && this.heap[0].cancelled) this.pop();
+    while (this.heap.length > 0 && this.heap[0].cancelled) this.removeTop();
   }
 
   private pop(): ScheduledEvent | undefined {
-    for (;;) {
-      const heap = this.heap;
-      if (heap.length === 0) return undefined;
-      const top = heap[0];
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        heap[0] = last;
-        this.siftDown(0);
-      }
-      if (!top.cancelled) return top;
+    this.dropCancelled();
+    return this.heap.length > 0 ? this.removeTop() : undefined;
+  }
+
+  private removeTop(): ScheduledEvent {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      this.siftDown(0);
     }
+    return top;
   }
 
   private push(ev: ScheduledEvent): void {

@@ -14,15 +14,18 @@ export const ENGINE_CONF = ['shared_buffers = 16MB', 'min_wal_size = 2MB', 'max_
  * Objects that let real monitoring SQL see the model. `public, sim_catalog, pg_catalog` is the search
  * path, so an unqualified pg_stat_activity, now() or pg_sleep() resolves here, and tables a user creates
  * still go to public:
- * - sim_catalog.pg_stat_activity has exactly the columns of this PostgreSQL's pg_stat_activity, filled
- *   from the model before each console statement;
+ * - sim_catalog.pg_stat_activity has exactly the columns (its row type) of this PostgreSQL's
+ *   pg_stat_activity; its rows are the JSON in the setting sim.activity, set from the model before each
+ *   console statement (a view, so it is no user table and costs no writes);
  * - now() is the virtual clock (the setting sim.now), so now() - query_start is a simulated duration;
  * - pg_sleep() and friends never sleep: they add the seconds asked for to sim.slept, which the cost
  *   model turns into virtual service time.
  */
 export const TEMPLATE_SQL = `
 CREATE SCHEMA sim_catalog;
-CREATE TABLE sim_catalog.pg_stat_activity AS SELECT * FROM pg_catalog.pg_stat_activity WITH NO DATA;
+CREATE VIEW sim_catalog.pg_stat_activity AS
+  SELECT * FROM json_populate_recordset(NULL::pg_catalog.pg_stat_activity,
+    COALESCE(NULLIF(current_setting('sim.activity', true), ''), '[]')::json);
 CREATE FUNCTION sim_catalog.now() RETURNS timestamptz LANGUAGE sql STABLE AS
   $$ SELECT COALESCE(NULLIF(current_setting('sim.now', true), '')::timestamptz, pg_catalog.now()) $$;
 CREATE FUNCTION sim_catalog.pg_sleep(seconds double precision) RETURNS void LANGUAGE plpgsql VOLATILE AS $$

@@ -1,7 +1,8 @@
 /**
  * pg_stat_activity as the model has it. PGlite has one standalone backend; the node's connections,
  * states, queries and their virtual start times live in the model, so before a console statement the
- * node fills sim_catalog.pg_stat_activity (which shadows pg_catalog's, with the same columns) from here.
+ * node sets the rows of sim_catalog.pg_stat_activity (which shadows pg_catalog's, with the same columns)
+ * from here.
  * Timestamps are on the virtual clock, the same clock the shadowed now() reads.
  */
 
@@ -65,21 +66,34 @@ export function auxiliaryProcesses(bootUs: number, firstPid: number): ActivityRo
   }));
 }
 
-const lit = (v: string | null) => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
-const ts = (us: number | null) => (us === null ? 'NULL' : `'${virtualTimestamp(us)}'::timestamptz`);
+const ts = (us: number | null) => (us === null ? null : virtualTimestamp(us));
 
-/** SQL that sets the virtual clock and replaces the rows of sim_catalog.pg_stat_activity. */
+/** SQL that sets the virtual clock and the rows sim_catalog.pg_stat_activity shows. */
 export function refreshActivitySql(nowUs: number, rows: ActivityRow[]): string {
-  const values = rows.map(
-    (r) =>
-      `(${r.datname ? 5 : 'NULL'}, ${lit(r.datname)}, ${r.pid}, NULL, ${r.usename ? 10 : 'NULL'}, ${lit(r.usename)}, ` +
-      `${lit(r.applicationName)}, ${r.clientAddr ? `${lit(r.clientAddr)}::inet` : 'NULL'}, NULL, ${r.clientPort ?? 'NULL'}, ` +
-      `${ts(r.backendStart)}, ${ts(r.xactStart)}, ${ts(r.queryStart)}, ${ts(r.stateChange)}, ${lit(r.waitEventType)}, ` +
-      `${lit(r.waitEvent)}, ${lit(r.state)}, NULL, NULL, NULL, ${lit(r.query)}, ${lit(r.backendType)})`,
-  );
-  return [
-    `SELECT set_config('sim.now', '${virtualTimestamp(nowUs)}', false);`,
-    'DELETE FROM sim_catalog.pg_stat_activity;',
-    values.length > 0 ? `INSERT INTO sim_catalog.pg_stat_activity VALUES ${values.join(',\n')};` : '',
-  ].join('\n');
+  const json = rows.map((r) => ({
+    datid: r.datname ? 5 : null,
+    datname: r.datname,
+    pid: r.pid,
+    leader_pid: null,
+    usesysid: r.usename ? 10 : null,
+    usename: r.usename,
+    application_name: r.applicationName,
+    client_addr: r.clientAddr,
+    client_hostname: null,
+    client_port: r.clientPort,
+    backend_start: ts(r.backendStart),
+    xact_start: ts(r.xactStart),
+    query_start: ts(r.queryStart),
+    state_change: ts(r.stateChange),
+    wait_event_type: r.waitEventType,
+    wait_event: r.waitEvent,
+    state: r.state,
+    backend_xid: null,
+    backend_xmin: null,
+    query_id: null,
+    query: r.query,
+    backend_type: r.backendType,
+  }));
+  const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  return `SELECT set_config('sim.now', '${virtualTimestamp(nowUs)}', false), set_config('sim.activity', ${quote(JSON.stringify(json))}, false)`;
 }

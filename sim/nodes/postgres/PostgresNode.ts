@@ -172,6 +172,7 @@ export class PostgresNode implements SqlEndpoint {
       if (tick % 10 === 0) {
         if (this.pendingSize) this.databaseBytes = (await this.pendingSize.catch(() => this.databaseBytes)) || this.databaseBytes;
         this.pendingSize = this.measureSize(engine);
+        this.pendingSize.catch(() => undefined);
       }
     }
     this.ctx.scheduler.after(HOUSEKEEPING_US, () => this.housekeeping());

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/sim/**/*.test.ts', 'test/lessons/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    // Real PGlite instances are heavy: one test file at a time per core.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
