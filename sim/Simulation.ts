@@ -11,8 +11,8 @@ import { dataSnapshot } from './engine/snapshots.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { AppNode } from './nodes/app/AppNode.ts';
 import { nodeKind } from './nodes/index.ts';
-import { type ConsoleResult, PostgresNode } from './nodes/postgres/PostgresNode.ts';
-import type { NodeModel, NodeSnapshot, SimContext, SimEvent } from './nodes/types.ts';
+import { PostgresNode } from './nodes/postgres/PostgresNode.ts';
+import type { ConsoleResult, NodeModel, NodeSnapshot, SimContext, SimEvent } from './nodes/types.ts';
 import { formatIssues, parseScenario } from './scenario/load.ts';
 import type { Scenario } from './scenario/schema.ts';
 import { timeUs } from './scenario/settings.ts';
@@ -99,19 +99,19 @@ export class Simulation {
   private async boot(): Promise<void> {
     const progress = this.options.onProgress ?? (() => undefined);
     const w = this.scenario.workload;
-    const dbs = [...this.nodes.values()].filter((n): n is PostgresNode => n instanceof PostgresNode);
+    const holdsData = [...this.nodes.values()].some((n) => n instanceof PostgresNode);
     progress('preparing data', 0);
-    const snapshot = dbs.length > 0 ? await dataSnapshot(this.options.engines, w.setup_sql ?? defaultSetupSql(w.data)) : undefined;
+    const snapshot = holdsData ? await dataSnapshot(this.options.engines, w.setup_sql ?? defaultSetupSql(w.data)) : undefined;
+    const booting = [...this.nodes.values()].filter((n) => n.boot);
     let booted = 0;
     progress('booting nodes', 0.3);
     await Promise.all(
-      dbs.map((n) =>
-        n.boot(() => {
-          booted++;
-          progress(`booted ${n.id}`, 0.3 + (0.7 * booted) / dbs.length);
-          this.emit({ type: 'node-booted', node: n.id, message: `${n.id} is up` });
-        }, snapshot),
-      ),
+      booting.map(async (n) => {
+        await n.boot!(snapshot);
+        booted++;
+        progress(`booted ${n.id}`, 0.3 + (0.7 * booted) / booting.length);
+        this.emit({ type: 'node-booted', node: n.id, message: `${n.id} is up` });
+      }),
     );
     progress('ready', 1);
   }
@@ -151,12 +151,13 @@ export class Simulation {
     this.workload.stop();
   }
 
-  /** Runs SQL on a database node's console at the current virtual time. */
+  /** Runs a console statement on a node at the current virtual time, between events. */
   runSql(nodeId: string, sql: string): Promise<ConsoleResult> {
     return this.exclusive(async () => {
       const node = this.nodes.get(nodeId);
-      if (!(node instanceof PostgresNode)) {
-        return { node: nodeId, query: sql, columns: [], rows: [], rowCount: 0, error: simError('unknown_node', { message: `no database node "${nodeId}"` }) };
+      if (!node?.console) {
+        const message = node ? `node "${nodeId}" (${node.kind}) has no console` : `no node "${nodeId}"`;
+        return { node: nodeId, query: sql, columns: [], rows: [], rowCount: 0, error: simError('unknown_node', { message }) };
       }
       const r = await node.console(sql);
       this.emit({ type: 'console', node: nodeId, message: r.error ? `console error: ${r.error.message}` : `console: ${r.rowCount} row(s)` });

@@ -10,6 +10,18 @@ import type { EngineFactory } from '../engine/DbEngine.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
 
+/** What a console statement returns: rows (capped) or the real system's error. */
+export interface ConsoleResult {
+  node: string;
+  query: string;
+  columns: string[];
+  rows: unknown[][];
+  rowCount: number;
+  command?: string;
+  truncated?: boolean;
+  error?: SimError;
+}
+
 export interface SimEvent {
   /** Virtual time, microseconds. */
   at: number;
@@ -54,12 +66,15 @@ export interface NodeSnapshot {
 export interface NodeModel {
   readonly id: string;
   readonly kind: string;
-  boot?(onProgress: (fraction: number) => void): Promise<void>;
+  /** Starts the node; `snapshot` is the scenario's data directory, for nodes that hold data. */
+  boot?(snapshot: Uint8Array | undefined): Promise<void>;
   /** Applies a validated setting; says whether it took effect now or needs a restart of the node. */
   applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'>;
   snapshot(): NodeSnapshot;
   /** Extra figures for the JSON report. */
   report?(): Record<string, unknown>;
+  /** Runs a console statement now (SQL on a database, the admin language on a pooler). */
+  console?(sql: string): Promise<ConsoleResult>;
   close(): Promise<void>;
 }
 

@@ -25,6 +25,7 @@ import type { PreparedOperation } from '../../workload/operations.ts';
 import type {
   ClientInfo,
   Connection,
+  ConsoleResult,
   NodeSnapshot,
   NodeSpec,
   Reply,
@@ -60,17 +61,6 @@ interface Backend {
   batch?: Promise<RunReply>;
   /** The statement in service, to fail if the node crashes. */
   inFlight?: (r: Reply) => void;
-}
-
-export interface ConsoleResult {
-  node: string;
-  query: string;
-  columns: string[];
-  rows: unknown[][];
-  rowCount: number;
-  command?: string;
-  truncated?: boolean;
-  error?: SimError;
 }
 
 export class PostgresNode implements SqlEndpoint {
@@ -112,14 +102,13 @@ export class PostgresNode implements SqlEndpoint {
   }
 
   /** Boots the engine from the scenario's data snapshot (set by the simulation before boot). */
-  async boot(onProgress: (fraction: number) => void, snapshot?: Uint8Array): Promise<void> {
-    this.snapshotTar = snapshot ?? this.snapshotTar;
+  async boot(snapshot: Uint8Array | undefined): Promise<void> {
+    this.snapshotTar = snapshot;
     this.engine = await this.startEngine();
     this.databaseBytes = await this.measureSize(this.engine);
     this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
     this.status = 'up';
     this.ctx.scheduler.after(HOUSEKEEPING_US, () => this.housekeeping());
-    onProgress(1);
   }
 
   private allocPids(n: number): number {

@@ -1,0 +1,158 @@
+/** The console guard: statements that would hang or wreck a node's one embedded session are refused. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { refuseReason } from '../../sim/monitoring/consoleGuard.ts';
+import { MONITORING_QUERIES } from '../../sim/index.ts';
+
+const refusedWith = (sql: string, reason: RegExp) => {
+  const why = refuseReason(sql);
+  expect(why, `expected ${JSON.stringify(sql)} to be refused`).toBeDefined();
+  expect(why).toMatch(reason);
+};
+
+const allowed = (sql: string) => {
+  expect(refuseReason(sql), `expected ${JSON.stringify(sql)} to run`).toBeUndefined();
+};
+
+describe('refuseReason refuses', () => {
+  it.each([
+    "COPY users TO PROGRAM 'gzip > /tmp/users.gz'",
+    "copy users from program 'cat /etc/passwd'",
+    "COPY (SELECT * FROM orders)\n  TO\n  PROGRAM 'cat'",
+  ])('COPY ... PROGRAM: %j', (sql) => refusedWith(sql, /COPY \.\.\. PROGRAM/));
+
+  it.each(['BEGIN', 'BEGIN;', 'begin ;', 'COMMIT', 'commit;', 'END', 'ROLLBACK', 'ABORT;', 'START TRANSACTION', 'start   transaction;', '  \n BEGIN \n', '-- go\nBEGIN'])(
+    'a lone transaction statement: %j',
+    (sql) => refusedWith(sql, /write the whole transaction in one input/),
+  );
+
+  it.each(["SET work_mem = '64MB'", 'set search_path to public', 'SET SESSION statement_timeout = 0', 'RESET ALL', 'reset work_mem', "\tSET\twork_mem = '1MB'"])(
+    'SET and RESET of session settings: %j',
+    (sql) => refusedWith(sql, /change node settings in the inspector/),
+  );
+
+  it.each(['DISCARD ALL', 'discard plans;', '  DISCARD TEMP'])('DISCARD: %j', (sql) => refusedWith(sql, /DISCARD would reset the session/));
+
+  it.each(['CREATE DATABASE shop', 'drop database postgres', 'ALTER DATABASE postgres SET work_mem = 1', 'create   database x'])('CREATE/DROP/ALTER DATABASE: %j', (sql) =>
+    refusedWith(sql, /one database/),
+  );
+
+  it.each([
+    'INSERT INTO sim_catalog.pg_stat_activity VALUES (1)',
+    'DELETE FROM sim_catalog.pg_stat_activity',
+    'UPDATE sim_catalog.pg_stat_activity SET state = 1',
+    'TRUNCATE sim_catalog.pg_stat_activity',
+    'DROP FUNCTION sim_catalog.now()',
+    'DROP SCHEMA sim_catalog CASCADE',
+    'CREATE TABLE sim_catalog.x (a int)',
+    'ALTER TABLE sim_catalog.pg_stat_activity ADD COLUMN x int',
+    'GRANT ALL ON sim_catalog.pg_stat_activity TO public',
+    'BEGIN; SELECT 1; DELETE FROM sim_catalog.pg_stat_activity; COMMIT;',
+  ])('writes to sim_catalog: %j', (sql) => refusedWith(sql, /sim_catalog .* read-only/));
+
+  it.each(['\\d', '\\dt', '  \\d users', '\\l', '\\x on'])('psql meta-commands: %j', (sql) => refusedWith(sql, /psql meta-commands/));
+
+  it.each(['SELECT pg_terminate_backend(42)', 'select pg_cancel_backend (1)', 'SELECT pg_reload_conf()'])('backend and reload functions: %j', (sql) =>
+    refusedWith(sql, /one embedded backend/),
+  );
+
+  it('empty input and input over 100,000 characters', () => {
+    refusedWith('', /empty/);
+    refusedWith('  \n\t ', /empty/);
+    refusedWith(`SELECT '${'x'.repeat(100_000)}'`, /longer than 100,000/);
+    allowed(`SELECT '${'x'.repeat(99_000)}'`);
+  });
+
+  it('sees through comments before the statement', () => {
+    refusedWith('-- tune it\nSET work_mem = 1', /inspector/);
+    refusedWith('/* lone */ COMMIT', /whole transaction/);
+    refusedWith('/* a\n multi-line comment */\nDISCARD ALL', /DISCARD/);
+    refusedWith('-- comment\n\\dt', /meta-commands/);
+  });
+});
+
+describe('refuseReason lets through', () => {
+  it.each(MONITORING_QUERIES.map((q) => [q.name, q.sql]))('the seed monitoring query %s', (_name, sql) => allowed(sql));
+
+  it.each([
+    'SELECT 1',
+    'select * from users where id = 1;',
+    'SELECT count(*), state FROM pg_stat_activity GROUP BY state',
+    'SELECT * FROM sim_catalog.pg_stat_activity',
+    'EXPLAIN ANALYZE SELECT * FROM orders WHERE user_id = 5',
+    'SELECT settings, reset_val, created_at, updated_at FROM t',
+    "SELECT current_setting('work_mem')",
+    'SELECT pg_sleep(1)',
+    "INSERT INTO users (name) VALUES ('ann')",
+    "UPDATE users SET name = 'bob' WHERE id = 1",
+    'DELETE FROM orders WHERE id = 7',
+    'CREATE TABLE t (a int)',
+    'CREATE INDEX ON orders (user_id)',
+    'CREATE SCHEMA shop',
+    'VACUUM ANALYZE users',
+    'COPY users TO STDOUT',
+    'SELECT 1 -- COMMIT',
+    'SELECT 1 /* BEGIN */',
+  ])('%j', (sql) => allowed(sql));
+
+  it.each([
+    "BEGIN; UPDATE users SET name = 'x' WHERE id = 1; COMMIT;",
+    "BEGIN;\nSET LOCAL work_mem = '64MB';\nSELECT * FROM orders ORDER BY total;\nCOMMIT;",
+    'START TRANSACTION; INSERT INTO users (name) VALUES ($$a$$); ROLLBACK;',
+    'begin; select 1; end;',
+  ])('a whole transaction in one input: %j', (sql) => allowed(sql));
+
+  it('SET LOCAL on its own (PostgreSQL only warns outside a transaction)', () => {
+    allowed("SET LOCAL work_mem = '64MB'");
+    allowed('set local statement_timeout = 0');
+  });
+
+  it('a statement that only mentions a refused word inside a longer name', () => {
+    allowed('SELECT * FROM settings');
+    allowed('SELECT * FROM discarded_items');
+    allowed('SELECT begin_at, commit_at FROM jobs');
+    allowed('SELECT * FROM sim_catalog_backup');
+  });
+
+  it('never throws, and gives a non-empty reason or undefined, on any text', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('SET', 'BEGIN', '\\', 'COPY', 'sim_catalog').chain((w) => fc.tuple(fc.string(), fc.string()).map(([a, b]) => a + w + b))), (sql) => {
+        const why = refuseReason(sql);
+        expect(why === undefined || (typeof why === 'string' && why.length > 0)).toBe(true);
+        if (sql.trim() === '') expect(why).toMatch(/empty/);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a comment never changes whether a plain SELECT runs', () => {
+    fc.assert(
+      fc.property(fc.string().filter((c) => !c.includes('\n') && !c.includes('*/')), fc.boolean(), (comment, block) => {
+        allowed(block ? `/* ${comment} */ SELECT 1` : `-- ${comment}\nSELECT 1`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+// Gaps in the guard (see the report): the session-wrecking rules are anchored at the start of the input,
+// so a second statement gets through, and sim_catalog's table is reachable by its unqualified name
+// (search_path = public, sim_catalog, pg_catalog). `it.fails` passes while a gap is open; when it is
+// closed, turn the test into a plain `it`.
+describe('known gaps', () => {
+  it.fails('KNOWN GAP: DISCARD ALL after another statement is refused', () => {
+    expect(refuseReason('SELECT 1; DISCARD ALL')).toBeDefined();
+  });
+
+  it.fails('KNOWN GAP: SET after another statement is refused', () => {
+    expect(refuseReason('SELECT 1; SET search_path = public')).toBeDefined();
+  });
+
+  it.fails('KNOWN GAP: a lone BEGIN with options (it leaves a transaction open too) is refused', () => {
+    expect(refuseReason('BEGIN ISOLATION LEVEL SERIALIZABLE')).toBeDefined();
+  });
+
+  it.fails('KNOWN GAP: dropping sim_catalog.pg_stat_activity by its unqualified name is refused', () => {
+    expect(refuseReason('DROP TABLE pg_stat_activity')).toBeDefined();
+  });
+});
