@@ -24,6 +24,8 @@ export async function bootPglite(o: PgliteBootOptions): Promise<PGlite> {
 
 export class PgliteEngine implements DbEngine {
   private dead = false;
+  /** Requests run one at a time, in the order sent, as in a worker. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly name: string,
@@ -36,7 +38,9 @@ export class PgliteEngine implements DbEngine {
 
   async request(req: EngineRequest): Promise<EngineReply> {
     if (this.dead) throw new EngineDeadError(this.name, 'closed');
-    return handleRequest(this.db, req);
+    const reply = this.queue.then(() => handleRequest(this.db, req));
+    this.queue = reply.catch(() => undefined);
+    return reply;
   }
 
   kill(): void {

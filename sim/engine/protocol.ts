@@ -4,6 +4,7 @@
  * the requests on a PGlite instance; both engines call it.
  */
 import type { PGlite } from '@electric-sql/pglite';
+import { WireSession } from './wire.ts';
 
 export interface EngineStatement {
   sql: string;
@@ -62,9 +63,22 @@ export type EngineReply = RunReply | ProfileReply | ConsoleReply | { error?: Eng
 const EXPLAINABLE = /^\s*(\(?\s*select|with|insert|update|delete|merge|values|table)\b/i;
 const CURSOR_SAFE = /^\s*(\(?\s*select|with|values|table)\b/i;
 
+const sessions = new WeakMap<PGlite, WireSession>();
+
+/**
+ * Answers one request. Requests on one PGlite must not overlap (a transaction's statements would mix
+ * with another's on its single session): the engines call this one request at a time.
+ */
 export async function handleRequest(db: PGlite, req: EngineRequest): Promise<EngineReply> {
   switch (req.op) {
     case 'run':
+      if (!req.transaction && !req.maxRows && req.statements.length === 1) {
+        let s = sessions.get(db);
+        if (!s) sessions.set(db, (s = new WireSession(db)));
+        const st = req.statements[0];
+        const r = await s.run(st.sql, st.params ?? []);
+        return r.error ? { results: [], failedAt: 0, error: r.error } : { results: [r.result!] };
+      }
       return run(db, req.statements, req.transaction, req.maxRows ?? 0);
     case 'profile':
       return profile(db, req.statements);

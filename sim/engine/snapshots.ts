@@ -40,7 +40,15 @@ CREATE FUNCTION sim_catalog.pg_sleep_until(t timestamptz) RETURNS void LANGUAGE 
 ALTER DATABASE postgres SET search_path = public, sim_catalog, pg_catalog;
 `;
 
-const TEMPLATE_KEY = `template-${hash32(ENGINE_CONF.join() + TEMPLATE_SQL).toString(16)}`;
+const TEMPLATE_SETUP = [
+  // A node has one database, postgres: the template databases would only make every boot slower.
+  "UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1')",
+  'DROP DATABASE template0',
+  'DROP DATABASE template1',
+  TEMPLATE_SQL,
+];
+
+const TEMPLATE_KEY = `template-${hash32(ENGINE_CONF.join() + TEMPLATE_SETUP.join()).toString(16)}`;
 
 export function expectOk(reply: EngineReply, what: string): void {
   const error = (reply as { error?: { message: string } }).error;
@@ -61,11 +69,7 @@ async function setup(engine: DbEngine, statements: string[]): Promise<Uint8Array
 export async function templateSnapshot(factory: EngineFactory): Promise<Uint8Array> {
   const cached = await factory.loadSnapshot(TEMPLATE_KEY);
   if (cached) return cached;
-  const tar = await setup(await factory.initdb(), [
-    "UPDATE pg_database SET datistemplate = false WHERE datname = 'template0'",
-    'DROP DATABASE template0',
-    TEMPLATE_SQL,
-  ]);
+  const tar = await setup(await factory.initdb(), TEMPLATE_SETUP);
   await factory.saveSnapshot(TEMPLATE_KEY, tar);
   return tar;
 }

@@ -23,6 +23,33 @@ function pgliteAssets() {
   return assets;
 }
 
+let script: Promise<string> | undefined;
+/**
+ * The worker's entry bundled once per process into plain JavaScript (PGlite stays external): a worker
+ * then starts without a TypeScript loader, faster and smaller. Vite does the same for the browser.
+ */
+function workerScript(): Promise<string> {
+  script ??= (async () => {
+    const { build } = await import('esbuild');
+    await mkdir(cacheDir, { recursive: true });
+    const out = join(cacheDir, `engine-worker-${process.pid}.mjs`);
+    await build({
+      entryPoints: [fileURLToPath(new URL('./nodeWorker.ts', import.meta.url))],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: ['@electric-sql/pglite'],
+      outfile: out,
+      logLevel: 'silent',
+    });
+    const final = join(cacheDir, 'engine-worker.mjs');
+    await rename(out, final);
+    return final;
+  })();
+  return script;
+}
+
 /** Runs at most `limit` tasks at once (booting more PGlites than cores only thrashes). */
 function limiter(limit: number) {
   let active = 0;
@@ -53,7 +80,6 @@ export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactor
   const watchdogMs = options.watchdogMs ?? 5000;
   const memory = new Map<string, Uint8Array>();
   const boot = limiter(Math.max(1, availableParallelism()));
-  const workerUrl = new URL('./nodeWorker.ts', import.meta.url);
 
   async function createInProcess(o: EngineBootOptions | undefined, name: string): Promise<DbEngine> {
     const { wasmModule, fsBundle } = await pgliteAssets();
@@ -67,10 +93,8 @@ export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactor
       return boot(async () => {
         if (kind === 'in-process') return createInProcess(o, o.name);
         const { wasmModule, fsBundle } = await pgliteAssets();
-        // The entry is TypeScript: tsx compiles it in the worker (Vite bundles it for the browser instead).
-        const worker = new Worker(`import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(workerUrl.href)}, ${JSON.stringify(import.meta.url)}))`, {
-          eval: true,
-        });
+        // A small young generation: PGlite's data lives in wasm memory, and 8 isolates' nurseries add up.
+        const worker = new Worker(await workerScript(), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
         const port = {
           postMessage: (m: unknown, t?: Transferable[]) => worker.postMessage(m, t as never),
           onMessage: (l: (m: unknown) => void) => worker.on('message', l),

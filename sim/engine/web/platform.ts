@@ -1,0 +1,93 @@
+/// <reference types="vite/client" />
+/**
+ * Engines for the browser (the app): each database node's PGlite in a Web Worker of its own, started
+ * from the sim's worker (nested workers), so a runaway statement blocks one node and the watchdog can
+ * terminate it. The wasm is compiled once per sim worker and handed to every engine worker (a compiled
+ * WebAssembly.Module and a Blob are structured-cloneable). Snapshots are cached in memory and IndexedDB.
+ */
+import fsBundleUrl from '@electric-sql/pglite/pglite.data?url';
+import wasmUrl from '@electric-sql/pglite/pglite.wasm?url';
+import type { DbEngine, EngineBootOptions, EngineFactory } from '../DbEngine.ts';
+import { WorkerEngine, type WorkerPort } from '../WorkerEngine.ts';
+import { snapshotStore } from './snapshotStore.ts';
+
+export interface WebEngineOptions {
+  /** Real milliseconds without an answer after which a worker's statement is a runaway (default 5000). */
+  watchdogMs?: number;
+  /** Cache snapshots in IndexedDB as well as in memory (default true). */
+  indexedDb?: boolean;
+  /** Engines booting at once (default: the number of cores). */
+  bootConcurrency?: number;
+}
+
+let assets: Promise<{ wasmModule: WebAssembly.Module; fsBundle: Blob }> | undefined;
+
+/** PGlite's wasm compiled once, and its file-system bundle fetched once, per thread. */
+export function pgliteAssets() {
+  assets ??= (async () => {
+    const [wasmModule, fsBundle] = await Promise.all([
+      WebAssembly.compileStreaming(fetch(wasmUrl)).catch(async () => WebAssembly.compile(await (await fetch(wasmUrl)).arrayBuffer())),
+      fetch(fsBundleUrl).then((r) => {
+        if (!r.ok) throw new Error(`could not load PostgreSQL's files (${r.status} ${fsBundleUrl})`);
+        return r.blob();
+      }),
+    ]);
+    return { wasmModule, fsBundle };
+  })();
+  return assets;
+}
+
+function limiter(limit: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+function workerPort(worker: Worker): WorkerPort {
+  return {
+    postMessage: (m, transfer) => worker.postMessage(m, transfer ?? []),
+    onMessage: (l) => worker.addEventListener('message', (e) => l(e.data)),
+    onError: (l) =>
+      worker.addEventListener('error', (e) => {
+        e.preventDefault();
+        l(new Error(e.message || 'the engine worker failed to start'));
+      }),
+    terminate: () => worker.terminate(),
+  };
+}
+
+function startWorker(name: string): Worker {
+  return new Worker(new URL('./engineWorker.ts', import.meta.url), { type: 'module', name: `pglite ${name}` });
+}
+
+export function webEngineFactory(options: WebEngineOptions = {}): EngineFactory {
+  const watchdogMs = options.watchdogMs ?? 5000;
+  const store = snapshotStore({ indexedDb: options.indexedDb });
+  const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 2 : 2;
+  const boot = limiter(Math.max(1, options.bootConcurrency ?? cores));
+
+  async function start(name: string, o: EngineBootOptions | undefined, watchdog: number): Promise<DbEngine> {
+    const { wasmModule, fsBundle } = await pgliteAssets();
+    const snapshot = o?.snapshot.slice();
+    const message = { snapshot, postgresqlConf: o?.postgresqlConf ?? [], wasmModule, fsBundle };
+    return WorkerEngine.start(name, workerPort(startWorker(name)), message, watchdog, snapshot ? [snapshot.buffer] : []);
+  }
+
+  return {
+    kind: 'worker',
+    create: (o) => boot(() => start(o.name, o, watchdogMs)),
+    // initdb takes seconds: give it a generous watchdog.
+    initdb: () => boot(() => start('initdb', undefined, Math.max(watchdogMs, 120_000))),
+    loadSnapshot: (key) => store.load(key),
+    saveSnapshot: (key, tar) => store.save(key, tar),
+  };
+}
