@@ -1,0 +1,168 @@
+/**
+ * The topology canvas. The store holds the scenario; xyflow only draws it: nodes and edges are derived
+ * from the document on every render, and every change xyflow reports becomes a store edit (one undo
+ * step per drag, per connection, per deletion).
+ */
+import {
+  Background,
+  type Connection,
+  Controls,
+  type Edge,
+  type EdgeChange,
+  MiniMap,
+  type Node,
+  type NodeChange,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+} from '@xyflow/react';
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { appStore, useApp } from '../store/appStore.ts';
+import { edgeId } from '../store/doc.ts';
+import { nodeTypes as buildNodeTypes } from './nodes/index.ts';
+import { TrafficEdge } from './TrafficEdge.tsx';
+
+export const KIND_MIME = 'application/x-pg-lab-kind';
+const edgeTypes = { traffic: TrafficEdge };
+
+function Flow() {
+  const doc = useApp((s) => s.doc);
+  const selection = useApp((s) => s.selection);
+  const nodeTypes = useMemo(() => buildNodeTypes(), []);
+  const measured = useRef(new Map<string, { width: number; height: number }>());
+  const [, remeasured] = useState(0);
+  const flow = useReactFlow();
+  const fitRequest = useApp((s) => s.fitRequest);
+  useEffect(() => {
+    if (fitRequest > 0) requestAnimationFrame(() => void flow.fitView({ padding: 0.3, maxZoom: 1.2 }));
+  }, [fitRequest, flow]);
+
+  const nodes: Node[] = useMemo(
+    () =>
+      doc.nodes.map((n) => ({
+        id: n.id,
+        type: n.kind,
+        position: n.position,
+        data: {},
+        selected: selection.nodes.includes(n.id),
+        measured: measured.current.get(n.id),
+      })),
+    [doc.nodes, selection.nodes],
+  );
+  const edges: Edge[] = useMemo(
+    () =>
+      doc.edges.map((e) => ({
+        id: edgeId(e),
+        source: e.from,
+        target: e.to,
+        type: 'traffic',
+        selected: selection.edges.includes(edgeId(e)),
+      })),
+    [doc.edges, selection.edges],
+  );
+
+  const onNodesChange = useCallback((changes: NodeChange[]) => {
+    const s = appStore.getState();
+    const moves: { id: string; position: { x: number; y: number } }[] = [];
+    let done = false;
+    let sel: Set<string> | undefined;
+    let dims = false;
+    for (const c of changes) {
+      if (c.type === 'position' && c.position) {
+        moves.push({ id: c.id, position: c.position });
+        if (!c.dragging) done = true;
+      } else if (c.type === 'position' && c.dragging === false) {
+        done = true;
+      } else if (c.type === 'select') {
+        sel ??= new Set(s.selection.nodes);
+        if (c.selected) sel.add(c.id);
+        else sel.delete(c.id);
+      } else if (c.type === 'dimensions' && c.dimensions) {
+        measured.current.set(c.id, c.dimensions);
+        dims = true;
+      }
+    }
+    if (moves.length > 0 || done) s.moveNodes(moves, done);
+    if (sel) s.select([...sel], appStore.getState().selection.edges);
+    if (dims) remeasured((x) => x + 1);
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const s = appStore.getState();
+    let sel: Set<string> | undefined;
+    for (const c of changes) {
+      if (c.type === 'select') {
+        sel ??= new Set(s.selection.edges);
+        if (c.selected) sel.add(c.id);
+        else sel.delete(c.id);
+      }
+    }
+    if (sel) s.select(appStore.getState().selection.nodes, [...sel]);
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    const s = appStore.getState();
+    const problem = s.connect(c.source, c.target);
+    if (problem) s.notify('error', `Cannot connect ${c.source} to ${c.target}: ${problem}.`);
+  }, []);
+
+  const onDelete = useCallback(({ nodes: ns, edges: es }: { nodes: Node[]; edges: Edge[] }) => {
+    appStore.getState().removeElements(
+      ns.map((n) => n.id),
+      es.map((e) => e.id),
+    );
+  }, []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(KIND_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(KIND_MIME);
+      if (!kind) return;
+      e.preventDefault();
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      appStore.getState().addNode(kind, { x: p.x - 100, y: p.y - 40 });
+    },
+    [flow],
+  );
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: the drop target of the palette's drag and drop
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onDelete={onDelete}
+        deleteKeyCode={['Delete', 'Backspace']}
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        fitView
+        fitViewOptions={{ padding: 0.3, maxZoom: 1.2 }}
+        minZoom={0.2}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={24} />
+        <Controls />
+        <MiniMap pannable zoomable />
+      </ReactFlow>
+      {doc.nodes.length === 0 && <div className="canvas-empty">Drag a node kind from the palette (or click it) to start drawing a topology.</div>}
+    </div>
+  );
+}
+
+export function Canvas() {
+  return (
+    <ReactFlowProvider>
+      <Flow />
+    </ReactFlowProvider>
+  );
+}

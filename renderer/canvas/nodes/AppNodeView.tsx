@@ -1,0 +1,28 @@
+/** An `app` node: application server instances with their client-side pools. */
+import type { NodeProps } from '@xyflow/react';
+import { useApp } from '../../store/appStore.ts';
+import { fmt, NodeFrame, useNodeLive } from './NodeFrame.tsx';
+
+export function AppNodeView({ id, selected }: NodeProps) {
+  const settings = useApp((s) => s.doc.nodes.find((n) => n.id === id)?.settings);
+  const { snap, health, lastErrors } = useNodeLive(id);
+  const instances = Number(settings?.instances ?? 2);
+  const waiting = Number(snap?.poolWaiting ?? 0);
+  return (
+    <NodeFrame
+      id={id}
+      kind="app"
+      selected={!!selected}
+      health={health}
+      icon="▣"
+      target={false}
+      subtitle={`App servers × ${instances}`}
+      badges={[
+        { label: 'req/s', value: snap ? fmt(snap.queriesPerSecond) : '–', title: 'requests completed or failed in the last second' },
+        { label: 'pool', value: snap ? fmt(snap.connections) : '–', title: 'open pooled connections, all instances' },
+        { label: 'wait', value: snap ? fmt(waiting) : '–', title: 'requests waiting for a pooled connection', alarm: waiting > 0 },
+        { label: 'err', value: snap ? fmt(snap.errors) : '–', title: 'failed requests in total', alarm: lastErrors > 0 },
+      ]}
+    />
+  );
+}

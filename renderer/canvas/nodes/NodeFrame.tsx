@@ -1,0 +1,74 @@
+/** The frame every node view shares: handles, title, kind, health colour and a row of live badges. */
+import { Handle, Position } from '@xyflow/react';
+import type { ReactNode } from 'react';
+import type { NodeSnapshot } from '../../../sim/index.ts';
+import { useApp } from '../../store/appStore.ts';
+import { kindLabel } from '../../store/doc.ts';
+
+export type Health = 'idle' | 'ok' | 'busy' | 'errors' | 'down' | 'booting';
+
+export function healthOf(snap: NodeSnapshot | undefined, errorsLastSecond: number): Health {
+  if (!snap) return 'idle';
+  if (snap.status === 'down') return 'down';
+  if (snap.status === 'booting' || snap.status === 'restarting') return 'booting';
+  if (errorsLastSecond > 0) return 'errors';
+  if (snap.cpuUtilization >= 0.9) return 'busy';
+  return 'ok';
+}
+
+export interface Badge {
+  label: string;
+  value: string;
+  title: string;
+  alarm?: boolean;
+}
+
+export function useNodeLive(id: string) {
+  const snap = useApp((s) => s.snapshot?.nodes.find((n) => n.id === id));
+  const lastErrors = useApp((s) => s.series.at(-1)?.nodes[id]?.errors ?? 0);
+  return { snap, lastErrors, health: healthOf(snap, lastErrors) };
+}
+
+export function fmt(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  if (n >= 10_000) return `${Math.round(n / 1000)}k`;
+  if (n >= 1000) return `${(n / 1000).toFixed(1)}k`;
+  return String(Math.round(n));
+}
+
+export function NodeFrame(props: {
+  id: string;
+  kind: string;
+  selected: boolean;
+  health: Health;
+  badges: Badge[];
+  icon: ReactNode;
+  subtitle?: string;
+  target?: boolean;
+  source?: boolean;
+}) {
+  return (
+    <div className={`pg-node health-${props.health}${props.selected ? ' selected' : ''}`} data-testid={`node-${props.id}`} data-health={props.health}>
+      {props.target !== false && <Handle type="target" position={Position.Left} data-testid={`handle-in-${props.id}`} />}
+      <div className="pg-node-head">
+        <span className="pg-node-icon" aria-hidden>
+          {props.icon}
+        </span>
+        <div className="pg-node-titles">
+          <div className="pg-node-title">{props.id}</div>
+          <div className="pg-node-kind">{props.subtitle ?? kindLabel(props.kind)}</div>
+        </div>
+        <span className={`pg-health-dot health-${props.health}`} title={`health: ${props.health}`} />
+      </div>
+      <div className="pg-badges">
+        {props.badges.map((b) => (
+          <span key={b.label} className={`pg-badge${b.alarm ? ' alarm' : ''}`} title={b.title} data-testid={`badge-${props.id}-${b.label}`}>
+            <span className="pg-badge-label">{b.label}</span>
+            <span className="pg-badge-value">{b.value}</span>
+          </span>
+        ))}
+      </div>
+      {props.source !== false && <Handle type="source" position={Position.Right} data-testid={`handle-out-${props.id}`} />}
+    </div>
+  );
+}

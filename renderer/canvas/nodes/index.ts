@@ -1,0 +1,21 @@
+/**
+ * One view per node kind, linked to the sim's registry by the kind's name. A kind without a view here
+ * gets the generic one, so a kind registered in the sim appears on the canvas with no other change.
+ */
+import type { NodeProps } from '@xyflow/react';
+import type { ComponentType } from 'react';
+import { nodeKinds } from '../../../sim/index.ts';
+import { AppNodeView } from './AppNodeView.tsx';
+import { GenericNodeView } from './GenericNodeView.tsx';
+import { PostgresNodeView } from './PostgresNodeView.tsx';
+
+const views: Record<string, ComponentType<NodeProps>> = {
+  app: AppNodeView,
+  postgres: PostgresNodeView,
+};
+
+export function nodeTypes(): Record<string, ComponentType<NodeProps>> {
+  return Object.fromEntries(nodeKinds().map((k) => [k.kind, views[k.kind] ?? GenericNodeView]));
+}
+
+export const KIND_ICONS: Record<string, string> = { app: '▣', postgres: '🐘' };

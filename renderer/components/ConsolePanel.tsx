@@ -1,0 +1,99 @@
+/**
+ * The SQL console: a statement on one node (real SQL on a database's PGlite), with the seed's three
+ * monitoring queries as presets, verbatim. Results as a table; errors as the real system words them.
+ */
+import { useState } from 'react';
+import { MONITORING_QUERIES } from '../../sim/index.ts';
+import { appStore, useApp } from '../store/appStore.ts';
+import { SqlEditor } from './SqlEditor.tsx';
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'object') return v instanceof Date ? v.toISOString() : JSON.stringify(v);
+  return String(v);
+}
+
+export function ConsolePanel() {
+  const nodes = useApp((s) => s.doc.nodes);
+  const chosen = useApp((s) => s.consoleNode);
+  const result = useApp((s) => s.consoleResult);
+  const busy = useApp((s) => s.consoleBusy);
+  const [sqlText, setSql] = useState<string>(MONITORING_QUERIES[0].sql);
+  const node = chosen && nodes.some((n) => n.id === chosen) ? chosen : (nodes.find((n) => n.kind !== 'app') ?? nodes[0])?.id;
+  const run = () => {
+    if (node && sqlText.trim()) void appStore.getState().runSql(node, sqlText);
+  };
+  return (
+    <div className="console" data-testid="console">
+      <div className="console-bar">
+        <label>
+          node{' '}
+          <select data-testid="console-node" value={node ?? ''} onChange={(e) => appStore.getState().setConsoleNode(e.target.value)}>
+            {nodes.map((n) => (
+              <option key={n.id} value={n.id}>
+                {n.id} ({n.kind})
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="muted">presets:</span>
+        {MONITORING_QUERIES.map((q, i) => (
+          <button type="button" key={q.name} data-testid={`preset-${i}`} onClick={() => setSql(q.sql)}>
+            {q.name}
+          </button>
+        ))}
+        <button type="button" className="primary" data-testid="console-run" disabled={!node || busy} onClick={run}>
+          {busy ? 'Running…' : 'Run ⌃↵'}
+        </button>
+      </div>
+      <div className="console-body">
+        <SqlEditor value={sqlText} onChange={setSql} onRun={run} />
+        <div className="console-result" data-testid="console-result">
+          {!result && <p className="muted">Results appear here. The console runs between simulation events, at the current virtual time.</p>}
+          {result?.error && (
+            <div className="sql-error" role="alert" data-testid="console-error">
+              <b>
+                {result.error.severity}: {result.error.message}
+              </b>
+              {result.error.sqlstate && <span className="muted"> (SQLSTATE {result.error.sqlstate})</span>}
+              {result.error.detail && <div>DETAIL: {result.error.detail}</div>}
+              {result.error.hint && <div>HINT: {result.error.hint}</div>}
+              {result.error.explanation && <div className="muted">{result.error.explanation}</div>}
+            </div>
+          )}
+          {result && !result.error && (
+            <>
+              <div className="muted" data-testid="console-rowcount">
+                {result.node}: {result.command ?? ''} {result.rowCount} row{result.rowCount === 1 ? '' : 's'}
+                {result.truncated ? ' (truncated)' : ''}
+              </div>
+              {result.columns.length > 0 && (
+                <table className="rows" data-testid="console-rows">
+                  <thead>
+                    <tr>
+                      {result.columns.map((c, i) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: columns may repeat names
+                        <th key={i}>{c}</th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {result.rows.map((r, i) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity
+                      <tr key={i}>
+                        {r.map((v, j) => (
+                          // biome-ignore lint/suspicious/noArrayIndexKey: positional
+                          <td key={j}>{cell(v)}</td>
+                        ))}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

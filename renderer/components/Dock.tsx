@@ -1,0 +1,42 @@
+/** The bottom dock: Metrics, SQL console, Events. */
+import { useApp, appStore } from '../store/appStore.ts';
+import type { DockTab } from '../store/uiSlice.ts';
+import { ConsolePanel } from './ConsolePanel.tsx';
+import { EventsPanel } from './EventsPanel.tsx';
+import { MetricsPanel } from './MetricsPanel.tsx';
+
+const TABS: { id: DockTab; label: string }[] = [
+  { id: 'metrics', label: 'Metrics' },
+  { id: 'console', label: 'SQL console' },
+  { id: 'events', label: 'Events' },
+];
+
+export function Dock() {
+  const tab = useApp((s) => s.dockTab);
+  const events = useApp((s) => s.events.length);
+  return (
+    <section className="dock" data-testid="dock">
+      <div className="dock-tabs" role="tablist">
+        {TABS.map((t) => (
+          <button
+            type="button"
+            role="tab"
+            key={t.id}
+            aria-selected={tab === t.id}
+            data-testid={`tab-${t.id}`}
+            className={tab === t.id ? 'active' : ''}
+            onClick={() => appStore.getState().setDockTab(t.id)}
+          >
+            {t.label}
+            {t.id === 'events' && events > 0 ? ` (${events})` : ''}
+          </button>
+        ))}
+      </div>
+      <div className="dock-body">
+        {tab === 'metrics' && <MetricsPanel />}
+        {tab === 'console' && <ConsolePanel />}
+        {tab === 'events' && <EventsPanel />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * The workload's editor: clients or arrival rate, think time, the data set's size, and the operation
+ * mix (each operation's weight and its parameters' key distribution), with the whole mix as JSON for
+ * anything else. Every change is validated by the sim's workload schema.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { dataSchema, defaultOperations, describeSettings, type ScenarioIssue, workloadSchema } from '../../sim/index.ts';
+import { appStore, useApp } from '../store/appStore.ts';
+import { SettingField } from './SettingField.tsx';
+
+const messages = (issues: ScenarioIssue[]) => issues.map((i) => `${i.path}: ${i.message}`);
+const SCALARS = ['mode', 'clients', 'think_time', 'arrival_rate', 'max_in_flight'];
+
+type Param = { dist: string; min?: number; max?: number; s?: number; [k: string]: unknown };
+type Op = { name: string; weight?: number; sql: string | string[]; params?: Param[] };
+
+export function WorkloadEditor() {
+  const workload = useApp((s) => s.doc.workload) as Record<string, any>;
+  const scalarDocs = useMemo(() => describeSettings(workloadSchema).filter((d) => SCALARS.includes(d.name)), []);
+  const dataDocs = useMemo(() => describeSettings(dataSchema), []);
+  const data = { users: 10000, orders_per_user: 5, ...(workload.data ?? {}) };
+  const ops: Op[] = (workload.operations as Op[] | undefined) ?? (defaultOperations(data) as unknown as Op[]);
+  const custom = workload.operations !== undefined;
+  const [json, setJson] = useState('');
+  const [jsonErrors, setJsonErrors] = useState<string[]>([]);
+  const [editing, setEditing] = useState(false);
+  useEffect(() => {
+    if (!editing) setJson(JSON.stringify(ops, null, 2));
+  }, [ops, editing]);
+
+  const setOps = (next: Op[]) => messages(appStore.getState().setOperations(next));
+  const totalWeight = ops.reduce((a, o) => a + (o.weight ?? 1), 0) || 1;
+
+  return (
+    <section className="workload" data-testid="workload-editor">
+      <h2>Workload</h2>
+      {scalarDocs.map((d) => (
+        <SettingField
+          key={d.name}
+          testId={`workload-${d.name}`}
+          doc={d}
+          value={workload[d.name]}
+          onCommit={(v) => messages(appStore.getState().setWorkloadField([d.name], v))}
+        />
+      ))}
+      <h3>Data set</h3>
+      {dataDocs.map((d) => (
+        <SettingField
+          key={d.name}
+          testId={`workload-data-${d.name}`}
+          doc={d}
+          value={workload.data?.[d.name]}
+          onCommit={(v) => messages(appStore.getState().setWorkloadField(['data', d.name], v))}
+        />
+      ))}
+      <h3>
+        Operation mix {custom ? '' : <span className="muted">(the default mix)</span>}
+        {custom && (
+          <button type="button" className="link" onClick={() => appStore.getState().setOperations(undefined)}>
+            back to default
+          </button>
+        )}
+      </h3>
+      <table className="ops">
+        <thead>
+          <tr>
+            <th>operation</th>
+            <th>weight</th>
+            <th>share</th>
+            <th>keys</th>
+          </tr>
+        </thead>
+        <tbody>
+          {ops.map((op, i) => (
+            <tr key={op.name} title={Array.isArray(op.sql) ? op.sql.join(';\n') : op.sql}>
+              <td>
+                <code>{op.name}</code>
+              </td>
+              <td>
+                <input
+                  className="weight"
+                  aria-label={`weight of ${op.name}`}
+                  defaultValue={op.weight ?? 1}
+                  key={`${op.name}-${op.weight}`}
+                  onBlur={(e) => {
+                    const w = Number(e.target.value);
+                    if (w === (op.weight ?? 1)) return;
+                    const errs = setOps(ops.map((o, j) => (j === i ? { ...o, weight: w } : o)));
+                    if (errs.length) appStore.getState().notify('error', errs.join('; '));
+                  }}
+                />
+              </td>
+              <td>{Math.round(((op.weight ?? 1) / totalWeight) * 100)}%</td>
+              <td>
+                {(op.params ?? []).map((p, k) =>
+                  p.dist === 'uniform' || p.dist === 'zipf' ? (
+                    <select
+                      className="op-dist"
+                      // biome-ignore lint/suspicious/noArrayIndexKey: parameters are positional ($1, $2 ...)
+                      key={k}
+                      aria-label={`distribution of $${k + 1} of ${op.name}`}
+                      value={p.dist}
+                      onChange={(e) => {
+                        const dist = e.target.value;
+                        const next: Param = dist === 'zipf' ? { dist, min: Math.round(p.min ?? 1), max: Math.round(p.max ?? 1), s: 1 } : { dist, min: p.min, max: p.max };
+                        const errs = setOps(ops.map((o, j) => (j === i ? { ...o, params: (o.params ?? []).map((q, m) => (m === k ? next : q)) } : o)));
+                        if (errs.length) appStore.getState().notify('error', errs.join('; '));
+                      }}
+                    >
+                      <option value="uniform">${k + 1} uniform</option>
+                      <option value="zipf">${k + 1} zipf</option>
+                    </select>
+                  ) : (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: parameters are positional
+                    <span key={k} className="muted">
+                      ${k + 1} {p.dist}{' '}
+                    </span>
+                  ),
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <details>
+        <summary>Edit the mix as JSON (SQL, parameters)</summary>
+        <textarea
+          className="json"
+          aria-label="operations JSON"
+          value={json}
+          spellCheck={false}
+          onFocus={() => setEditing(true)}
+          onChange={(e) => setJson(e.target.value)}
+        />
+        <button
+          type="button"
+          onClick={() => {
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(json);
+            } catch (e) {
+              setJsonErrors([`not valid JSON: ${(e as Error).message}`]);
+              return;
+            }
+            if (!Array.isArray(parsed)) {
+              setJsonErrors(['expected an array of operations']);
+              return;
+            }
+            const errs = setOps(parsed as Op[]);
+            setJsonErrors(errs);
+            if (errs.length === 0) setEditing(false);
+          }}
+        >
+          Apply mix
+        </button>
+        {jsonErrors.map((m) => (
+          <div key={m} className="setting-error" role="alert">
+            {m}
+          </div>
+        ))}
+      </details>
+    </section>
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * New, Open, Save, Save As, recent files and image export: the same actions from the toolbar, the
+ * keyboard and Electron's menus. Electron uses its dialogs through the bridge; a browser uses an upload,
+ * a download and localStorage. Opening a bad file shows what is wrong and leaves the current work alone.
+ */
+import { parseScenarioText } from '../../sim/index.ts';
+import { appStore } from '../store/appStore.ts';
+import { type Doc, docFromFile, docText, emptyDoc, validateDoc } from '../store/doc.ts';
+import { bridge } from './bridge.ts';
+import { addRecent, type RecentFile } from './storage.ts';
+
+export function fileNameFor(doc: Doc): string {
+  const base = doc.name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'scenario';
+  return `${base}.json`;
+}
+
+/** Validates a file's text; on success replaces the document (undoable), else says why and changes nothing. */
+export function openText(text: string, file: { name: string; path?: string }): boolean {
+  const s = appStore.getState();
+  const r = parseScenarioText(text);
+  if (!r.ok) {
+    s.notify('error', `${file.name} is not a scenario this app can open; your current work is unchanged.`, r.issues);
+    return false;
+  }
+  s.replaceDoc(docFromFile(JSON.parse(text)));
+  s.setFile(file, docText(appStore.getState().doc));
+  addRecent({ name: file.name, path: file.path, text: file.path ? undefined : text, at: Date.now() });
+  s.notify('info', `Opened ${file.name}`);
+  return true;
+}
+
+export function newScenario(): void {
+  const s = appStore.getState();
+  s.replaceDoc(emptyDoc());
+  s.setFile(undefined, undefined);
+}
+
+/** Picks a file: Electron's dialog, or the browser's file input. */
+export async function openFile(input?: HTMLInputElement | null): Promise<void> {
+  const b = bridge();
+  if (b) {
+    const f = await b.openFile();
+    if (f) openText(f.text, { name: f.path.split(/[\\/]/).pop() ?? f.path, path: f.path });
+    return;
+  }
+  input?.click();
+}
+
+export async function readUpload(file: File): Promise<boolean> {
+  return openText(await file.text(), { name: file.name });
+}
+
+export async function openRecent(r: RecentFile): Promise<void> {
+  const b = bridge();
+  if (b && r.path) {
+    try {
+      const f = await b.openRecent(r.path);
+      openText(f.text, { name: r.name, path: f.path });
+    } catch (e) {
+      appStore.getState().notify('error', `Could not open ${r.path}: ${String((e as Error)?.message ?? e)}`);
+    }
+    return;
+  }
+  if (r.text) openText(r.text, { name: r.name });
+}
+
+function download(name: string, href: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+export async function saveFile(saveAs = false): Promise<void> {
+  const s = appStore.getState();
+  const issues = validateDoc(s.doc);
+  if (issues.length > 0) {
+    s.notify('error', 'This scenario is not complete yet, so it cannot be saved as a scenario file:', issues);
+    return;
+  }
+  const text = docText(s.doc);
+  const name = s.file?.name && !saveAs ? s.file.name : fileNameFor(s.doc);
+  const b = bridge();
+  if (b) {
+    const r = await b.saveFile({ path: saveAs ? undefined : s.file?.path, suggestedName: name, text });
+    if (!r) return;
+    const saved = { name: r.path.split(/[\\/]/).pop() ?? r.path, path: r.path };
+    s.setFile(saved, text);
+    addRecent({ ...saved, at: Date.now() });
+    s.notify('info', `Saved ${saved.name}`);
+    return;
+  }
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  download(name, url);
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  s.setFile({ name }, text);
+  addRecent({ name, text, at: Date.now() });
+  s.notify('info', `Saved ${name} (downloaded)`);
+}
+
+/** The canvas as PNG or SVG, without the controls and minimap. */
+export async function exportImage(format: 'png' | 'svg'): Promise<void> {
+  const s = appStore.getState();
+  const el = document.querySelector<HTMLElement>('.react-flow');
+  if (!el) return;
+  const { toPng, toSvg } = await import('html-to-image');
+  const options = {
+    backgroundColor: '#ffffff',
+    filter: (n: HTMLElement) => !n.classList?.contains('react-flow__controls') && !n.classList?.contains('react-flow__minimap') && !n.classList?.contains('react-flow__panel'),
+  };
+  const dataUrl = format === 'png' ? await toPng(el, { ...options, pixelRatio: 2 }) : await toSvg(el, options);
+  const name = fileNameFor(s.doc).replace(/\.json$/, `.${format}`);
+  const b = bridge();
+  if (b) {
+    const r = await b.exportImage({ suggestedName: name, format, dataUrl });
+    if (r) s.notify('info', `Exported ${r.path}`);
+    return;
+  }
+  download(name, dataUrl);
+  s.notify('info', `Exported ${name} (downloaded)`);
+}

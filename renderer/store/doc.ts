@@ -1,0 +1,121 @@
+/**
+ * The document being edited: a scenario as the sim's JSON file holds it (nodes with positions and the
+ * settings the user set, edges, workload, run). Pure functions over it: ids, validation, conversion.
+ */
+import { edgeProblem, nodeKind, parseScenario, type ScenarioIssue } from '../../sim/index.ts';
+
+export interface DocNode {
+  id: string;
+  kind: string;
+  label?: string;
+  position: { x: number; y: number };
+  settings: Record<string, unknown>;
+}
+
+export interface DocEdge {
+  from: string;
+  to: string;
+  latency?: string | number;
+}
+
+export interface Doc {
+  name: string;
+  description?: string;
+  nodes: DocNode[];
+  edges: DocEdge[];
+  workload: Record<string, unknown>;
+  run: Record<string, unknown>;
+}
+
+export const edgeId = (e: { from: string; to: string }) => `${e.from}->${e.to}`;
+
+export function emptyDoc(): Doc {
+  return { name: 'Untitled scenario', nodes: [], edges: [], workload: {}, run: { seed: 1, duration: '30s' } };
+}
+
+/** A document from a parsed scenario file (its raw JSON, so settings the file left out stay out). */
+export function docFromFile(raw: Record<string, any>): Doc {
+  const nodes = (raw.nodes as any[]).map((n, i) => ({
+    id: n.id,
+    kind: n.kind,
+    ...(n.label !== undefined ? { label: n.label } : {}),
+    position: n.position ?? { x: (i % 4) * 280, y: Math.floor(i / 4) * 180 },
+    settings: { ...(n.settings ?? {}) },
+  }));
+  return {
+    name: raw.name ?? 'Untitled scenario',
+    ...(raw.description !== undefined ? { description: raw.description } : {}),
+    nodes,
+    edges: ((raw.edges ?? []) as any[]).map((e) => ({ ...e })),
+    workload: structuredClone(raw.workload ?? {}),
+    run: structuredClone(raw.run ?? {}),
+  };
+}
+
+/** The scenario file's JSON for a document. */
+export function docToScenario(doc: Doc): Record<string, unknown> {
+  return {
+    name: doc.name,
+    ...(doc.description !== undefined ? { description: doc.description } : {}),
+    nodes: doc.nodes.map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      ...(n.label !== undefined ? { label: n.label } : {}),
+      position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+      settings: n.settings,
+    })),
+    edges: doc.edges,
+    workload: doc.workload,
+    run: doc.run,
+  };
+}
+
+export function docText(doc: Doc): string {
+  return `${JSON.stringify(docToScenario(doc), null, 2)}\n`;
+}
+
+export function validateDoc(doc: Doc): ScenarioIssue[] {
+  const r = parseScenario(docToScenario(doc));
+  return r.ok ? [] : r.issues;
+}
+
+/** A fresh id for a node of `kind`: the kind's name, then kind-2, kind-3 ... */
+export function freshId(doc: Doc, kind: string): string {
+  const taken = new Set(doc.nodes.map((n) => n.id));
+  const base = kind.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[^a-z]+/, '') || 'node';
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+/** Why an edge from -> to cannot be added, or undefined. */
+export function connectionProblem(doc: Doc, from: string, to: string): string | undefined {
+  const a = doc.nodes.find((n) => n.id === from);
+  const b = doc.nodes.find((n) => n.id === to);
+  if (!a || !b) return 'both ends of a link must be nodes';
+  const why = edgeProblem(a.kind, b.kind, from === to);
+  if (why) return why;
+  if (doc.edges.some((e) => e.from === from && e.to === to)) return `${from} is already connected to ${to}`;
+  return undefined;
+}
+
+/**
+ * Issues that a change to `doc` introduced, relative to `before`: what the schema says about the new
+ * value. Issues the document already had (an empty canvas) are not the change's fault.
+ */
+export function newIssues(before: Doc, after: Doc, filter: (i: ScenarioIssue) => boolean = () => true): ScenarioIssue[] {
+  const old = new Set(validateDoc(before).map((i) => `${i.path}|${i.message}`));
+  return validateDoc(after).filter((i) => !old.has(`${i.path}|${i.message}`) && filter(i));
+}
+
+/** The text of a setting value typed in a form: numbers stay numbers, sizes and times stay strings. */
+export function parseSettingInput(text: string, type: string): unknown {
+  const t = text.trim();
+  if (type === 'integer' || type === 'number') return t === '' ? Number.NaN : Number(t);
+  if (type === 'boolean') return t === 'true';
+  if (type === 'enum' || type === 'string') return t;
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+}
+
+export function kindLabel(kind: string): string {
+  return nodeKind(kind)?.label ?? kind;
+}

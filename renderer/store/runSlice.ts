@@ -1,0 +1,181 @@
+/**
+ * The live run: what the sim worker reports (status, boot progress, the latest snapshot, the series the
+ * charts plot, events) and the commands that drive it. The sim is loaded from the document when Run
+ * (or a console query) needs it; a document that changed since is "stale" until Reset.
+ */
+import type { ConsoleResult, SimEvent, SimSnapshot } from '../../sim/index.ts';
+import type { RunStatus, SeriesPoint, SpeedSetting } from '../sim/protocol.ts';
+import { SimCommandError } from '../sim/simClient.ts';
+import type { AppSet, AppState, SimPort } from './appStore.ts';
+import { type Doc, docToScenario } from './doc.ts';
+
+const MAX_POINTS = 3600;
+const MAX_EVENTS = 500;
+
+export interface RunSlice {
+  status: RunStatus;
+  speed: SpeedSetting;
+  progress: { phase: string; fraction: number } | undefined;
+  snapshot: SimSnapshot | undefined;
+  series: SeriesPoint[];
+  events: SimEvent[];
+  /** What the sim was loaded from (the parts that matter to it); undefined when nothing is loaded. */
+  loadedKey: string | undefined;
+  runError: string | undefined;
+  consoleNode: string | undefined;
+  consoleResult: ConsoleResult | undefined;
+  consoleBusy: boolean;
+  ensureLoaded(): Promise<boolean>;
+  run(): Promise<void>;
+  pause(): Promise<void>;
+  step(): Promise<void>;
+  setSpeed(speed: SpeedSetting): Promise<void>;
+  resetRun(): Promise<void>;
+  applySettingLive(node: string, name: string, value: unknown): Promise<void>;
+  runSql(node: string, sql: string): Promise<void>;
+  setConsoleNode(node: string): void;
+  addEvent(event: Omit<SimEvent, 'at'>): void;
+}
+
+/** The parts of a document the simulation depends on (not positions, labels or the name). */
+export function simKey(doc: Doc): string {
+  const s = docToScenario(doc) as { nodes: { id: string; kind: string; settings: unknown }[] };
+  return JSON.stringify({
+    nodes: s.nodes.map((n) => ({ id: n.id, kind: n.kind, settings: n.settings })),
+    edges: doc.edges,
+    workload: doc.workload,
+    run: doc.run,
+  });
+}
+
+export function isStale(s: Pick<AppState, 'loadedKey' | 'doc'>): boolean {
+  return s.loadedKey !== undefined && s.loadedKey !== simKey(s.doc);
+}
+
+export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimPort): RunSlice {
+  let subscribed = false;
+  let loading: Promise<boolean> | undefined;
+  const client = () => {
+    const c = sim();
+    if (!subscribed) {
+      subscribed = true;
+      c.subscribe((m) => {
+        if (m.type === 'state') set({ status: m.status, speed: m.speed, ...(m.message ? { runError: m.message } : {}) });
+        else if (m.type === 'progress') set({ progress: { phase: m.phase, fraction: m.fraction } });
+        else if (m.type === 'snapshot') {
+          const s = get();
+          set({
+            snapshot: m.snapshot,
+            status: m.status,
+            series: m.series.length ? [...s.series, ...m.series].slice(-MAX_POINTS) : s.series,
+            events: m.events.length ? [...s.events, ...m.events].slice(-MAX_EVENTS) : s.events,
+          });
+        }
+      });
+    }
+    return c;
+  };
+
+  const fail = (e: unknown) => {
+    const issues = e instanceof SimCommandError ? e.issues : undefined;
+    const text = String((e as Error)?.message ?? e);
+    set({ runError: text });
+    get().notify('error', issues ? 'The scenario cannot run:' : text, issues);
+  };
+
+  return {
+    status: 'idle',
+    speed: 1,
+    progress: undefined,
+    snapshot: undefined,
+    series: [],
+    events: [],
+    loadedKey: undefined,
+    runError: undefined,
+    consoleNode: undefined,
+    consoleResult: undefined,
+    consoleBusy: false,
+
+    async ensureLoaded() {
+      const s = get();
+      if (s.loadedKey !== undefined && !isStale(s) && s.status !== 'idle' && s.status !== 'error') return true;
+      if (loading) return loading;
+      loading = (async () => {
+        const doc = get().doc;
+        set({ progress: { phase: 'starting', fraction: 0 }, snapshot: undefined, series: [], events: [], runError: undefined, consoleResult: undefined });
+        try {
+          await client().load(docToScenario(doc));
+          set({ loadedKey: simKey(doc), progress: undefined });
+          return true;
+        } catch (e) {
+          set({ loadedKey: undefined, progress: undefined });
+          fail(e);
+          return false;
+        } finally {
+          loading = undefined;
+        }
+      })();
+      return loading;
+    },
+
+    async run() {
+      if (!(await get().ensureLoaded())) return;
+      await client().setSpeed(get().speed);
+      await client().run().catch(fail);
+    },
+
+    async pause() {
+      await client().pause().catch(fail);
+    },
+
+    async step() {
+      if (!(await get().ensureLoaded())) return;
+      await client().step().catch(fail);
+    },
+
+    async setSpeed(speed) {
+      set({ speed });
+      if (subscribed) await client().setSpeed(speed).catch(fail);
+    },
+
+    async resetRun() {
+      await client().reset().catch(fail);
+      set({ loadedKey: undefined, snapshot: undefined, series: [], events: [], progress: undefined, runError: undefined, status: 'idle' });
+    },
+
+    async applySettingLive(node, name, value) {
+      const s = get();
+      if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting') return;
+      const before = s.past[s.past.length - 1];
+      try {
+        await client().setNodeSetting(node, name, value);
+        // The sim now has what the document has, if it had the document before this edit.
+        if (before && simKey(before) === get().loadedKey) set({ loadedKey: simKey(get().doc) });
+      } catch (e) {
+        get().notify('error', String((e as Error)?.message ?? e));
+      }
+    },
+
+    async runSql(node, sql) {
+      set({ consoleBusy: true, consoleNode: node });
+      try {
+        if (!(await get().ensureLoaded())) return;
+        const result = await client().runSql(node, sql);
+        set({ consoleResult: result });
+      } catch (e) {
+        fail(e);
+      } finally {
+        set({ consoleBusy: false });
+      }
+    },
+
+    setConsoleNode(node) {
+      set({ consoleNode: node });
+    },
+
+    addEvent(event) {
+      const at = (get().snapshot?.time ?? 0) * 1e6;
+      set({ events: [...get().events, { ...event, at }].slice(-MAX_EVENTS) });
+    },
+  };
+}

@@ -1,0 +1,273 @@
+/**
+ * The scenario being edited, its selection and its undo/redo history. Every edit goes through `commit`,
+ * which records the document before it: Ctrl+Z brings it back. Edits the schema refuses change nothing
+ * and return the schema's issues.
+ */
+import type { ScenarioIssue } from '../../sim/index.ts';
+import type { AppSet, AppState } from './appStore.ts';
+import { connectionProblem, type Doc, type DocEdge, type DocNode, emptyDoc, freshId, newIssues } from './doc.ts';
+import { layoutPositions } from './layout.ts';
+
+const HISTORY = 200;
+
+export interface Clipboard {
+  nodes: DocNode[];
+  edges: DocEdge[];
+}
+
+export interface ScenarioSlice {
+  doc: Doc;
+  past: Doc[];
+  future: Doc[];
+  selection: { nodes: string[]; edges: string[] };
+  /** The document when a drag started: the drag becomes one undo step when it ends. */
+  dragStart: Doc | undefined;
+  /** Bumped when a whole document is loaded: the canvas fits it to the view. */
+  fitRequest: number;
+  commit(mutate: (d: Doc) => void): void;
+  replaceDoc(doc: Doc): void;
+  addNode(kind: string, position: { x: number; y: number }): string;
+  removeElements(nodeIds: string[], edgeIds: string[]): void;
+  deleteSelection(): void;
+  moveNodes(moves: { id: string; position: { x: number; y: number } }[], done: boolean): void;
+  connect(from: string, to: string): string | undefined;
+  setSetting(nodeId: string, name: string, value: unknown): ScenarioIssue[];
+  resetSetting(nodeId: string, name: string): void;
+  renameNode(id: string, next: string): ScenarioIssue[];
+  setEdgeLatency(from: string, to: string, latency: string | number): ScenarioIssue[];
+  setWorkloadField(path: string[], value: unknown): ScenarioIssue[];
+  setOperations(ops: unknown[] | undefined): ScenarioIssue[];
+  setRunField(name: string, value: unknown): ScenarioIssue[];
+  setName(name: string): ScenarioIssue[];
+  select(nodes: string[], edges: string[]): void;
+  copySelection(): Clipboard;
+  paste(clip: Clipboard): void;
+  autoLayout(): void;
+  undo(): void;
+  redo(): void;
+}
+
+function tryEdit(get: () => AppState, mutate: (d: Doc) => void, filter?: (i: ScenarioIssue) => boolean): ScenarioIssue[] {
+  const before = get().doc;
+  const after = structuredClone(before);
+  mutate(after);
+  const issues = newIssues(before, after, filter);
+  if (issues.length === 0) get().commit(mutate);
+  return issues;
+}
+
+const nodePath = (id: string) => (i: ScenarioIssue) => i.path.includes(`(${id})`);
+
+export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioSlice {
+  return {
+    doc: emptyDoc(),
+    past: [],
+    future: [],
+    selection: { nodes: [], edges: [] },
+    dragStart: undefined,
+    fitRequest: 0,
+
+    commit(mutate) {
+      const before = get().doc;
+      const after = structuredClone(before);
+      mutate(after);
+      set({ doc: after, past: [...get().past, before].slice(-HISTORY), future: [] });
+    },
+
+    replaceDoc(doc) {
+      get().commit((d) => Object.assign(d, structuredClone(doc)));
+      set({ selection: { nodes: [], edges: [] }, fitRequest: get().fitRequest + 1 });
+    },
+
+    addNode(kind, position) {
+      const id = freshId(get().doc, kind);
+      get().commit((d) => {
+        d.nodes.push({ id, kind, position: { x: Math.round(position.x), y: Math.round(position.y) }, settings: {} });
+      });
+      set({ selection: { nodes: [id], edges: [] } });
+      return id;
+    },
+
+    removeElements(nodeIds, edgeIds) {
+      if (nodeIds.length === 0 && edgeIds.length === 0) return;
+      const nodes = new Set(nodeIds);
+      const edges = new Set(edgeIds);
+      get().commit((d) => {
+        d.nodes = d.nodes.filter((n) => !nodes.has(n.id));
+        d.edges = d.edges.filter((e) => !edges.has(`${e.from}->${e.to}`) && !nodes.has(e.from) && !nodes.has(e.to));
+      });
+      const sel = get().selection;
+      set({ selection: { nodes: sel.nodes.filter((n) => !nodes.has(n)), edges: sel.edges.filter((e) => !edges.has(e)) } });
+    },
+
+    deleteSelection() {
+      const { nodes, edges } = get().selection;
+      get().removeElements(nodes, edges);
+    },
+
+    moveNodes(moves, done) {
+      const s = get();
+      const start = s.dragStart ?? s.doc;
+      const doc = structuredClone(s.doc);
+      for (const m of moves) {
+        const n = doc.nodes.find((x) => x.id === m.id);
+        if (n) n.position = { x: m.position.x, y: m.position.y };
+      }
+      if (done) {
+        for (const n of doc.nodes) n.position = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+        const moved = JSON.stringify(start.nodes.map((n) => n.position)) !== JSON.stringify(doc.nodes.map((n) => n.position));
+        set({ doc, dragStart: undefined, ...(moved ? { past: [...s.past, start].slice(-HISTORY), future: [] } : {}) });
+      } else {
+        set({ doc, dragStart: start });
+      }
+    },
+
+    connect(from, to) {
+      const problem = connectionProblem(get().doc, from, to);
+      if (problem) return problem;
+      get().commit((d) => {
+        d.edges.push({ from, to, latency: '0.5ms' });
+      });
+      return undefined;
+    },
+
+    setSetting(nodeId, name, value) {
+      return tryEdit(
+        get,
+        (d) => {
+          const n = d.nodes.find((x) => x.id === nodeId);
+          if (n) n.settings = { ...n.settings, [name]: value };
+        },
+        nodePath(nodeId),
+      );
+    },
+
+    resetSetting(nodeId, name) {
+      get().commit((d) => {
+        const n = d.nodes.find((x) => x.id === nodeId);
+        if (n) {
+          const { [name]: _, ...rest } = n.settings;
+          n.settings = rest;
+        }
+      });
+    },
+
+    renameNode(id, next) {
+      if (id === next) return [];
+      if (get().doc.nodes.some((n) => n.id === next)) return [{ path: 'id', message: `a node called ${next} already exists` }];
+      const issues = tryEdit(
+        get,
+        (d) => {
+          for (const n of d.nodes) if (n.id === id) n.id = next;
+          for (const e of d.edges) {
+            if (e.from === id) e.from = next;
+            if (e.to === id) e.to = next;
+          }
+        },
+        (i) => i.path.includes(`(${next})`) || i.path.startsWith('edges'),
+      );
+      if (issues.length === 0) set({ selection: { nodes: [next], edges: [] } });
+      return issues;
+    },
+
+    setEdgeLatency(from, to, latency) {
+      return tryEdit(get, (d) => {
+        const e = d.edges.find((x) => x.from === from && x.to === to);
+        if (e) e.latency = latency;
+      });
+    },
+
+    setWorkloadField(path, value) {
+      return tryEdit(
+        get,
+        (d) => {
+          let obj = d.workload as Record<string, any>;
+          for (const p of path.slice(0, -1)) obj = obj[p] = { ...(obj[p] ?? {}) };
+          obj[path[path.length - 1]] = value;
+        },
+        (i) => i.path.startsWith('workload'),
+      );
+    },
+
+    setOperations(ops) {
+      return tryEdit(
+        get,
+        (d) => {
+          if (ops === undefined) delete d.workload.operations;
+          else d.workload.operations = ops;
+        },
+        (i) => i.path.startsWith('workload'),
+      );
+    },
+
+    setRunField(name, value) {
+      return tryEdit(
+        get,
+        (d) => {
+          d.run = { ...d.run, [name]: value };
+        },
+        (i) => i.path.startsWith('run'),
+      );
+    },
+
+    setName(name) {
+      return tryEdit(
+        get,
+        (d) => {
+          d.name = name;
+        },
+        (i) => i.path.startsWith('name'),
+      );
+    },
+
+    select(nodes, edges) {
+      const cur = get().selection;
+      if (cur.nodes.join() === nodes.join() && cur.edges.join() === edges.join()) return;
+      set({ selection: { nodes, edges } });
+    },
+
+    copySelection() {
+      const { doc, selection } = get();
+      const ids = new Set(selection.nodes);
+      return {
+        nodes: structuredClone(doc.nodes.filter((n) => ids.has(n.id))),
+        edges: structuredClone(doc.edges.filter((e) => ids.has(e.from) && ids.has(e.to))),
+      };
+    },
+
+    paste(clip) {
+      if (clip.nodes.length === 0) return;
+      const renamed = new Map<string, string>();
+      const pasted: string[] = [];
+      get().commit((d) => {
+        for (const n of clip.nodes) {
+          const id = freshId(d, n.id.replace(/-\d+$/, ''));
+          renamed.set(n.id, id);
+          pasted.push(id);
+          d.nodes.push({ ...structuredClone(n), id, position: { x: n.position.x + 40, y: n.position.y + 40 } });
+        }
+        for (const e of clip.edges) d.edges.push({ ...e, from: renamed.get(e.from)!, to: renamed.get(e.to)! });
+      });
+      set({ selection: { nodes: pasted, edges: [] } });
+    },
+
+    autoLayout() {
+      const positions = layoutPositions(get().doc);
+      get().commit((d) => {
+        for (const n of d.nodes) n.position = positions.get(n.id) ?? n.position;
+      });
+    },
+
+    undo() {
+      const { past, doc, future } = get();
+      if (past.length === 0) return;
+      set({ doc: past[past.length - 1], past: past.slice(0, -1), future: [doc, ...future].slice(0, HISTORY), dragStart: undefined });
+    },
+
+    redo() {
+      const { past, doc, future } = get();
+      if (future.length === 0) return;
+      set({ doc: future[0], future: future.slice(1), past: [...past, doc].slice(-HISTORY), dragStart: undefined });
+    },
+  };
+}
