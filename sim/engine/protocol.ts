@@ -72,14 +72,12 @@ const sessions = new WeakMap<PGlite, WireSession>();
 export async function handleRequest(db: PGlite, req: EngineRequest): Promise<EngineReply> {
   switch (req.op) {
     case 'run':
-      if (!req.transaction && !req.maxRows && req.statements.length === 1) {
+      if (!req.maxRows) {
         let s = sessions.get(db);
         if (!s) sessions.set(db, (s = new WireSession(db)));
-        const st = req.statements[0];
-        const r = await s.run(st.sql, st.params ?? []);
-        return r.error ? { results: [], failedAt: 0, error: r.error } : { results: [r.result!] };
+        return s.run(req.statements, req.transaction);
       }
-      return run(db, req.statements, req.transaction, req.maxRows ?? 0);
+      return run(db, req.statements, req.transaction, req.maxRows);
     case 'profile':
       return profile(db, req.statements);
     case 'console':

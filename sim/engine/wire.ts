@@ -5,7 +5,7 @@
  * code runs, with plan caching as for any prepared statement.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import type { EngineError, StatementResult } from './protocol.ts';
+import type { EngineError, EngineStatement, RunReply, StatementResult } from './protocol.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -68,47 +68,63 @@ export class WireSession {
 
   constructor(private readonly db: PGlite) {}
 
-  /** Runs one statement outside a transaction block; only the row count comes back. */
-  async run(sql: string, params: readonly unknown[]): Promise<{ result?: StatementResult; error?: EngineError }> {
-    let name = this.names.get(sql);
+  /**
+   * Runs statements in one round trip; with `transaction`, between BEGIN and COMMIT (and ROLLBACK when
+   * one fails: the server skips the rest until Sync). Only row counts come back.
+   */
+  async run(statements: readonly EngineStatement[], transaction: boolean): Promise<RunReply> {
+    const all = transaction ? [{ sql: 'BEGIN' }, ...statements, { sql: 'COMMIT' }] : statements;
     const w = new Writer();
-    const fresh = name === undefined;
-    if (fresh) {
-      name = `sim_${this.next++}`;
-      w.message('P', [['cstr', name], ['cstr', sql], ['i16', 0]]);
-    }
-    const bind: [string, number | string | Uint8Array | null][] = [['cstr', ''], ['cstr', name!], ['i16', 0], ['i16', params.length]];
-    for (const p of params) {
-      const t = textParam(p);
-      if (t === null) bind.push(['i32', -1]);
-      else {
-        const b = encoder.encode(t);
-        bind.push(['i32', b.length], ['raw', b]);
+    const fresh: (string | undefined)[] = [];
+    for (const st of all) {
+      let name = this.names.get(st.sql);
+      fresh.push(name === undefined ? (name = `sim_${this.next++}`) : undefined);
+      if (fresh[fresh.length - 1]) w.message('P', [['cstr', name], ['cstr', st.sql], ['i16', 0]]);
+      const params = st.params ?? [];
+      const bind: [string, number | string | Uint8Array | null][] = [['cstr', ''], ['cstr', name], ['i16', 0], ['i16', params.length]];
+      for (const p of params) {
+        const t = textParam(p);
+        if (t === null) bind.push(['i32', -1]);
+        else {
+          const b = encoder.encode(t);
+          bind.push(['i32', b.length], ['raw', b]);
+        }
       }
+      bind.push(['i16', 0]);
+      w.message('B', bind as never);
+      w.message('E', [['cstr', ''], ['i32', 0]]);
     }
-    bind.push(['i16', 0]);
-    w.message('B', bind as never);
-    w.message('E', [['cstr', ''], ['i32', 0]]);
     w.message('S', []);
     const reply = await this.db.runExclusive(() => this.db.execProtocolRaw(w.bytes(), { throwOnError: false }));
     const r = readReply(reply);
-    if (r.error) {
-      // A statement that failed to parse was never created; one that failed later is dropped too, so a
-      // schema change (cached plan must not change result type) re-parses it.
-      if (!fresh) this.names.delete(sql);
-      return { error: r.error };
-    }
-    if (fresh) this.names.set(sql, name!);
-    return { result: { command: r.command, rowCount: r.rowCount } };
+    const failed = r.error ? r.results.length : all.length;
+    // Statements parsed before the failure exist now; the failed one and those after it were skipped, and a
+    // cached one that failed is parsed again next time (a schema change may have made its plan invalid).
+    all.forEach((st, i) => {
+      if (i < failed && fresh[i]) this.names.set(st.sql, fresh[i]!);
+      if (i === failed) this.names.delete(st.sql);
+    });
+    if (r.error && r.status === 'E') await this.db.runExclusive(() => this.db.execProtocolRaw(simpleQuery('ROLLBACK'), { throwOnError: false }));
+    const offset = transaction ? 1 : 0;
+    const results = r.results.slice(offset, offset + statements.length);
+    if (!r.error) return { results };
+    return { results, failedAt: Math.min(statements.length - 1, Math.max(0, failed - offset)), error: r.error };
   }
 }
 
-function readReply(buf: Uint8Array): { rowCount: number; command?: string; error?: EngineError } {
+function simpleQuery(sql: string): Uint8Array {
+  const w = new Writer();
+  w.message('Q', [['cstr', sql]]);
+  return w.bytes();
+}
+
+/** Results of each completed statement, the first error, and the transaction status of ReadyForQuery. */
+function readReply(buf: Uint8Array): { results: StatementResult[]; error?: EngineError; status?: string } {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const results: StatementResult[] = [];
   let rows = 0;
-  let command: string | undefined;
-  let tagCount: number | undefined;
   let error: EngineError | undefined;
+  let status: string | undefined;
   for (let i = 0; i + 5 <= buf.length; ) {
     const type = buf[i];
     const len = view.getInt32(i + 1);
@@ -117,13 +133,15 @@ function readReply(buf: Uint8Array): { rowCount: number; command?: string; error
     else if (type === 0x43) {
       // C: CommandComplete, "SELECT 3", "INSERT 0 1", "UPDATE 2"
       const tag = decoder.decode(body.subarray(0, body.length - 1)).split(' ');
-      command = tag[0];
       const n = Number(tag[tag.length - 1]);
-      if (Number.isFinite(n)) tagCount = n;
-    } else if (type === 0x45) error = readError(body);
+      results.push({ command: tag[0], rowCount: Number.isFinite(n) ? n : rows });
+      rows = 0;
+    } else if (type === 0x49) results.push({ rowCount: 0 }); // I: EmptyQueryResponse
+    else if (type === 0x45) error ??= readError(body);
+    else if (type === 0x5a) status = String.fromCharCode(body[0]); // Z: ReadyForQuery
     i += 1 + len;
   }
-  return { rowCount: tagCount ?? rows, command, error };
+  return { results, error, status };
 }
 
 function readError(body: Uint8Array): EngineError {
