@@ -9,7 +9,6 @@ import {
   Controls,
   type Edge,
   type EdgeChange,
-  MiniMap,
   type Node,
   type NodeChange,
   ReactFlow,
@@ -152,7 +151,6 @@ function Flow() {
       >
         <Background gap={24} />
         <Controls />
-        <MiniMap pannable zoomable />
       </ReactFlow>
       {doc.nodes.length === 0 && <div className="canvas-empty">Drag a node kind from the palette (or click it) to start drawing a topology.</div>}
     </div>

@@ -75,6 +75,7 @@ function ScenarioInspector() {
       <h2>Scenario</h2>
       <SettingField
         testId="setting-name"
+        showContext={false}
         doc={{ name: 'name', help: 'Shown in the title bar and used for file names.', context: 'user', default: 'Untitled scenario', type: 'string' }}
         value={name}
         onCommit={(v) => messages(appStore.getState().setName(String(v)))}
@@ -83,6 +84,7 @@ function ScenarioInspector() {
         <SettingField
           key={d.name}
           testId={`run-${d.name}`}
+          showContext={false}
           doc={d}
           value={run[d.name]}
           onCommit={(v) => messages(appStore.getState().setRunField(d.name, v))}

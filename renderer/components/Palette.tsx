@@ -1,7 +1,7 @@
 /** The node kinds the sim registers: drag one onto the canvas, or click it to add it. */
 import { nodeKinds } from '../../sim/index.ts';
 import { KIND_MIME } from '../canvas/Canvas.tsx';
-import { KIND_ICONS } from '../canvas/nodes/index.ts';
+import { kindIcon } from '../canvas/nodes/index.ts';
 import { appStore } from '../store/appStore.ts';
 
 export function Palette() {
@@ -13,7 +13,9 @@ export function Palette() {
   return (
     <aside className="palette" data-testid="palette">
       <h2>Nodes</h2>
-      {nodeKinds().map((k) => (
+      {nodeKinds().map((k) => {
+        const Icon = kindIcon(k.kind);
+        return (
         <button
           type="button"
           key={k.kind}
@@ -27,13 +29,16 @@ export function Palette() {
           }}
           onClick={() => add(k.kind)}
         >
-          <span className="palette-icon">{KIND_ICONS[k.kind] ?? '◆'}</span>
+          <span className="palette-icon">
+            <Icon />
+          </span>
           <span>
             <span className="palette-label">{k.label}</span>
             <span className="palette-kind">{k.kind}</span>
           </span>
         </button>
-      ))}
+        );
+      })}
       <p className="palette-hint">Drag onto the canvas, or click. Connect a node's right handle to another's left one.</p>
     </aside>
   );

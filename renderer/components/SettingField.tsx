@@ -14,6 +14,8 @@ export function SettingField(props: {
   onCommit: (value: unknown) => string[];
   onReset?: () => void;
   testId: string;
+  /** Show whether the setting applies live (node settings only). */
+  showContext?: boolean;
 }) {
   const { doc, value } = props;
   const shown = value === undefined ? '' : String(value);
@@ -45,7 +47,7 @@ export function SettingField(props: {
       <div className="setting-head">
         <code className="setting-name">{doc.name}</code>
         {doc.unit && <span className="setting-unit">{doc.unit}</span>}
-        {doc.context && (
+        {doc.context && props.showContext !== false && (
           <span className={`setting-context ${live ? 'live' : 'restart'}`} title={live ? 'applies during a run' : 'needs a restart of the node'}>
             {live ? 'live' : 'restart'}
           </span>

@@ -33,7 +33,7 @@ export function Toolbar() {
 
   return (
     <header className="toolbar" data-testid="toolbar">
-      <span className="brand">PG Scaling Lab</span>
+      <span className="brand">PG Lab</span>
       <span className="scenario-name" data-testid="scenario-name" title={file?.path ?? file?.name ?? 'not saved yet'}>
         {name}
         {dirty ? ' •' : ''}

@@ -38,6 +38,7 @@ export function WorkloadEditor() {
         <SettingField
           key={d.name}
           testId={`workload-${d.name}`}
+          showContext={false}
           doc={d}
           value={workload[d.name]}
           onCommit={(v) => messages(appStore.getState().setWorkloadField([d.name], v))}
@@ -48,6 +49,7 @@ export function WorkloadEditor() {
         <SettingField
           key={d.name}
           testId={`workload-data-${d.name}`}
+          showContext={false}
           doc={d}
           value={workload.data?.[d.name]}
           onCommit={(v) => messages(appStore.getState().setWorkloadField(['data', d.name], v))}

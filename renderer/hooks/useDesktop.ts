@@ -1,7 +1,7 @@
 /** In Electron: menu commands from the main process, and the window title. Nothing in a browser. */
 import { useEffect } from 'react';
 import { bridge } from '../files/bridge.ts';
-import { exportImage, newScenario, openFile, saveFile } from '../files/fileActions.ts';
+import { exportImage, newScenario, openFile, openRecent, saveFile } from '../files/fileActions.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 
 export function useDesktop() {
@@ -15,9 +15,10 @@ export function useDesktop() {
   useEffect(() => {
     const b = bridge();
     if (!b) return;
-    return b.onMenu((command) => {
+    return b.onMenu((command, arg) => {
       const s = appStore.getState();
       if (command === 'file:new') newScenario();
+      else if (command === 'file:open' && arg) void openRecent({ name: arg.split(/[\\/]/).pop() ?? arg, path: arg, at: Date.now() });
       else if (command === 'file:open') void openFile();
       else if (command === 'file:save') void saveFile(false);
       else if (command === 'file:save-as') void saveFile(true);

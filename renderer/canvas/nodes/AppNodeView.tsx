@@ -1,6 +1,7 @@
 /** An `app` node: application server instances with their client-side pools. */
 import type { NodeProps } from '@xyflow/react';
 import { useApp } from '../../store/appStore.ts';
+import { ServerIcon } from './icons.tsx';
 import { fmt, NodeFrame, useNodeLive } from './NodeFrame.tsx';
 
 export function AppNodeView({ id, selected }: NodeProps) {
@@ -14,7 +15,7 @@ export function AppNodeView({ id, selected }: NodeProps) {
       kind="app"
       selected={!!selected}
       health={health}
-      icon="▣"
+      icon={<ServerIcon />}
       target={false}
       subtitle={`App servers × ${instances}`}
       badges={[

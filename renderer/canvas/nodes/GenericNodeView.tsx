@@ -2,6 +2,7 @@
 import type { NodeProps } from '@xyflow/react';
 import { nodeKind } from '../../../sim/index.ts';
 import { useApp } from '../../store/appStore.ts';
+import { NodeIcon } from './icons.tsx';
 import { fmt, NodeFrame, useNodeLive } from './NodeFrame.tsx';
 
 export function GenericNodeView({ id, selected }: NodeProps) {
@@ -14,7 +15,7 @@ export function GenericNodeView({ id, selected }: NodeProps) {
       kind={kind}
       selected={!!selected}
       health={health}
-      icon="◆"
+      icon={<NodeIcon />}
       source={(def?.connectsTo.length ?? 0) > 0}
       badges={[
         { label: 'q/s', value: snap ? fmt(snap.queriesPerSecond) : '–', title: 'queries per second (last second)' },

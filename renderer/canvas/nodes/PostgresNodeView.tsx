@@ -1,6 +1,7 @@
 /** A `postgres` node: a real PGlite with its hardware modelled. */
 import type { NodeProps } from '@xyflow/react';
 import { useApp } from '../../store/appStore.ts';
+import { DatabaseIcon } from './icons.tsx';
 import { fmt, NodeFrame, useNodeLive } from './NodeFrame.tsx';
 
 export function PostgresNodeView({ id, selected }: NodeProps) {
@@ -14,7 +15,7 @@ export function PostgresNodeView({ id, selected }: NodeProps) {
       kind="postgres"
       selected={!!selected}
       health={health}
-      icon="🐘"
+      icon={<DatabaseIcon />}
       source={false}
       subtitle={`PostgreSQL · ${cores} cores · ${String(settings?.ram ?? '16GB')}`}
       badges={[

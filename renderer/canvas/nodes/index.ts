@@ -7,6 +7,7 @@ import type { ComponentType } from 'react';
 import { nodeKinds } from '../../../sim/index.ts';
 import { AppNodeView } from './AppNodeView.tsx';
 import { GenericNodeView } from './GenericNodeView.tsx';
+import { DatabaseIcon, NodeIcon, ServerIcon } from './icons.tsx';
 import { PostgresNodeView } from './PostgresNodeView.tsx';
 
 const views: Record<string, ComponentType<NodeProps>> = {
@@ -18,4 +19,8 @@ export function nodeTypes(): Record<string, ComponentType<NodeProps>> {
   return Object.fromEntries(nodeKinds().map((k) => [k.kind, views[k.kind] ?? GenericNodeView]));
 }
 
-export const KIND_ICONS: Record<string, string> = { app: '▣', postgres: '🐘' };
+export function kindIcon(kind: string): ComponentType {
+  return icons[kind] ?? NodeIcon;
+}
+
+const icons: Record<string, ComponentType> = { app: ServerIcon, postgres: DatabaseIcon };
