@@ -22,7 +22,8 @@ export class Histogram {
   /** The value at percentile p (0-100), in microseconds; 0 when empty. */
   percentile(p: number): number {
     if (this.count === 0) return 0;
-    const rank = Math.max(1, Math.ceil((p / 100) * this.count));
+    // (p/100)*count is inexact in floating point (0.07 * 100 = 7.000000000000001): round before ceil.
+    const rank = Math.max(1, Math.ceil(Math.round((p / 100) * this.count * 1e9) / 1e9));
     const keys = [...this.buckets.keys()].sort((a, b) => a - b);
     let seen = 0;
     for (const k of keys) {

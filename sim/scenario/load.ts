@@ -5,6 +5,8 @@ import { type Scenario, scenarioSchema } from './schema.ts';
 export interface ScenarioIssue {
   /** Where: `nodes[1].settings.max_connections`. */
   path: string;
+  /** The id of the node the path is in, when it has one. */
+  node?: string;
   message: string;
 }
 
@@ -20,17 +22,9 @@ function issuesOf(error: z.ZodError, input: unknown): ScenarioIssue[] {
   return error.issues.map((i) => {
     let message = i.message;
     if (i.code === 'unrecognized_keys') message = `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-    return { path: formatPath(namedPath(i.path, input)), message };
+    const id = i.path[0] === 'nodes' && typeof i.path[1] === 'number' ? (input as { nodes?: { id?: unknown }[] })?.nodes?.[i.path[1]]?.id : undefined;
+    return { path: formatPath(i.path), ...(typeof id === 'string' && id.length <= 32 ? { node: id } : {}), message };
   });
-}
-
-/** Replaces node array indexes by ids where the input has them: nodes[primary].settings.x reads better. */
-function namedPath(path: readonly PropertyKey[], input: unknown): PropertyKey[] {
-  if (path[0] === 'nodes' && typeof path[1] === 'number') {
-    const id = (input as { nodes?: { id?: unknown }[] })?.nodes?.[path[1]]?.id;
-    if (typeof id === 'string' && id.length <= 32) return ['nodes', `${path[1]} (${id})` as never, ...path.slice(2)];
-  }
-  return [...path];
 }
 
 /** Validates a parsed value; defaults filled in. */
@@ -52,7 +46,7 @@ export function parseScenarioText(text: string): ParseResult {
 }
 
 export function formatIssues(issues: ScenarioIssue[]): string {
-  return issues.map((i) => `  ${i.path}: ${i.message}`).join('\n');
+  return issues.map((i) => `  ${i.path}${i.node ? ` (node ${i.node})` : ''}: ${i.message}`).join('\n');
 }
 
 /**
@@ -68,8 +62,13 @@ export function applyOverrides(scenario: Scenario, overrides: string[]): ParseRe
     const value = parseValue(raw);
     if (head === 'workload' || head === 'run') {
       const parts = field.split('.');
-      let obj = (next[head] ??= {});
-      for (const p of parts.slice(0, -1)) obj = obj[p] ??= {};
+      if (parts.some((p) => p === '__proto__' || p === 'constructor' || p === 'prototype')) return fail(o, `no field ${field}`);
+      let obj: Record<string, unknown> = (next[head] ??= {});
+      for (const p of parts.slice(0, -1)) {
+        const child = Object.hasOwn(obj, p) ? obj[p] : (obj[p] = {});
+        if (typeof child !== 'object' || child === null || Array.isArray(child)) return fail(o, `${head}.${p} is not an object`);
+        obj = child as Record<string, unknown>;
+      }
       obj[parts[parts.length - 1]] = value;
       continue;
     }

@@ -35,7 +35,8 @@ function buildScenarioSchema() {
       kind: z.literal(k.kind),
       label: z.string().max(60).optional(),
       position: positionSchema.optional(),
-      settings: k.settings.default({} as never),
+      // prefault: an omitted object is parsed as {}, so its own defaults are filled in
+      settings: k.settings.prefault({} as never),
     }),
   );
   const nodeSchema = z.discriminatedUnion('kind', nodeSchemas as unknown as [z.ZodObject, ...z.ZodObject[]], {
@@ -48,8 +49,8 @@ function buildScenarioSchema() {
       description: z.string().max(5000).optional(),
       nodes: z.array(nodeSchema).min(1).max(64),
       edges: z.array(edgeSchema).max(512).default([]),
-      workload: workloadSchema.default({} as never),
-      run: runSchema.default({} as never),
+      workload: workloadSchema.prefault({} as never),
+      run: runSchema.prefault({} as never),
     })
     .superRefine((s, ctx) => {
       const ids = new Map<string, string>();

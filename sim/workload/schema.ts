@@ -53,7 +53,7 @@ export const workloadSchema = z.strictObject({
   think_time: timeSetting('50ms', 'ms', '0ms', '1h', { context: 'user', help: 'Closed loop: mean pause between a reply and the next request (exponential).' }),
   arrival_rate: numberSetting(200, 0, 1_000_000, { context: 'user', help: 'Open loop: requests per second (Poisson arrivals).' }),
   max_in_flight: intSetting(10_000, 1, 1_000_000, { context: 'user', help: 'Open loop: requests outstanding at once; arrivals beyond it are dropped and counted.' }),
-  data: dataSchema.default({ users: 10000, orders_per_user: 5 }),
+  data: dataSchema.prefault({}),
   setup_sql: z.string().max(1_000_000).optional().meta({
     help: 'Custom schema and data (SQL run once, before the run). Replaces the default users/orders data set.',
   }),

@@ -342,10 +342,9 @@ describe('Histogram', () => {
     expect(h.percentile(50)).toBeLessThanOrEqual(202);
   });
 
-  // (p / 100) * count is not exact in floating point: 0.07 * 100 = 7.000000000000001, so p7 of 100
-  // values takes the 8th (same for p99.9 of 1000 values: the maximum instead of the 999th). See the
-  // report. `it.fails` passes while the bug is there; when it is fixed, turn it into a plain `it`.
-  it.fails('KNOWN BUG: p7 of 100 values is the 7th value (floating-point rank)', () => {
+  // (p / 100) * count is not exact in floating point: 0.07 * 100 = 7.000000000000001; the rank must
+  // still be the 7th value (and p99.9 of 1000 values the 999th, not the maximum).
+  it('p7 of 100 values is the 7th value (floating-point rank)', () => {
     const h = new Histogram();
     for (let i = 1; i <= 100; i++) h.record(i * 1000);
     expect(h.percentile(7)).toBeLessThanOrEqual(7000 * 1.01);
