@@ -13,6 +13,7 @@ import { AppNode } from './nodes/app/AppNode.ts';
 import { nodeKind } from './nodes/index.ts';
 import { PostgresNode } from './nodes/postgres/PostgresNode.ts';
 import type { ConsoleResult, NodeModel, NodeSnapshot, SimContext, SimEvent } from './nodes/types.ts';
+import { Replication } from './replication/Replication.ts';
 import { formatIssues, parseScenario } from './scenario/load.ts';
 import type { Scenario } from './scenario/schema.ts';
 import { timeUs } from './scenario/settings.ts';
@@ -36,6 +37,15 @@ export interface SimSnapshot {
   events: SimEvent[];
 }
 
+/** A fault: stop/start a postgres node, kill it, promote a replica, or a lag spike on a replica. */
+export type FaultCommand =
+  | { kind: 'stop' | 'start' | 'kill' | 'promote'; node: string }
+  /**
+   * Replay `applyFactor` times slower (a slow disk, a busy replica) and/or `linkDelay` more one-way latency
+   * on the replica's link (a congested network), for `duration` (a time such as 5s) or until the next spike.
+   */
+  | { kind: 'lag-spike'; node: string; applyFactor?: number; linkDelay?: string | number; duration?: string | number };
+
 export class ScenarioError extends Error {
   constructor(readonly issues: { path: string; message: string }[]) {
     super(`the scenario is not valid:\n${formatIssues(issues)}`);
@@ -48,6 +58,8 @@ export class Simulation {
   readonly events: SimEvent[] = [];
   readonly nodes = new Map<string, NodeModel>();
   private readonly workload: Workload;
+  /** Streaming replication between the postgres nodes (sim/replication/), when the scenario has replication edges. */
+  readonly replication: Replication;
   private readonly ctx: SimContext;
   private lock: Promise<unknown> = Promise.resolve();
   private started = false;
@@ -77,6 +89,8 @@ export class Simulation {
       const def = nodeKind(n.kind)!;
       this.nodes.set(n.id, def.create(this.ctx, { id: n.id, kind: n.kind, settings: structuredClone(n.settings) }));
     }
+    const pg = [...this.nodes.values()].filter((n): n is PostgresNode => n instanceof PostgresNode);
+    this.replication = new Replication(this.ctx, scenario.edges, pg);
     const w = scenario.workload;
     const apps = [...this.nodes.values()].filter((n): n is AppNode => n instanceof AppNode);
     this.workload = new Workload(this.ctx, w, w.operations ?? defaultOperations(w.data), apps);
@@ -113,6 +127,7 @@ export class Simulation {
         this.emit({ type: 'node-booted', node: n.id, message: `${n.id} is up` });
       }),
     );
+    this.replication.start();
     progress('ready', 1);
   }
 
@@ -163,6 +178,69 @@ export class Simulation {
       this.emit({ type: 'console', node: nodeId, message: r.error ? `console error: ${r.error.message}` : `console: ${r.rowCount} row(s)` });
       return r;
     });
+  }
+
+  // ---- faults and failover (commands) ----
+
+  /** Applies a fault now (inside an event or under the lock); an error message, or undefined when done. */
+  private applyFault(f: FaultCommand): string | undefined {
+    const n = this.nodes.get(f.node);
+    if (!n) return `no node "${f.node}"`;
+    if (!(n instanceof PostgresNode)) return `node "${f.node}" (${n.kind}) is not a postgres node`;
+    switch (f.kind) {
+      case 'stop':
+        return n.stopServer();
+      case 'start':
+        return n.startServer(this.replication.startDelayUs);
+      case 'kill':
+        return n.killServer();
+      case 'promote':
+        return this.replication.promote(f.node);
+      case 'lag-spike':
+        return this.replication.lagSpike(f.node, {
+          applyFactor: f.applyFactor,
+          linkDelayUs: f.linkDelay === undefined ? 0 : timeUs(f.linkDelay),
+          durationUs: f.duration === undefined ? undefined : timeUs(f.duration, 's'),
+        });
+    }
+  }
+
+  /** Runs a fault command now, between events. Resolves to an error message, or undefined when done. */
+  fault(f: FaultCommand): Promise<string | undefined> {
+    return this.exclusive(async () => this.applyFault(f));
+  }
+
+  /** Schedules a fault at virtual time `atUs`; a refused fault becomes an event. */
+  faultAt(atUs: number, f: FaultCommand): void {
+    this.scheduler.at(Math.max(atUs, this.scheduler.now), () => {
+      const error = this.applyFault(f);
+      if (error) this.emit({ type: 'replication', node: f.node, message: `${f.kind} refused: ${error}` });
+    });
+  }
+
+  /** Stops a postgres node (a clean, fast shutdown): its connections end, its data stays; a replica stops replaying. */
+  stopNode(node: string): Promise<string | undefined> {
+    return this.fault({ kind: 'stop', node });
+  }
+
+  /** Starts a stopped postgres node; a replica reconnects and catches up. */
+  startNode(node: string): Promise<string | undefined> {
+    return this.fault({ kind: 'start', node });
+  }
+
+  /** Kills a postgres node (its machine dies): a primary's replicas lose their stream; with auto_failover_after one is promoted. */
+  killNode(node: string): Promise<string | undefined> {
+    return this.fault({ kind: 'kill', node });
+  }
+
+  /** Promotes a replica: it replays what it received and becomes the primary; the other replicas follow it. */
+  promote(node: string): Promise<string | undefined> {
+    return this.fault({ kind: 'promote', node });
+  }
+
+  /** A lag spike on a replica (see FaultCommand). */
+  lagSpike(node: string, o: Omit<Extract<FaultCommand, { kind: 'lag-spike' }>, 'kind' | 'node'>): Promise<string | undefined> {
+    return this.fault({ kind: 'lag-spike', node, ...o });
   }
 
   snapshot(maxInFlight = 50): SimSnapshot {

@@ -77,6 +77,38 @@ export const ERROR_CATALOGUE = {
     message: 'no database node to send this statement to',
     explanation: 'The app node has no edge to a database node that can serve this request.',
   },
+  // Replication and its faults (sim/replication/).
+  serialization_failure: {
+    sqlstate: '40001',
+    severity: 'ERROR',
+    message: 'canceling statement due to conflict with recovery',
+    explanation:
+      'A query on a replica conflicted with the replay of a change from the primary (rows it might need were removed, or a lock was needed) and max_standby_streaming_delay ran out.',
+  },
+  admin_shutdown: {
+    sqlstate: '57P01',
+    severity: 'FATAL',
+    message: 'terminating connection due to administrator command',
+    explanation: 'The server was shut down (stopped) while this connection was open.',
+  },
+  connection_failure: {
+    sqlstate: '08006',
+    severity: 'FATAL',
+    message: 'server closed the connection unexpectedly',
+    explanation: 'The server died (it was killed or its machine failed): every connection to it broke.',
+  },
+  sqlclient_unable_to_establish_sqlconnection: {
+    sqlstate: '08001',
+    severity: 'FATAL',
+    message: 'connection to server failed: Connection refused',
+    explanation: 'Nothing accepts connections on that server: it is stopped or dead.',
+  },
+  cannot_set_read_write: {
+    sqlstate: '0A000',
+    severity: 'ERROR',
+    message: 'cannot set transaction read-write mode during recovery',
+    explanation: 'A replica is in recovery: its transactions are read-only whatever the session asks.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type CatalogueCode = keyof typeof ERROR_CATALOGUE;

@@ -17,11 +17,9 @@ export interface WorkerPort {
   terminate(): void;
 }
 
-export type HostMessage =
-  | { type: 'ready' }
-  | { type: 'boot-failed'; message: string }
-  | { type: 'reply'; id: number; reply: EngineReply }
-  | { type: 'failed'; id: number; message: string };
+export type ReplyItem = { id: number; reply: EngineReply } | { id: number; failed: string };
+
+export type HostMessage = { type: 'ready' } | { type: 'boot-failed'; message: string } | { type: 'replies'; replies: ReplyItem[] };
 
 interface Pending {
   resolve: (r: EngineReply) => void;
@@ -33,6 +31,8 @@ export class WorkerEngine implements DbEngine {
   private nextId = 1;
   private dead: string | undefined;
   private lastProgress = 0;
+  /** Requests sent in this microtask, posted together. */
+  private outbox: { id: number; req: EngineRequest }[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
   onDeath?: (reason: string) => void;
 
@@ -73,7 +73,13 @@ export class WorkerEngine implements DbEngine {
     if (this.pending.size === 0) this.lastProgress = performance.now();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.port.postMessage({ id, req });
+      if (this.outbox.push({ id, req }) === 1) {
+        queueMicrotask(() => {
+          const batch = this.outbox;
+          this.outbox = [];
+          if (this.dead === undefined) this.port.postMessage(batch);
+        });
+      }
     });
   }
 
@@ -86,13 +92,15 @@ export class WorkerEngine implements DbEngine {
   }
 
   private settle(msg: HostMessage): void {
-    if (msg.type !== 'reply' && msg.type !== 'failed') return;
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    this.pending.delete(msg.id);
+    if (msg.type !== 'replies') return;
     this.lastProgress = performance.now();
-    if (msg.type === 'reply') p.resolve(msg.reply);
-    else p.reject(new Error(`${this.name}: ${msg.message}`));
+    for (const item of msg.replies) {
+      const p = this.pending.get(item.id);
+      if (!p) continue;
+      this.pending.delete(item.id);
+      if ('reply' in item) p.resolve(item.reply);
+      else p.reject(new Error(`${this.name}: ${item.failed}`));
+    }
   }
 
   private watch(): void {

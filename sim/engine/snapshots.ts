@@ -37,6 +37,27 @@ CREATE FUNCTION sim_catalog.pg_sleep_for(duration interval) RETURNS void LANGUAG
   $$ SELECT sim_catalog.pg_sleep(extract(epoch FROM duration)::double precision) $$;
 CREATE FUNCTION sim_catalog.pg_sleep_until(t timestamptz) RETURNS void LANGUAGE sql VOLATILE AS
   $$ SELECT sim_catalog.pg_sleep(extract(epoch FROM t - sim_catalog.now())::double precision) $$;
+CREATE VIEW sim_catalog.pg_stat_replication AS
+  SELECT * FROM json_populate_recordset(NULL::pg_catalog.pg_stat_replication,
+    COALESCE(NULLIF(current_setting('sim.replication', true), ''), '[]')::json);
+CREATE VIEW sim_catalog.pg_stat_wal_receiver AS
+  SELECT * FROM json_populate_recordset(NULL::pg_catalog.pg_stat_wal_receiver,
+    COALESCE(NULLIF(current_setting('sim.wal_receiver', true), ''), '[]')::json);
+CREATE FUNCTION sim_catalog.pg_is_in_recovery() RETURNS boolean LANGUAGE sql STABLE AS
+  $$ SELECT COALESCE(current_setting('sim.in_recovery', true), '') = 'on' $$;
+CREATE FUNCTION sim_catalog.pg_last_xact_replay_timestamp() RETURNS timestamptz LANGUAGE sql STABLE AS
+  $$ SELECT NULLIF(current_setting('sim.replay_ts', true), '')::timestamptz $$;
+CREATE FUNCTION sim_catalog.pg_last_wal_replay_lsn() RETURNS pg_lsn LANGUAGE sql STABLE AS
+  $$ SELECT NULLIF(current_setting('sim.replay_lsn', true), '')::pg_lsn $$;
+CREATE FUNCTION sim_catalog.pg_last_wal_receive_lsn() RETURNS pg_lsn LANGUAGE sql STABLE AS
+  $$ SELECT NULLIF(current_setting('sim.receive_lsn', true), '')::pg_lsn $$;
+CREATE FUNCTION sim_catalog.pg_current_wal_lsn() RETURNS pg_lsn LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF sim_catalog.pg_is_in_recovery() THEN
+    RAISE EXCEPTION 'recovery is in progress' USING ERRCODE = '55000', HINT = 'WAL control functions cannot be executed during recovery.';
+  END IF;
+  RETURN pg_catalog.pg_current_wal_lsn() + COALESCE(NULLIF(current_setting('sim.lsn_offset', true), ''), '0')::numeric;
+END $$;
 ALTER DATABASE postgres SET search_path = public, sim_catalog, pg_catalog;
 `;
 

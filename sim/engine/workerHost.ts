@@ -1,11 +1,13 @@
 /**
  * The body of an engine worker, whatever hosts it: boots one PGlite from the first message, then answers
- * requests one at a time, in the order they arrive.
+ * requests one at a time, in the order they arrive. Requests come in batches and replies go back in
+ * batches (one message for all the replies ready when the queue runs dry): a message costs more than a
+ * primary-key select.
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { bootPglite, type PgliteBootOptions } from './PgliteEngine.ts';
 import { type EngineRequest, handleRequest } from './protocol.ts';
-import type { HostMessage } from './WorkerEngine.ts';
+import type { HostMessage, ReplyItem } from './WorkerEngine.ts';
 
 export interface HostPort {
   postMessage(message: HostMessage, transfer?: Transferable[]): void;
@@ -31,15 +33,31 @@ export function serveEngine(port: HostPort, afterBoot?: () => void): void {
       });
       return;
     }
-    const { id, req } = m as { id: number; req: EngineRequest };
-    queue = queue.then(async () => {
-      try {
-        const reply = await handleRequest(db!, req);
-        const transfer = 'tar' in reply ? [reply.tar.buffer as ArrayBuffer] : [];
-        port.postMessage({ type: 'reply', id, reply }, transfer);
-      } catch (e) {
-        port.postMessage({ type: 'failed', id, message: String((e as Error)?.message ?? e) });
-      }
-    });
+    for (const { id, req } of m as { id: number; req: EngineRequest }[]) {
+      waiting++;
+      queue = queue.then(async () => {
+        waiting--;
+        try {
+          const reply = await handleRequest(db!, req);
+          if ('tar' in reply) {
+            flush();
+            port.postMessage({ type: 'replies', replies: [{ id, reply }] }, [reply.tar.buffer as ArrayBuffer]);
+          } else {
+            ready.push({ id, reply });
+          }
+        } catch (e) {
+          ready.push({ id, failed: String((e as Error)?.message ?? e) });
+        }
+        if (waiting === 0 || ready.length >= 256) flush();
+      });
+    }
   });
+
+  let waiting = 0;
+  let ready: ReplyItem[] = [];
+  function flush(): void {
+    if (ready.length === 0) return;
+    port.postMessage({ type: 'replies', replies: ready });
+    ready = [];
+  }
 }

@@ -15,6 +15,12 @@ export interface Report {
   timeSeries: { t: number; throughputRps: number; failed: number; p50Ms: number; p95Ms: number; p99Ms: number }[];
   events: { at: number; type: string; node?: string; message: string }[];
   sql: { node: string; query: string; columns: string[]; rows: unknown[][]; rowCount: number; error?: { code: string; message: string } }[];
+  /**
+   * With replicas: every replica read checked against what the primary had committed (sim/replication/):
+   * staleReads, rywViolations, lostWrites (after a failover), how stale (ms, versions), per replica, and
+   * the lost writes listed. Each replica's node entry has its `replication` (replayLagMs, state, syncState).
+   */
+  consistency?: { staleReads: number; rywViolations: number; lostWrites: number; [k: string]: unknown };
   realQueries: number;
   wallSeconds: number;
 }
@@ -73,6 +79,7 @@ export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: 
       rowCount: r.rowCount,
       ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
     })),
+    ...(sim.replication.active ? { consistency: sim.replication.checker.report() as Report['consistency'] } : {}),
     realQueries: m.realQueries,
     wallSeconds: round(wallSeconds, 3),
   };

@@ -25,7 +25,21 @@ export interface ConsoleResult {
 export interface SimEvent {
   /** Virtual time, microseconds. */
   at: number;
-  type: 'node-booted' | 'node-crashed' | 'node-restarted' | 'setting-applied' | 'restart-required' | 'console' | 'run-finished';
+  type:
+    | 'node-booted'
+    | 'node-crashed'
+    | 'node-restarted'
+    | 'setting-applied'
+    | 'restart-required'
+    | 'console'
+    | 'run-finished'
+    // replication (sim/replication/): a node stopped, started or was killed; a promotion; stream changes
+    | 'node-stopped'
+    | 'node-started'
+    | 'node-killed'
+    | 'failover'
+    | 'promoted'
+    | 'replication';
   node?: string;
   message: string;
 }
@@ -96,12 +110,26 @@ export interface ClientInfo {
  * A statement's reply. `outcome` is set when the node did not wait for the engine's answer (a statement
  * outside a transaction: what happens next does not depend on it); it resolves to its error, if any.
  */
-export type Reply = { ok: true; outcome?: Promise<SimError | undefined> } | { ok: false; error: SimError };
+export type Reply =
+  /** `position`: the replication stream position of a write's commit on a primary with replicas (read-your-writes). */
+  | { ok: true; outcome?: Promise<SimError | undefined>; position?: number }
+  | { ok: false; error: SimError };
 
 /** One round trip's statement of an operation: BEGIN, one of its SQL statements, COMMIT or ROLLBACK. */
 export type StatementCall =
   | { kind: 'begin' | 'commit' | 'rollback' }
-  | { kind: 'sql'; op: PreparedOperation; index: number; params: readonly unknown[] };
+  /** `session`: the workload client that sent it (read-your-writes routing and checks). */
+  | { kind: 'sql'; op: PreparedOperation; index: number; params: readonly unknown[]; session?: number };
+
+/** What a router knows of a database endpoint in a replicated cluster. */
+export interface ReplicationState {
+  role: 'primary' | 'replica';
+  up: boolean;
+  /** Stream position replayed (a primary: the last one it wrote). */
+  replayedPosition: number;
+  /** How long the oldest committed write it has not replayed has been committed; 0 when caught up. */
+  lagUs: number;
+}
 
 /** Something an app can connect to and run SQL on (a postgres node; later a pooler). */
 export interface SqlEndpoint extends NodeModel {
@@ -110,6 +138,8 @@ export interface SqlEndpoint extends NodeModel {
   /** Runs one statement on the connection, as it arrives; `done` when the reply leaves the endpoint. */
   execute(conn: Connection, call: StatementCall, done: (r: Reply) => void): void | Promise<void>;
   disconnect(conn: Connection): void;
+  /** Its role in a replicated cluster, for the app's router (undefined: not replicated). */
+  replicationState?(): ReplicationState | undefined;
 }
 
 export function isSqlEndpoint(n: NodeModel | undefined): n is SqlEndpoint {

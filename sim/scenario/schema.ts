@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { nodeKind, nodeKinds } from '../nodes/registry.ts';
+import { replicationProblem } from '../replication/topology.ts';
 import { maxPlaceholder } from '../workload/operations.ts';
 import { workloadSchema } from '../workload/schema.ts';
 import { intSetting, timeSetting } from './settings.ts';
@@ -72,6 +73,8 @@ function buildScenarioSchema() {
         if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['edges', i], message: `duplicate edge ${key}` });
         seen.add(key);
       });
+      const problem = replicationProblem(s.edges, ids);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['edges', problem.edge], message: problem.message });
       s.workload.operations?.forEach((op, i) => {
         const need = maxPlaceholder(op);
         if (need > op.params.length) {

@@ -48,7 +48,7 @@ export class Workload {
         const rng = this.ctx.rng(`client:${c}`);
         const app = this.apps[c % this.apps.length];
         const instance = Math.floor(c / this.apps.length) % app.instances;
-        this.ctx.scheduler.after(rng.exponential(this.thinkUs()), () => this.closedLoop(rng, app, instance));
+        this.ctx.scheduler.after(rng.exponential(this.thinkUs()), () => this.closedLoop(rng, app, instance, c));
       }
     } else if (this.spec.arrival_rate > 0) {
       this.ctx.scheduler.after(this.arrivals.exponential(1e6 / this.spec.arrival_rate), () => this.arrive(0));
@@ -63,12 +63,12 @@ export class Workload {
     return timeUs(this.spec.think_time);
   }
 
-  private closedLoop(rng: Rng, app: AppNode, instance: number): void {
+  private closedLoop(rng: Rng, app: AppNode, instance: number, session: number): void {
     if (this.stopped) return;
     this.send(rng, app, instance, () => {
       const think = this.thinkUs();
-      this.ctx.scheduler.after(think > 0 ? rng.exponential(think) : 0, () => this.closedLoop(rng, app, instance));
-    });
+      this.ctx.scheduler.after(think > 0 ? rng.exponential(think) : 0, () => this.closedLoop(rng, app, instance, session));
+    }, session);
   }
 
   private arrive(n: number): void {
@@ -83,11 +83,12 @@ export class Workload {
     this.ctx.scheduler.after(this.arrivals.exponential(1e6 / this.spec.arrival_rate), () => this.arrive(n + 1));
   }
 
-  private send(rng: Rng, app: AppNode, instance: number, then: () => void): void {
+  /** `session`: the closed-loop client (a user, for read-your-writes); open-loop arrivals have none. */
+  private send(rng: Rng, app: AppNode, instance: number, then: () => void, session?: number): void {
     const op = this.ops[rng.weighted(this.weights, this.totalWeight)];
     const params = op.params.map((g) => g(rng));
     this.inFlight++;
-    app.submit({ id: this.nextRequest++, op: op.prepared, params, instance, startUs: this.ctx.scheduler.now }, () => {
+    app.submit({ id: this.nextRequest++, op: op.prepared, params, instance, session, startUs: this.ctx.scheduler.now }, () => {
       this.inFlight--;
       then();
     });

@@ -12,6 +12,10 @@
  * - A backend counts against max_connections from its connection's arrival until it is closed.
  * - When the engine dies every connection is lost (crash_shutdown) and the node restarts from its last
  *   snapshot after RESTART_US; the run goes on.
+ * - In a replicated cluster (sim/replication/) a write operation sent to a primary's engine is followed by
+ *   a pg_current_wal_lsn() request (its stream record's LSN), its commit resolves the record and waits for
+ *   standbys as synchronous_commit says; a replica's sessions are read-only (default_transaction_read_only),
+ *   and replay reaches its engine only through replayOnEngine, in stream order.
  */
 import { type SimError, conditionName, simError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
@@ -21,13 +25,16 @@ import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
 import { refuseReason } from '../../monitoring/consoleGuard.ts';
 import { memoryBytes, timeUs } from '../../scenario/settings.ts';
-import type { PreparedOperation } from '../../workload/operations.ts';
+import type { Replication, WriteRecord } from '../../replication/Replication.ts';
+import { footprint } from '../../replication/footprint.ts';
+import { isReadOnlySql, type PreparedOperation } from '../../workload/operations.ts';
 import type {
   ClientInfo,
   Connection,
   ConsoleResult,
   NodeSnapshot,
   NodeSpec,
+  ReplicationState,
   Reply,
   SimContext,
   SqlEndpoint,
@@ -61,6 +68,8 @@ interface Backend {
   batch?: Promise<RunReply>;
   /** The statement in service, to fail if the node crashes. */
   inFlight?: (r: Reply) => void;
+  /** The replication stream record of the open write (a primary with replicas). */
+  record?: WriteRecord;
 }
 
 export class PostgresNode implements SqlEndpoint {
@@ -83,6 +92,7 @@ export class PostgresNode implements SqlEndpoint {
   private deadReason: string | undefined;
   /** Replies not yet received, oldest first: at MAX_OUTSTANDING the sim waits for the oldest. */
   private outstanding: Promise<unknown>[] = [];
+  private replication: Replication | undefined;
 
   constructor(
     private readonly ctx: SimContext,
@@ -134,6 +144,9 @@ export class PostgresNode implements SqlEndpoint {
       `SET work_mem = '${kb(memoryBytes(this.settings.work_mem, 'kB'))}'`,
       `SET effective_cache_size = '${kb(memoryBytes(this.settings.effective_cache_size, '8kB'))}'`,
       `SELECT set_config('sim.now', '${virtualTimestamp(this.ctx.scheduler.now)}', false)`,
+      // a hot standby: every transaction is read-only (PostgreSQL's own error for writes)
+      `SET default_transaction_read_only = ${this.isReplica ? 'on' : 'off'}`,
+      `SELECT set_config('sim.in_recovery', '${this.isReplica ? 'on' : 'off'}', false)`,
     ].join('; ');
   }
 
@@ -183,7 +196,8 @@ export class PostgresNode implements SqlEndpoint {
 
   connect(client: ClientInfo, done: (r: { conn: Connection } | { error: SimError }) => void): void {
     if (this.status !== 'up') {
-      done({ error: simError(this.status === 'restarting' ? 'cannot_connect_now' : 'crash_shutdown') });
+      const code = this.status === 'restarting' ? 'cannot_connect_now' : this.status === 'down' ? 'sqlclient_unable_to_establish_sqlconnection' : 'crash_shutdown';
+      done({ error: simError(code, code === 'sqlclient_unable_to_establish_sqlconnection' ? { message: `connection to server at "${this.id}", port 5432 failed: Connection refused` } : {}) });
       return;
     }
     const limit = this.settings.max_connections - this.settings.superuser_reserved_connections;
@@ -226,6 +240,7 @@ export class PostgresNode implements SqlEndpoint {
     if (!b) return;
     this.byConn.delete(conn.id);
     this.backends.delete(b.pid);
+    if (b.record) this.replication?.resolve(b.record, false);
     this.ctx.metrics.connections(this.id, -1);
   }
 
@@ -250,16 +265,17 @@ export class PostgresNode implements SqlEndpoint {
         return;
       }
       if (call.index === 0) b.batch = (await this.send(op, call.params)).reply;
+      if (call.index === 0 && this.replication) await this.replicate(b, call, profiles);
       profile = profiles[call.index];
       const st = op.statements[call.index];
       sql = st.sql;
       if (op.writes) b.txWrites = true;
-      commitFlush = !op.transaction && op.writes;
+      commitFlush = !op.transaction && op.writes && this.settings.synchronous_commit !== 'off';
       profile = withSleep(profile, st.sql, st.paramIndexes.map((k) => call.params[k]));
     } else {
       sql = call.kind.toUpperCase();
       profile = BARE_STATEMENT;
-      commitFlush = call.kind === 'commit' && b.txWrites;
+      commitFlush = call.kind === 'commit' && b.txWrites && this.settings.synchronous_commit !== 'off';
     }
     b.state = 'active';
     b.query = sql;
@@ -318,6 +334,37 @@ export class PostgresNode implements SqlEndpoint {
       if (b.inFlight !== done) return;
       if (reply.failedAt === call.index) error = reply.error;
     }
+    let position: number | undefined;
+    const rec = b.record;
+    if (rec && (call.kind !== 'sql' || !call.op.transaction) && call.kind !== 'begin') {
+      b.record = undefined;
+      const committed = call.kind !== 'rollback' && !error;
+      this.replication!.resolve(rec, committed);
+      const level = committed ? this.replication!.commitWait(this.id, this.settings.synchronous_commit) : undefined;
+      if (level) {
+        b.waitEventType = 'IPC';
+        b.waitEvent = 'SyncRep';
+        this.replication!.waitForStandbys(rec, level, () => {
+          if (b.inFlight !== done) return;
+          rec.acknowledged = true;
+          this.reply(b, call, done, error, outcome, rec.seq);
+        });
+        return;
+      }
+      rec.acknowledged = committed;
+      position = rec.seq;
+    }
+    this.reply(b, call, done, error, outcome, position);
+  }
+
+  private reply(
+    b: Backend,
+    call: StatementCall,
+    done: (r: Reply) => void,
+    error: EngineError | undefined,
+    outcome: Promise<SimError | undefined> | undefined,
+    position: number | undefined,
+  ): void {
     b.inFlight = undefined;
     const now = this.ctx.scheduler.now;
     const inTx = call.kind === 'begin' || (call.kind === 'sql' && call.op.transaction);
@@ -330,7 +377,175 @@ export class PostgresNode implements SqlEndpoint {
     b.waitEventType = 'Client';
     b.waitEvent = 'ClientRead';
     if (!outcome) this.ctx.metrics.query(this.id, !!error);
-    done(error ? { ok: false, error: fromEngineError(error) } : { ok: true, outcome });
+    done(error ? { ok: false, error: fromEngineError(error) } : { ok: true, outcome, position });
+  }
+
+  /** A write on a primary becomes a stream record (with its LSN); a read on a replica is checked for staleness. */
+  private async replicate(b: Backend, call: Extract<StatementCall, { kind: 'sql' }>, profiles: StatementProfile[]): Promise<void> {
+    const repl = this.replication!;
+    const op = call.op;
+    if (op.writes) {
+      const batch = b.batch!;
+      b.record = repl.recordWrite(this.id, {
+        op,
+        params: call.params,
+        session: call.session,
+        walRecords: profiles.reduce((n, p) => n + p.walRecords, 0),
+        ok: batch.then((r) => r.failedAt === undefined),
+        lsn: this.currentLsn(),
+      });
+    } else if (op.readOnly) {
+      await repl.checkRead(this.id, op, call.params, call.session);
+    }
+  }
+
+  /** The engine's real WAL insert position now (pipelined: sent now, its reply awaited by whoever needs it). */
+  private currentLsn(): Promise<string> {
+    this.ctx.metrics.realQueries += 1;
+    const p = this.engine!.request({
+      op: 'run',
+      statements: [{ sql: 'SELECT pg_catalog.pg_current_wal_lsn()::text' }],
+      transaction: false,
+      maxRows: 1,
+    }) as Promise<RunReply>;
+    p.catch(() => undefined);
+    return p.then((r) => String(r.results[0]?.rows?.[0]?.[0] ?? '0/0'));
+  }
+
+  // ---- replication (sim/replication/) ----
+
+  /** Called once, before boot, when the scenario has replication edges. */
+  attachReplication(r: Replication): void {
+    this.replication = r;
+  }
+
+  get isReplica(): boolean {
+    return this.replication?.role(this.id) === 'replica';
+  }
+
+  replicationState(): ReplicationState | undefined {
+    return this.replication?.state(this.id);
+  }
+
+  /** Statements running now that read any of `tables` and started before `beforeUs` (recovery conflicts). */
+  conflictingStatements(tables: Set<string>, beforeUs: number): number[] {
+    const out: number[] = [];
+    for (const b of this.backends.values()) {
+      if (b.state !== 'active' || !b.inFlight || b.queryStart === null || b.queryStart >= beforeUs) continue;
+      const reads = footprint(b.query);
+      if (tables.has('*') || reads.some((f) => f.table === '*' || tables.has(f.table))) out.push(b.pid);
+    }
+    return out;
+  }
+
+  /** Cancels the statement a backend is running with `error` (its connection stays). */
+  cancelStatement(pid: number, error: SimError): void {
+    const b = this.backends.get(pid);
+    const f = b?.inFlight;
+    if (!b || !f) return;
+    b.inFlight = undefined;
+    b.state = b.xactStart !== null && b.state === 'active' && b.txWrites ? 'idle in transaction (aborted)' : 'idle';
+    b.stateChange = this.ctx.scheduler.now;
+    b.waitEventType = 'Client';
+    b.waitEvent = 'ClientRead';
+    this.ctx.metrics.query(this.id, true);
+    f({ ok: false, error });
+  }
+
+  /** Replay work of the startup process, on one of this node's cores. */
+  replayCpu(us: number, done: () => void): void {
+    this.cpu.run(us, done);
+  }
+
+  /** Makes a replayed record's changes real on this replica's engine (pipelined, in stream order). */
+  replayOnEngine(rec: WriteRecord): void {
+    const engine = this.engine;
+    if (!engine) return;
+    const track = (p: Promise<unknown>) => {
+      p.catch(() => undefined);
+      this.outstanding.push(p);
+      if (this.outstanding.length > MAX_OUTSTANDING) this.outstanding.shift();
+    };
+    if (rec.op) {
+      this.ctx.metrics.realQueries += rec.op.statements.length + 3;
+      track(
+        engine.request({
+          op: 'run',
+          transaction: true,
+          statements: [
+            { sql: 'SET LOCAL transaction_read_only = off' },
+            ...rec.op.statements.map((st) => ({ sql: st.sql, params: st.paramIndexes.map((k) => rec.params[k]) })),
+          ],
+        }),
+      );
+    } else if (rec.sql) {
+      this.ctx.metrics.realQueries += 4;
+      track(engine.request({ op: 'exec', sql: 'SET default_transaction_read_only = off' }));
+      track(engine.request({ op: 'exec', sql: rec.sql }));
+      track(engine.request({ op: 'exec', sql: 'ROLLBACK' }));
+      track(engine.request({ op: 'exec', sql: 'SET default_transaction_read_only = on' }));
+    }
+  }
+
+  /** Ends recovery: sessions become read-write. Returns the engine's own WAL position (for the LSN offset). */
+  async becomePrimary(): Promise<number> {
+    if (!this.engine) return 0;
+    await this.engine.request({ op: 'exec', sql: this.sessionSettingsSql() });
+    const lsn = await this.currentLsn();
+    const [hi, lo] = lsn.split('/');
+    return Number.parseInt(hi, 16) * 2 ** 32 + Number.parseInt(lo, 16);
+  }
+
+  /** Drops every connection with `error` (FATAL): a shutdown or a death. */
+  private terminateAll(error: SimError): void {
+    this.outstanding = [];
+    this.cpu.clear();
+    const lost = [...this.backends.values()];
+    this.backends.clear();
+    this.byConn.clear();
+    this.ctx.metrics.connections(this.id, -lost.length);
+    for (const b of lost) {
+      b.conn.dead = true;
+      if (b.record) this.replication?.resolve(b.record, false);
+      const f = b.inFlight;
+      b.inFlight = undefined;
+      f?.({ ok: false, error });
+    }
+  }
+
+  /** A fast shutdown: connections are terminated, the data stays; a replica's walreceiver stops. */
+  stopServer(): string | undefined {
+    if (this.status !== 'up') return `${this.id} is not running`;
+    this.status = 'down';
+    this.terminateAll(simError('admin_shutdown'));
+    this.replication?.nodeDown(this.id, 'stopped');
+    this.ctx.emit({ type: 'node-stopped', node: this.id, message: `${this.id} was stopped` });
+    return undefined;
+  }
+
+  /** Starts a stopped server: it accepts connections after a start-up time; a replica catches up. */
+  startServer(delayUs: number): string | undefined {
+    if (this.status !== 'down' || !this.engine) return `${this.id} is not a stopped server${this.engine ? '' : ' (a killed server does not come back)'}`;
+    this.status = 'booting';
+    this.ctx.scheduler.after(delayUs, () => {
+      this.status = 'up';
+      this.replication?.nodeUp(this.id);
+      this.ctx.emit({ type: 'node-started', node: this.id, message: `${this.id} is up again` });
+    });
+    return undefined;
+  }
+
+  /** The server dies (its machine fails): connections break, it never comes back in this run. */
+  killServer(): string | undefined {
+    if (this.status === 'down' && !this.engine) return `${this.id} is already dead`;
+    this.status = 'down';
+    this.terminateAll(simError('connection_failure'));
+    const e = this.engine;
+    this.engine = undefined;
+    e?.kill();
+    this.replication?.nodeDown(this.id, 'killed');
+    this.ctx.emit({ type: 'node-killed', node: this.id, message: `${this.id} died` });
+    return undefined;
   }
 
   /** Profiles of an operation's statements on this node, refreshed when older than PROFILE_MAX_AGE_US. */
@@ -389,10 +604,12 @@ export class PostgresNode implements SqlEndpoint {
     this.restarting.catch(() => undefined);
     for (const b of lost) {
       b.conn.dead = true;
+      if (b.record) this.replication?.resolve(b.record, false);
       const f = b.inFlight;
       b.inFlight = undefined;
       f?.({ ok: false, error: simError('crash_shutdown') });
     }
+    this.replication?.nodeDown(this.id, 'stopped');
     this.ctx.scheduler.after(RESTART_US, () => this.restarted());
   }
 
@@ -402,6 +619,8 @@ export class PostgresNode implements SqlEndpoint {
       this.status = 'up';
       this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
       this.ctx.emit({ type: 'node-restarted', node: this.id, message: `${this.id} is up again` });
+      // it restarted from the data snapshot (time 0): a replica replays the stream again from its start
+      this.replication?.nodeRestartedFromSnapshot(this.id);
     } catch (e) {
       this.status = 'down';
       this.ctx.emit({ type: 'node-crashed', node: this.id, message: `${this.id} could not restart: ${(e as Error).message}` });
@@ -453,7 +672,11 @@ export class PostgresNode implements SqlEndpoint {
         backendType: 'client backend',
       });
     }
-    return [...rows, ...this.auxiliary];
+    if (!this.replication) return [...rows, ...this.auxiliary];
+    // a standby runs no walwriter, autovacuum or logical replication launcher; it runs startup and walreceiver
+    const standbyless = new Set(['walwriter', 'autovacuum launcher', 'logical replication launcher']);
+    const aux = this.isReplica ? this.auxiliary.filter((a) => !standbyless.has(a.backendType)) : this.auxiliary;
+    return [...rows, ...this.replication.activityRows(this.id), ...aux];
   }
 
   /** Runs a console statement now, outside virtual time, on a view of the model refreshed first. */
@@ -462,12 +685,30 @@ export class PostgresNode implements SqlEndpoint {
     const refused = refuseReason(sql);
     if (refused) return { ...base, error: simError('statement_refused', { message: `statement refused: ${refused}` }) };
     if (this.status !== 'up' || !this.engine) return { ...base, error: simError('cannot_connect_now') };
+    if (this.isReplica && /\bread[\s_]+write\b|\btransaction_read_only\s*(=|to)\s*'?(off|false|0)\b/i.test(sql)) {
+      return { ...base, error: simError('cannot_set_read_write') };
+    }
     const engine = this.engine;
     try {
       this.ctx.metrics.realQueries += 1;
       await engine.request({ op: 'exec', sql: refreshActivitySql(this.ctx.scheduler.now, this.activity(sql)) });
+      if (this.replication) {
+        await this.replication.settleLsns();
+        this.ctx.metrics.realQueries += 1;
+        await engine.request({ op: 'exec', sql: this.replication.refreshSql(this.id) });
+      }
       const reply = (await engine.request({ op: 'console', sql, maxRows: CONSOLE_MAX_ROWS })) as ConsoleReply;
       this.ctx.metrics.realQueries += 1;
+      if (this.replication?.role(this.id) === 'primary' && consoleMayWrite(sql)) {
+        const rec = this.replication.recordWrite(this.id, {
+          sql,
+          params: [],
+          walRecords: 1,
+          ok: Promise.resolve(!reply.error),
+          lsn: this.currentLsn(),
+        });
+        if (rec) this.replication.resolve(rec, true);
+      }
       if (reply.error) return { ...base, error: fromEngineError(reply.error) };
       const r = reply.result!;
       return { ...base, columns: r.columns ?? [], rows: r.rows ?? [], rowCount: r.rowCount, command: r.command, truncated: r.truncated };
@@ -482,6 +723,10 @@ export class PostgresNode implements SqlEndpoint {
 
   async applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'> {
     (this.spec.settings as Record<string, unknown>)[name] = value;
+    if (REPLICATION_SETTINGS.has(name)) {
+      this.replication?.recheckWaiters();
+      return 'applied';
+    }
     if (name === 'work_mem' || name === 'effective_cache_size') {
       this.profiles.clear();
       if (this.engine) await this.engine.request({ op: 'exec', sql: this.sessionSettingsSql() });
@@ -508,12 +753,14 @@ export class PostgresNode implements SqlEndpoint {
       activeConnections: active,
       maxConnections: this.settings.max_connections,
       cpuRunQueue: this.cpu.running,
+      ...(this.replication?.active ? { replication: this.replication.nodeFigures(this.id) } : {}),
     };
   }
 
   report(): Record<string, unknown> {
     const m = this.ctx.metrics.node(this.id);
-    return { connectionsMax: m.connectionsMax, databaseBytes: this.databaseBytes };
+    const replication = this.replication?.active ? this.replication.replicaReport(this.id) : undefined;
+    return { connectionsMax: m.connectionsMax, databaseBytes: this.databaseBytes, ...(replication ? { replication } : {}) };
   }
 
   async close(): Promise<void> {
@@ -522,6 +769,21 @@ export class PostgresNode implements SqlEndpoint {
     this.engine = undefined;
     await e?.close();
   }
+}
+
+const REPLICATION_SETTINGS = new Set([
+  'synchronous_commit',
+  'synchronous_standby_names',
+  'recovery_min_apply_delay',
+  'max_standby_streaming_delay',
+  'auto_failover_after',
+]);
+
+/** Whether a console input may change data or schema, so a primary ships it to its replicas. */
+function consoleMayWrite(sql: string): boolean {
+  const text = sql.replace(/^(\s*--[^\n]*(\n|$)|\s*\/\*[\s\S]*?\*\/)*/, '');
+  if (/^\s*(set|reset|show|explain(?![\s\S]*\banalyze\b)|vacuum|analyze|checkpoint|listen|unlisten|notify|discard|load|prepare|deallocate|fetch|close|declare)\b/i.test(text)) return false;
+  return !(isReadOnlySql(text) && !text.includes(';'));
 }
 
 const BARE_STATEMENT: StatementProfile = {

@@ -1,6 +1,11 @@
 /** Settings of a `postgres` node: PostgreSQL's own names where they exist, and the server's hardware. */
 import { z } from 'zod';
-import { intSetting, memorySetting, timeSetting } from '../../scenario/settings.ts';
+import { parseTime } from '../../core/units.ts';
+import { parseStandbyNames } from '../../replication/standbyNames.ts';
+import { enumSetting, intSetting, memorySetting, timeSetting } from '../../scenario/settings.ts';
+
+export const SYNCHRONOUS_COMMIT = ['off', 'local', 'remote_write', 'on', 'remote_apply'] as const;
+export type SynchronousCommit = (typeof SYNCHRONOUS_COMMIT)[number];
 
 export const postgresSettings = z
   .strictObject({
@@ -37,6 +42,52 @@ export const postgresSettings = z
     effective_cache_size: memorySetting('4GB', '8kB', '8kB', '16TB', {
       context: 'user',
       help: "The planner's guess of the cache available (PGTune: 3/4 of RAM); changes plans, allocates nothing.",
+    }),
+    synchronous_commit: enumSetting(SYNCHRONOUS_COMMIT, 'on', {
+      context: 'user',
+      help:
+        'What a commit waits for. off: not even the local WAL flush; local: the local flush; with synchronous standbys ' +
+        '(synchronous_standby_names) remote_write: they wrote it, on: they flushed it, remote_apply: they replayed it (reads there see it).',
+    }),
+    synchronous_standby_names: z
+      .string()
+      .max(1000)
+      .default('')
+      .superRefine((v, ctx) => {
+        const p = parseStandbyNames(v);
+        if (p && 'error' in p) ctx.addIssue({ code: 'custom', message: p.error });
+      })
+      .meta({
+        context: 'sighup',
+        help:
+          "On a primary: the standbys (replica node ids) commits wait for. 'FIRST n (a, b)': the first n connected; 'ANY n (a, b)': " +
+          "any n (quorum); 'a, b' = FIRST 1; '*' matches any standby; '' (default): every standby is async.",
+      }),
+    recovery_min_apply_delay: timeSetting(0, 'ms', '0ms', '24h', {
+      context: 'sighup',
+      help: 'On a replica: replay each commit only this long after the primary committed it (a delayed standby), e.g. 500ms or 1h.',
+    }),
+    max_standby_streaming_delay: z
+      .union([z.number(), z.string()])
+      .superRefine((v, ctx) => {
+        const us = v === -1 ? 0 : parseTime(v, 1e3);
+        if (us === undefined || us > 24 * 3600e6) ctx.addIssue({ code: 'custom', message: 'expected a time such as 30s, or -1 (wait forever)' });
+      })
+      .default('30s')
+      .meta({
+        context: 'sighup',
+        unit: 'ms',
+        min: -1,
+        max: '24h',
+        help:
+          'On a replica: how long replay may wait for queries that conflict with it (they read rows an UPDATE/DELETE/DDL replayed here ' +
+          'removes or locks) before cancelling them with "canceling statement due to conflict with recovery". -1 waits forever.',
+      }),
+    auto_failover_after: timeSetting(0, 'ms', '0ms', '1h', {
+      context: 'sighup',
+      help:
+        'On a primary with replicas: when it dies, promote the most advanced replica after this detection delay (what Patroni or ' +
+        'repmgr do; Patroni ttl 30s). 0: no automatic failover, promote with the promote command.',
     }),
   })
   .refine((s) => s.superuser_reserved_connections < s.max_connections, {

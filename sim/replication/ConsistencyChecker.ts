@@ -1,0 +1,164 @@
+/**
+ * The stale-read checker. Every read a replica serves is checked against what the primary had committed
+ * at that virtual moment: the committed writes the replica had not replayed yet whose footprint may cover
+ * the rows the read returns (same table; keys not proven different: see footprint.ts). A read is stale
+ * when there is at least one; how stale: how many such writes (versions) and how long the oldest of them
+ * had been committed (ms). A read-your-writes violation is a stale read one of whose missing writes was
+ * the same client's.
+ */
+import { Histogram } from '../metrics/Histogram.ts';
+import { conflicts, type Footprint } from './footprint.ts';
+import type { Replication } from './Replication.ts';
+
+export interface StaleSample {
+  /** Virtual time of the read, seconds. */
+  at: number;
+  replica: string;
+  op: string;
+  params: readonly unknown[];
+  session?: number;
+  /** The replica's replayed position (stream record) when the read ran, and the primary's committed one. */
+  readPosition: number;
+  primaryPosition: number;
+  readLsn: string | null;
+  primaryLsn: string | null;
+  staleMs: number;
+  versions: number;
+  readYourWrites: boolean;
+}
+
+interface Figures {
+  reads: number;
+  staleReads: number;
+  rywViolations: number;
+  versions: number;
+  maxVersions: number;
+  staleMs: Histogram;
+  conflictCancels: number;
+  samples: StaleSample[];
+}
+
+const MAX_SAMPLES = 50;
+
+export class ConsistencyChecker {
+  private readonly per = new Map<string, Figures>();
+  private readonly total = emptyFigures();
+  primaryReads = 0;
+
+  constructor(private readonly repl: Replication) {}
+
+  private figures(id: string): Figures {
+    let f = this.per.get(id);
+    if (!f) {
+      f = emptyFigures();
+      this.per.set(id, f);
+    }
+    return f;
+  }
+
+  primaryRead(): void {
+    this.primaryReads++;
+  }
+
+  conflictCancelled(replica: string, n: number): void {
+    this.figures(replica).conflictCancels += n;
+    this.total.conflictCancels += n;
+  }
+
+  /** Checks one read that a replica runs now with `applied` records replayed. */
+  async check(replica: string, applied: number, reads: Footprint[], op: string, params: readonly unknown[], session: number | undefined): Promise<void> {
+    const f = this.figures(replica);
+    const t = this.total;
+    f.reads++;
+    t.reads++;
+    const log = this.repl.log;
+    const now = this.repl.now;
+    let versions = 0;
+    let oldest = Number.POSITIVE_INFINITY;
+    let own = false;
+    let primaryPosition = applied;
+    for (let i = applied; i < log.length; i++) {
+      const w = log[i];
+      if (w.state !== 'committed' || w.resolvedUs! > now) continue;
+      primaryPosition = Math.max(primaryPosition, w.seq);
+      if (!w.footprints.some((wf) => reads.some((rf) => conflicts(wf, w.params, rf, params)))) continue;
+      if (!(w.okValue ?? (await w.ok))) continue;
+      versions++;
+      oldest = Math.min(oldest, w.resolvedUs!);
+      if (session !== undefined && w.session === session) own = true;
+    }
+    if (versions === 0) return;
+    const staleUs = now - oldest;
+    for (const x of [f, t]) {
+      x.staleReads++;
+      x.versions += versions;
+      x.maxVersions = Math.max(x.maxVersions, versions);
+      x.staleMs.record(staleUs);
+      if (own) x.rywViolations++;
+    }
+    f.samples.push({
+      at: now / 1e6,
+      replica,
+      op,
+      params,
+      session,
+      readPosition: applied,
+      primaryPosition,
+      readLsn: null,
+      primaryLsn: null,
+      staleMs: staleUs / 1000,
+      versions,
+      readYourWrites: own,
+    });
+    if (f.samples.length > MAX_SAMPLES) f.samples.shift();
+  }
+
+  replicaFigures(replica: string): Record<string, unknown> {
+    const f = this.figures(replica);
+    return summary(f);
+  }
+
+  /** The last stale reads on a replica, with their read position against the primary's (LSNs where known). */
+  samples(replica: string): StaleSample[] {
+    return this.figures(replica).samples.map((s) => ({
+      ...s,
+      readLsn: this.repl.lsnOf(s.readPosition),
+      primaryLsn: this.repl.lsnOf(s.primaryPosition),
+    }));
+  }
+
+  /** The report's `consistency`. */
+  report(): Record<string, unknown> {
+    const all = this.total;
+    const perReplica: Record<string, unknown> = {};
+    for (const [id, f] of [...this.per.entries()].sort(([a], [b]) => a.localeCompare(b))) perReplica[id] = summary(f);
+    const lost = this.repl.lost;
+    const { staleReads, rywViolations, ...rest } = summary(all);
+    return {
+      staleReads,
+      rywViolations,
+      lostWrites: lost.length,
+      ...rest,
+      primaryReads: this.primaryReads,
+      perReplica,
+      lost: lost.slice(0, 200),
+    };
+  }
+}
+
+function emptyFigures(): Figures {
+  return { reads: 0, staleReads: 0, rywViolations: 0, versions: 0, maxVersions: 0, staleMs: new Histogram(), conflictCancels: 0, samples: [] };
+}
+
+function summary(f: Figures) {
+  const ms = (us: number) => Math.round(us) / 1000;
+  return {
+    replicaReads: f.reads,
+    staleReads: f.staleReads,
+    staleRate: f.reads > 0 ? Math.round((f.staleReads / f.reads) * 1e4) / 1e4 : 0,
+    rywViolations: f.rywViolations,
+    staleMs: { p50: ms(f.staleMs.percentile(50)), p95: ms(f.staleMs.percentile(95)), max: ms(f.staleMs.max) },
+    staleVersions: { mean: f.staleReads > 0 ? Math.round((f.versions / f.staleReads) * 100) / 100 : 0, max: f.maxVersions },
+    conflictCancels: f.conflictCancels,
+  };
+}
