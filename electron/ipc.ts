@@ -27,7 +27,10 @@ export function checkSender(event: IpcMainEvent | IpcMainInvokeEvent, deps: IpcD
 const SCENARIO_FILTERS = [{ name: 'PG Scaling Lab scenario', extensions: ['json'] }];
 
 export function registerIpc(deps: IpcDeps): () => void {
-  const remember = async (path: string) => deps.onRecentChanged?.(await deps.recent.add(path));
+  const remember = async (path: string) => {
+    const paths = await deps.recent.add(path);
+    deps.onRecentChanged?.(paths);
+  };
 
   const handlers: Record<string, (event: IpcMainInvokeEvent, payload: unknown) => Promise<unknown>> = {
     async [INVOKE.openFile](_e, payload) {

@@ -56,7 +56,12 @@ function tryEdit(get: () => AppState, mutate: (d: Doc) => void, filter?: (i: Sce
   return issues;
 }
 
-const nodePath = (id: string) => (i: ScenarioIssue) => i.path.includes(`(${id})`);
+/** Whether an issue is about node `id` (paths read `nodes[1 (primary)].x` or `nodes[1].x`, by index). */
+function onNode(get: () => AppState, id: string) {
+  const index = get().doc.nodes.findIndex((n) => n.id === id);
+  return (i: ScenarioIssue) =>
+    i.path.includes(`(${id})`) || (i as { node?: string }).node === id || i.path.startsWith(`nodes[${index}]`) || i.path.startsWith(`nodes.${index} `);
+}
 
 export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioSlice {
   return {
@@ -138,7 +143,7 @@ export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioS
           const n = d.nodes.find((x) => x.id === nodeId);
           if (n) n.settings = { ...n.settings, [name]: value };
         },
-        nodePath(nodeId),
+        onNode(get, nodeId),
       );
     },
 
@@ -164,7 +169,7 @@ export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioS
             if (e.to === id) e.to = next;
           }
         },
-        (i) => i.path.includes(`(${next})`) || i.path.startsWith('edges'),
+        (i) => onNode(get, id)(i) || (i as { node?: string }).node === next || i.path.includes(`(${next})`) || i.path.startsWith('edges'),
       );
       if (issues.length === 0) set({ selection: { nodes: [next], edges: [] } });
       return issues;

@@ -1,0 +1,201 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { StoreApi } from 'zustand/vanilla';
+import { type AppState, createAppStore, type SimPort } from '../../renderer/store/appStore.ts';
+import { docFromFile, emptyDoc, parseSettingInput, validateDoc } from '../../renderer/store/doc.ts';
+import single from '../../lessons/scenarios/single-primary.json';
+
+function fakeSim() {
+  const calls: { type: string; args: unknown[] }[] = [];
+  let listener: ((m: any) => void) | undefined;
+  const log = <T>(type: string, args: unknown[], value: T): T => {
+    calls.push({ type, args });
+    return value;
+  };
+  const port: SimPort = {
+    load: async (scenario) => log('load', [scenario], { nodes: [] }),
+    run: async () => log('run', [], null),
+    pause: async () => null,
+    step: async () => null,
+    setSpeed: async (s) => log('speed', [s], null),
+    setNodeSetting: async (node, name, value) => log('setNodeSetting', [node, name, value], { outcome: 'applied' as const }),
+    runSql: async (node, sql) => ({ node, query: sql, columns: ['count'], rows: [[1]], rowCount: 1 }),
+    reset: async () => null,
+    subscribe: (l) => {
+      listener = l;
+      return () => undefined;
+    },
+  };
+  return { port, calls, emit: (m: unknown) => listener?.(m) };
+}
+
+let store: StoreApi<AppState>;
+let sim: ReturnType<typeof fakeSim>;
+const s = () => store.getState();
+
+beforeEach(() => {
+  sim = fakeSim();
+  store = createAppStore(() => sim.port);
+  store.setState({ doc: emptyDoc() });
+});
+
+describe('editing the topology', () => {
+  it('adds nodes with fresh ids and connects an app to a database', () => {
+    const app = s().addNode('app', { x: 0, y: 0 });
+    const db = s().addNode('postgres', { x: 300, y: 0 });
+    const db2 = s().addNode('postgres', { x: 300, y: 200 });
+    expect([app, db, db2]).toEqual(['app', 'postgres', 'postgres-2']);
+    expect(s().connect(app, db)).toBeUndefined();
+    expect(s().doc.edges).toEqual([{ from: 'app', to: 'postgres', latency: '0.5ms' }]);
+    expect(validateDoc(s().doc)).toEqual([]);
+  });
+
+  it('refuses a link that makes no sense, and says why', () => {
+    s().addNode('app', { x: 0, y: 0 });
+    s().addNode('postgres', { x: 300, y: 0 });
+    expect(s().connect('postgres', 'app')).toMatch(/postgres node/);
+    expect(s().connect('app', 'app')).toMatch(/itself/);
+    s().connect('app', 'postgres');
+    expect(s().connect('app', 'postgres')).toMatch(/already connected/);
+    expect(s().doc.edges).toHaveLength(1);
+  });
+
+  it('undoes and redoes every edit, and a drag is one step', () => {
+    s().addNode('app', { x: 0, y: 0 });
+    s().addNode('postgres', { x: 300, y: 0 });
+    s().connect('app', 'postgres');
+    s().moveNodes([{ id: 'app', position: { x: 10, y: 10 } }], false);
+    s().moveNodes([{ id: 'app', position: { x: 50, y: 60 } }], false);
+    s().moveNodes([], true);
+    expect(s().doc.nodes[0].position).toEqual({ x: 50, y: 60 });
+    s().undo();
+    expect(s().doc.nodes[0].position).toEqual({ x: 0, y: 0 });
+    s().undo();
+    expect(s().doc.edges).toHaveLength(0);
+    s().redo();
+    expect(s().doc.edges).toHaveLength(1);
+    s().redo();
+    expect(s().doc.nodes[0].position).toEqual({ x: 50, y: 60 });
+  });
+
+  it('removes a node with its edges, in one undoable step', () => {
+    s().addNode('app', { x: 0, y: 0 });
+    s().addNode('postgres', { x: 300, y: 0 });
+    s().connect('app', 'postgres');
+    s().removeElements(['postgres'], []);
+    expect(s().doc.nodes.map((n) => n.id)).toEqual(['app']);
+    expect(s().doc.edges).toEqual([]);
+    s().undo();
+    expect(s().doc.edges).toHaveLength(1);
+  });
+
+  it('copies and pastes nodes with the links between them, under new ids', () => {
+    s().addNode('app', { x: 0, y: 0 });
+    s().addNode('postgres', { x: 300, y: 0 });
+    s().connect('app', 'postgres');
+    s().select(['app', 'postgres'], []);
+    s().paste(s().copySelection());
+    expect(s().doc.nodes.map((n) => n.id)).toEqual(['app', 'postgres', 'app-2', 'postgres-2']);
+    expect(s().doc.edges.at(-1)).toMatchObject({ from: 'app-2', to: 'postgres-2' });
+    expect(s().selection.nodes).toEqual(['app-2', 'postgres-2']);
+  });
+
+  it('renames a node and its links', () => {
+    s().addNode('app', { x: 0, y: 0 });
+    s().addNode('postgres', { x: 300, y: 0 });
+    s().connect('app', 'postgres');
+    expect(s().renameNode('postgres', 'primary')).toEqual([]);
+    expect(s().doc.edges[0].to).toBe('primary');
+    expect(s().renameNode('primary', 'Bad Name')[0].message).toMatch(/lower-case/);
+    expect(s().renameNode('primary', 'app')[0].message).toMatch(/already exists/);
+  });
+
+  it('lays the topology out left to right', () => {
+    s().addNode('postgres', { x: 0, y: 0 });
+    s().addNode('app', { x: 0, y: 0 });
+    s().connect('app', 'postgres');
+    s().autoLayout();
+    const [db, app] = s().doc.nodes;
+    expect(app.position.x).toBeLessThan(db.position.x);
+  });
+});
+
+describe('settings', () => {
+  beforeEach(() => {
+    store.setState({ doc: docFromFile(structuredClone(single)) });
+  });
+
+  it('accepts a valid value and refuses a bad one with the schema message, changing nothing', () => {
+    expect(s().setSetting('primary', 'max_connections', 200)).toEqual([]);
+    expect(s().doc.nodes[1].settings.max_connections).toBe(200);
+    const before = s().doc;
+    const issues = s().setSetting('primary', 'max_connections', 0);
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues[0].message).toMatch(/>=\s*1|too small/i);
+    expect(s().doc).toBe(before);
+    const mem = s().setSetting('primary', 'work_mem', '99TB');
+    expect(mem[0].message).toBe('99TB is outside the allowed range 64kB to 2GB');
+    expect(s().setSetting('primary', 'work_mem', 'lots')[0].message).toMatch(/expected a size/);
+  });
+
+  it('checks rules across settings (superuser_reserved_connections < max_connections)', () => {
+    const issues = s().setSetting('primary', 'superuser_reserved_connections', 100);
+    expect(issues.map((i) => i.message).join()).toMatch(/superuser_reserved_connections must be less than max_connections/);
+  });
+
+  it('parses typed text: numbers stay numbers, sizes stay strings', () => {
+    expect(parseSettingInput('42', 'integer')).toBe(42);
+    expect(parseSettingInput('16MB', 'string|number')).toBe('16MB');
+    expect(parseSettingInput('128', 'string|number')).toBe(128);
+    expect(parseSettingInput('closed', 'enum')).toBe('closed');
+  });
+
+  it('edits the workload and its mix through the schema', () => {
+    expect(s().setWorkloadField(['clients'], 80)).toEqual([]);
+    expect(s().doc.workload.clients).toBe(80);
+    expect(s().setWorkloadField(['clients'], -1).length).toBeGreaterThan(0);
+    expect(s().setOperations([{ name: 'Bad Name', sql: 'SELECT 1' }])[0].message).toMatch(/lower-case/);
+    expect(s().setOperations([{ name: 'ping', sql: 'SELECT $1', params: [] }])[0].message).toMatch(/\$1/);
+    expect(s().setOperations([{ name: 'ping', sql: 'SELECT 1' }])).toEqual([]);
+  });
+});
+
+describe('the run', () => {
+  beforeEach(() => {
+    store.setState({ doc: docFromFile(structuredClone(single)) });
+  });
+
+  it('loads the document into the sim before running, then takes snapshots and series', async () => {
+    await s().run();
+    expect(sim.calls.map((c) => c.type)).toEqual(['load', 'speed', 'run']);
+    expect((sim.calls[0].args[0] as { nodes: unknown[] }).nodes).toHaveLength(2);
+    sim.emit({ type: 'state', status: 'running', speed: 1 });
+    sim.emit({
+      type: 'snapshot',
+      status: 'running',
+      snapshot: { time: 1.2, completed: 10, failed: 0, nodes: [], inFlight: [], events: [] },
+      series: [{ t: 0, throughput: 10, failed: 0, p50: 1, p95: 2, p99: 3, nodes: {} }],
+      events: [{ at: 0, type: 'node-booted', node: 'primary', message: 'primary is up' }],
+    });
+    expect(s().status).toBe('running');
+    expect(s().series).toHaveLength(1);
+    expect(s().events[0].message).toBe('primary is up');
+  });
+
+  it('applies a live setting to the running sim and stays in sync', async () => {
+    await s().ensureLoaded();
+    sim.emit({ type: 'state', status: 'running', speed: 1 });
+    s().setSetting('primary', 'work_mem', '8MB');
+    await s().applySettingLive('primary', 'work_mem', '8MB');
+    expect(sim.calls.at(-1)).toEqual({ type: 'setNodeSetting', args: ['primary', 'work_mem', '8MB'] });
+    const { isStale } = await import('../../renderer/store/runSlice.ts');
+    expect(isStale(s())).toBe(false);
+    s().addNode('postgres', { x: 0, y: 300 });
+    expect(isStale(s())).toBe(true);
+  });
+
+  it('runs console SQL on a node, loading first', async () => {
+    await s().runSql('primary', 'SELECT 1');
+    expect(sim.calls[0].type).toBe('load');
+    expect(s().consoleResult?.rows).toEqual([[1]]);
+  });
+});
