@@ -43,6 +43,11 @@ export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: 
       errors: n.kind === 'app' ? snap.errors : t.errors,
       connections: snap.connections,
       connectionsMax: t.connectionsMax,
+      // one-second buckets of virtual time: statements run, share of the cores busy, most connections
+      series: m.seconds.map((b) => {
+        const s = b.nodes.get(n.id);
+        return { t: b.t, queries: s?.queries ?? 0, cpuUtilization: round((s?.busyUs ?? 0) / 1e6 / Math.max(1, t.cores)), connections: s?.connectionsMax ?? t.connections };
+      }),
       ...(n.report?.() ?? {}),
     };
   }
