@@ -109,6 +109,67 @@ export const ERROR_CATALOGUE = {
     message: 'cannot set transaction read-write mode during recovery',
     explanation: 'A replica is in recovery: its transactions are read-only whatever the session asks.',
   },
+  // PgBouncer 1.2x: a pooler error closes the client connection (FATAL, SQLSTATE 08P01) with these texts.
+  max_client_conn: {
+    sqlstate: '08P01',
+    severity: 'FATAL',
+    message: 'no more connections allowed (max_client_conn)',
+    explanation: 'PgBouncer already has max_client_conn client connections; a new one is refused.',
+  },
+  query_wait_timeout: {
+    sqlstate: '08P01',
+    severity: 'FATAL',
+    message: 'query_wait_timeout',
+    explanation: 'The client waited longer than query_wait_timeout for a server connection and PgBouncer closed it.',
+  },
+  query_timeout: {
+    sqlstate: '08P01',
+    severity: 'FATAL',
+    message: 'query_timeout',
+    explanation: 'The query ran (or waited) longer than query_timeout: PgBouncer closed its server connection and the client.',
+  },
+  client_idle_timeout: {
+    sqlstate: '08P01',
+    severity: 'FATAL',
+    message: 'client_idle_timeout',
+    explanation: 'The client connection stayed idle longer than client_idle_timeout and PgBouncer closed it.',
+  },
+  idle_transaction_timeout: {
+    sqlstate: '08P01',
+    severity: 'FATAL',
+    message: 'idle transaction timeout',
+    explanation: 'The client stayed idle inside a transaction longer than idle_transaction_timeout: PgBouncer closed it and its server.',
+  },
+  server_login_retry: {
+    sqlstate: '08P01',
+    severity: 'FATAL',
+    message: 'server login has been failing, cached error: sorry, too many clients already (server_login_retry)',
+    explanation:
+      'PgBouncer could not log in to the database (the cached error is the server\'s) and has no server connection in this pool; until server_login_retry passes, clients are refused at once. Older PgBouncer versions said: server login has been failing, try again later (server_login_retry).',
+  },
+  statement_pooling_transaction: {
+    sqlstate: '08P01',
+    severity: 'FATAL',
+    message: 'transaction blocks not allowed in statement pooling mode',
+    explanation: 'In statement mode a server goes back to the pool after each statement, so PgBouncer refuses BEGIN and closes the client.',
+  },
+  pooler_connection_closed: {
+    sqlstate: '08P01',
+    severity: 'FATAL',
+    message: 'server conn crashed?',
+    explanation: 'The server connection this client was using closed under it (the database crashed, RECONNECT, KILL ...).',
+  },
+  pgbouncer_admin: {
+    sqlstate: '08P01',
+    severity: 'ERROR',
+    message: 'invalid command',
+    explanation: "PgBouncer's admin console only speaks its own commands (SHOW POOLS, PAUSE, SET ...), not SQL.",
+  },
+  pgbouncer_config: {
+    severity: 'ERROR',
+    message: 'invalid configuration',
+    explanation: 'The pgbouncer.ini has a key PgBouncer does not know, or a value it does not accept; nothing was changed.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type CatalogueCode = keyof typeof ERROR_CATALOGUE;

@@ -1,6 +1,8 @@
 /** The one place node kinds are registered. Adding a kind: its folder, and one line here. */
 import { AppNode } from './app/AppNode.ts';
 import { appSettings } from './app/settings.ts';
+import { PgBouncerNode } from './pgbouncer/PgBouncerNode.ts';
+import { pgbouncerSettings } from './pgbouncer/settings.ts';
 import { PostgresNode } from './postgres/PostgresNode.ts';
 import { postgresSettings } from './postgres/settings.ts';
 import { nodeKinds, registerNodeKind } from './registry.ts';
@@ -11,7 +13,7 @@ if (nodeKinds().length === 0) {
     label: 'App servers',
     description: "Application servers: the workload's clients, a connection pool per instance, and the seed's DatabaseRouter.",
     settings: appSettings,
-    connectsTo: ['postgres'],
+    connectsTo: ['postgres', 'pgbouncer'],
     create: (ctx, spec) => new AppNode(ctx, spec),
   });
   registerNodeKind({
@@ -19,9 +21,16 @@ if (nodeKinds().length === 0) {
     label: 'PostgreSQL',
     description: 'A PostgreSQL server backed by a real embedded PostgreSQL (PGlite), with its hardware modelled.',
     settings: postgresSettings,
-    // An edge postgres -> postgres is a replication edge: the second node is a replica of the first.
-    connectsTo: ['postgres'],
+    connectsTo: [],
     create: (ctx, spec) => new PostgresNode(ctx, spec),
+  });
+  registerNodeKind({
+    kind: 'pgbouncer',
+    label: 'PgBouncer',
+    description: 'PgBouncer 1.2x: many client connections on few server connections, pooled by session, transaction or statement.',
+    settings: pgbouncerSettings,
+    connectsTo: ['postgres'],
+    create: (ctx, spec) => new PgBouncerNode(ctx, spec),
   });
 }
 

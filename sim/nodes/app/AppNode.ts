@@ -27,8 +27,6 @@ export interface AppRequest {
   op: PreparedOperation;
   params: readonly unknown[];
   instance: number;
-  /** The closed-loop client that sent it (a user), if any. */
-  session?: number;
   startUs: number;
   /** Where the request is now, for the canvas' animation. */
   at: string;
@@ -41,17 +39,14 @@ export class AppNode implements NodeModel {
   private inFlight = new Map<number, AppRequest>();
   private completed = 0;
   private failed = 0;
+  /** connection_mode per_request: connections open now. */
+  private perRequestOpen = 0;
 
   constructor(
     private readonly ctx: SimContext,
     readonly spec: NodeSpec<AppSettings>,
   ) {
-    this.router = new DatabaseRouter(
-      ctx,
-      () => ctx.targets(this.id).filter((t) => isSqlEndpoint(ctx.node(t))),
-      () => this.spec.settings,
-      ctx.rng(`router:${spec.id}`),
-    );
+    this.router = new DatabaseRouter(() => ctx.targets(this.id).filter((t) => isSqlEndpoint(ctx.node(t))));
     for (let i = 0; i < spec.settings.instances; i++) this.pools.push(new Map());
   }
 
@@ -104,23 +99,50 @@ export class AppNode implements NodeModel {
 
   /** Starts a request; `done` gets its error, if any, when the reply is back at the app. */
   submit(req: Omit<AppRequest, 'at'>, done: (error?: SimError) => void): void {
-    const target = this.router.route(req);
+    const target = this.router.route(req.op);
     const r: AppRequest = { ...req, at: this.id };
     if (!target) {
       this.end(r, done, simError('no_route'));
       return;
     }
     this.inFlight.set(r.id, r);
+    if (this.spec.settings.connection_mode === 'per_request') {
+      this.perRequest(r, target, done);
+      return;
+    }
     const pool = this.pool(req.instance % this.pools.length, target);
     pool.acquire((g) => {
       if ('error' in g) return this.end(r, done, g.error);
-      const calls: StatementCall[] = r.op.statements.map((_, index) => ({ kind: 'sql', op: r.op, index, params: r.params, session: r.session }));
-      if (r.op.transaction) {
-        calls.unshift({ kind: 'begin' });
-        calls.push({ kind: 'commit' });
-      }
-      this.roundTrips(r, target, g.conn, calls, 0, (error, outcome) => {
+      this.roundTrips(r, target, g.conn, this.calls(r), 0, (error, outcome) => {
         pool.release(g.conn);
+        this.end(r, done, error, outcome);
+      });
+    });
+  }
+
+  private calls(r: AppRequest): StatementCall[] {
+    const calls: StatementCall[] = r.op.statements.map((_, index) => ({ kind: 'sql', op: r.op, index, params: r.params }));
+    if (r.op.transaction) {
+      calls.unshift({ kind: 'begin' });
+      calls.push({ kind: 'commit' });
+    }
+    return calls;
+  }
+
+  /** connection_mode per_request: connect, run the request, disconnect (the Terminate reaches the endpoint after the latency). */
+  private perRequest(r: AppRequest, target: string, done: (error?: SimError) => void): void {
+    const instance = r.instance % this.pools.length;
+    const client: ClientInfo = { app: this.id, instance, applicationName: `${this.id}-${instance + 1}` };
+    this.perRequestOpen++;
+    r.at = `${this.id}->${target}`;
+    this.openConnection(target, client, (g) => {
+      if ('error' in g) {
+        this.perRequestOpen--;
+        return this.end(r, done, g.error);
+      }
+      this.roundTrips(r, target, g.conn, this.calls(r), 0, (error, outcome) => {
+        this.perRequestOpen--;
+        this.ctx.scheduler.after(this.latency(target), () => this.endpoint(target)?.disconnect(g.conn));
         this.end(r, done, error, outcome);
       });
     });
@@ -154,7 +176,6 @@ export class AppNode implements NodeModel {
             return done(reply.error);
           }
           if (i + 1 < calls.length) return this.roundTrips(r, target, conn, calls, i + 1, done);
-          if (reply.position !== undefined) this.router.wrote(r.session, reply.position);
           done(undefined, reply.outcome);
         });
       });
@@ -164,7 +185,6 @@ export class AppNode implements NodeModel {
   /** Ends a request. With `outcome` its success is known later; the figures keep this moment's time. */
   private end(r: AppRequest, done: (error?: SimError) => void, error?: SimError, outcome?: Promise<SimError | undefined>): void {
     this.inFlight.delete(r.id);
-    this.router.release(r.id);
     const at = this.ctx.scheduler.now;
     const record = (e: SimError | undefined) => {
       if (e) this.failed++;
@@ -196,7 +216,7 @@ export class AppNode implements NodeModel {
   }
 
   snapshot(): NodeSnapshot {
-    let open = 0;
+    let open = this.perRequestOpen;
     let waiting = 0;
     for (const pools of this.pools) {
       for (const p of pools.values()) {

@@ -1,0 +1,284 @@
+/**
+ * PgBouncer's admin console (the `pgbouncer` database): SHOW POOLS / STATS / CLIENTS / SERVERS /
+ * DATABASES / CONFIG / LISTS / VERSION, PAUSE, RESUME, RECONNECT, KILL, KILL_CLIENT, RELOAD, DISABLE,
+ * ENABLE, WAIT_CLOSE, SET key = value, with PgBouncer 1.2x's columns and errors. Anything else gets
+ * `invalid command '...', use SHOW HELP;` as from PgBouncer. The console runs between events, at the
+ * current virtual time; commands that block in PgBouncer (PAUSE, WAIT_CLOSE) return at once here and
+ * SHOW POOLS shows their progress.
+ */
+import { type SimError, simError } from '../../core/errors.ts';
+import { VIRTUAL_EPOCH_MS } from '../../monitoring/activity.ts';
+import { describeSettings } from '../../scenario/settings.ts';
+import type { ConsoleResult } from '../types.ts';
+import { POOL_USER, type PgBouncerNode, type Pool, type PoolClient, type PoolDatabase, type PoolServer, SERVER_ADDR_BASE } from './PgBouncerNode.ts';
+import { pgbouncerSettings } from './settings.ts';
+
+export const PGBOUNCER_VERSION = 'PgBouncer 1.24.1';
+const LISTEN_PORT = 6432;
+
+const CLIENT_COLUMNS = [
+  'type', 'user', 'database', 'state', 'addr', 'port', 'local_addr', 'local_port', 'connect_time', 'request_time', 'wait',
+  'wait_us', 'close_needed', 'ptr', 'link', 'remote_pid', 'tls', 'application_name', 'prepared_statements', 'id',
+];
+
+const HELP = [
+  'SHOW HELP|CONFIG|USERS|DATABASES|POOLS|CLIENTS|SERVERS|USERS|VERSION',
+  'SHOW PEERS|PEER_POOLS',
+  'SHOW FDS|SOCKETS|ACTIVE_SOCKETS|LISTS|MEM|STATE',
+  'SHOW DNS_HOSTS|DNS_ZONES',
+  'SHOW STATS|STATS_TOTALS|STATS_AVERAGES|TOTALS',
+  'SET key = arg',
+  'RELOAD',
+  'PAUSE [<db>]',
+  'RESUME [<db>]',
+  'DISABLE <db>',
+  'ENABLE <db>',
+  'RECONNECT [<db>]',
+  'KILL <db>',
+  'KILL_CLIENT <client_id>',
+  'SUSPEND',
+  'SHUTDOWN',
+  'SHUTDOWN WAIT_FOR_SERVERS|WAIT_FOR_CLIENTS',
+  'WAIT_CLOSE [<db>]',
+];
+
+/** PgBouncer prints times as `2026-01-01 00:00:05 UTC`. */
+function timestamp(us: number): string {
+  return `${new Date(VIRTUAL_EPOCH_MS + Math.floor(us / 1000)).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** A stable fake address of an internal object, as PgBouncer shows pointers. */
+function ptr(id: number): string {
+  return `0x${(0x55d1c0a00000 + id * 0x1d8).toString(16)}`;
+}
+
+function addr(instance: number): string {
+  return `10.0.${instance >> 8}.${(instance & 255) + 1}`;
+}
+
+export async function adminCommand(node: PgBouncerNode, sql: string): Promise<ConsoleResult> {
+  const query = sql;
+  const base = { node: node.id, query, columns: [] as string[], rows: [] as unknown[][], rowCount: 0 };
+  const fail = (error: SimError): ConsoleResult => ({ ...base, error });
+  const syntax = () => fail(simError('pgbouncer_admin', { message: `invalid command '${sql.trim()}', use SHOW HELP;` }));
+  const rows = (columns: string[], data: unknown[][], command = 'SHOW'): ConsoleResult => ({ ...base, columns, rows: data, rowCount: data.length, command });
+  const ok = (command: string): ConsoleResult => ({ ...base, command });
+  const text = sql.trim();
+  if (text.replace(/;\s*$/, '').includes(';')) return syntax();
+
+  const set = /^set\s+(\w+)\s*(?:=|\bto\b)\s*('(?:[^']|'')*'|[^\s;']+)\s*;?\s*$/i.exec(text);
+  if (set) {
+    const value = set[2].startsWith("'") ? set[2].slice(1, -1).replace(/''/g, "'") : set[2];
+    const err = node.setFromConsole(set[1].toLowerCase(), value);
+    return err ? fail(err) : ok('SET');
+  }
+  const m = /^(\w+)(?:\s+("[^"]*"|[^\s;]+))?\s*;?\s*$/i.exec(text);
+  if (!m) return syntax();
+  const cmd = m[1].toLowerCase();
+  const arg = m[2]?.replace(/^"(.*)"$/, '$1');
+  const db = (name: string | undefined): PoolDatabase | undefined | null => {
+    if (name === undefined) return undefined;
+    return node.databases().find((d) => d.name === name) ?? null;
+  };
+  const noDb = (name: string) => fail(simError('pgbouncer_admin', { message: `no such database: ${name}` }));
+
+  switch (cmd) {
+    case 'show':
+      return arg ? show(node, arg.toLowerCase(), rows, syntax) : syntax();
+    case 'pause':
+    case 'suspend': {
+      if (cmd === 'suspend' && arg) return syntax();
+      const d = db(arg);
+      if (d === null) return noDb(arg!);
+      if (!d && node.pauseMode !== 'none') return fail(simError('pgbouncer_admin', { message: 'already suspended/paused' }));
+      if (d?.paused) return fail(simError('pgbouncer_admin', { message: `database ${d.name} is already paused` }));
+      node.pause(d);
+      return ok(cmd.toUpperCase());
+    }
+    case 'resume': {
+      const d = db(arg);
+      if (d === null) return noDb(arg!);
+      if (d && !d.paused) return fail(simError('pgbouncer_admin', { message: `database ${d.name} is not paused` }));
+      if (!d && node.pauseMode === 'none' && !node.databases().some((x) => x.paused)) {
+        return fail(simError('pgbouncer_admin', { message: 'pooler is not paused/suspended' }));
+      }
+      node.resume(d);
+      return ok('RESUME');
+    }
+    case 'reconnect': {
+      const d = db(arg);
+      if (d === null) return noDb(arg!);
+      node.reconnect(d);
+      return ok('RECONNECT');
+    }
+    case 'kill': {
+      const d = db(arg);
+      if (d === null) return noDb(arg!);
+      node.kill(d);
+      return ok('KILL');
+    }
+    case 'kill_client': {
+      if (!arg || !/^\d+$/.test(arg)) return syntax();
+      if (!node.killClient(Number(arg))) return fail(simError('pgbouncer_admin', { message: `client not found: ${arg}` }));
+      return ok('KILL_CLIENT');
+    }
+    case 'disable':
+    case 'enable': {
+      if (!arg) return syntax();
+      const d = db(arg);
+      if (!d) return noDb(arg);
+      d.disabled = cmd === 'disable';
+      return ok(cmd.toUpperCase());
+    }
+    case 'reload':
+      if (arg) return syntax();
+      node.reload();
+      return ok('RELOAD');
+    case 'wait_close': {
+      const d = db(arg);
+      if (d === null) return noDb(arg!);
+      return ok('WAIT_CLOSE');
+    }
+    case 'shutdown':
+      return fail(simError('pgbouncer_admin', { message: 'SHUTDOWN is not available in the simulator: remove the node instead' }));
+    default:
+      return syntax();
+  }
+}
+
+type Rows = (columns: string[], data: unknown[][], command?: string) => ConsoleResult;
+
+function show(node: PgBouncerNode, what: string, rows: Rows, syntax: () => ConsoleResult): ConsoleResult {
+  const now = node.time;
+  const s = node.settings;
+  switch (what) {
+    case 'help':
+      return rows(['help'], HELP.map((h) => [h]));
+    case 'version':
+      return rows(['version'], [[PGBOUNCER_VERSION]]);
+    case 'pools': {
+      const data: unknown[][] = [];
+      const adminRow = ['pgbouncer', 'pgbouncer', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'statement', null];
+      const pools = [...node.pools];
+      let adminDone = false;
+      for (const p of pools) {
+        if (!adminDone && p.db.name > 'pgbouncer') {
+          data.push(adminRow);
+          adminDone = true;
+        }
+        const first = p.waiting[0];
+        const wait = first ? now - first.waitStart : 0;
+        data.push([
+          p.db.name, p.user, p.active.size, p.waiting.length, 0, 0, p.byState.active, 0, 0, p.byState.idle, p.byState.used,
+          p.byState.tested, p.byState.login, Math.floor(wait / 1e6), Math.floor(wait % 1e6), node.poolMode(p), null,
+        ]);
+      }
+      if (!adminDone) data.push(adminRow);
+      return rows(
+        ['database', 'user', 'cl_active', 'cl_waiting', 'cl_active_cancel_req', 'cl_waiting_cancel_req', 'sv_active',
+          'sv_active_cancel', 'sv_being_canceled', 'sv_idle', 'sv_used', 'sv_tested', 'sv_login', 'maxwait', 'maxwait_us',
+          'pool_mode', 'load_balance_hosts'],
+        data,
+      );
+    }
+    case 'stats':
+    case 'stats_totals':
+    case 'stats_averages':
+    case 'totals': {
+      const byDb = new Map<string, Pool[]>();
+      for (const p of node.pools) byDb.set(p.db.name, [...(byDb.get(p.db.name) ?? []), p]);
+      const names = [...new Set([...byDb.keys(), 'pgbouncer'])].sort();
+      const sum = (pools: Pool[], f: (p: Pool) => number) => pools.reduce((n, p) => n + f(p), 0);
+      const line = (pools: Pool[]) => {
+        const t = (k: keyof Pool['stats']) => Math.round(sum(pools, (p) => p.stats[k]));
+        const a = (k: keyof Pool['stats']) => sum(pools, (p) => p.averages[k]);
+        return {
+          totals: [t('assign'), t('xact'), t('query'), t('received'), t('sent'), t('xactTime'), t('queryTime'), t('waitTime'), 0, 0, 0],
+          avgs: [a('assign'), a('xact'), a('query'), a('received'), a('sent'), a('xactTime'), a('queryTime'), a('waitTime'), 0, 0, 0],
+        };
+      };
+      const totalCols = ['total_server_assignment_count', 'total_xact_count', 'total_query_count', 'total_received', 'total_sent',
+        'total_xact_time', 'total_query_time', 'total_wait_time', 'total_client_parse_count', 'total_server_parse_count', 'total_bind_count'];
+      const avgCols = ['avg_server_assignment_count', 'avg_xact_count', 'avg_query_count', 'avg_recv', 'avg_sent', 'avg_xact_time',
+        'avg_query_time', 'avg_wait_time', 'avg_client_parse_count', 'avg_server_parse_count', 'avg_bind_count'];
+      if (what === 'totals') {
+        const l = line(node.pools);
+        return rows(['name', 'value'], [...totalCols, ...avgCols].map((c, i) => [c.replace(/^total_/, '').replace(/^avg_/, 'avg_'), [...l.totals, ...l.avgs][i]]));
+      }
+      const data = names.map((n) => {
+        const l = line(byDb.get(n) ?? []);
+        if (what === 'stats_totals') return [n, ...l.totals];
+        if (what === 'stats_averages') return [n, ...l.avgs];
+        return [n, ...l.totals, ...l.avgs];
+      });
+      const cols = what === 'stats_totals' ? totalCols : what === 'stats_averages' ? avgCols : [...totalCols, ...avgCols];
+      return rows(['database', ...cols], data);
+    }
+    case 'clients': {
+      const data = node.clientList().map((c: PoolClient) => {
+        const waiting = c.state !== 'active';
+        const wait = waiting ? now - c.waitStart : 0;
+        return [
+          'C', POOL_USER, c.pool.db.name, waiting ? 'waiting' : 'active', addr(c.info.instance), 40000 + (c.id % 20000), '0.0.0.0',
+          LISTEN_PORT, timestamp(c.connectTime), timestamp(c.requestTime), Math.floor(wait / 1e6), Math.floor(wait % 1e6), 0,
+          ptr(c.id), c.server ? ptr(c.server.id) : null, 0, null, c.info.applicationName, 0, c.id,
+        ];
+      });
+      return rows(CLIENT_COLUMNS, data);
+    }
+    case 'servers': {
+      const data: unknown[][] = [];
+      for (const p of node.pools) {
+        for (const sv of p.servers as Set<PoolServer>) {
+          data.push([
+            'S', POOL_USER, p.db.name, sv.state === 'login' ? 'new' : sv.state, sv.target, p.db.port, addr(SERVER_ADDR_BASE + sv.id),
+            50000 + (sv.id % 15000), timestamp(sv.connectTime), timestamp(sv.requestTime), 0, 0, sv.closeNeeded ? 1 : 0, ptr(sv.id),
+            sv.client ? ptr(sv.client.id) : null, 0, null, sv.client?.info.applicationName ?? null, sv.session.prepared.size, sv.id,
+          ]);
+        }
+      }
+      return rows(CLIENT_COLUMNS, data);
+    }
+    case 'databases': {
+      const clients = node.clientList();
+      const data: unknown[][] = node.databases().map((d) => [
+        d.name, d.host ?? null, d.port, d.dbname, null, d.poolSize ?? s.default_pool_size, d.minPoolSize ?? s.min_pool_size,
+        d.reservePoolSize ?? s.reserve_pool_size, d.serverLifetime ?? Math.round(node.sec('server_lifetime') / 1e6), d.poolMode ?? null, null,
+        d.maxDbConnections ?? s.max_db_connections, d.connectionCount, 0, clients.filter((c) => c.pool.db === d).length,
+        d.paused || node.pauseMode !== 'none' ? 1 : 0, d.disabled ? 1 : 0,
+      ]);
+      data.push(['pgbouncer', null, LISTEN_PORT, 'pgbouncer', 'pgbouncer', 2, 0, 0, 0, 'statement', null, 0, 0, 0, 1, 0, 0]);
+      data.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+      return rows(
+        ['name', 'host', 'port', 'database', 'force_user', 'pool_size', 'min_pool_size', 'reserve_pool_size', 'server_lifetime',
+          'pool_mode', 'load_balance_hosts', 'max_connections', 'current_connections', 'max_client_connections',
+          'current_client_connections', 'paused', 'disabled'],
+        data,
+      );
+    }
+    case 'config': {
+      const docs = describeSettings(pgbouncerSettings).filter((d) => d.name !== 'databases');
+      const value = (name: string, v: unknown) => {
+        const doc = docs.find((d) => d.name === name)!;
+        return doc.unit === 's' ? String(name in s ? node.sec(name as never) / 1e6 : v) : String(v);
+      };
+      const data = docs
+        .map((d) => [d.name, value(d.name, (s as Record<string, unknown>)[d.name]), String(d.default ?? ''), 'yes'])
+        .sort((a, b) => a[0].localeCompare(b[0]));
+      return rows(['key', 'value', 'default', 'changeable'], data);
+    }
+    case 'lists': {
+      const servers = node.pools.reduce((n, p) => n + p.servers.size, 0);
+      const clients = node.clientList().length;
+      return rows(['list', 'items'], [
+        ['databases', node.databases().length + 1], ['users', 2], ['peers', 0], ['pools', node.pools.length + 1],
+        ['peer_pools', 0], ['free_clients', 0], ['used_clients', clients + 1], ['login_clients', 0], ['free_servers', 0],
+        ['used_servers', servers], ['dns_names', 0], ['dns_zones', 0], ['dns_queries', 0], ['dns_pending', 0],
+      ]);
+    }
+    case 'state':
+      return rows(['key', 'value'], [['active', node.pauseMode === 'none' ? 'yes' : 'no'], ['paused', node.pauseMode === 'pause' ? 'yes' : 'no'], ['suspended', 'no']]);
+    default:
+      return syntax();
+  }
+}
