@@ -21,7 +21,8 @@ if (nodeKinds().length === 0) {
     label: 'PostgreSQL',
     description: 'A PostgreSQL server backed by a real embedded PostgreSQL (PGlite), with its hardware modelled.',
     settings: postgresSettings,
-    connectsTo: [],
+    // An edge postgres -> postgres is a replication edge: the second node is a replica of the first.
+    connectsTo: ['postgres'],
     create: (ctx, spec) => new PostgresNode(ctx, spec),
   });
   registerNodeKind({

@@ -27,6 +27,8 @@ export interface AppRequest {
   op: PreparedOperation;
   params: readonly unknown[];
   instance: number;
+  /** The closed-loop client that sent it (a user), if any. */
+  session?: number;
   startUs: number;
   /** Where the request is now, for the canvas' animation. */
   at: string;
@@ -46,7 +48,12 @@ export class AppNode implements NodeModel {
     private readonly ctx: SimContext,
     readonly spec: NodeSpec<AppSettings>,
   ) {
-    this.router = new DatabaseRouter(() => ctx.targets(this.id).filter((t) => isSqlEndpoint(ctx.node(t))));
+    this.router = new DatabaseRouter(
+      ctx,
+      () => ctx.targets(this.id).filter((t) => isSqlEndpoint(ctx.node(t))),
+      () => this.spec.settings,
+      ctx.rng(`router:${spec.id}`),
+    );
     for (let i = 0; i < spec.settings.instances; i++) this.pools.push(new Map());
   }
 
@@ -99,7 +106,7 @@ export class AppNode implements NodeModel {
 
   /** Starts a request; `done` gets its error, if any, when the reply is back at the app. */
   submit(req: Omit<AppRequest, 'at'>, done: (error?: SimError) => void): void {
-    const target = this.router.route(req.op);
+    const target = this.router.route(req);
     const r: AppRequest = { ...req, at: this.id };
     if (!target) {
       this.end(r, done, simError('no_route'));
@@ -121,7 +128,7 @@ export class AppNode implements NodeModel {
   }
 
   private calls(r: AppRequest): StatementCall[] {
-    const calls: StatementCall[] = r.op.statements.map((_, index) => ({ kind: 'sql', op: r.op, index, params: r.params }));
+    const calls: StatementCall[] = r.op.statements.map((_, index) => ({ kind: 'sql', op: r.op, index, params: r.params, session: r.session }));
     if (r.op.transaction) {
       calls.unshift({ kind: 'begin' });
       calls.push({ kind: 'commit' });
@@ -176,6 +183,7 @@ export class AppNode implements NodeModel {
             return done(reply.error);
           }
           if (i + 1 < calls.length) return this.roundTrips(r, target, conn, calls, i + 1, done);
+          if (reply.position !== undefined) this.router.wrote(r.session, reply.position);
           done(undefined, reply.outcome);
         });
       });
@@ -185,6 +193,7 @@ export class AppNode implements NodeModel {
   /** Ends a request. With `outcome` its success is known later; the figures keep this moment's time. */
   private end(r: AppRequest, done: (error?: SimError) => void, error?: SimError, outcome?: Promise<SimError | undefined>): void {
     this.inFlight.delete(r.id);
+    this.router.release(r.id);
     const at = this.ctx.scheduler.now;
     const record = (e: SimError | undefined) => {
       if (e) this.failed++;

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { enumSetting, intSetting, timeSetting } from '../../scenario/settings.ts';
 
+export const READ_POLICIES = ['random', 'round-robin', 'least-connections', 'lag-aware', 'read-your-writes', 'primary'] as const;
+
 export const appSettings = z.strictObject({
   instances: intSetting(2, 1, 1000, {
     context: 'postmaster',
@@ -10,6 +12,18 @@ export const appSettings = z.strictObject({
   pool_size: intSetting(10, 1, 10_000, {
     context: 'postmaster',
     help: "Connections in each instance's pool, per database (Prisma's connection_limit, node-postgres' max).",
+  }),
+  read_policy: enumSetting(READ_POLICIES, 'random', {
+    context: 'user',
+    help:
+      "Where reads go when the app has replicas (writes and transactions always go to the primary). random: the seed's " +
+      "DatabaseRouter and Prisma's read-replicas extension; round-robin: what the seed's comment promises; least-connections; " +
+      'lag-aware: skip replicas behind by more than max_replica_lag_ms; read-your-writes: a replica only once it replayed the ' +
+      "client's last write, else the primary; primary: no read scaling.",
+  }),
+  max_replica_lag_ms: timeSetting(100, 'ms', '0ms', '1h', {
+    context: 'user',
+    help: 'read_policy lag-aware: a replica whose replay is further behind than this gets no reads.',
   }),
   connection_mode: enumSetting(['pool', 'per_request'], 'pool', {
     context: 'postmaster',
