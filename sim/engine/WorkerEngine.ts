@@ -21,6 +21,8 @@ export type ReplyItem = { id: number; reply: EngineReply } | { id: number; faile
 
 export type HostMessage = { type: 'ready' } | { type: 'boot-failed'; message: string } | { type: 'replies'; replies: ReplyItem[] };
 
+const nextTask: (f: () => void) => void = typeof setImmediate === 'function' ? setImmediate : (f) => setTimeout(f, 0);
+
 interface Pending {
   resolve: (r: EngineReply) => void;
   reject: (e: unknown) => void;
@@ -73,8 +75,9 @@ export class WorkerEngine implements DbEngine {
     if (this.pending.size === 0) this.lastProgress = performance.now();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
+      // Posted in the next macrotask: by then the sim has sent everything it can before it must wait.
       if (this.outbox.push({ id, req }) === 1) {
-        queueMicrotask(() => {
+        nextTask(() => {
           const batch = this.outbox;
           this.outbox = [];
           if (this.dead === undefined) this.port.postMessage(batch);
