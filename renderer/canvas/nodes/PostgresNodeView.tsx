@@ -21,7 +21,7 @@ export function PostgresNodeView({ id, selected }: NodeProps) {
       badges={[
         { label: 'q/s', value: snap ? fmt(snap.queriesPerSecond) : '–', title: 'statements in the last second' },
         { label: 'cpu', value: snap ? `${Math.round(snap.cpuUtilization * 100)}%` : '–', title: 'core use in the last second', alarm: (snap?.cpuUtilization ?? 0) >= 0.9 },
-        { label: 'conn', value: snap ? `${snap.connections}/${max}` : '–', title: 'backends / max_connections', alarm: !!snap && snap.connections >= max - 3 },
+        { label: 'conn', value: `${snap ? snap.connections : '–'}/${max}`, title: 'backends / max_connections', alarm: !!snap && snap.connections >= max - 3 },
         { label: 'err', value: snap ? fmt(snap.errors) : '–', title: 'statement errors in total', alarm: lastErrors > 0 },
       ]}
     />
