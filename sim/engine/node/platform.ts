@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { DbEngine, EngineBootOptions, EngineFactory } from '../DbEngine.ts';
 import { bootPglite, PgliteEngine } from '../PgliteEngine.ts';
 import { WorkerEngine } from '../WorkerEngine.ts';
+import { limiter } from '../limiter.ts';
 
 const pgliteDist = dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
 const cacheDir = join(process.cwd(), 'node_modules', '.cache', 'pg-scaling-lab');
@@ -48,22 +49,6 @@ function workerScript(): Promise<string> {
     return final;
   })();
   return script;
-}
-
-/** Runs at most `limit` tasks at once (booting more PGlites than cores only thrashes). */
-function limiter(limit: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= limit) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
 }
 
 export interface NodeEngineOptions {

@@ -10,6 +10,7 @@ import wasmUrl from '@electric-sql/pglite/pglite.wasm?url';
 import type { DbEngine, EngineBootOptions, EngineFactory } from '../DbEngine.ts';
 import { WorkerEngine, type WorkerPort } from '../WorkerEngine.ts';
 import { snapshotStore } from './snapshotStore.ts';
+import { limiter } from '../limiter.ts';
 
 export interface WebEngineOptions {
   /** Real milliseconds without an answer after which a worker's statement is a runaway (default 5000). */
@@ -35,21 +36,6 @@ export function pgliteAssets() {
     return { wasmModule, fsBundle };
   })();
   return assets;
-}
-
-function limiter(limit: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= limit) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
 }
 
 function workerPort(worker: Worker): WorkerPort {
