@@ -183,7 +183,7 @@ export class Simulation {
   // ---- faults and failover (commands) ----
 
   /** Applies a fault now (inside an event or under the lock); an error message, or undefined when done. */
-  private applyFault(f: FaultCommand): string | undefined {
+  private async applyFault(f: FaultCommand): Promise<string | undefined> {
     const n = this.nodes.get(f.node);
     if (!n) return `no node "${f.node}"`;
     if (!(n instanceof PostgresNode)) return `node "${f.node}" (${n.kind}) is not a postgres node`;
@@ -207,13 +207,13 @@ export class Simulation {
 
   /** Runs a fault command now, between events. Resolves to an error message, or undefined when done. */
   fault(f: FaultCommand): Promise<string | undefined> {
-    return this.exclusive(async () => this.applyFault(f));
+    return this.exclusive(() => this.applyFault(f));
   }
 
   /** Schedules a fault at virtual time `atUs`; a refused fault becomes an event. */
   faultAt(atUs: number, f: FaultCommand): void {
-    this.scheduler.at(Math.max(atUs, this.scheduler.now), () => {
-      const error = this.applyFault(f);
+    this.scheduler.at(Math.max(atUs, this.scheduler.now), async () => {
+      const error = await this.applyFault(f);
       if (error) this.emit({ type: 'replication', node: f.node, message: `${f.kind} refused: ${error}` });
     });
   }

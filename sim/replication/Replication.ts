@@ -286,14 +286,14 @@ export class Replication {
       walRecords: Math.max(1, w.walRecords),
       sentUs: this.ctx.scheduler.now,
       state: 'open',
-      ok: w.ok,
+      ok: w.ok.catch(() => false),
       lsn: w.lsn.then(
         (t) => parseLsn(t) + offset,
         () => 0,
       ),
       acknowledged: false,
     };
-    rec.ok.then((v) => (rec.okValue = v)).catch(() => (rec.okValue = false));
+    rec.ok.then((v) => (rec.okValue = v));
     rec.lsn.then((v) => (rec.lsnValue = v));
     this.log.push(rec);
     return rec;
@@ -613,6 +613,14 @@ export class Replication {
     }
   }
 
+  /**
+   * Waits until the engine of `nodeId` has answered for every record it wrote (before it is killed, so
+   * whether they succeeded and their LSNs are known, deterministically).
+   */
+  async settleNode(nodeId: string): Promise<void> {
+    await Promise.all(this.log.filter((r) => r.origin === nodeId && (r.okValue === undefined || r.lsnValue === undefined)).flatMap((r) => [r.ok, r.lsn]));
+  }
+
   /** The node is up again after a stop. */
   nodeUp(nodeId: string): void {
     const s = this.standbys.get(nodeId);
@@ -630,10 +638,13 @@ export class Replication {
   }
 
   private bestCandidate(primary: string): Standby | undefined {
+    // the most advanced; on a tie a synchronous standby (by its priority), as Patroni's synchronous_mode does
+    const names = this.standbyNames(primary);
+    const prio = (s: Standby) => (names ? standbyPriority(names, s.id) || Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER);
     let best: Standby | undefined;
     for (const s of this.standbysOf(primary)) {
       if (s.state === 'stopped' || s.state === 'diverged' || this.node(s.id)?.status !== 'up') continue;
-      if (!best || s.received > best.received) best = s;
+      if (!best || s.received > best.received || (s.received === best.received && prio(s) < prio(best))) best = s;
     }
     return best;
   }

@@ -250,7 +250,7 @@ export class PostgresNode implements SqlEndpoint {
     if (this.deadReason) await this.crash(this.deadReason);
     const b = this.byConn.get(conn.id);
     if (!b || conn.dead || this.status !== 'up' || !this.engine) {
-      done({ ok: false, error: simError('crash_shutdown') });
+      done({ ok: false, error: simError(this.status === 'down' ? 'connection_failure' : 'crash_shutdown') });
       return;
     }
     const now = this.ctx.scheduler.now;
@@ -536,8 +536,9 @@ export class PostgresNode implements SqlEndpoint {
   }
 
   /** The server dies (its machine fails): connections break, it never comes back in this run. */
-  killServer(): string | undefined {
+  async killServer(): Promise<string | undefined> {
     if (this.status === 'down' && !this.engine) return `${this.id} is already dead`;
+    await this.replication?.settleNode(this.id);
     this.status = 'down';
     this.terminateAll(simError('connection_failure'));
     const e = this.engine;
