@@ -319,7 +319,7 @@ export class Replication {
   private send(s: Standby): void {
     if (s.state !== 'streaming' && s.state !== 'catchup') return;
     const primary = this.node(s.upstream);
-    if (!primary || primary.status !== 'up') return;
+    if (primary?.status !== 'up') return;
     const now = this.ctx.scheduler.now;
     const epoch = s.epoch;
     for (; s.sendNext <= this.shippable; s.sendNext++) {
@@ -411,7 +411,7 @@ export class Replication {
       if (s.epoch !== epoch) return;
       const primary = this.node(s.upstream);
       const replica = this.node(s.id);
-      if (!primary || primary.status !== 'up' || !replica || replica.status !== 'up') {
+      if (primary?.status !== 'up' || replica?.status !== 'up') {
         s.state = 'disconnected';
         return;
       }
@@ -482,7 +482,7 @@ export class Replication {
   private kickReplay(s: Standby): void {
     if (s.replaying || s.state === 'stopped' || s.state === 'promoted' || s.applied >= s.flushed) return;
     const replica = this.node(s.id);
-    if (!replica || replica.status !== 'up') return;
+    if (replica?.status !== 'up') return;
     const rec = this.log[s.applied];
     if (!rec) return;
     s.replaying = true;
@@ -498,7 +498,7 @@ export class Replication {
   /** Waits for queries that conflict with replaying `rec`, up to max_standby_streaming_delay, then cancels them. */
   private replayConflicts(s: Standby, rec: WriteRecord): void {
     const replica = this.node(s.id);
-    if (!replica || replica.status !== 'up' || s.state === 'stopped') {
+    if (replica?.status !== 'up' || s.state === 'stopped') {
       s.replaying = false;
       return;
     }
@@ -541,7 +541,7 @@ export class Replication {
   private replayed(s: Standby, rec: WriteRecord): void {
     s.replaying = false;
     const replica = this.node(s.id);
-    if (!replica || replica.status !== 'up' || rec.seq !== s.applied + 1) return;
+    if (replica?.status !== 'up' || rec.seq !== s.applied + 1) return;
     replica.replayOnEngine(rec);
     s.applied = rec.seq;
     s.arrivalOf.delete(rec.seq);
@@ -679,7 +679,7 @@ export class Replication {
     const s = this.standbys.get(replicaId);
     if (!s || this.roles.get(replicaId) !== 'replica') return `${replicaId} is not a replica`;
     const n = this.node(replicaId);
-    if (!n || n.status !== 'up') return `${replicaId} is not running`;
+    if (n?.status !== 'up') return `${replicaId} is not running`;
     if (s.state === 'promoting') return `${replicaId} is already being promoted`;
     s.epoch++;
     s.state = 'promoting';
