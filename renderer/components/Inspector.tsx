@@ -24,6 +24,7 @@ function NodeInspector({ id }: { id: string }) {
       <p className="muted">{def.description}</p>
       <SettingField
         testId="setting-id"
+        showContext={false}
         doc={{ name: 'id', help: 'The node\u2019s name: lower-case letters, digits, - and _.', context: 'postmaster', default: undefined, type: 'string' }}
         value={node.id}
         onCommit={(v) => messages(appStore.getState().renameNode(node.id, String(v)))}

@@ -126,7 +126,7 @@ export function Toolbar() {
           </button>
         ) : (
           <button type="button" className="primary" data-testid="btn-run" disabled={busy || status === 'finished'} onClick={() => void s().run()}>
-            ▶ Run
+            ▶ {status === 'paused' ? 'Resume' : 'Run'}
           </button>
         )}
         <button type="button" data-testid="btn-step" disabled={busy || running} onClick={() => void s().step()} title="Advance 100 ms of simulated time">

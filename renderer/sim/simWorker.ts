@@ -26,7 +26,7 @@ let lastPost = 0;
 /** Bumped by load/reset so a stale drive loop stops. */
 let generation = 0;
 
-const SNAPSHOT_MS = 150;
+const SNAPSHOT_MS = 200;
 const MAX_CHUNK_US = 100_000;
 
 function exclusive<T>(fn: () => Promise<T>): Promise<T> {

@@ -261,6 +261,7 @@ export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioS
       get().commit((d) => {
         for (const n of d.nodes) n.position = positions.get(n.id) ?? n.position;
       });
+      set({ fitRequest: get().fitRequest + 1 });
     },
 
     undo() {

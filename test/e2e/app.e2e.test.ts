@@ -51,7 +51,7 @@ describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing
     const db = (await id('node-postgres').boundingBox())!;
     await page.mouse.move(db.x + 60, db.y + 20);
     await page.mouse.down();
-    await page.mouse.move(app.x + app.width + 260, app.y + 30, { steps: 8 });
+    await page.mouse.move(app.x + app.width + 170, app.y + 30, { steps: 8 });
     await page.mouse.up();
     const out = (await id('handle-out-app').boundingBox())!;
     const into = (await id('handle-in-postgres').boundingBox())!;
@@ -77,6 +77,7 @@ describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing
     const error = id('setting-work_mem').getByRole('alert');
     await error.waitFor();
     await expect(error.textContent()).resolves.toBe('99TB is outside the allowed range 64kB to 2GB');
+    await error.scrollIntoViewIfNeeded();
     await shot(page, '03-refused-setting');
     await workMem.press('Escape');
     await expect(id('setting-work_mem').getByRole('alert').count()).resolves.toBe(0);
