@@ -9,6 +9,7 @@ import { Scheduler } from './core/Scheduler.ts';
 import type { EngineFactory } from './engine/DbEngine.ts';
 import { dataSnapshot } from './engine/snapshots.ts';
 import { Metrics } from './metrics/Metrics.ts';
+import { ConsoleHistory } from './monitoring/consoleHistory.ts';
 import { AppNode } from './nodes/app/AppNode.ts';
 import { nodeKind } from './nodes/index.ts';
 import { PostgresNode } from './nodes/postgres/PostgresNode.ts';
@@ -56,6 +57,8 @@ export class Simulation {
   readonly scheduler = new Scheduler();
   readonly metrics = new Metrics(() => this.scheduler.now);
   readonly events: SimEvent[] = [];
+  /** Every console statement of the run, in order (sim/monitoring/consoleHistory.ts). */
+  readonly consoleHistory = new ConsoleHistory();
   readonly nodes = new Map<string, NodeModel>();
   private readonly workload: Workload;
   /** Streaming replication between the postgres nodes (sim/replication/), when the scenario has replication edges. */
@@ -175,6 +178,7 @@ export class Simulation {
         return { node: nodeId, query: sql, columns: [], rows: [], rowCount: 0, error: simError('unknown_node', { message }) };
       }
       const r = await node.console(sql);
+      this.consoleHistory.record(r, this.scheduler.now);
       this.emit({ type: 'console', node: nodeId, message: r.error ? `console error: ${r.error.message}` : `console: ${r.rowCount} row(s)` });
       return r;
     });

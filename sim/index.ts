@@ -7,6 +7,7 @@ export { Rng } from './core/rng.ts';
 export { parseDuration, parseMemory, parseTime, formatBytes } from './core/units.ts';
 export type { DbEngine, EngineFactory } from './engine/DbEngine.ts';
 export { MONITORING_QUERIES } from './monitoring/queries.ts';
+export type { ConsoleRecord } from './monitoring/consoleHistory.ts';
 export { buildReport, type Report } from './metrics/report.ts';
 export { nodeKind, nodeKinds } from './nodes/index.ts';
 export type { ConsoleResult, NodeSnapshot, SimEvent } from './nodes/types.ts';
