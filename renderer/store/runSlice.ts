@@ -17,6 +17,8 @@ export interface RunSlice {
   speed: SpeedSetting;
   progress: { phase: string; fraction: number } | undefined;
   snapshot: SimSnapshot | undefined;
+  /** Snapshots received: the animation's clock (dots move one step per snapshot). */
+  snapshotCount: number;
   series: SeriesPoint[];
   events: SimEvent[];
   /** What the sim was loaded from (the parts that matter to it); undefined when nothing is loaded. */
@@ -66,6 +68,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
           const s = get();
           set({
             snapshot: m.snapshot,
+            snapshotCount: s.snapshotCount + 1,
             status: m.status,
             series: m.series.length ? [...s.series, ...m.series].slice(-MAX_POINTS) : s.series,
             events: m.events.length ? [...s.events, ...m.events].slice(-MAX_EVENTS) : s.events,
@@ -88,6 +91,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
     speed: 1,
     progress: undefined,
     snapshot: undefined,
+    snapshotCount: 0,
     series: [],
     events: [],
     loadedKey: undefined,
