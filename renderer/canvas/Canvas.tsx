@@ -32,9 +32,11 @@ function Flow() {
   const [, remeasured] = useState(0);
   const flow = useReactFlow();
   const fitRequest = useApp((s) => s.fitRequest);
+  const largeText = useApp((s) => s.largeText);
   useEffect(() => {
-    if (fitRequest > 0) requestAnimationFrame(() => void flow.fitView({ padding: 0.3, maxZoom: 1.2 }));
-  }, [fitRequest, flow]);
+    // Also refit when the presenter view changes the canvas's size.
+    if (fitRequest > 0 || largeText !== undefined) setTimeout(() => void flow.fitView({ padding: 0.3, maxZoom: 1.2 }), 50);
+  }, [fitRequest, largeText, flow]);
 
   const nodes: Node[] = useMemo(
     () =>

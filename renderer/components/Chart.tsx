@@ -43,5 +43,9 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
     plot.current?.setData([props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData);
   }, [props.x, props.series]);
 
-  return <div className="chart" ref={box} data-testid={props.testId} data-points={props.x.length} />;
+  return (
+    <div className="chart" ref={box} data-testid={props.testId} data-points={props.x.length}>
+      {props.x.length === 0 && <div className="chart-empty">{props.title}: press Run to see it live</div>}
+    </div>
+  );
 }

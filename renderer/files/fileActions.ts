@@ -22,6 +22,7 @@ export function openText(text: string, file: { name: string; path?: string }): b
     s.notify('error', `${file.name} is not a scenario this app can open; your current work is unchanged.`, r.issues);
     return false;
   }
+  if (s.loadedKey !== undefined) void s.resetRun();
   s.replaceDoc(docFromFile(JSON.parse(text)));
   s.setFile(file, docText(appStore.getState().doc));
   addRecent({ name: file.name, path: file.path, text: file.path ? undefined : text, at: Date.now() });
@@ -31,6 +32,7 @@ export function openText(text: string, file: { name: string; path?: string }): b
 
 export function newScenario(): void {
   const s = appStore.getState();
+  if (s.loadedKey !== undefined) void s.resetRun();
   s.replaceDoc(emptyDoc());
   s.setFile(undefined, undefined);
 }

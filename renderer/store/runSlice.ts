@@ -152,7 +152,11 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
       if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting') return;
       const before = s.past[s.past.length - 1];
       try {
-        await client().setNodeSetting(node, name, value);
+        const { outcome } = await client().setNodeSetting(node, name, value);
+        get().notify(
+          'info',
+          outcome === 'applied' ? `${name} applied to the running ${node}.` : `${name} on ${node} needs a restart of the node: it applies when you Reset the run.`,
+        );
         // The sim now has what the document has, if it had the document before this edit.
         if (before && simKey(before) === get().loadedKey) set({ loadedKey: simKey(get().doc) });
       } catch (e) {
