@@ -23,7 +23,24 @@ export function printReport(r: Report): string {
       Object.entries(r.nodes).map(([id, n]) => [id, n.kind, n.queries, n.queriesPerSecond, Math.round(n.cpuUtilization * 1000) / 10, n.connections, n.connectionsMax, n.errors]),
     ),
   );
-  for (const e of r.events.filter((e) => e.type === 'node-crashed' || e.type === 'node-restarted')) out.push(`event at ${e.at}s: ${e.message}`);
+  for (const [id, n] of Object.entries(r.nodes)) {
+    const pool = n.pool as Record<string, number> | undefined;
+    if (pool) {
+      out.push(
+        `${id} pool: cl_active avg ${pool.clActiveAvg}, cl_waiting avg ${pool.clWaitingAvg} max ${pool.clWaitingMax}, ` +
+          `sv_active avg ${pool.svActiveAvg}, sv_idle avg ${pool.svIdleAvg}, server connections max ${pool.serverConnectionsMax}, wait avg ${pool.avgWaitMs} ms max ${pool.maxWaitMs} ms`,
+      );
+    }
+    const rep = n.replication as { replayLagMs?: { p50: number; p95: number; max: number }; state?: string; syncState?: string } | undefined;
+    if (rep?.replayLagMs) {
+      out.push(`${id} replication: ${rep.state} (${rep.syncState}), replay lag ms p50 ${rep.replayLagMs.p50} p95 ${rep.replayLagMs.p95} max ${rep.replayLagMs.max}`);
+    }
+  }
+  if (r.consistency) {
+    out.push(`consistency: ${r.consistency.staleReads} stale reads, ${r.consistency.rywViolations} read-your-writes violations, ${r.consistency.lostWrites} lost writes`);
+  }
+  const shown = new Set(['node-crashed', 'node-restarted', 'failover', 'promoted', 'node-killed', 'node-stopped', 'node-started']);
+  for (const e of r.events.filter((e) => shown.has(e.type))) out.push(`event at ${e.at}s: ${e.message}`);
   for (const q of r.sql) {
     out.push('');
     out.push(`${q.node}> ${q.query.trim()}`);
