@@ -16,7 +16,6 @@ export function AppNodeView({ id, selected }: NodeProps) {
       selected={!!selected}
       health={health}
       icon={<ServerIcon />}
-      target={false}
       subtitle={`App servers × ${instances}`}
       badges={[
         { label: 'req/s', value: snap ? fmt(snap.queriesPerSecond) : '–', title: 'requests completed or failed in the last second' },

@@ -1,6 +1,5 @@
 /** The view of any node kind without a view of its own: a kind added to the sim shows up with this. */
 import type { NodeProps } from '@xyflow/react';
-import { nodeKind } from '../../../sim/index.ts';
 import { useApp } from '../../store/appStore.ts';
 import { NodeIcon } from './icons.tsx';
 import { fmt, NodeFrame, useNodeLive } from './NodeFrame.tsx';
@@ -8,7 +7,6 @@ import { fmt, NodeFrame, useNodeLive } from './NodeFrame.tsx';
 export function GenericNodeView({ id, selected }: NodeProps) {
   const kind = useApp((s) => s.doc.nodes.find((n) => n.id === id)?.kind ?? '');
   const { snap, health, lastErrors } = useNodeLive(id);
-  const def = nodeKind(kind);
   return (
     <NodeFrame
       id={id}
@@ -16,7 +14,6 @@ export function GenericNodeView({ id, selected }: NodeProps) {
       selected={!!selected}
       health={health}
       icon={<NodeIcon />}
-      source={(def?.connectsTo.length ?? 0) > 0}
       badges={[
         { label: 'q/s', value: snap ? fmt(snap.queriesPerSecond) : '–', title: 'queries per second (last second)' },
         { label: 'conn', value: snap ? fmt(snap.connections) : '–', title: 'connections' },

@@ -1,7 +1,7 @@
 /** The frame every node view shares: handles, title, kind, health colour and a row of live badges. */
 import { Handle, Position } from '@xyflow/react';
 import type { ReactNode } from 'react';
-import type { NodeSnapshot } from '../../../sim/index.ts';
+import { type NodeSnapshot, nodeKind, nodeKinds } from '../../../sim/index.ts';
 import { useApp } from '../../store/appStore.ts';
 import { kindLabel } from '../../store/doc.ts';
 
@@ -44,12 +44,13 @@ export function NodeFrame(props: {
   badges: Badge[];
   icon: ReactNode;
   subtitle?: string;
-  target?: boolean;
-  source?: boolean;
 }) {
+  // Handles follow the registry: a source where the kind opens connections, a target where some kind connects to it.
+  const source = (nodeKind(props.kind)?.connectsTo.length ?? 0) > 0;
+  const target = nodeKinds().some((k) => k.connectsTo.includes(props.kind));
   return (
     <div className={`pg-node health-${props.health}${props.selected ? ' selected' : ''}`} data-testid={`node-${props.id}`} data-health={props.health}>
-      {props.target !== false && <Handle type="target" position={Position.Left} data-testid={`handle-in-${props.id}`} />}
+      {target && <Handle type="target" position={Position.Left} data-testid={`handle-in-${props.id}`} />}
       <div className="pg-node-head">
         <span className="pg-node-icon" aria-hidden>
           {props.icon}
@@ -68,7 +69,7 @@ export function NodeFrame(props: {
           </span>
         ))}
       </div>
-      {props.source !== false && <Handle type="source" position={Position.Right} data-testid={`handle-out-${props.id}`} />}
+      {source && <Handle type="source" position={Position.Right} data-testid={`handle-out-${props.id}`} />}
     </div>
   );
 }

@@ -16,7 +16,6 @@ export function PostgresNodeView({ id, selected }: NodeProps) {
       selected={!!selected}
       health={health}
       icon={<DatabaseIcon />}
-      source={false}
       subtitle={`PostgreSQL · ${cores} cores · ${String(settings?.ram ?? '16GB')}`}
       badges={[
         { label: 'q/s', value: snap ? fmt(snap.queriesPerSecond) : '–', title: 'statements in the last second' },

@@ -27,3 +27,13 @@ export function NodeIcon() {
     </svg>
   );
 }
+
+export function PoolerIcon() {
+  return (
+    <svg width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+      <path d="M3 6h6M3 12h6M3 18h6" />
+      <rect x="9" y="4" width="6" height="16" rx="1.5" />
+      <path d="M15 9h6M15 15h6" />
+    </svg>
+  );
+}

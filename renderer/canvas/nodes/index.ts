@@ -7,12 +7,14 @@ import type { ComponentType } from 'react';
 import { nodeKinds } from '../../../sim/index.ts';
 import { AppNodeView } from './AppNodeView.tsx';
 import { GenericNodeView } from './GenericNodeView.tsx';
-import { DatabaseIcon, NodeIcon, ServerIcon } from './icons.tsx';
+import { DatabaseIcon, NodeIcon, PoolerIcon, ServerIcon } from './icons.tsx';
+import { PgBouncerNodeView } from './PgBouncerNodeView.tsx';
 import { PostgresNodeView } from './PostgresNodeView.tsx';
 
 const views: Record<string, ComponentType<NodeProps>> = {
   app: AppNodeView,
   postgres: PostgresNodeView,
+  pgbouncer: PgBouncerNodeView,
 };
 
 export function nodeTypes(): Record<string, ComponentType<NodeProps>> {
@@ -23,4 +25,4 @@ export function kindIcon(kind: string): ComponentType {
   return icons[kind] ?? NodeIcon;
 }
 
-const icons: Record<string, ComponentType> = { app: ServerIcon, postgres: DatabaseIcon };
+const icons: Record<string, ComponentType> = { app: ServerIcon, postgres: DatabaseIcon, pgbouncer: PoolerIcon };
