@@ -8,7 +8,8 @@ import type { DbEngine, EngineFactory } from './DbEngine.ts';
 import type { EngineReply } from './protocol.ts';
 
 /** The real engine's own settings: small shared memory so a node costs ~60-80 MB; the model has the rest. */
-export const ENGINE_CONF = ['shared_buffers = 16MB', 'min_wal_size = 2MB', 'max_wal_size = 64MB'];
+// wal_recycle off: a checkpoint removes old WAL segments instead of keeping them, so snapshots stay small.
+export const ENGINE_CONF = ['shared_buffers = 16MB', 'min_wal_size = 2MB', 'max_wal_size = 64MB', 'wal_recycle = off', 'wal_init_zero = off'];
 
 /**
  * Objects that let real monitoring SQL see the model. `public, sim_catalog, pg_catalog` is the search
