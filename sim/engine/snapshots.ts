@@ -7,9 +7,10 @@ import { hash32 } from '../core/rng.ts';
 import type { DbEngine, EngineFactory } from './DbEngine.ts';
 import type { EngineReply } from './protocol.ts';
 
-/** The real engine's own settings: small shared memory so a node costs ~60-80 MB; the model has the rest. */
-// wal_recycle off: a checkpoint removes old WAL segments instead of keeping them, so snapshots stay small.
-export const ENGINE_CONF = ['shared_buffers = 16MB', 'min_wal_size = 2MB', 'max_wal_size = 64MB', 'wal_recycle = off', 'wal_init_zero = off'];
+
+// The real engine is kept small (its files live in memory): 8MB of shared buffers, WAL checkpointed at
+// 16MB and, with wal_recycle off, old segments removed rather than kept, so snapshots stay small too.
+export const ENGINE_CONF = ['shared_buffers = 8MB', 'min_wal_size = 2MB', 'max_wal_size = 16MB', 'wal_recycle = off', 'wal_init_zero = off'];
 
 /**
  * Objects that let real monitoring SQL see the model. `public, sim_catalog, pg_catalog` is the search
