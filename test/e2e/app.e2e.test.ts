@@ -4,6 +4,7 @@
  * reload and get the autosaved work back. Screenshots go to test-results/screenshots/.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -137,11 +138,17 @@ describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing
     const time1 = Number(await id('sim-time').textContent());
     const tasks = await longTasksSince(page, t0);
     const worst = tasks.length ? Math.max(...tasks) : 0;
-    console.log(`[long tasks] full-speed run, 8 s of wall time, ${(time1 - time0).toFixed(1)} s simulated: ${tasks.length} long task(s), worst ${worst.toFixed(0)} ms`);
+    // Long tasks are wall time: on a machine busy with other work (load above its cores) the main
+    // thread is descheduled mid-task, so the bound is looser there. The figure is printed either way.
+    const load = loadavg()[0];
+    const busy = load > availableParallelism();
+    console.log(
+      `[long tasks] full-speed run, 8 s of wall time, ${(time1 - time0).toFixed(1)} s simulated: ${tasks.length} long task(s), worst ${worst.toFixed(0)} ms (load average ${load.toFixed(1)} on ${availableParallelism()} cores)`,
+    );
     mkdirSync(OUT, { recursive: true });
-    writeFileSync(join(OUT, 'long-tasks.json'), JSON.stringify({ worstMs: worst, count: tasks.length, simulatedSeconds: time1 - time0 }, null, 2));
+    writeFileSync(join(OUT, 'long-tasks.json'), JSON.stringify({ worstMs: worst, count: tasks.length, simulatedSeconds: time1 - time0, loadAverage: load }, null, 2));
     expect(time1).toBeGreaterThan(time0);
-    expect(worst).toBeLessThan(200);
+    expect(worst).toBeLessThan(busy ? 400 : 100);
     await shot(page, '06-full-speed');
     await id('btn-pause').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.textContent?.startsWith('paused'));
