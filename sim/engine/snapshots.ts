@@ -7,7 +7,6 @@ import { hash32 } from '../core/rng.ts';
 import type { DbEngine, EngineFactory } from './DbEngine.ts';
 import type { EngineReply } from './protocol.ts';
 
-
 // The real engine is kept small (its files live in memory): 8MB of shared buffers, WAL checkpointed at
 // 16MB and, with wal_recycle off, old segments removed rather than kept, so snapshots stay small too.
 export const ENGINE_CONF = ['shared_buffers = 8MB', 'min_wal_size = 2MB', 'max_wal_size = 16MB', 'wal_recycle = off', 'wal_init_zero = off'];
