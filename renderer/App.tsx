@@ -1,6 +1,6 @@
 /** The window: toolbar; palette, canvas and inspector; the dock below the canvas. */
 import { useCallback } from 'react';
-import { Canvas } from './canvas/Canvas.tsx';
+import { Canvas, ReactFlowProvider } from './canvas/Canvas.tsx';
 import { BootProgress } from './components/BootProgress.tsx';
 import { Dock } from './components/Dock.tsx';
 import { Inspector } from './components/Inspector.tsx';
@@ -21,17 +21,19 @@ export function App() {
     <div className={`app${largeText ? ' large-text' : ''}`} data-testid="app">
       <Toolbar />
       <NoticeBar />
-      <div className="workspace">
-        <Palette />
-        <main className="center">
-          <div className="canvas-wrap">
-            <Canvas />
-            <BootProgress />
-          </div>
-          <Dock />
-        </main>
-        <Inspector />
-      </div>
+      <ReactFlowProvider>
+        <div className="workspace">
+          <Palette />
+          <main className="center">
+            <div className="canvas-wrap">
+              <Canvas />
+              <BootProgress />
+            </div>
+            <Dock />
+          </main>
+          <Inspector />
+        </div>
+      </ReactFlowProvider>
     </div>
   );
 }

@@ -159,10 +159,9 @@ function Flow() {
   );
 }
 
+/** The canvas; App wraps the workspace in a ReactFlowProvider so the palette can place nodes in view. */
 export function Canvas() {
-  return (
-    <ReactFlowProvider>
-      <Flow />
-    </ReactFlowProvider>
-  );
+  return <Flow />;
 }
+
+export { ReactFlowProvider };

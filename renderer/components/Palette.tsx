@@ -1,14 +1,19 @@
 /** The node kinds the sim registers: drag one onto the canvas, or click it to add it. */
+import { useReactFlow } from '@xyflow/react';
 import { nodeKinds } from '../../sim/index.ts';
 import { KIND_MIME } from '../canvas/Canvas.tsx';
 import { kindIcon } from '../canvas/nodes/index.ts';
 import { appStore } from '../store/appStore.ts';
 
 export function Palette() {
+  const flow = useReactFlow();
+  /** A click adds the kind in the middle of what the canvas shows, a little apart from the last one. */
   const add = (kind: string) => {
     const s = appStore.getState();
     const n = s.doc.nodes.length;
-    s.addNode(kind, { x: 40 + (n % 3) * 300, y: 40 + Math.floor(n / 3) * 180 });
+    const box = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+    const center = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
+    s.addNode(kind, { x: center.x - 100 + (n % 4) * 40, y: center.y - 50 + (n % 4) * 40 });
   };
   return (
     <aside className="palette" data-testid="palette">

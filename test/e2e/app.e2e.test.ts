@@ -62,6 +62,7 @@ describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing
     await page.mouse.up();
     await page.locator('.react-flow__edge').first().waitFor();
     await expect(page.locator('.react-flow__edge').count()).resolves.toBe(1);
+    await page.locator('.react-flow__controls-fitview').click();
     await shot(page, '02-drawn-topology');
   });
 
