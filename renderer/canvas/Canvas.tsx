@@ -35,7 +35,7 @@ function Flow() {
   const largeText = useApp((s) => s.largeText);
   useEffect(() => {
     // Also refit when the presenter view changes the canvas's size.
-    if (fitRequest > 0 || largeText !== undefined) setTimeout(() => void flow.fitView({ padding: 0.3, maxZoom: 1.2 }), 50);
+    if (fitRequest > 0 || largeText !== undefined) setTimeout(() => void flow.fitView({ padding: 0.3, maxZoom: 1 }), 50);
   }, [fitRequest, largeText, flow]);
 
   const nodes: Node[] = useMemo(
@@ -147,7 +147,7 @@ function Flow() {
         deleteKeyCode={['Delete', 'Backspace']}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         fitView
-        fitViewOptions={{ padding: 0.3, maxZoom: 1.2 }}
+        fitViewOptions={{ padding: 0.3, maxZoom: 1 }}
         minZoom={0.2}
         proOptions={{ hideAttribution: true }}
       >

@@ -45,7 +45,7 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
 
   return (
     <div className="chart" ref={box} data-testid={props.testId} data-points={props.x.length}>
-      {props.x.length === 0 && <div className="chart-empty">{props.title}: press Run to see it live</div>}
+      {props.x.length === 0 && <div className="chart-empty">press Run to see it live</div>}
     </div>
   );
 }
