@@ -1,0 +1,46 @@
+/** Helpers of the lesson tests: the lesson files from disk, and one step replayed headlessly. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { allMet, type CheckResult, type LoadedLesson, LessonSession, loadLessons, type LessonCommand } from '../../lessons/index.ts';
+import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
+
+export const engines = nodeEngineFactory({ kind: 'in-process' });
+
+/** lessons/*.json and lessons/scenarios/*.json, as path -> text. */
+export function lessonFiles(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const f of readdirSync('lessons')) if (f.endsWith('.json')) files[`lessons/${f}`] = readFileSync(`lessons/${f}`, 'utf8');
+  for (const f of readdirSync('lessons/scenarios')) if (f.endsWith('.json')) files[`lessons/scenarios/${f}`] = readFileSync(`lessons/scenarios/${f}`, 'utf8');
+  return files;
+}
+
+export function lesson(id: string): LoadedLesson {
+  const { lessons, errors } = loadLessons(lessonFiles());
+  expect(errors).toEqual([]);
+  const l = lessons.find((x) => x.lesson.id === id);
+  if (!l) throw new Error(`no lesson ${id}`);
+  return l;
+}
+
+const show = (r: CheckResult[]) => r.map((c) => `${c.met ? 'met' : 'NOT met'}: ${c.label} (${c.detail})`).join('\n');
+
+/**
+ * Replays step `index`: the start state, its demonstration, then either the solution (every check must
+ * be met after it) or, for the start state, only the solution's `run` commands: the student pressed Run
+ * and did nothing else (the goal must not be met).
+ */
+export async function replayStep(l: LoadedLesson, index: number, mode: 'solution' | 'start'): Promise<CheckResult[]> {
+  const step = l.lesson.steps[index];
+  const session = LessonSession.forStep(engines, l, index);
+  try {
+    await session.applyAll(step.demonstration);
+    const commands: LessonCommand[] = mode === 'solution' ? step.solution : step.solution.filter((c) => c.do === 'run');
+    await session.applyAll(commands);
+    const results = session.evaluate();
+    if (mode === 'solution') expect(allMet(results), `${l.lesson.id}/${step.id} after its solution:\n${show(results)}`).toBe(true);
+    else expect(allMet(results), `${l.lesson.id}/${step.id} at its start:\n${show(results)}`).toBe(false);
+    return results;
+  } finally {
+    await session.close();
+  }
+}
