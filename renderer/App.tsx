@@ -10,6 +10,7 @@ import { Toolbar } from './components/Toolbar.tsx';
 import { useAutosave } from './hooks/useAutosave.ts';
 import { useDesktop } from './hooks/useDesktop.ts';
 import { useShortcuts } from './hooks/useShortcuts.ts';
+import { LessonPanel } from './lessons/LessonPanel.tsx';
 import { useApp } from './store/appStore.ts';
 
 export function App() {
@@ -23,6 +24,7 @@ export function App() {
       <NoticeBar />
       <ReactFlowProvider>
         <div className="workspace">
+          <LessonPanel />
           <Palette />
           <main className="center">
             <div className="canvas-wrap">

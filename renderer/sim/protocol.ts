@@ -2,7 +2,7 @@
  * The messages between the renderer's sim client and the sim worker: commands in, snapshots out.
  * Plain structured-cloneable data; the only contract between the UI thread and the simulation.
  */
-import type { ConsoleResult, SimEvent, SimSnapshot } from '../../sim/index.ts';
+import type { ConsoleRecord, ConsoleResult, Report, SimEvent, SimSnapshot } from '../../sim/index.ts';
 
 export type SpeedSetting = 'max' | number;
 
@@ -17,7 +17,9 @@ export type SimCommand =
   | { type: 'speed'; speed: SpeedSetting }
   | { type: 'setNodeSetting'; node: string; name: string; value: unknown }
   | { type: 'runSql'; node: string; sql: string }
-  | { type: 'reset' };
+  | { type: 'reset' }
+  /** The running sim's JSON report and console history (the lesson player checks goals on them). */
+  | { type: 'report' };
 
 export type SettingOutcome = 'applied' | 'restart-required';
 
@@ -31,6 +33,7 @@ export interface CommandResults {
   setNodeSetting: { outcome: SettingOutcome };
   runSql: ConsoleResult;
   reset: null;
+  report: { report: Report; console: ConsoleRecord[] };
 }
 
 /** One second of virtual time, complete: what the charts plot. */

@@ -1,0 +1,234 @@
+/**
+ * The sim host, the sim worker's body: one Simulation, driven by commands from the sim client, paced to
+ * the wall clock, reporting snapshots every ~200 ms while it runs. No DOM, no React. simWorker.ts wires
+ * it to the worker's messages with each node's PGlite in a Web Worker; tests wire it to PGlite in Node.
+ *
+ * Invariant: only one thing touches the Simulation at a time (`exclusive`): a chunk of virtual time, a
+ * setting, a console statement. Commands arriving during a chunk wait for it (at most ~100 ms of
+ * virtual time at full speed), so a run and an edit never interleave inside the models.
+ */
+import { type EngineFactory, nodeKind, parseDuration, ScenarioError, type SimEvent, Simulation } from '../../sim/index.ts';
+import type { ClientMessage, CommandResults, RunStatus, SeriesPoint, SimCommand, SpeedSetting, WorkerMessage } from './protocol.ts';
+
+export interface SimHostOptions {
+  engines: EngineFactory;
+  post: (m: WorkerMessage) => void;
+}
+
+export interface SimHost {
+  handle(command: SimCommand): Promise<unknown>;
+  /** Answers a client message with a reply message. */
+  receive(message: ClientMessage): Promise<void>;
+}
+
+export function createSimHost({ engines, post }: SimHostOptions): SimHost {
+let sim: Simulation | undefined;
+let status: RunStatus = 'idle';
+let speed: SpeedSetting = 1;
+let lock: Promise<unknown> = Promise.resolve();
+let driving = false;
+let sentSeconds = 0;
+let sentEvents = 0;
+let lastPost = 0;
+/** Bumped by load/reset so a stale drive loop stops. */
+let generation = 0;
+
+const SNAPSHOT_MS = 200;
+const MAX_CHUNK_US = 100_000;
+
+function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  const next = lock.then(fn, fn);
+  lock = next.catch(() => undefined);
+  return next;
+}
+
+function setStatus(s: RunStatus, message?: string) {
+  status = s;
+  post({ type: 'state', status, speed, message });
+}
+
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function durationUs(s: Simulation): number {
+  const d = s.scenario.run.duration;
+  if (typeof d === 'number') return d * 1e6;
+  return parseDuration(String(d)) ?? 30e6;
+}
+
+function seriesSince(s: Simulation): SeriesPoint[] {
+  const seconds = s.metrics.seconds;
+  const complete = Math.floor(s.now / 1e6);
+  const out: SeriesPoint[] = [];
+  for (let i = sentSeconds; i < Math.min(complete, seconds.length); i++) {
+    const b = seconds[i];
+    const nodes: SeriesPoint['nodes'] = {};
+    for (const [id, model] of s.nodes) {
+      const ns = b.nodes.get(id);
+      const spec = s.scenario.nodes.find((n) => n.id === id);
+      const cores = Number((spec?.settings as { cores?: unknown })?.cores) || s.metrics.node(id).cores || 1;
+      if (model.kind === 'app') nodes[id] = { qps: b.completed + b.failed, cpu: 0, errors: b.failed };
+      else nodes[id] = { qps: ns?.queries ?? 0, cpu: ns ? ns.busyUs / 1e6 / cores : 0, errors: ns?.errors ?? 0 };
+    }
+    const ms = (p: number) => Math.round(b.latency.percentile(p)) / 1000;
+    out.push({ t: b.t, throughput: b.completed, failed: b.failed, p50: ms(50), p95: ms(95), p99: ms(99), nodes });
+  }
+  sentSeconds = Math.max(sentSeconds, Math.min(complete, seconds.length));
+  return out;
+}
+
+function postSnapshot() {
+  if (!sim) return;
+  lastPost = performance.now();
+  const events = sim.events.slice(sentEvents);
+  sentEvents = sim.events.length;
+  const snapshot = sim.snapshot(40);
+  post({ type: 'snapshot', snapshot: { ...snapshot, events: [] }, series: seriesSince(sim), events, status });
+}
+
+function emit(event: Omit<SimEvent, 'at'>) {
+  if (!sim) return;
+  sim.events.push({ ...event, at: sim.now });
+}
+
+async function drive(gen: number) {
+  if (driving) return;
+  driving = true;
+  try {
+    let wall = performance.now();
+    while (gen === generation && sim && status === 'running') {
+      const s = sim;
+      const until = durationUs(s);
+      if (s.now >= until) {
+        emit({ type: 'run-finished', message: `run finished at ${(s.now / 1e6).toFixed(1)} s` });
+        setStatus('finished');
+        postSnapshot();
+        break;
+      }
+      let target: number;
+      if (speed === 'max') {
+        target = s.now + MAX_CHUNK_US;
+      } else {
+        await sleep(25);
+        const now = performance.now();
+        target = s.now + Math.min(MAX_CHUNK_US * 5, (now - wall) * 1000 * speed);
+        wall = now;
+      }
+      await exclusive(() => s.runUntil(Math.min(until, target)));
+      if (performance.now() - lastPost >= SNAPSHOT_MS) postSnapshot();
+      if (speed === 'max') await sleep(0);
+    }
+  } catch (e) {
+    setStatus('error', `the run stopped: ${String((e as Error)?.message ?? e)}`);
+  } finally {
+    driving = false;
+    postSnapshot();
+  }
+}
+
+async function closeSim() {
+  generation++;
+  const s = sim;
+  sim = undefined;
+  sentSeconds = 0;
+  sentEvents = 0;
+  if (s) await exclusive(() => s.close()).catch(() => undefined);
+}
+
+async function handle(command: SimCommand): Promise<unknown> {
+  switch (command.type) {
+    case 'load': {
+      await closeSim();
+      const gen = generation;
+      setStatus('booting');
+      try {
+        const created = await Simulation.create(command.scenario, {
+          engines,
+          onProgress: (phase, fraction) => post({ type: 'progress', phase, fraction }),
+        });
+        if (gen !== generation) {
+          await created.close();
+          throw new Error('the load was replaced by a newer one');
+        }
+        sim = created;
+        setStatus('ready');
+        postSnapshot();
+        return { nodes: [...created.nodes.keys()] } satisfies CommandResults['load'];
+      } catch (e) {
+        setStatus('idle');
+        throw e;
+      }
+    }
+    case 'run': {
+      if (!sim) throw new Error('no scenario is loaded');
+      if (status === 'finished') return null;
+      setStatus('running');
+      void drive(generation);
+      return null;
+    }
+    case 'pause':
+      if (status === 'running') setStatus('paused');
+      return null;
+    case 'step': {
+      const s = sim;
+      if (!s) throw new Error('no scenario is loaded');
+      if (status === 'running') setStatus('paused');
+      const until = durationUs(s);
+      await exclusive(() => s.runUntil(Math.min(until, s.now + (command.us ?? 100_000))));
+      if (status !== 'paused') setStatus('paused');
+      postSnapshot();
+      return null;
+    }
+    case 'speed':
+      speed = command.speed;
+      post({ type: 'state', status, speed });
+      return null;
+    case 'setNodeSetting': {
+      const s = sim;
+      if (!s) throw new Error('no scenario is loaded');
+      const spec = s.scenario.nodes.find((n) => n.id === command.node);
+      const model = s.nodes.get(command.node);
+      if (!spec || !model) throw new Error(`no node "${command.node}" in the running scenario`);
+      const def = nodeKind(spec.kind)!;
+      const parsed = def.settings.safeParse({ ...spec.settings, [command.name]: command.value });
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+      const value = (parsed.data as Record<string, unknown>)[command.name];
+      const outcome = await exclusive(() => model.applySetting(command.name, value));
+      spec.settings = { ...spec.settings, [command.name]: value };
+      emit({
+        type: outcome === 'applied' ? 'setting-applied' : 'restart-required',
+        node: command.node,
+        message:
+          outcome === 'applied'
+            ? `${command.node}: ${command.name} = ${String(value)} applied`
+            : `${command.node}: ${command.name} = ${String(value)} needs a restart of the node (Reset the run to apply it)`,
+      });
+      postSnapshot();
+      return { outcome } satisfies CommandResults['setNodeSetting'];
+    }
+    case 'runSql': {
+      const s = sim;
+      if (!s) throw new Error('no scenario is loaded');
+      const r = await s.runSql(command.node, command.sql);
+      postSnapshot();
+      return r;
+    }
+    case 'reset':
+      await closeSim();
+      setStatus('idle');
+      return null;
+  }
+}
+
+async function receive({ id, command }: ClientMessage): Promise<void> {
+  try {
+    post({ type: 'reply', id, ok: true, value: await handle(command) });
+  } catch (err) {
+    const issues = err instanceof ScenarioError ? err.issues : undefined;
+    post({ type: 'reply', id, ok: false, error: String((err as Error)?.message ?? err), issues });
+  }
+}
+
+return { handle, receive };
+}

@@ -1,0 +1,65 @@
+/** The sim worker's body, driven as the app drives it, on real PGlite engines (in-process, in Node). */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSimHost } from '../../renderer/sim/simHost.ts';
+import type { WorkerMessage } from '../../renderer/sim/protocol.ts';
+import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
+import type { ConsoleResult } from '../../sim/index.ts';
+import single from '../../lessons/scenarios/single-primary.json';
+
+const messages: WorkerMessage[] = [];
+const host = createSimHost({ engines: nodeEngineFactory({ kind: 'in-process' }), post: (m) => messages.push(m) });
+const scenario = { ...structuredClone(single), workload: { ...single.workload, clients: 8, data: { users: 500, orders_per_user: 2 } } };
+
+afterAll(async () => {
+  await host.handle({ type: 'reset' });
+});
+
+describe('sim host', () => {
+  it('refuses a bad scenario with its issues', async () => {
+    await host.receive({ id: 1, command: { type: 'load', scenario: { nodes: [] } } });
+    const reply = messages.find((m) => m.type === 'reply' && m.id === 1);
+    expect(reply).toMatchObject({ ok: false });
+    expect((reply as { issues?: unknown[] }).issues?.length).toBeGreaterThan(0);
+  });
+
+  it('loads with progress, steps, and reports snapshots and series', async () => {
+    const r = await host.handle({ type: 'load', scenario });
+    expect(r).toEqual({ nodes: ['app', 'primary'] });
+    expect(messages.some((m) => m.type === 'progress')).toBe(true);
+    for (let i = 0; i < 12; i++) await host.handle({ type: 'step', us: 100_000 });
+    const snaps = messages.filter((m): m is Extract<WorkerMessage, { type: 'snapshot' }> => m.type === 'snapshot');
+    const last = snaps.at(-1)!;
+    expect(last.snapshot.time).toBeCloseTo(1.2, 5);
+    expect(last.snapshot.completed).toBeGreaterThan(0);
+    const series = snaps.flatMap((s) => s.series);
+    expect(series.map((p) => p.t)).toEqual([0]);
+    expect(series[0].throughput).toBeGreaterThan(0);
+    expect(series[0].nodes.primary.qps).toBeGreaterThan(0);
+    expect(snaps.flatMap((s) => s.events).some((e) => e.type === 'node-booted')).toBe(true);
+  }, 120_000);
+
+  it('applies a live setting, and says when one needs a restart', async () => {
+    expect(await host.handle({ type: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '8MB' })).toEqual({ outcome: 'applied' });
+    expect(await host.handle({ type: 'setNodeSetting', node: 'primary', name: 'shared_buffers', value: '1GB' })).toEqual({ outcome: 'restart-required' });
+    await expect(host.handle({ type: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '99TB' })).rejects.toThrow(/outside the allowed range/);
+    const events = messages.flatMap((m) => (m.type === 'snapshot' ? m.events : []));
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['setting-applied', 'restart-required']));
+  });
+
+  it('runs console SQL on a node: rows, and the real error', async () => {
+    const ok = (await host.handle({ type: 'runSql', node: 'primary', sql: 'SELECT count(*) AS n FROM users' })) as ConsoleResult;
+    expect(ok.rows).toEqual([[500]]);
+    const bad = (await host.handle({ type: 'runSql', node: 'primary', sql: 'SELECT * FROM nope' })) as ConsoleResult;
+    expect(bad.error?.message).toBe('relation "nope" does not exist');
+  });
+
+  it('runs and pauses on the wall clock', async () => {
+    const t0 = messages.filter((m) => m.type === 'snapshot').length;
+    await host.handle({ type: 'speed', speed: 'max' });
+    await host.handle({ type: 'run' });
+    await new Promise((r) => setTimeout(r, 1500));
+    await host.handle({ type: 'pause' });
+    expect(messages.some((m) => m.type === 'state' && m.status === 'running')).toBe(true);
+    expect(messages.filter((m) => m.type === 'snapshot').length).toBeGreaterThan(t0);
+  }, 30_000);
+});
