@@ -5,6 +5,7 @@
 import { useMemo } from 'react';
 import { describeSettings, nodeKind, scenarioSchema, type ScenarioIssue } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
+import { PgBouncerIni } from './PgBouncerIni.tsx';
 import { SettingField } from './SettingField.tsx';
 import { WorkloadEditor } from './WorkloadEditor.tsx';
 
@@ -22,6 +23,7 @@ function NodeInspector({ id }: { id: string }) {
         {def.label} <code>{node.kind}</code>
       </h2>
       <p className="muted">{def.description}</p>
+      {node.kind === 'pgbouncer' && <PgBouncerIni nodeId={node.id} />}
       <SettingField
         testId="setting-id"
         showContext={false}

@@ -18,7 +18,7 @@ export function SettingField(props: {
   showContext?: boolean;
 }) {
   const { doc, value } = props;
-  const shown = value === undefined ? '' : String(value);
+  const shown = value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   const [text, setText] = useState(shown);
   const [errors, setErrors] = useState<string[]>([]);
   useEffect(() => {

@@ -113,6 +113,13 @@ export function parseSettingInput(text: string, type: string): unknown {
   if (type === 'integer' || type === 'number') return t === '' ? Number.NaN : Number(t);
   if (type === 'boolean') return t === 'true';
   if (type === 'enum' || type === 'string') return t;
+  if (type === 'object' || type === 'array') {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return t;
+    }
+  }
   return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
 }
 

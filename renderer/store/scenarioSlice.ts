@@ -33,6 +33,8 @@ export interface ScenarioSlice {
   connect(from: string, to: string): string | undefined;
   setSetting(nodeId: string, name: string, value: unknown): ScenarioIssue[];
   resetSetting(nodeId: string, name: string): void;
+  /** Replaces all of a node's settings at once (an imported pgbouncer.ini): one undo step. */
+  replaceSettings(nodeId: string, settings: Record<string, unknown>): ScenarioIssue[];
   renameNode(id: string, next: string): ScenarioIssue[];
   setEdgeLatency(from: string, to: string, latency: string | number): ScenarioIssue[];
   setWorkloadField(path: string[], value: unknown): ScenarioIssue[];
@@ -142,6 +144,17 @@ export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioS
         (d) => {
           const n = d.nodes.find((x) => x.id === nodeId);
           if (n) n.settings = { ...n.settings, [name]: value };
+        },
+        onNode(get, nodeId),
+      );
+    },
+
+    replaceSettings(nodeId, settings) {
+      return tryEdit(
+        get,
+        (d) => {
+          const n = d.nodes.find((x) => x.id === nodeId);
+          if (n) n.settings = structuredClone(settings);
         },
         onNode(get, nodeId),
       );

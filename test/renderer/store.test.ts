@@ -142,7 +142,17 @@ describe('settings', () => {
     expect(issues.map((i) => i.message).join()).toMatch(/superuser_reserved_connections must be less than max_connections/);
   });
 
+  it('imports a whole settings object in one undoable step (pgbouncer.ini)', () => {
+    const id = s().addNode('pgbouncer', { x: 0, y: 0 });
+    expect(s().replaceSettings(id, { pool_mode: 'transaction', default_pool_size: 30 })).toEqual([]);
+    expect(s().doc.nodes.find((n) => n.id === id)?.settings).toEqual({ pool_mode: 'transaction', default_pool_size: 30 });
+    expect(s().replaceSettings(id, { pool_mode: 'sometimes' }).length).toBeGreaterThan(0);
+    s().undo();
+    expect(s().doc.nodes.find((n) => n.id === id)?.settings).toEqual({});
+  });
+
   it('parses typed text: numbers stay numbers, sizes stay strings', () => {
+    expect(parseSettingInput('{"app":"host=primary"}', 'object')).toEqual({ app: 'host=primary' });
     expect(parseSettingInput('42', 'integer')).toBe(42);
     expect(parseSettingInput('16MB', 'string|number')).toBe('16MB');
     expect(parseSettingInput('128', 'string|number')).toBe(128);
