@@ -76,8 +76,8 @@ function LessonList() {
       {errors.length > 0 && (
         <section className="lesson-errors" data-testid="lesson-errors">
           <h3>Lessons that could not be read</h3>
-          {errors.map((e, i) => (
-            <pre key={i}>{`${e.file}:${e.line}: ${e.path ? `${e.path}: ` : ''}${e.message}`}</pre>
+          {errors.map((e) => (
+            <pre key={`${e.file}:${e.line}:${e.path ?? ''}:${e.message}`}>{`${e.file}:${e.line}: ${e.path ? `${e.path}: ` : ''}${e.message}`}</pre>
           ))}
         </section>
       )}
@@ -122,7 +122,7 @@ function Player() {
   return (
     <div className="lesson-player" data-testid="lesson-player">
       <div className="lesson-head">
-        <button type="button" className="link" onClick={() => leaveLesson()} title="Leave the lesson: its topology stays on the canvas to play with">
+        <button type="button" className="link" onClick={() => leaveLesson()} data-testid="lesson-leave" title="Leave the lesson: its topology stays on the canvas to play with">
           ← Leave (keep as sandbox)
         </button>
         <span className="lesson-meta">
@@ -137,7 +137,7 @@ function Player() {
           const r = s.results[i];
           const met = !!r?.met;
           return (
-            <li key={i} className={met ? 'met' : 'unmet'} data-testid={`goal-${i}`} data-met={met ? 'true' : 'false'}>
+            <li key={`${step.id}-${c.check}-${c.label ?? i}`} className={met ? 'met' : 'unmet'} data-testid={`goal-${i}`} data-met={met ? 'true' : 'false'}>
               <span className="mark">{met ? '✓' : '○'}</span> {r?.label ?? c.label ?? ''}
               <div className="detail">{r ? r.detail : status === 'idle' ? 'press Run to check it' : 'checking…'}</div>
               {met && <div className="why">{r.why}</div>}
@@ -147,7 +147,7 @@ function Player() {
       </ul>
       {s.done && <p className="lesson-done" data-testid="lesson-done">Goal reached{last ? ': lesson complete.' : '.'}</p>}
       {step.hints.slice(0, s.hints).map((h, i) => (
-        <p key={i} className="lesson-hint" data-testid={`hint-${i}`}>
+        <p key={h} className="lesson-hint" data-testid={`hint-${i}`}>
           Hint {i + 1}: {h}
         </p>
       ))}

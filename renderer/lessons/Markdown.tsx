@@ -26,7 +26,7 @@ export function Markdown({ text }: { text: string }) {
   let list: string[] = [];
   const flush = () => {
     if (para.length) blocks.push(<p key={`p${blocks.length}`}>{inline(para.join(' '), `p${blocks.length}`)}</p>);
-    if (list.length) blocks.push(<ul key={`u${blocks.length}`}>{list.map((l, i) => <li key={i}>{inline(l, `l${i}`)}</li>)}</ul>);
+    if (list.length) blocks.push(<ul key={`u${blocks.length}`}>{list.map((l) => <li key={l}>{inline(l, l)}</li>)}</ul>);
     para = [];
     list = [];
   };

@@ -61,6 +61,17 @@ const set = (p: Partial<LessonState>) => lessonStore.setState(p);
 const get = () => lessonStore.getState();
 
 let tracker: GoalTracker | undefined;
+/**
+ * What the student ran in the console during this step, as the app store saw the results: the goal
+ * reads it when the sim worker has no console history to give (an older worker without `report`).
+ */
+let localConsole: ConsoleRecord[] = [];
+appStore.subscribe((s, prev) => {
+  const r = s.consoleResult;
+  if (!r || r === prev.consoleResult) return;
+  localConsole.push({ at: (s.snapshot?.time ?? 0) * 1e6, node: r.node, query: r.query, columns: r.columns, rowCount: r.rowCount, ...(r.error ? { error: r.error.code } : {}) });
+  if (localConsole.length > 200) localConsole = localConsole.slice(-200);
+});
 /** Sim time the step began at (seconds); 0 once the sim is reloaded. */
 let since = 0;
 
@@ -105,6 +116,7 @@ export async function startStep(lessonId: string, index: number): Promise<void> 
   loadScenario(l.stepStarts[index], l.lesson.title);
   tracker = new GoalTracker(step.goal);
   since = 0;
+  localConsole = [];
   set({ open: true, lessonId, step: index, results: [], done: false, hints: 0, confirmSolution: false, message: undefined });
   const p = structuredClone(get().progress);
   p.lessons[lessonId] = { done: p.lessons[lessonId]?.done ?? [], current: index };
@@ -211,9 +223,9 @@ export async function evaluateGoal(): Promise<void> {
   const parsed = parseScenario(docToScenario(app.doc));
   if (!parsed.ok) return;
   const fetched = await fetchReport();
-  const now = app.snapshot?.time ?? 0;
+  const now = fetched?.report.simulatedSeconds ?? app.snapshot?.time ?? 0;
   if (now < since) since = 0;
-  const results = tracker.update({ scenario: parsed.scenario, report: fetched?.report, snapshot: app.snapshot, console: fetched?.console ?? [], now, since });
+  const results = tracker.update({ scenario: parsed.scenario, report: fetched?.report, snapshot: app.snapshot, console: fetched?.console ?? localConsole, now, since });
   const step = l.lesson.steps[get().step];
   if (!get().done && allMet(results)) {
     set({ results, done: true, message: undefined });

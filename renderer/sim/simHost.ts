@@ -7,7 +7,7 @@
  * setting, a console statement. Commands arriving during a chunk wait for it (at most ~100 ms of
  * virtual time at full speed), so a run and an edit never interleave inside the models.
  */
-import { type EngineFactory, nodeKind, parseDuration, ScenarioError, type SimEvent, Simulation } from '../../sim/index.ts';
+import { buildReport, type EngineFactory, nodeKind, parseDuration, ScenarioError, type SimEvent, Simulation } from '../../sim/index.ts';
 import type { ClientMessage, CommandResults, RunStatus, SeriesPoint, SimCommand, SpeedSetting, WorkerMessage } from './protocol.ts';
 
 export interface SimHostOptions {
@@ -218,6 +218,12 @@ async function handle(command: SimCommand): Promise<unknown> {
       await closeSim();
       setStatus('idle');
       return null;
+    case 'report': {
+      // between chunks, so the report is of one moment of virtual time
+      const s = sim;
+      if (!s) throw new Error('no scenario is loaded');
+      return exclusive(async () => ({ report: buildReport(s, [], 0), console: [...s.consoleHistory.entries] })) satisfies Promise<CommandResults['report']>;
+    }
   }
 }
 
