@@ -19,10 +19,14 @@ import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } fro
 import { appStore, useApp } from '../store/appStore.ts';
 import { edgeId } from '../store/doc.ts';
 import { nodeTypes as buildNodeTypes } from './nodes/index.ts';
+import { ReplicationEdge } from './ReplicationEdge.tsx';
 import { TrafficEdge } from './TrafficEdge.tsx';
 
 export const KIND_MIME = 'application/x-pg-lab-kind';
-const edgeTypes = { traffic: TrafficEdge };
+const edgeTypes = { traffic: TrafficEdge, replication: ReplicationEdge };
+/** A postgres → postgres link is a replication stream (sim/replication/), drawn with its lag. */
+const isReplication = (doc: { nodes: { id: string; kind: string }[] }, e: { from: string; to: string }) =>
+  doc.nodes.find((n) => n.id === e.from)?.kind === 'postgres' && doc.nodes.find((n) => n.id === e.to)?.kind === 'postgres';
 
 function Flow() {
   const doc = useApp((s) => s.doc);
@@ -56,10 +60,10 @@ function Flow() {
         id: edgeId(e),
         source: e.from,
         target: e.to,
-        type: 'traffic',
+        type: isReplication(doc, e) ? 'replication' : 'traffic',
         selected: selection.edges.includes(edgeId(e)),
       })),
-    [doc.edges, selection.edges],
+    [doc, selection.edges],
   );
 
   const onNodesChange = useCallback((changes: NodeChange[]) => {

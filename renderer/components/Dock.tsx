@@ -4,11 +4,13 @@ import type { DockTab } from '../store/uiSlice.ts';
 import { ConsolePanel } from './ConsolePanel.tsx';
 import { EventsPanel } from './EventsPanel.tsx';
 import { MetricsPanel } from './MetricsPanel.tsx';
+import { StaleReadsPanel } from './StaleReadsPanel.tsx';
 
 const TABS: { id: DockTab; label: string }[] = [
   { id: 'metrics', label: 'Metrics' },
   { id: 'console', label: 'SQL console' },
   { id: 'events', label: 'Events' },
+  { id: 'stale', label: 'Stale reads' },
 ];
 
 export function Dock() {
@@ -36,6 +38,7 @@ export function Dock() {
         {tab === 'metrics' && <MetricsPanel />}
         {tab === 'console' && <ConsolePanel />}
         {tab === 'events' && <EventsPanel />}
+        {tab === 'stale' && <StaleReadsPanel />}
       </div>
     </section>
   );

@@ -2,11 +2,14 @@
 import { useMemo } from 'react';
 import { useApp } from '../store/appStore.ts';
 import { Chart } from './Chart.tsx';
+import { PoolCharts } from './PoolCharts.tsx';
+import { ReplicaCharts } from './ReplicaCharts.tsx';
 
 export function MetricsPanel() {
   const series = useApp((s) => s.series);
   const selected = useApp((s) => (s.selection.nodes.length === 1 ? s.selection.nodes[0] : undefined));
   const snapshot = useApp((s) => s.snapshot);
+  const selectedKind = useApp((s) => (selected ? s.doc.nodes.find((n) => n.id === selected)?.kind : undefined));
   const x = useMemo(() => series.map((p) => p.t + 1), [series]);
   const throughput = useMemo(
     () => [
@@ -55,7 +58,9 @@ export function MetricsPanel() {
       <div className="charts">
         <Chart testId="chart-throughput" title="Throughput" unit="per second" x={x} series={throughput} />
         <Chart testId="chart-latency" title="Latency" unit="ms" x={x} series={latency} />
-        {selected && <Chart testId="chart-node" title={`Node ${selected}`} unit="per second" x={x} series={node} />}
+        {selected && selectedKind !== 'pgbouncer' && <Chart testId="chart-node" title={`Node ${selected}`} unit="per second" x={x} series={node} />}
+        {selected && selectedKind === 'pgbouncer' && <PoolCharts node={selected} />}
+        <ReplicaCharts />
       </div>
     </div>
   );

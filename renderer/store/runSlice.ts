@@ -7,6 +7,7 @@ import type { ConsoleResult, SimEvent, SimSnapshot } from '../../sim/index.ts';
 import type { RunStatus, SeriesPoint, SpeedSetting } from '../sim/protocol.ts';
 import { SimCommandError } from '../sim/simClient.ts';
 import type { AppSet, AppState, SimPort } from './appStore.ts';
+import { appendLive, type LivePoint } from './liveSeries.ts';
 import { type Doc, docToScenario } from './doc.ts';
 
 const MAX_POINTS = 3600;
@@ -20,6 +21,8 @@ export interface RunSlice {
   /** Snapshots received: the animation's clock (dots move one step per snapshot). */
   snapshotCount: number;
   series: SeriesPoint[];
+  /** Per-snapshot figures of replicas and poolers (liveSeries.ts), for their charts. */
+  live: LivePoint[];
   events: SimEvent[];
   /** What the sim was loaded from (the parts that matter to it); undefined when nothing is loaded. */
   loadedKey: string | undefined;
@@ -71,6 +74,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
             snapshotCount: s.snapshotCount + 1,
             status: m.status,
             series: m.series.length ? [...s.series, ...m.series].slice(-MAX_POINTS) : s.series,
+            live: appendLive(s.live, m.snapshot),
             events: m.events.length ? [...s.events, ...m.events].slice(-MAX_EVENTS) : s.events,
           });
         }
@@ -93,6 +97,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
     snapshot: undefined,
     snapshotCount: 0,
     series: [],
+    live: [],
     events: [],
     loadedKey: undefined,
     runError: undefined,
@@ -106,7 +111,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
       if (loading) return loading;
       loading = (async () => {
         const doc = get().doc;
-        set({ progress: { phase: 'starting', fraction: 0 }, snapshot: undefined, series: [], events: [], runError: undefined, consoleResult: undefined });
+        set({ progress: { phase: 'starting', fraction: 0 }, snapshot: undefined, series: [], live: [], events: [], runError: undefined, consoleResult: undefined });
         try {
           await client().load(docToScenario(doc));
           set({ loadedKey: simKey(doc), progress: undefined });
@@ -144,7 +149,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
 
     async resetRun() {
       await client().reset().catch(fail);
-      set({ loadedKey: undefined, snapshot: undefined, series: [], events: [], progress: undefined, runError: undefined, status: 'idle' });
+      set({ loadedKey: undefined, snapshot: undefined, series: [], live: [], events: [], progress: undefined, runError: undefined, status: 'idle' });
     },
 
     async applySettingLive(node, name, value) {

@@ -1,0 +1,60 @@
+/**
+ * A replication link (postgres → postgres): the WAL stream from a primary to its standby, drawn dashed,
+ * labelled live with the standby's replay_lag (as pg_stat_replication reports it), how many stream
+ * records it has not replayed yet and its state when it is not streaming. Before a run it shows the
+ * link's latency, like every other link.
+ */
+import '../components/replicasPooling.css';
+import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
+import { useApp } from '../store/appStore.ts';
+import { replicaFigures } from '../store/liveSeries.ts';
+
+export function lagText(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '–';
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(0)} s`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 10) return `${Math.round(ms)} ms`;
+  return `${ms.toFixed(1)} ms`;
+}
+
+export function ReplicationEdge(props: EdgeProps) {
+  const { id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected } = props;
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const latency = useApp((s) => s.doc.edges.find((e) => `${e.from}->${e.to}` === id)?.latency ?? '0.5ms');
+  const r = useApp((s) => {
+    const f = replicaFigures(s.snapshot?.nodes.find((n) => n.id === target));
+    return f && f.upstream === source ? f : undefined;
+  });
+  const down = !!r && r.state !== 'streaming' && r.state !== 'catchup';
+  const behind = r?.recordsBehind ?? 0;
+  const alarm = down || (r?.replayDelayMs ?? 0) >= 100;
+  return (
+    <>
+      <BaseEdge id={id} path={path} className={`pg-edge pg-repl-edge${selected ? ' selected' : ''}${alarm ? ' alarm' : ''}`} />
+      <EdgeLabelRenderer>
+        <div
+          className={`pg-repl-label${alarm ? ' alarm' : ''}`}
+          data-testid={`repl-lag-${target}`}
+          data-replay-lag-ms={r?.replayLagMs ?? ''}
+          title={
+            r
+              ? `WAL stream ${source} → ${target} (${r.syncState ?? 'async'}): replay_lag ${lagText(r.replayLagMs)} (pg_stat_replication); ` +
+                `${behind} committed record(s) not replayed yet, the oldest committed ${lagText(r.replayDelayMs)} ago; replay_lsn ${r.replayLsn ?? '–'}`
+              : `replication link ${source} → ${target}, ${String(latency)} one way`
+          }
+          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+        >
+          {r ? (
+            <>
+              <span className="pg-repl-key">replay_lag</span> <b>{lagText(r.replayLagMs)}</b>
+              {behind > 0 && <span className="pg-repl-behind"> · {behind} behind</span>}
+              {down && <span className="pg-repl-state"> · {r.state}</span>}
+            </>
+          ) : (
+            <>WAL · {String(latency)}</>
+          )}
+        </div>
+      </EdgeLabelRenderer>
+    </>
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * Replication charts for the Metrics dock: replay_lag per replica (as pg_stat_replication reports it) and
+ * the stale reads the checker has counted per replica. Drawn from the per-snapshot figures (store `live`),
+ * shown when the scenario has replication links.
+ */
+import { useMemo } from 'react';
+import { useApp } from '../store/appStore.ts';
+import { Chart, type ChartSeries } from './Chart.tsx';
+
+const COLORS = ['#7c3aed', '#0891b2', '#d97706', '#16a34a', '#db2777', '#2563eb'];
+
+/** The replicas of the document: targets of postgres → postgres links, in the document's order. */
+export function useReplicaIds(): string[] {
+  const key = useApp((s) => {
+    const pg = new Set(s.doc.nodes.filter((n) => n.kind === 'postgres').map((n) => n.id));
+    return [...new Set(s.doc.edges.filter((e) => pg.has(e.from) && pg.has(e.to)).map((e) => e.to))].join(',');
+  });
+  return useMemo(() => (key ? key.split(',') : []), [key]);
+}
+
+export function ReplicaCharts() {
+  const replicas = useReplicaIds();
+  const live = useApp((s) => s.live);
+  const x = useMemo(() => live.map((p) => p.t), [live]);
+  const lag = useMemo<ChartSeries[]>(
+    () => replicas.map((id, i) => ({ label: `${id} replay_lag`, color: COLORS[i % COLORS.length], values: live.map((p) => p.nodes[id]?.replay_lag_ms ?? null) })),
+    [replicas, live],
+  );
+  const stale = useMemo<ChartSeries[]>(
+    () => [
+      ...replicas.map((id, i) => ({ label: `${id} stale`, color: COLORS[i % COLORS.length], values: live.map((p) => p.nodes[id]?.stale_reads ?? null) })),
+      {
+        label: 'ryw violations',
+        color: '#dc2626',
+        values: live.map((p) => (replicas.some((id) => p.nodes[id]) ? replicas.reduce((a, id) => a + (p.nodes[id]?.ryw_violations ?? 0), 0) : null)),
+      },
+    ],
+    [replicas, live],
+  );
+  if (replicas.length === 0) return null;
+  return (
+    <>
+      <Chart testId="chart-replay-lag" title="Replay lag per replica" unit="ms" x={x} series={lag} />
+      <Chart testId="chart-stale-reads" title="Stale reads (total)" unit="reads" x={x} series={stale} />
+    </>
+  );
+}

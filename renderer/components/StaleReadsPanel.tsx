@@ -1,0 +1,143 @@
+/**
+ * The stale reads of the run: the last ones the stale-read checker kept per replica (from the latest
+ * snapshot), newest first. Clicking one explains it: the replica's read position against the primary's
+ * at that moment (stream records and LSNs), how many committed writes it had not replayed and how long
+ * ago the oldest was committed, and whether the write it missed was the client's own.
+ */
+import './replicasPooling.css';
+import { useMemo, useState } from 'react';
+import { lagText } from '../canvas/ReplicationEdge.tsx';
+import { useApp } from '../store/appStore.ts';
+import { type ReplicaFigures, replicaFigures, type StaleSample } from '../store/liveSeries.ts';
+
+const key = (s: StaleSample) => `${s.replica}@${s.at}@${s.session ?? ''}`;
+
+function params(p: readonly unknown[]): string {
+  return p.map((v) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : JSON.stringify(v))).join(', ');
+}
+
+function Explanation({ s, policy }: { s: StaleSample; policy: string }) {
+  const missing = s.primaryPosition - s.readPosition;
+  const total = Math.max(1, s.primaryPosition);
+  return (
+    <div className="stale-explain" data-testid="stale-explanation">
+      <h3>
+        Why <code>{s.op}</code>({params(s.params)}) on <code>{s.replica}</code> read stale data
+        {s.readYourWrites && (
+          <>
+            {' '}
+            <span className="tag-ryw">read-your-writes violation</span>
+          </>
+        )}
+      </h3>
+      <p>
+        At <b>t = {s.at.toFixed(3)} s</b>, client session {s.session ?? '–'} ran this read on <b>{s.replica}</b>. The replica had replayed
+        the WAL stream up to record <b>{s.readPosition}</b>; the primary had already committed up to record <b>{s.primaryPosition}</b>.
+      </p>
+      <div className="stale-positions" data-testid="stale-positions">
+        <span className="head" />
+        <span className="head">stream record</span>
+        <span className="head">LSN</span>
+        <span>read position ({s.replica}, replay_lsn)</span>
+        <b data-testid="stale-read-position">{s.readPosition}</b>
+        <code>{s.readLsn ?? '–'}</code>
+        <span>primary's position (committed)</span>
+        <b data-testid="stale-primary-position">{s.primaryPosition}</b>
+        <code>{s.primaryLsn ?? '–'}</code>
+      </div>
+      <div className="stale-bar" title={`records 0..${s.readPosition} replayed, ${s.readPosition}..${s.primaryPosition} committed on the primary, not replayed`}>
+        <div className="replayed" style={{ width: `${(s.readPosition / total) * 100}%` }} />
+        <div className="missing" style={{ left: `${(s.readPosition / total) * 100}%`, width: `${Math.max(0.6, (missing / total) * 100)}%` }} />
+      </div>
+      <div className="stale-bar-legend">
+        <span>replayed on {s.replica}</span>
+        <span>{missing} record(s) behind the primary</span>
+      </div>
+      <p>
+        Of those {missing} record(s), <b>{s.versions}</b> committed write(s) touch the rows this read returns (same table, keys not proven
+        different), so it returned {s.versions === 1 ? 'the version before that write' : `a version ${s.versions} writes old`}. The oldest of
+        them had been committed on the primary <b>{lagText(s.staleMs)}</b> before the read: the read was that stale.
+        {s.readYourWrites && ' One of the writes it missed was this client’s own: the client wrote, then read its old value back.'}
+      </p>
+      <p className="muted">
+        The app's read_policy is <code>{policy}</code>.{' '}
+        {policy === 'read-your-writes'
+          ? 'It sends a client to a replica only once that replica has replayed the client’s last write, so this is another client’s write.'
+          : 'read_policy read-your-writes keeps a client’s reads on the primary until a replica has its last write; lag-aware skips replicas behind by more than max_replica_lag_ms; synchronous_commit = remote_apply on the primary (with synchronous_standby_names) makes commits wait until the standbys replayed them.'}
+      </p>
+    </div>
+  );
+}
+
+export function StaleReadsPanel() {
+  const snapshot = useApp((s) => s.snapshot);
+  const policy = useApp((s) => String(s.doc.nodes.find((n) => n.kind === 'app')?.settings.read_policy ?? 'random'));
+  const [picked, setPicked] = useState<StaleSample | undefined>();
+  const replicas = useMemo(
+    () => (snapshot?.nodes ?? []).map((n) => [n.id, replicaFigures(n)] as const).filter((x): x is [string, ReplicaFigures] => !!x[1]),
+    [snapshot],
+  );
+  const samples = useMemo(() => replicas.flatMap(([, r]) => r.staleSamples ?? []).sort((a, b) => b.at - a.at), [replicas]);
+  if (replicas.length === 0)
+    return (
+      <div className="events" data-testid="stale-reads">
+        <p className="muted">No replicas in the running scenario. Draw a postgres → postgres link (a replica) and press Run to see stale reads.</p>
+      </div>
+    );
+  return (
+    <div className="stale" data-testid="stale-reads">
+      <div className="stale-list">
+        <div className="stale-summary" data-testid="stale-summary">
+          {replicas.map(([id, r]) => (
+            <span key={id}>
+              {id}: <b>{r.consistency.staleReads}</b> stale of {r.consistency.replicaReads} reads ({(r.consistency.staleRate * 100).toFixed(2)}%), ryw{' '}
+              <b>{r.consistency.rywViolations}</b>
+            </span>
+          ))}
+        </div>
+        {samples.length === 0 && <p className="muted">No stale read yet.</p>}
+        {samples.length > 0 && (
+          <table>
+            <thead>
+              <tr>
+                <th>t (s)</th>
+                <th>replica</th>
+                <th>read</th>
+                <th>read pos.</th>
+                <th>primary pos.</th>
+                <th>stale</th>
+                <th>versions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {samples.map((s) => (
+                <tr
+                  key={key(s)}
+                  data-testid="stale-row"
+                  className={`${picked && key(picked) === key(s) ? 'selected' : ''}${s.readYourWrites ? ' ryw' : ''}`}
+                  onClick={() => setPicked(s)}
+                  title={s.readYourWrites ? 'read-your-writes violation' : undefined}
+                >
+                  <td>{s.at.toFixed(3)}</td>
+                  <td>{s.replica}</td>
+                  <td>
+                    <code>{s.op}</code>({params(s.params)})
+                  </td>
+                  <td>{s.readPosition}</td>
+                  <td>{s.primaryPosition}</td>
+                  <td>{lagText(s.staleMs)}</td>
+                  <td>{s.versions}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+      {picked ? (
+        <Explanation s={picked} policy={policy} />
+      ) : (
+        <div className="stale-explain muted">Click a stale read to see why it was stale: its read position against the primary's at that moment.</div>
+      )}
+    </div>
+  );
+}
