@@ -4,7 +4,7 @@
  * why it worked), Hint, Show solution (asks first), Reset step, Next, Leave (the topology stays as a sandbox).
  */
 import { useEffect, useRef } from 'react';
-import { PATTERNS } from '../../lessons/index.ts';
+import { describeCheck, PATTERNS } from '../../lessons/index.ts';
 import { useApp } from '../store/appStore.ts';
 import { catalog } from './catalog.ts';
 import {
@@ -138,7 +138,7 @@ function Player() {
           const met = !!r?.met;
           return (
             <li key={`${step.id}-${c.check}-${c.label ?? i}`} className={met ? 'met' : 'unmet'} data-testid={`goal-${i}`} data-met={met ? 'true' : 'false'}>
-              <span className="mark">{met ? '✓' : '○'}</span> {r?.label ?? c.label ?? ''}
+              <span className="mark">{met ? '✓' : '○'}</span> {r?.label ?? describeCheck(c)}
               <div className="detail">{r ? r.detail : status === 'idle' ? 'press Run to check it' : 'checking…'}</div>
               {met && <div className="why">{r.why}</div>}
             </li>
