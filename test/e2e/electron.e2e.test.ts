@@ -11,6 +11,8 @@ import { findElectron } from '../../electron/start.ts';
 const found = findElectron();
 const reason = 'missing' in found ? found.missing : !existsSync('dist-electron/main.cjs') ? 'the shell is not built (npm run build:electron)' : undefined;
 
+if (reason) console.log(`[electron smoke] skipped: ${reason}`);
+
 describe('Electron shell', () => {
   it.skipIf(!!reason)(`opens the app in a window${reason ? ` (skipped: ${reason})` : ''}`, async () => {
     const app = await electron.launch({ executablePath: (found as { path: string }).path, args: ['dist-electron/main.cjs'] });
