@@ -3,7 +3,7 @@
  * caller's engines boot. Scenario edits change the topology (data); the next run-time command (re)loads
  * the sim from it, as pressing Run does in the app. Goals are checked every simulated second.
  */
-import { buildReport, type ConsoleResult, type EngineFactory, nodeKind, type Scenario, Simulation } from '../sim/index.ts';
+import { buildReport, type ConsoleResult, type EngineFactory, type Scenario, Simulation } from '../sim/index.ts';
 import { applyScenarioEdit } from './commands.ts';
 import { type CheckResult, type GoalContext, GoalTracker } from './goals.ts';
 import type { LoadedLesson } from './load.ts';
@@ -97,13 +97,12 @@ export class LessonSession {
           this.dirty = true;
           return undefined;
         }
-        const spec = sim.scenario.nodes.find((n) => n.id === c.node)!;
-        const def = nodeKind(spec.kind)!;
-        const parsed = def.settings.safeParse({ ...spec.settings, [c.name]: c.value });
-        if (!parsed.success) throw new LessonCommandError(parsed.error.issues.map((i) => i.message).join('; '));
-        const value = (parsed.data as Record<string, unknown>)[c.name];
-        const outcome = await sim.nodes.get(c.node)!.applySetting(c.name, value);
-        spec.settings = { ...spec.settings, [c.name]: value };
+        let outcome: 'applied' | 'restart-required';
+        try {
+          ({ outcome } = await sim.setNodeSetting(c.node, c.name, c.value));
+        } catch (e) {
+          throw new LessonCommandError((e as Error).message);
+        }
         // a setting that needs a restart takes effect when the sim is reloaded
         if (outcome === 'restart-required') this.dirty = true;
         return undefined;

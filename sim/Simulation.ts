@@ -169,6 +169,33 @@ export class Simulation {
     this.workload.stop();
   }
 
+  /**
+   * Changes a node's setting during a run, validated by its kind's schema. A `user` setting applies at
+   * once; one that needs a restart is recorded and says so (it takes effect when the run is reloaded).
+   * A bad value is refused with the schema's message and changes nothing.
+   */
+  setNodeSetting(nodeId: string, name: string, value: unknown): Promise<{ outcome: 'applied' | 'restart-required'; value: unknown }> {
+    return this.exclusive(async () => {
+      const spec = this.scenario.nodes.find((n) => n.id === nodeId);
+      const model = this.nodes.get(nodeId);
+      if (!spec || !model) throw new Error(`no node "${nodeId}" in the running scenario`);
+      const parsed = nodeKind(spec.kind)!.settings.safeParse({ ...spec.settings, [name]: value });
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+      const applied = (parsed.data as Record<string, unknown>)[name];
+      const outcome = await model.applySetting(name, applied);
+      spec.settings = { ...spec.settings, [name]: applied };
+      this.emit({
+        type: outcome === 'applied' ? 'setting-applied' : 'restart-required',
+        node: nodeId,
+        message:
+          outcome === 'applied'
+            ? `${nodeId}: ${name} = ${String(applied)} applied`
+            : `${nodeId}: ${name} = ${String(applied)} needs a restart of the node (reload the run to apply it)`,
+      });
+      return { outcome, value: applied };
+    });
+  }
+
   /** Runs a console statement on a node at the current virtual time, between events. */
   runSql(nodeId: string, sql: string): Promise<ConsoleResult> {
     return this.exclusive(async () => {

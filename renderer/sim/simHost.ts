@@ -7,7 +7,7 @@
  * setting, a console statement. Commands arriving during a chunk wait for it (at most ~100 ms of
  * virtual time at full speed), so a run and an edit never interleave inside the models.
  */
-import { buildReport, type EngineFactory, nodeKind, parseDuration, ScenarioError, type SimEvent, Simulation } from '../../sim/index.ts';
+import { buildReport, type EngineFactory, parseDuration, ScenarioError, type SimEvent, Simulation } from '../../sim/index.ts';
 import type { ClientMessage, CommandResults, RunStatus, SeriesPoint, SimCommand, SpeedSetting, WorkerMessage } from './protocol.ts';
 
 export interface SimHostOptions {
@@ -187,23 +187,7 @@ async function handle(command: SimCommand): Promise<unknown> {
     case 'setNodeSetting': {
       const s = sim;
       if (!s) throw new Error('no scenario is loaded');
-      const spec = s.scenario.nodes.find((n) => n.id === command.node);
-      const model = s.nodes.get(command.node);
-      if (!spec || !model) throw new Error(`no node "${command.node}" in the running scenario`);
-      const def = nodeKind(spec.kind)!;
-      const parsed = def.settings.safeParse({ ...spec.settings, [command.name]: command.value });
-      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
-      const value = (parsed.data as Record<string, unknown>)[command.name];
-      const outcome = await exclusive(() => model.applySetting(command.name, value));
-      spec.settings = { ...spec.settings, [command.name]: value };
-      emit({
-        type: outcome === 'applied' ? 'setting-applied' : 'restart-required',
-        node: command.node,
-        message:
-          outcome === 'applied'
-            ? `${command.node}: ${command.name} = ${String(value)} applied`
-            : `${command.node}: ${command.name} = ${String(value)} needs a restart of the node (Reset the run to apply it)`,
-      });
+      const { outcome } = await exclusive(() => s.setNodeSetting(command.node, command.name, command.value));
       postSnapshot();
       return { outcome } satisfies CommandResults['setNodeSetting'];
     }
@@ -218,6 +202,14 @@ async function handle(command: SimCommand): Promise<unknown> {
       await closeSim();
       setStatus('idle');
       return null;
+    case 'fault': {
+      const s = sim;
+      if (!s) throw new Error('no scenario is loaded: press Run first');
+      const refused = await s.fault(command.fault);
+      if (refused) throw new Error(refused);
+      postSnapshot();
+      return null;
+    }
     case 'report': {
       // between chunks, so the report is of one moment of virtual time
       const s = sim;

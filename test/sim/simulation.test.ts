@@ -125,6 +125,18 @@ describe('Simulation on real PGlite', () => {
     expect(sim.snapshot().nodes.find((n) => n.id === 'primary')!.connections).toBe(97);
   });
 
+  it('applies live settings, says which need a restart, and refuses bad values without changing anything', async () => {
+    const sim = await start(small());
+    await sim.runUntil(0.2e6);
+    expect(await sim.setNodeSetting('primary', 'work_mem', '64MB')).toEqual({ outcome: 'applied', value: '64MB' });
+    const shown = await sim.runSql('primary', 'SHOW work_mem');
+    expect(shown.rows).toEqual([['64MB']]);
+    expect((await sim.setNodeSetting('primary', 'shared_buffers', '1GB')).outcome).toBe('restart-required');
+    await expect(sim.setNodeSetting('primary', 'work_mem', '99TB')).rejects.toThrow(/outside the allowed range/);
+    expect(sim.scenario.nodes.find((n) => n.id === 'primary')!.settings.work_mem).toBe('64MB');
+    expect(sim.events.map((e) => e.type)).toEqual(expect.arrayContaining(['setting-applied', 'restart-required']));
+  });
+
   it('refuses statements that hang PGlite, and returns real errors', async () => {
     const sim = await start(small());
     const refused = await sim.runSql('primary', "COPY users TO PROGRAM 'cat'");
