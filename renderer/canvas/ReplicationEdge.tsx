@@ -5,7 +5,7 @@
  * link's latency, like every other link.
  */
 import '../components/replicasPooling.css';
-import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath, type InternalNode, useInternalNode } from '@xyflow/react';
 import { useApp } from '../store/appStore.ts';
 import { replicaFigures } from '../store/liveSeries.ts';
 
@@ -17,9 +17,30 @@ export function lagText(ms: number | null | undefined): string {
   return `${ms.toFixed(1)} ms`;
 }
 
+/**
+ * A standby drawn below or above its primary (the usual layout) gets a bracket on the right-hand side of
+ * both nodes rather than a loop from the primary's right handle back to the standby's left one; the label
+ * sits beside the bracket. Undefined when the nodes are side by side: the usual curve then.
+ */
+export function bracketPath(s: InternalNode | undefined, t: InternalNode | undefined): [string, number, number] | undefined {
+  const sw = s?.measured.width;
+  const tw = t?.measured.width;
+  if (!s || !t || !sw || !tw) return undefined;
+  const sp = s.internals.positionAbsolute;
+  const tp = t.internals.positionAbsolute;
+  if (!(tp.x < sp.x + sw && sp.x < tp.x + tw)) return undefined;
+  const sx = sp.x + sw;
+  const tx = tp.x + tw;
+  const sy = sp.y + (s.measured.height ?? 0) / 2;
+  const ty = tp.y + (t.measured.height ?? 0) / 2;
+  const x = Math.max(sx, tx) + 30 + Math.abs(ty - sy) * 0.12;
+  return [`M ${sx},${sy} C ${x},${sy} ${x},${ty} ${tx},${ty}`, 0.75 * x + 0.125 * (sx + tx), (sy + ty) / 2];
+}
+
 export function ReplicationEdge(props: EdgeProps) {
   const { id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected } = props;
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const bracket = bracketPath(useInternalNode(source), useInternalNode(target));
+  const [path, labelX, labelY] = bracket ?? getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const latency = useApp((s) => s.doc.edges.find((e) => `${e.from}->${e.to}` === id)?.latency ?? '0.5ms');
   const r = useApp((s) => {
     const f = replicaFigures(s.snapshot?.nodes.find((n) => n.id === target));
@@ -42,7 +63,7 @@ export function ReplicationEdge(props: EdgeProps) {
                 `${behind} committed record(s) not replayed yet, the oldest committed ${lagText(r.replayDelayMs)} ago; replay_lsn ${r.replayLsn ?? '–'}`
               : `replication link ${source} → ${target}, ${String(latency)} one way`
           }
-          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+          style={{ transform: `translate(${bracket ? '6px' : '-50%'}, -50%) translate(${labelX}px, ${labelY}px)` }}
         >
           {r ? (
             <>

@@ -5,6 +5,7 @@
 import { useMemo } from 'react';
 import { describeSettings, nodeKind, scenarioSchema, type ScenarioIssue } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
+import { NodeFaults } from './NodeFaults.tsx';
 import { PgBouncerIni } from './PgBouncerIni.tsx';
 import { SettingField } from './SettingField.tsx';
 import { WorkloadEditor } from './WorkloadEditor.tsx';
@@ -24,6 +25,7 @@ function NodeInspector({ id }: { id: string }) {
       </h2>
       <p className="muted">{def.description}</p>
       {node.kind === 'pgbouncer' && <PgBouncerIni nodeId={node.id} />}
+      {node.kind === 'postgres' && <NodeFaults nodeId={node.id} />}
       <SettingField
         testId="setting-id"
         showContext={false}

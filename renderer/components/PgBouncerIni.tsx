@@ -15,7 +15,8 @@ export function PgBouncerIni({ nodeId }: { nodeId: string }) {
     const text = formatPgbouncerIni(settings as never, nodeId);
     const b = bridge();
     if (b) {
-      await b.saveFile({ suggestedName: `${nodeId}.pgbouncer.ini`, text });
+      const r = await b.saveFile({ suggestedName: `${nodeId}.pgbouncer.ini`, text });
+      if (r) s().notify('info', `Exported ${nodeId} as ${r.path}`);
       return;
     }
     const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
@@ -24,6 +25,7 @@ export function PgBouncerIni({ nodeId }: { nodeId: string }) {
     a.download = `${nodeId}.pgbouncer.ini`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    s().notify('info', `Exported ${nodeId} as ${nodeId}.pgbouncer.ini (downloaded)`);
   };
 
   const importIni = async (file: File) => {
@@ -36,22 +38,32 @@ export function PgBouncerIni({ nodeId }: { nodeId: string }) {
       );
       return;
     }
+    const before = nodeKind('pgbouncer')!.settings.parse(s().doc.nodes.find((n) => n.id === nodeId)?.settings ?? {}) as Record<string, unknown>;
     const issues = s().replaceSettings(nodeId, r.settings as Record<string, unknown>);
-    if (issues.length) s().notify('error', `${file.name}: not applied.`, issues);
-    else
-      s().notify(
-        'info',
-        `Imported ${file.name} into ${nodeId}.`,
-        r.warnings.map((w) => ({ path: `line ${w.line}`, message: w.message })),
-      );
+    if (issues.length) {
+      s().notify('error', `${file.name}: not applied.`, issues);
+      return;
+    }
+    // A running pooler takes the changed settings as PgBouncer's RELOAD would (or says which need a restart).
+    const running = s().loadedKey !== undefined && s().status !== 'idle' && s().status !== 'booting';
+    if (running) {
+      for (const [name, value] of Object.entries(r.settings as Record<string, unknown>)) {
+        if (JSON.stringify(value) !== JSON.stringify(before[name])) await s().applySettingLive(nodeId, name, value);
+      }
+    }
+    s().notify(
+      'info',
+      `Imported ${file.name} into ${nodeId}${running ? ' (applied to the running pooler)' : ''}.`,
+      r.warnings.map((w) => ({ path: `line ${w.line}`, message: w.message })),
+    );
   };
 
   return (
     <div className="ini" data-testid="pgbouncer-ini">
-      <button type="button" onClick={() => input.current?.click()}>
+      <button type="button" data-testid="ini-import" onClick={() => input.current?.click()}>
         Import pgbouncer.ini…
       </button>
-      <button type="button" onClick={() => void exportIni()}>
+      <button type="button" data-testid="ini-export" onClick={() => void exportIni()}>
         Export pgbouncer.ini
       </button>
       <input
@@ -59,6 +71,7 @@ export function PgBouncerIni({ nodeId }: { nodeId: string }) {
         type="file"
         accept=".ini,text/plain"
         hidden
+        data-testid="ini-input"
         onChange={(e) => {
           const f = e.target.files?.[0];
           if (f) void importIni(f);

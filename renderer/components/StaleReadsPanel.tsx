@@ -18,7 +18,10 @@ function params(p: readonly unknown[]): string {
 
 function Explanation({ s, policy }: { s: StaleSample; policy: string }) {
   const missing = s.primaryPosition - s.readPosition;
-  const total = Math.max(1, s.primaryPosition);
+  // The bar shows the end of the stream around the read: what it had replayed, what it had not.
+  const start = Math.max(0, s.readPosition - Math.max(8, 2 * missing));
+  const total = Math.max(1, s.primaryPosition - start);
+  const replayed = s.readPosition - start;
   return (
     <div className="stale-explain" data-testid="stale-explanation">
       <h3>
@@ -45,13 +48,17 @@ function Explanation({ s, policy }: { s: StaleSample; policy: string }) {
         <b data-testid="stale-primary-position">{s.primaryPosition}</b>
         <code>{s.primaryLsn ?? '–'}</code>
       </div>
-      <div className="stale-bar" title={`records 0..${s.readPosition} replayed, ${s.readPosition}..${s.primaryPosition} committed on the primary, not replayed`}>
-        <div className="replayed" style={{ width: `${(s.readPosition / total) * 100}%` }} />
-        <div className="missing" style={{ left: `${(s.readPosition / total) * 100}%`, width: `${Math.max(0.6, (missing / total) * 100)}%` }} />
+      <div className="stale-bar" title={`records up to ${s.readPosition} replayed, ${s.readPosition + 1}..${s.primaryPosition} committed on the primary, not replayed`}>
+        <div className="replayed" style={{ width: `${(replayed / total) * 100}%` }} />
+        <div className="missing" style={{ left: `${(replayed / total) * 100}%`, width: `${(missing / total) * 100}%` }} />
       </div>
       <div className="stale-bar-legend">
-        <span>replayed on {s.replica}</span>
-        <span>{missing} record(s) behind the primary</span>
+        <span>
+          {start > 0 ? `… record ${start}` : 'record 0'} · replayed on {s.replica} up to {s.readPosition}
+        </span>
+        <span>
+          {missing} record(s) behind the primary ({s.primaryPosition})
+        </span>
       </div>
       <p>
         Of those {missing} record(s), <b>{s.versions}</b> committed write(s) touch the rows this read returns (same table, keys not proven

@@ -2,9 +2,12 @@
  * The messages between the renderer's sim client and the sim worker: commands in, snapshots out.
  * Plain structured-cloneable data; the only contract between the UI thread and the simulation.
  */
-import type { ConsoleRecord, ConsoleResult, Report, SimEvent, SimSnapshot } from '../../sim/index.ts';
+import type { ConsoleRecord, ConsoleResult, Report, SimEvent, Simulation, SimSnapshot } from '../../sim/index.ts';
 
 export type SpeedSetting = 'max' | number;
+
+/** A fault on a postgres node, as the sim's `Simulation.fault` takes it: stop, start, kill, promote, lag-spike. */
+export type FaultCommand = Parameters<Simulation['fault']>[0];
 
 /** What the sim worker is doing. */
 export type RunStatus = 'idle' | 'booting' | 'ready' | 'running' | 'paused' | 'finished' | 'error';
@@ -19,7 +22,9 @@ export type SimCommand =
   | { type: 'runSql'; node: string; sql: string }
   | { type: 'reset' }
   /** The running sim's JSON report and console history (the lesson player checks goals on them). */
-  | { type: 'report' };
+  | { type: 'report' }
+  /** A fault now, between events: stop/start a replica, kill a primary, promote a replica, a lag spike. */
+  | { type: 'fault'; fault: FaultCommand };
 
 export type SettingOutcome = 'applied' | 'restart-required';
 
@@ -34,6 +39,7 @@ export interface CommandResults {
   runSql: ConsoleResult;
   reset: null;
   report: { report: Report; console: ConsoleRecord[] };
+  fault: null;
 }
 
 /** One second of virtual time, complete: what the charts plot. */

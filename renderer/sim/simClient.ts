@@ -3,7 +3,7 @@
  * snapshots, progress and state changes arrive through `subscribe`. Nothing else in the renderer talks
  * to the sim worker.
  */
-import type { CommandResults, SimCommand, WorkerMessage } from './protocol.ts';
+import type { CommandResults, FaultCommand, SimCommand, WorkerMessage } from './protocol.ts';
 
 export class SimCommandError extends Error {
   constructor(
@@ -80,6 +80,10 @@ export class SimClient {
   }
   reset() {
     return this.send({ type: 'reset' });
+  }
+  /** A fault on a postgres node now; rejects with the sim's reason when it is refused. */
+  fault(fault: FaultCommand) {
+    return this.send({ type: 'fault', fault });
   }
 }
 

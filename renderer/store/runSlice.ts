@@ -4,7 +4,7 @@
  * (or a console query) needs it; a document that changed since is "stale" until Reset.
  */
 import type { ConsoleResult, SimEvent, SimSnapshot } from '../../sim/index.ts';
-import type { RunStatus, SeriesPoint, SpeedSetting } from '../sim/protocol.ts';
+import type { FaultCommand, RunStatus, SeriesPoint, SpeedSetting } from '../sim/protocol.ts';
 import { SimCommandError } from '../sim/simClient.ts';
 import type { AppSet, AppState, SimPort } from './appStore.ts';
 import { appendLive, type LivePoint } from './liveSeries.ts';
@@ -37,6 +37,8 @@ export interface RunSlice {
   setSpeed(speed: SpeedSetting): Promise<void>;
   resetRun(): Promise<void>;
   applySettingLive(node: string, name: string, value: unknown): Promise<void>;
+  /** A fault on a node of the running sim (stop/start, kill, promote, lag spike); says so when refused. */
+  fault(fault: FaultCommand): Promise<boolean>;
   runSql(node: string, sql: string): Promise<void>;
   setConsoleNode(node: string): void;
   addEvent(event: Omit<SimEvent, 'at'>): void;
@@ -166,6 +168,22 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
         if (before && simKey(before) === get().loadedKey) set({ loadedKey: simKey(get().doc) });
       } catch (e) {
         get().notify('error', String((e as Error)?.message ?? e));
+      }
+    },
+
+    async fault(fault) {
+      const s = get();
+      const c = client();
+      if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting' || !c.fault) {
+        s.notify('error', `${fault.kind} ${fault.node}: press Run first; faults act on the running simulation.`);
+        return false;
+      }
+      try {
+        await c.fault(fault);
+        return true;
+      } catch (e) {
+        get().notify('error', `${fault.kind} ${fault.node} refused: ${String((e as Error)?.message ?? e)}`);
+        return false;
       }
     },
 

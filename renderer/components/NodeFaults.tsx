@@ -1,0 +1,66 @@
+/**
+ * Faults for a selected postgres node of the running simulation, the sim's fault commands: stop and start
+ * (a clean shutdown; a replica stops replaying and catches up after), kill (the machine dies: a primary's
+ * replicas lose their stream), promote a replica, and a lag spike on a replica (replay 20× slower for 5 s).
+ * Also the node's place in replication, live.
+ */
+import './replicasPooling.css';
+import type { FaultCommand } from '../sim/protocol.ts';
+import { appStore, useApp } from '../store/appStore.ts';
+import { lagText } from '../canvas/ReplicationEdge.tsx';
+import { replicaFigures } from '../store/liveSeries.ts';
+
+export function NodeFaults({ nodeId }: { nodeId: string }) {
+  const live = useApp((s) => s.loadedKey !== undefined && s.status !== 'idle' && s.status !== 'booting');
+  const snap = useApp((s) => s.snapshot?.nodes.find((n) => n.id === nodeId));
+  const replica = replicaFigures(snap);
+  const repl = snap?.replication as { role?: string; standbys?: { id: string; state: string; syncState: string | null }[] } | undefined;
+  const up = !snap || snap.status === 'up';
+  const fault = (f: FaultCommand) => void appStore.getState().fault(f);
+  return (
+    <div className="node-actions" data-testid="node-faults">
+      <h3>Faults</h3>
+      <div className="row">
+        <button type="button" data-testid="fault-stop" disabled={!live || !up} onClick={() => fault({ kind: 'stop', node: nodeId })} title="pg_ctl stop -m fast: connections end, data stays">
+          Stop
+        </button>
+        <button type="button" data-testid="fault-start" disabled={!live || up} onClick={() => fault({ kind: 'start', node: nodeId })} title="start the stopped server; a replica reconnects and catches up">
+          Start
+        </button>
+        <button type="button" className="danger" data-testid="fault-kill" disabled={!live || !up} onClick={() => fault({ kind: 'kill', node: nodeId })} title="the machine dies: in-flight work is lost; a primary's replicas lose their stream">
+          Kill
+        </button>
+        {(!live || replica) && (
+          <>
+            <button type="button" data-testid="fault-promote" disabled={!live || !replica} onClick={() => fault({ kind: 'promote', node: nodeId })} title="pg_promote(): replay what was received and become the primary; the other replicas follow">
+              Promote
+            </button>
+            <button
+              type="button"
+              data-testid="fault-lag-spike"
+              disabled={!live || !replica}
+              onClick={() => fault({ kind: 'lag-spike', node: nodeId, applyFactor: 20, duration: '5s' })}
+              title="replay 20× slower for 5 s (a slow disk, a busy replica)"
+            >
+              Lag spike
+            </button>
+          </>
+        )}
+      </div>
+      {!live && <p className="muted">Press Run: faults act on the running simulation.</p>}
+      {live && replica && (
+        <p data-testid="node-replication">
+          replica of <b>{replica.upstream}</b> · {replica.state} · {replica.syncState ?? 'async'} · replay_lag {lagText(replica.replayLagMs)} ·{' '}
+          {replica.recordsBehind} behind · replay_lsn <code>{replica.replayLsn ?? '–'}</code>
+        </p>
+      )}
+      {live && repl?.role === 'primary' && (
+        <p data-testid="node-replication">
+          primary
+          {(repl.standbys ?? []).length > 0 ? ' of ' : ''}
+          {(repl.standbys ?? []).map((s) => `${s.id} (${s.state}, ${s.syncState ?? 'async'})`).join(', ')}
+        </p>
+      )}
+    </div>
+  );
+}
