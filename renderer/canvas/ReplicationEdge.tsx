@@ -20,7 +20,7 @@ export function lagText(ms: number | null | undefined): string {
 /**
  * A standby drawn below or above its primary (the usual layout) gets a bracket on the right-hand side of
  * both nodes rather than a loop from the primary's right handle back to the standby's left one; the label
- * sits beside the bracket. Undefined when the nodes are side by side: the usual curve then.
+ * sits just above the standby's top right corner (in the gap between stacked nodes, inside the fitted view). Undefined when the nodes are side by side: the usual curve then.
  */
 export function bracketPath(s: InternalNode | undefined, t: InternalNode | undefined): [string, number, number] | undefined {
   const sw = s?.measured.width;
@@ -34,7 +34,8 @@ export function bracketPath(s: InternalNode | undefined, t: InternalNode | undef
   const sy = sp.y + (s.measured.height ?? 0) / 2;
   const ty = tp.y + (t.measured.height ?? 0) / 2;
   const x = Math.max(sx, tx) + 30 + Math.abs(ty - sy) * 0.12;
-  return [`M ${sx},${sy} C ${x},${sy} ${x},${ty} ${tx},${ty}`, 0.75 * x + 0.125 * (sx + tx), (sy + ty) / 2];
+  const above = ty >= sy ? tp.y - 11 : tp.y + (t.measured.height ?? 0) + 11;
+  return [`M ${sx},${sy} C ${x},${sy} ${x},${ty} ${tx},${ty}`, tx, above];
 }
 
 export function ReplicationEdge(props: EdgeProps) {
@@ -63,7 +64,7 @@ export function ReplicationEdge(props: EdgeProps) {
                 `${behind} committed record(s) not replayed yet, the oldest committed ${lagText(r.replayDelayMs)} ago; replay_lsn ${r.replayLsn ?? '–'}`
               : `replication link ${source} → ${target}, ${String(latency)} one way`
           }
-          style={{ transform: `translate(${bracket ? '6px' : '-50%'}, -50%) translate(${labelX}px, ${labelY}px)` }}
+          style={{ transform: `translate(${bracket ? '-100%' : '-50%'}, -50%) translate(${labelX}px, ${labelY}px)` }}
         >
           {r ? (
             <>

@@ -32,9 +32,9 @@ export function PoolCharts({ node }: { node: string }) {
   );
   return (
     <>
-      <Chart testId="chart-pool-clients" title={`${node}: waiting clients`} unit="clients" x={x} series={clients} />
-      <Chart testId="chart-pool-wait" title={`${node}: wait time`} unit="ms" x={x} series={wait} />
-      <Chart testId="chart-pool-servers" title={`${node}: server connections`} unit="connections" x={x} series={servers} />
+      <Chart testId="chart-pool-clients" title="Waiting clients" unit="clients" x={x} series={clients} />
+      <Chart testId="chart-pool-wait" title="Wait time (maxwait)" unit="ms" x={x} series={wait} />
+      <Chart testId="chart-pool-servers" title="Server connections" unit="connections" x={x} series={servers} />
     </>
   );
 }
