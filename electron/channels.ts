@@ -24,6 +24,8 @@ export const INVOKE = {
   saveFile: 'pg-lab:save-file',
   exportImage: 'pg-lab:export-image',
   recentFiles: 'pg-lab:recent-files',
+  /** No payload: read the lesson progress; a LessonProgress: write it. Both answer the saved progress. */
+  lessonProgress: 'pg-lab:lesson-progress',
 } as const;
 
 /** Renderer -> main notifications (ipcRenderer.send / ipcMain.on). */
@@ -64,6 +66,23 @@ export interface ExportRequest {
   dataUrl: string;
 }
 
+/** The student's lesson progress (renderer/lessons/progress.ts has the same shape as a zod schema). */
+export interface LessonProgress {
+  format: 'pg-scaling-lab-progress';
+  version: 1;
+  lessons: Record<string, { done: string[]; current: number }>;
+}
+
+export const MAX_PROGRESS_LESSONS = 500;
+
+export function emptyLessonProgress(): LessonProgress {
+  return { format: 'pg-scaling-lab-progress', version: 1, lessons: {} };
+}
+
+function onlyKeys(v: Record<string, unknown>, keys: string[], what: string): void {
+  for (const k of Object.keys(v)) if (!keys.includes(k)) throw new PayloadError(`${what} has an unexpected field ${k.slice(0, 40)}`);
+}
+
 export const validate = {
   none(payload: unknown): void {
     if (payload !== undefined) throw new PayloadError('no payload expected');
@@ -91,6 +110,30 @@ export const validate = {
   title(payload: unknown): string {
     return str(payload, 'title', 300)!;
   },
+  /** undefined: a read; otherwise the progress to write. */
+  lessonProgress(payload: unknown): LessonProgress | undefined {
+    if (payload === undefined) return undefined;
+    if (!isObject(payload)) throw new PayloadError('progress must be an object');
+    onlyKeys(payload, ['format', 'version', 'lessons'], 'progress');
+    if (payload.format !== 'pg-scaling-lab-progress') throw new PayloadError('progress format must be pg-scaling-lab-progress');
+    if (payload.version !== 1) throw new PayloadError('progress version must be 1');
+    if (!isObject(payload.lessons)) throw new PayloadError('progress lessons must be an object');
+    const entries = Object.entries(payload.lessons);
+    if (entries.length > MAX_PROGRESS_LESSONS) throw new PayloadError('progress has too many lessons');
+    const lessons: [string, { done: string[]; current: number }][] = [];
+    for (const [id, l] of entries) {
+      str(id, 'lesson id', 40);
+      if (!isObject(l)) throw new PayloadError('a lesson progress must be an object');
+      onlyKeys(l, ['done', 'current'], 'a lesson progress');
+      if (!Array.isArray(l.done) || l.done.length > 100) throw new PayloadError('done must be a list of at most 100 step ids');
+      const done = l.done.map((d) => str(d, 'step id', 40)!);
+      const current = l.current;
+      if (typeof current !== 'number' || !Number.isInteger(current) || current < 0 || current > 100) throw new PayloadError('current must be a whole number from 0 to 100');
+      lessons.push([id, { done, current }]);
+    }
+    // fromEntries defines own properties: a lesson id such as __proto__ stays plain data.
+    return { format: 'pg-scaling-lab-progress', version: 1, lessons: Object.fromEntries(lessons) };
+  },
 };
 
 /** The bridge the preload exposes as window.pgLab (renderer/files/bridge.ts mirrors it). */
@@ -101,6 +144,8 @@ export interface PgLabBridge {
   saveFile(request: SaveRequest): Promise<{ path: string } | null>;
   exportImage(request: ExportRequest): Promise<{ path: string } | null>;
   recentFiles(): Promise<string[]>;
+  /** Without an argument reads the lesson progress file; with one writes it. Answers the saved progress. */
+  lessonProgress(progress?: LessonProgress): Promise<LessonProgress>;
   setTitle(title: string): void;
   onMenu(listener: (command: MenuCommand, arg?: string) => void): () => void;
 }

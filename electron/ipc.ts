@@ -3,13 +3,15 @@
  * sender is the app's own window and page, validating its payload, and doing the file work.
  */
 import { type BrowserWindow, dialog, type IpcMainEvent, type IpcMainInvokeEvent, ipcMain } from 'electron';
-import { INVOKE, PayloadError, SEND, validate } from './channels.ts';
+import { emptyLessonProgress, INVOKE, type LessonProgress, PayloadError, SEND, validate } from './channels.ts';
 import { dataUrlBytes, type RecentFiles, readScenarioFile, writeFileAtomic } from './files.ts';
 import { isAppUrl } from './security.ts';
 
 export interface IpcDeps {
   window: () => BrowserWindow | undefined;
   recent: RecentFiles;
+  /** The lesson progress file (main.ts: app.getPath('userData')/lesson-progress.json). */
+  progressFile: string;
   /** Called when the recent list changes (the menu shows it). */
   onRecentChanged?: (paths: string[]) => void;
 }
@@ -22,6 +24,15 @@ export function checkSender(event: IpcMainEvent | IpcMainInvokeEvent, deps: IpcD
   if (!win || event.sender !== win.webContents) throw new SenderError('IPC from an unknown sender');
   const url = event.senderFrame?.url ?? '';
   if (!isAppUrl(url)) throw new SenderError(`IPC from a page that is not the app: ${url}`);
+}
+
+/** The saved lesson progress; an empty one when the file is missing, unreadable or not valid progress. */
+export async function readLessonProgress(file: string): Promise<LessonProgress> {
+  try {
+    return validate.lessonProgress(JSON.parse(await readScenarioFile(file))) ?? emptyLessonProgress();
+  } catch {
+    return emptyLessonProgress();
+  }
 }
 
 const SCENARIO_FILTERS = [{ name: 'PG Scaling Lab scenario', extensions: ['json'] }];
@@ -77,6 +88,12 @@ export function registerIpc(deps: IpcDeps): () => void {
     async [INVOKE.recentFiles](_e, payload) {
       validate.none(payload);
       return deps.recent.list();
+    },
+    async [INVOKE.lessonProgress](_e, payload) {
+      const progress = validate.lessonProgress(payload);
+      if (!progress) return readLessonProgress(deps.progressFile);
+      await writeFileAtomic(deps.progressFile, `${JSON.stringify(progress, null, 2)}\n`);
+      return progress;
     },
   };
 

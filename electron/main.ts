@@ -57,7 +57,7 @@ export function start(): void {
   app.on('web-contents-created', (_e, contents) => hardenContents(contents));
   app.whenReady().then(async () => {
     protocol.handle(APP_SCHEME, appProtocolHandler(rendererRoot()));
-    registerIpc({ window: () => win, recent, onRecentChanged: setMenu });
+    registerIpc({ window: () => win, recent, progressFile: join(app.getPath('userData'), 'lesson-progress.json'), onRecentChanged: setMenu });
     setMenu(await recent.list());
     win = new BrowserWindow(windowOptions(join(__dirname, 'preload.cjs')));
     win.once('ready-to-show', () => win?.show());

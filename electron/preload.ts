@@ -12,6 +12,7 @@ export const bridge: PgLabBridge = {
   saveFile: (request) => ipcRenderer.invoke(INVOKE.saveFile, request),
   exportImage: (request) => ipcRenderer.invoke(INVOKE.exportImage, request),
   recentFiles: () => ipcRenderer.invoke(INVOKE.recentFiles),
+  lessonProgress: (progress) => (progress === undefined ? ipcRenderer.invoke(INVOKE.lessonProgress) : ipcRenderer.invoke(INVOKE.lessonProgress, progress)),
   setTitle: (title) => ipcRenderer.send(SEND.setTitle, String(title)),
   onMenu(listener) {
     const wrapped = (_e: IpcRendererEvent, command: unknown, arg?: unknown) => {

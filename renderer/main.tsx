@@ -4,7 +4,7 @@ import './styles.css';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { DEFAULT_EXAMPLE } from './examples.ts';
-import { readAutosave } from './files/storage.ts';
+import { initStorage, readAutosave } from './files/storage.ts';
 import { appStore } from './store/appStore.ts';
 import { type Doc, docFromFile, docText } from './store/doc.ts';
 
@@ -31,5 +31,8 @@ function restoreOrDefault() {
   appStore.setState({ doc, fitRequest: 1, file: { name: DEFAULT_EXAMPLE.file }, savedText: docText(doc) });
 }
 
-restoreOrDefault();
-createRoot(document.getElementById('root')!).render(<App />);
+// The autosave is read from IndexedDB before the first render, so the app never shows the example first.
+void initStorage().then(() => {
+  restoreOrDefault();
+  createRoot(document.getElementById('root')!).render(<App />);
+});

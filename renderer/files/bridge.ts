@@ -1,6 +1,6 @@
 /**
  * The desktop bridge as the renderer sees it (window.pgLab, exposed by electron/preload.ts). In a plain
- * browser it is absent and the app uses downloads, uploads and local storage instead. This type mirrors
+ * browser it is absent and the app uses downloads, uploads and IndexedDB instead. This type mirrors
  * electron/bridge.ts (the renderer may not import electron/); test/electron checks they agree.
  */
 export interface RendererFile {
@@ -19,6 +19,13 @@ export type MenuCommand =
   | 'export:png'
   | 'export:svg';
 
+/** The lesson progress as the bridge carries it (lessons/progress.ts validates it with its schema). */
+export interface BridgeLessonProgress {
+  format: 'pg-scaling-lab-progress';
+  version: 1;
+  lessons: Record<string, { done: string[]; current: number }>;
+}
+
 export interface RendererBridge {
   readonly platform: 'electron';
   openFile(): Promise<RendererFile | null>;
@@ -26,6 +33,8 @@ export interface RendererBridge {
   saveFile(request: { path?: string; suggestedName: string; text: string }): Promise<{ path: string } | null>;
   exportImage(request: { suggestedName: string; format: 'png' | 'svg'; dataUrl: string }): Promise<{ path: string } | null>;
   recentFiles(): Promise<string[]>;
+  /** Without an argument reads the lesson progress file; with one writes it. Answers the saved progress. */
+  lessonProgress(progress?: BridgeLessonProgress): Promise<BridgeLessonProgress>;
   setTitle(title: string): void;
   onMenu(listener: (command: MenuCommand, arg?: string) => void): () => void;
 }

@@ -1,7 +1,7 @@
 /**
  * New, Open, Save, Save As, recent files and image export: the same actions from the toolbar, the
  * keyboard and Electron's menus. Electron uses its dialogs through the bridge; a browser uses an upload,
- * a download and localStorage. Opening a bad file shows what is wrong and leaves the current work alone.
+ * a download and IndexedDB. Opening a bad file shows what is wrong and leaves the current work alone.
  */
 import { parseScenarioText } from '../../sim/index.ts';
 import { appStore } from '../store/appStore.ts';

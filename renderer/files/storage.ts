@@ -1,9 +1,17 @@
 /**
- * Autosave and the recent-files list in the browser's localStorage (small JSON documents). Failures
- * (quota, private mode) are reported to the caller as `false`, never thrown.
+ * Autosave and the recent-files list in IndexedDB (database pg-scaling-lab-work, store work). They are
+ * loaded once at start-up (initStorage, before the first render), kept in memory for synchronous reads,
+ * and written through on each change. An earlier version kept them in localStorage: initStorage moves
+ * them over once, and removes the old keys only after IndexedDB has them. Failures (quota, private mode,
+ * no IndexedDB) are reported to the caller as `false`, never thrown; without IndexedDB the work is kept in
+ * memory only.
  */
-const AUTOSAVE_KEY = 'pg-scaling-lab:autosave';
-const RECENT_KEY = 'pg-scaling-lab:recent';
+const LEGACY_AUTOSAVE_KEY = 'pg-scaling-lab:autosave';
+const LEGACY_RECENT_KEY = 'pg-scaling-lab:recent';
+const DB = 'pg-scaling-lab-work';
+const STORE = 'work';
+const AUTOSAVE = 'autosave';
+const RECENT = 'recent';
 const MAX_RECENT = 8;
 
 export interface Autosave {
@@ -21,7 +29,49 @@ export interface RecentFile {
   at: number;
 }
 
-function storage(): Storage | undefined {
+/** Where the work is kept: IndexedDB in the app, a map in tests. */
+export interface WorkStore {
+  get(key: string): Promise<unknown>;
+  /** Starts the write at once (a pagehide flush must not wait for anything first). */
+  put(key: string, value: unknown): Promise<void>;
+}
+
+/** The IndexedDB store, or undefined when there is none. The connection stays open. */
+export async function indexedDbStore(): Promise<WorkStore | undefined> {
+  if (typeof indexedDB === 'undefined') return undefined;
+  try {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open(DB, 1);
+      req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    return {
+      get: (key) =>
+        new Promise((resolve, reject) => {
+          const req = db.transaction(STORE, 'readonly').objectStore(STORE).get(key);
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        }),
+      put: (key, value) =>
+        new Promise((resolve, reject) => {
+          const tx = db.transaction(STORE, 'readwrite');
+          tx.objectStore(STORE).put(value, key);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+          tx.onabort = () => reject(tx.error);
+        }),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+let store: WorkStore | undefined;
+let autosave: Autosave | undefined;
+let recent: RecentFile[] = [];
+
+function legacyStorage(): Storage | undefined {
   try {
     return globalThis.localStorage;
   } catch {
@@ -29,42 +79,76 @@ function storage(): Storage | undefined {
   }
 }
 
-export function writeAutosave(a: Autosave): boolean {
+function asAutosave(a: unknown): Autosave | undefined {
+  const x = a as Autosave | undefined;
+  return typeof x?.text === 'string' && typeof x.savedAt === 'number' ? x : undefined;
+}
+
+function asRecent(list: unknown): RecentFile[] {
+  return Array.isArray(list) ? list.filter((r) => typeof r?.name === 'string') : [];
+}
+
+function legacyJson(key: string): unknown {
   try {
-    storage()?.setItem(AUTOSAVE_KEY, JSON.stringify(a));
-    return true;
+    const raw = legacyStorage()?.getItem(key);
+    return raw ? JSON.parse(raw) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const recentKey = (r: RecentFile) => r.path ?? r.name;
+
+/** Loads the autosave and recent files (moving any from localStorage). Call once before reading them. */
+export async function initStorage(backend?: WorkStore): Promise<void> {
+  store = backend ?? (await indexedDbStore());
+  autosave = undefined;
+  recent = [];
+  try {
+    if (store) [autosave, recent] = await Promise.all([store.get(AUTOSAVE).then(asAutosave), store.get(RECENT).then(asRecent)]);
+  } catch {
+    // An unreadable store starts empty.
+  }
+  // One-time migration from localStorage: the newer autosave wins; recent lists are merged.
+  const oldAutosave = asAutosave(legacyJson(LEGACY_AUTOSAVE_KEY));
+  const oldRecent = asRecent(legacyJson(LEGACY_RECENT_KEY));
+  if (oldAutosave && (!autosave || oldAutosave.savedAt > autosave.savedAt)) autosave = oldAutosave;
+  if (oldRecent.length > 0) {
+    const seen = new Set(recent.map(recentKey));
+    recent = [...recent, ...oldRecent.filter((r) => !seen.has(recentKey(r)))].sort((a, b) => b.at - a.at).slice(0, MAX_RECENT);
+  }
+  if (!store) return;
+  try {
+    if (oldAutosave && autosave) await store.put(AUTOSAVE, autosave);
+    if (oldRecent.length > 0) await store.put(RECENT, recent);
+    legacyStorage()?.removeItem(LEGACY_AUTOSAVE_KEY);
+    legacyStorage()?.removeItem(LEGACY_RECENT_KEY);
+  } catch {
+    // The old keys stay until a later start moves them.
+  }
+}
+
+export async function writeAutosave(a: Autosave): Promise<boolean> {
+  autosave = a;
+  try {
+    await store?.put(AUTOSAVE, a);
+    return !!store;
   } catch {
     return false;
   }
 }
 
 export function readAutosave(): Autosave | undefined {
-  try {
-    const raw = storage()?.getItem(AUTOSAVE_KEY);
-    if (!raw) return undefined;
-    const a = JSON.parse(raw) as Autosave;
-    return typeof a?.text === 'string' ? a : undefined;
-  } catch {
-    return undefined;
-  }
+  return autosave;
 }
 
 export function readRecent(): RecentFile[] {
-  try {
-    const list = JSON.parse(storage()?.getItem(RECENT_KEY) ?? '[]');
-    return Array.isArray(list) ? list.filter((r) => typeof r?.name === 'string') : [];
-  } catch {
-    return [];
-  }
+  return recent;
 }
 
 export function addRecent(entry: RecentFile): RecentFile[] {
-  const key = (r: RecentFile) => r.path ?? r.name;
-  const list = [entry, ...readRecent().filter((r) => key(r) !== key(entry))].slice(0, MAX_RECENT);
-  try {
-    storage()?.setItem(RECENT_KEY, JSON.stringify(list));
-  } catch {
-    // A full storage keeps the older list.
-  }
-  return list;
+  recent = [entry, ...recent.filter((r) => recentKey(r) !== recentKey(entry))].slice(0, MAX_RECENT);
+  // A failed write keeps the older list in storage.
+  store?.put(RECENT, recent).catch(() => undefined);
+  return recent;
 }

@@ -1,5 +1,5 @@
 /**
- * Autosave: the document is written to local storage half a second after each change, and restored
+ * Autosave: the document is written to IndexedDB (files/storage.ts) half a second after each change, and restored
  * at start-up (after a crash or a reload). See restoreOrDefault in main.tsx.
  */
 import { useEffect } from 'react';
@@ -13,7 +13,7 @@ export function useAutosave() {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const save = () => {
       const s = appStore.getState();
-      writeAutosave({ savedAt: Date.now(), text: JSON.stringify(s.doc), file: s.file });
+      void writeAutosave({ savedAt: Date.now(), text: JSON.stringify(s.doc), file: s.file });
     };
     const unsubscribe = appStore.subscribe((s, prev) => {
       if (s.doc === prev.doc && s.file === prev.file) return;

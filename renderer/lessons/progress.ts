@@ -1,10 +1,11 @@
 /**
- * The student's progress: which steps of which lesson are done, and where they were. Saved in IndexedDB
- * (durable once a transaction commits, so it survives a crash). In Electron the renderer's IndexedDB is
- * itself a file in the user's data folder (app.getPath('userData')/IndexedDB), so one store serves both.
- * Exported and imported as a JSON file.
+ * The student's progress: which steps of which lesson are done, and where they were. In Electron it is a
+ * file in the user's data folder (app.getPath('userData')/lesson-progress.json, written atomically by main
+ * through window.pgLab.lessonProgress); in the browser it is in IndexedDB (durable once a transaction
+ * commits, so it survives a crash). Exported and imported as a JSON file.
  */
 import { z } from 'zod';
+import { bridge } from '../files/bridge.ts';
 
 export const progressSchema = z.strictObject({
   format: z.literal('pg-scaling-lab-progress'),
@@ -39,6 +40,23 @@ function open(): Promise<IDBDatabase> {
 }
 
 export async function loadProgress(): Promise<Progress> {
+  const desktop = bridge();
+  if (desktop) {
+    try {
+      const p = progressSchema.safeParse(await desktop.lessonProgress());
+      if (p.success && Object.keys(p.data.lessons).length > 0) return p.data;
+      // Once: progress an earlier version kept in Electron's IndexedDB moves to the file.
+      const old = await loadIndexedDb();
+      if (Object.keys(old.lessons).length > 0) await desktop.lessonProgress(old);
+      return old;
+    } catch {
+      return emptyProgress();
+    }
+  }
+  return loadIndexedDb();
+}
+
+async function loadIndexedDb(): Promise<Progress> {
   if (typeof indexedDB === 'undefined') return emptyProgress();
   try {
     const db = await open();
@@ -56,6 +74,11 @@ export async function loadProgress(): Promise<Progress> {
 }
 
 export async function saveProgress(p: Progress): Promise<void> {
+  const desktop = bridge();
+  if (desktop) {
+    await desktop.lessonProgress(p);
+    return;
+  }
   if (typeof indexedDB === 'undefined') return;
   const db = await open();
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SCENARIO_BYTES, PayloadError, validate } from '../../electron/channels.ts';
+import { MAX_PROGRESS_LESSONS, MAX_SCENARIO_BYTES, PayloadError, validate } from '../../electron/channels.ts';
 
 describe('IPC payload validation', () => {
   it('accepts well-formed requests', () => {
@@ -8,6 +8,36 @@ describe('IPC payload validation', () => {
     expect(validate.exportImage({ suggestedName: 'a.png', format: 'png', dataUrl: 'data:image/png;base64,AAAA' }).format).toBe('png');
     expect(validate.title('x')).toBe('x');
     expect(() => validate.none(undefined)).not.toThrow();
+    expect(validate.lessonProgress(undefined)).toBeUndefined();
+    const p = { format: 'pg-scaling-lab-progress', version: 1, lessons: { monitoring: { done: ['connections'], current: 1 } } };
+    expect(validate.lessonProgress(p)).toEqual(p);
+  });
+
+  it('refuses lesson progress that is not progress', () => {
+    const ok = { format: 'pg-scaling-lab-progress', version: 1 };
+    const lesson = (l: unknown) => ({ ...ok, lessons: { monitoring: l } });
+    const bad: unknown[] = [
+      null,
+      'progress',
+      [],
+      { ...ok },
+      { ...ok, lessons: [] },
+      { ...ok, format: 'other', lessons: {} },
+      { ...ok, version: 2, lessons: {} },
+      { ...ok, lessons: {}, extra: 1 },
+      lesson({ done: 'all', current: 0 }),
+      lesson({ done: [], current: -1 }),
+      lesson({ done: [], current: 1.5 }),
+      lesson({ done: [], current: 101 }),
+      lesson({ done: [42], current: 0 }),
+      lesson({ done: ['x'.repeat(41)], current: 0 }),
+      lesson({ done: Array.from({ length: 101 }, (_, i) => `s${i}`), current: 0 }),
+      lesson({ done: [], current: 0, extra: true }),
+      lesson(null),
+      { ...ok, lessons: { ['x'.repeat(41)]: { done: [], current: 0 } } },
+      { ...ok, lessons: Object.fromEntries(Array.from({ length: MAX_PROGRESS_LESSONS + 1 }, (_, i) => [`l${i}`, { done: [], current: 0 }])) },
+    ];
+    for (const payload of bad) expect(() => validate.lessonProgress(payload), JSON.stringify(payload)?.slice(0, 60)).toThrow(PayloadError);
   });
 
   it('refuses anything else', () => {

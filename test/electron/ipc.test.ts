@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -36,7 +36,7 @@ beforeEach(async () => {
   electron.dialog.showOpenDialog.mockReset();
   electron.dialog.showSaveDialog.mockReset();
   win.setTitle.mockReset();
-  unregister = registerIpc({ window: () => win as never, recent: new RecentFiles(join(dir, 'recent.json')) });
+  unregister = registerIpc({ window: () => win as never, recent: new RecentFiles(join(dir, 'recent.json')), progressFile: join(dir, 'data', 'lesson-progress.json') });
 });
 
 const invoke = (channel: string, event: unknown, payload?: unknown) => electron.handlers.get(channel)!(event, payload);
@@ -90,6 +90,23 @@ describe('IPC handlers', () => {
     electron.dialog.showSaveDialog.mockResolvedValue({ canceled: false, filePath: file });
     await invoke(INVOKE.exportImage, fromApp, { suggestedName: 'canvas.png', format: 'png', dataUrl: 'data:image/png;base64,AAEC' });
     expect(await readFile(file)).toEqual(Buffer.from([0, 1, 2]));
+  });
+
+  it('writes the lesson progress atomically to its file and reads it back; empty when missing or damaged', async () => {
+    const file = join(dir, 'data', 'lesson-progress.json');
+    const empty = { format: 'pg-scaling-lab-progress', version: 1, lessons: {} };
+    expect(await invoke(INVOKE.lessonProgress, fromApp)).toEqual(empty);
+    const p = { format: 'pg-scaling-lab-progress', version: 1, lessons: { monitoring: { done: ['connections'], current: 1 } } };
+    expect(await invoke(INVOKE.lessonProgress, fromApp, p)).toEqual(p);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(p);
+    expect((await readdir(join(dir, 'data'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(await invoke(INVOKE.lessonProgress, fromApp)).toEqual(p);
+    await expect(invoke(INVOKE.lessonProgress, fromApp, { ...p, version: 2 })).rejects.toThrow(/version/);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(p);
+    await writeFile(file, '{"format":"pg-scaling-lab-progress","version":1,"lessons":{"x":{"done":"all","current":0}}}');
+    expect(await invoke(INVOKE.lessonProgress, fromApp)).toEqual(empty);
+    await writeFile(file, '{broken');
+    expect(await invoke(INVOKE.lessonProgress, fromApp)).toEqual(empty);
   });
 
   it('sets the window title from the app', () => {

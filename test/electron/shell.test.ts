@@ -41,7 +41,8 @@ describe('preload bridge', () => {
     expect(api.platform).toBe('electron');
     await api.recentFiles();
     await api.saveFile({ suggestedName: 'a.json', text: '{}' });
-    expect(electron.invoked.map((a) => a[0])).toEqual([INVOKE.recentFiles, INVOKE.saveFile]);
+    await api.lessonProgress();
+    expect(electron.invoked.map((a) => a[0])).toEqual([INVOKE.recentFiles, INVOKE.saveFile, INVOKE.lessonProgress]);
     const seen: string[] = [];
     const off = api.onMenu((c) => seen.push(c));
     const l = electron.listeners.get(EVENTS.menu)!;

@@ -1,6 +1,13 @@
 /** The student's progress file: export, import (refusing what is not one), merge. */
-import { describe, expect, it } from 'vitest';
-import { emptyProgress, mergeProgress, parseProgress, progressText } from '../../renderer/lessons/progress.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { emptyProgress, loadProgress, mergeProgress, parseProgress, progressText, saveProgress } from '../../renderer/lessons/progress.ts';
+
+const g = globalThis as { pgLab?: unknown; indexedDB?: unknown };
+
+afterEach(() => {
+  delete g.pgLab;
+  delete g.indexedDB;
+});
 
 describe('lesson progress', () => {
   it('round-trips through its exported text', () => {
@@ -25,5 +32,35 @@ describe('lesson progress', () => {
     expect(m.lessons.monitoring).toEqual({ done: ['connections', 'long-running'], current: 2 });
     expect(m.lessons['read-replicas']).toEqual({ done: [], current: 0 });
     expect(a.lessons.monitoring.done).toEqual(['connections']);
+  });
+
+  it('is stored through the desktop bridge when window.pgLab exists, never in IndexedDB', async () => {
+    const saved = emptyProgress();
+    saved.lessons.monitoring = { done: ['connections'], current: 1 };
+    const lessonProgress = vi.fn(async (p?: unknown) => p ?? saved);
+    g.pgLab = { platform: 'electron', lessonProgress };
+    const open = vi.fn(() => {
+      throw new Error('IndexedDB used');
+    });
+    g.indexedDB = { open };
+    expect(await loadProgress()).toEqual(saved);
+    const next = mergeProgress(saved, { ...emptyProgress(), lessons: { 'read-replicas': { done: [], current: 0 } } });
+    await saveProgress(next);
+    expect(lessonProgress.mock.calls).toEqual([[], [next]]);
+    expect(open).not.toHaveBeenCalled();
+  });
+
+  it('gives empty progress when the bridge answers something that is not progress', async () => {
+    g.pgLab = { platform: 'electron', lessonProgress: async () => ({ nodes: [] }) };
+    expect(await loadProgress()).toEqual(emptyProgress());
+  });
+
+  it('uses IndexedDB without the bridge', async () => {
+    const open = vi.fn(() => {
+      throw new Error('IndexedDB used');
+    });
+    g.indexedDB = { open };
+    expect(await loadProgress()).toEqual(emptyProgress());
+    expect(open).toHaveBeenCalled();
   });
 });
