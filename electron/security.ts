@@ -9,7 +9,7 @@ import { extname, normalize, resolve, sep } from 'node:path';
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://lab`;
 
-/** WebAssembly (PGlite) allowed; nothing remote; no inline scripts. Same as vite.config.ts's. */
+/** WebAssembly (PGlite) allowed; nothing remote; no inline scripts. The web build (vite.config.ts) serves the same. */
 export const CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",

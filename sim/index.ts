@@ -19,3 +19,4 @@ export { Runner, type Speed } from './runner/Runner.ts';
 export { formatPgbouncerIni, type IniIssue, type IniResult, parsePgbouncerIni } from './nodes/pgbouncer/ini.ts';
 export { dataSchema, operationSchema, workloadSchema } from './workload/schema.ts';
 export { defaultOperations } from './workload/defaults.ts';
+export type { StaleSample } from './replication/ConsistencyChecker.ts';

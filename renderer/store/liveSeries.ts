@@ -4,7 +4,7 @@
  * (about every 200 ms of wall time), at the snapshot's virtual time. Pure functions: the run slice keeps
  * the points (state lives once in the store); the charts derive their lines from them.
  */
-import type { NodeSnapshot, SimSnapshot } from '../../sim/index.ts';
+import type { NodeSnapshot, SimSnapshot, StaleSample } from '../../sim/index.ts';
 
 export const MAX_LIVE_POINTS = 3000;
 
@@ -33,21 +33,7 @@ export interface ReplicaFigures {
   staleSamples: StaleSample[];
 }
 
-/** A stale read, as the stale-read checker keeps it (sim/replication/ConsistencyChecker.ts). */
-export interface StaleSample {
-  at: number;
-  replica: string;
-  op: string;
-  params: readonly unknown[];
-  session?: number;
-  readPosition: number;
-  primaryPosition: number;
-  readLsn: string | null;
-  primaryLsn: string | null;
-  staleMs: number;
-  versions: number;
-  readYourWrites: boolean;
-}
+export type { StaleSample };
 
 export function replicaFigures(snap: NodeSnapshot | undefined): ReplicaFigures | undefined {
   const r = snap?.replication as { role?: string } | undefined;
