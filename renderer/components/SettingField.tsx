@@ -93,7 +93,7 @@ export function SettingField(props: {
         {doc.help}
         <span className="setting-meta">
           {' '}
-          default {doc.default === undefined ? '–' : String(doc.default)}
+          default {doc.default === undefined ? '–' : typeof doc.default === 'object' ? JSON.stringify(doc.default) : String(doc.default)}
           {range ? ` · range ${range}` : ''}
         </span>
       </div>
