@@ -6,27 +6,21 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumMissing, instrument, launch, longTasksSince, shot } from './browser.ts';
+import { chromiumMissing, longTasksSince, openApp, shot } from './browser.ts';
 
 const missing = chromiumMissing();
 const OUT = join(process.cwd(), 'test-results');
 
 describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let errors: string[];
   const id = (testId: string) => page.getByTestId(testId);
 
   beforeAll(async () => {
-    browser = await launch();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    errors = await instrument(page);
-    await page.goto(inject('baseUrl'));
-    await id('node-app').waitFor();
+    ({ browser, page, errors } = await openApp(inject('baseUrl')));
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 /** Debian's Chromium through playwright-core (no browser downloads), and screenshot helpers. */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
@@ -42,4 +42,23 @@ export async function instrument(page: Page): Promise<string[]> {
 
 export async function longTasksSince(page: Page, since: number): Promise<number[]> {
   return page.evaluate((t) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((e) => e.start >= t).map((e) => e.duration), since);
+}
+
+export interface AppSession {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Page errors seen so far. */
+  errors: string[];
+}
+
+/** Launches Chromium, opens the built app at `baseUrl` in a 1440x900 page and waits for its canvas. */
+export async function openApp(baseUrl: string): Promise<AppSession> {
+  const browser = await launch();
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = await instrument(page);
+  await page.goto(baseUrl);
+  await page.getByTestId('node-app').waitFor();
+  return { browser, context, page, errors };
 }

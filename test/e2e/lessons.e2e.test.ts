@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumMissing, instrument, launch, shot } from './browser.ts';
+import { chromiumMissing, openApp, shot } from './browser.ts';
 
 const missing = chromiumMissing();
 
@@ -18,12 +18,7 @@ describe.skipIf(!!missing)(`a lesson in Chromium${missing ? ` (skipped: ${missin
   const met = (i: number) => page.waitForSelector(`[data-testid="goal-${i}"][data-met="true"]`, { timeout: 120_000 });
 
   beforeAll(async () => {
-    browser = await launch();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    errors = await instrument(page);
-    await page.goto(inject('baseUrl'));
-    await id('node-app').waitFor();
+    ({ browser, page, errors } = await openApp(inject('baseUrl')));
   });
 
   afterAll(async () => {

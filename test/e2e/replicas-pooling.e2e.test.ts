@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumMissing, instrument, launch, shot } from './browser.ts';
+import { chromiumMissing, openApp, shot } from './browser.ts';
 
 const missing = chromiumMissing();
 const OUT = join(process.cwd(), 'test-results');
@@ -34,12 +34,7 @@ describe.skipIf(!!missing)(`replicas and pooling in Chromium${missing ? ` (skipp
   }
 
   beforeAll(async () => {
-    browser = await launch();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    errors = await instrument(page);
-    await page.goto(inject('baseUrl'));
-    await id('node-app').waitFor();
+    ({ browser, page, errors } = await openApp(inject('baseUrl')));
   });
 
   afterAll(async () => {

@@ -3,16 +3,10 @@
  * sanity check (throughput and Little's law), the seed's pgbouncer.ini round trip and the lesson scenario.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
-import { buildReport, parseScenario, parseScenarioText, Simulation } from '../../sim/index.ts';
+import { buildReport, parseScenario, parseScenarioText, type Simulation } from '../../sim/index.ts';
 import { formatPgbouncerIni, parsePgbouncerIni } from '../../sim/nodes/pgbouncer/ini.ts';
-
-const engines = nodeEngineFactory({ kind: 'in-process' });
-const open: Simulation[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()));
-});
+import { describe, expect, it } from 'vitest';
+import { startSim } from './harness.ts';
 
 async function start(o: { pgbouncer?: object; app?: object; workload?: object; latency?: string; viaPooler?: boolean }): Promise<Simulation> {
   const lat = o.latency ?? '0.05ms';
@@ -31,8 +25,7 @@ async function start(o: { pgbouncer?: object; app?: object; workload?: object; l
     run: { seed: 1 },
   });
   if (!p.ok) throw new Error(JSON.stringify(p.issues));
-  const sim = await Simulation.create(p.scenario, { engines });
-  open.push(sim);
+  const sim = await startSim(p.scenario);
   return sim;
 }
 
@@ -204,8 +197,7 @@ describe('the lesson scenario', () => {
   it("runs the seed's pooling architecture and reports the pool figures", async () => {
     const p = parseScenarioText(readFileSync('lessons/scenarios/pgbouncer.json', 'utf8'));
     if (!p.ok) throw new Error(JSON.stringify(p.issues));
-    const sim = await Simulation.create(p.scenario, { engines });
-    open.push(sim);
+    const sim = await startSim(p.scenario);
     await sim.runUntil(0.6e6);
     const report = buildReport(sim, [await sim.runSql('pgbouncer', 'SHOW POOLS')], 0);
     const node = report.nodes.pgbouncer as unknown as { pool: Record<string, number> };

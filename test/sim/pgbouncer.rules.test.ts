@@ -2,15 +2,9 @@
  * PgBouncer's source-level rules, one at a time, on real PGlite in virtual time, read back through the
  * admin console (SHOW POOLS, SHOW SERVERS) as an operator would.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
-import { buildReport, parseScenario, Simulation } from '../../sim/index.ts';
-
-const engines = nodeEngineFactory({ kind: 'in-process' });
-const open: Simulation[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()));
-});
+import { buildReport, parseScenario, type Simulation } from '../../sim/index.ts';
+import { describe, expect, it } from 'vitest';
+import { startSim } from './harness.ts';
 
 interface Opts {
   pgbouncer?: Record<string, unknown>;
@@ -43,8 +37,7 @@ async function start(o: Opts): Promise<Simulation> {
     run: { seed: 1 },
   });
   if (!p.ok) throw new Error(JSON.stringify(p.issues));
-  const sim = await Simulation.create(p.scenario, { engines });
-  open.push(sim);
+  const sim = await startSim(p.scenario);
   return sim;
 }
 

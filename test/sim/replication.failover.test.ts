@@ -1,28 +1,12 @@
 /** Replication faults on real PGlite: kill the primary, promotion, lost writes, followers, stop/start, lag spikes, recovery conflicts. */
-import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
-import { buildReport, parseScenarioText, type Scenario, Simulation } from '../../sim/index.ts';
+import { buildReport, type Scenario, type Simulation } from '../../sim/index.ts';
+import { describe, expect, it } from 'vitest';
+import { readReplicas, startSim } from './harness.ts';
 
-const engines = nodeEngineFactory({ kind: 'in-process' });
-const open: Simulation[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()));
-});
-
-function scenario(settings: Record<string, Record<string, unknown>> = {}, seed = 5): Scenario {
-  const p = parseScenarioText(readFileSync('lessons/scenarios/read-replicas.json', 'utf8'));
-  if (!p.ok) throw new Error(JSON.stringify(p.issues));
-  const s = structuredClone(p.scenario);
-  s.workload.clients = 16;
-  s.run.seed = seed;
-  for (const n of s.nodes) Object.assign(n.settings, settings[n.id] ?? {});
-  return s;
-}
+const scenario = (settings: Record<string, Record<string, unknown>> = {}, seed = 5) => readReplicas(settings, seed);
 
 async function start(s: Scenario): Promise<Simulation> {
-  const sim = await Simulation.create(s, { engines });
-  open.push(sim);
+  const sim = await startSim(s);
   return sim;
 }
 

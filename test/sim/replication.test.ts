@@ -1,29 +1,12 @@
 /** Read replicas on real PGlite: lag, stale reads per read_policy, synchronous commit, monitoring views, determinism. */
-import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
-import { buildReport, parseScenarioText, type Report, type Scenario, Simulation } from '../../sim/index.ts';
+import { buildReport, type Report, type Scenario, type Simulation } from '../../sim/index.ts';
+import { describe, expect, it } from 'vitest';
+import { readReplicas, startSim } from './harness.ts';
 
-const engines = nodeEngineFactory({ kind: 'in-process' });
-const open: Simulation[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()));
-});
-
-/** lessons/scenarios/read-replicas.json with smaller load, and settings changed per node. */
-function scenario(settings: Record<string, Record<string, unknown>> = {}, seed = 3): Scenario {
-  const p = parseScenarioText(readFileSync('lessons/scenarios/read-replicas.json', 'utf8'));
-  if (!p.ok) throw new Error(JSON.stringify(p.issues));
-  const s = structuredClone(p.scenario);
-  s.workload.clients = 16;
-  s.run.seed = seed;
-  for (const n of s.nodes) Object.assign(n.settings, settings[n.id] ?? {});
-  return s;
-}
+const scenario = (settings: Record<string, Record<string, unknown>> = {}, seed = 3) => readReplicas(settings, seed);
 
 async function run(s: Scenario, seconds: number): Promise<{ sim: Simulation; report: Report }> {
-  const sim = await Simulation.create(s, { engines });
-  open.push(sim);
+  const sim = await startSim(s);
   await sim.runUntil(seconds * 1e6);
   return { sim, report: buildReport(sim, [], 0) };
 }

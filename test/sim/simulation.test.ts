@@ -1,32 +1,8 @@
 /** Integration tests of the core on real PGlite (no mocks): determinism, monitoring, pg_sleep, watchdog, limits. */
-import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
 import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
-import { buildReport, MONITORING_QUERIES, parseScenario, parseScenarioText, type Scenario, Simulation } from '../../sim/index.ts';
-
-const engines = nodeEngineFactory({ kind: 'in-process' });
-const open: Simulation[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()));
-});
-
-function scenario(input: unknown): Scenario {
-  const p = parseScenario(input);
-  if (!p.ok) throw new Error(JSON.stringify(p.issues));
-  return p.scenario;
-}
-
-function file(name: string): Scenario {
-  const p = parseScenarioText(readFileSync(`lessons/scenarios/${name}`, 'utf8'));
-  if (!p.ok) throw new Error(JSON.stringify(p.issues));
-  return p.scenario;
-}
-
-async function start(s: Scenario, factory = engines): Promise<Simulation> {
-  const sim = await Simulation.create(s, { engines: factory });
-  open.push(sim);
-  return sim;
-}
+import { describe, expect, it } from 'vitest';
+import { buildReport, MONITORING_QUERIES } from '../../sim/index.ts';
+import { scenario, scenarioFile, startSim } from './harness.ts';
 
 const small = (over: Record<string, unknown> = {}) =>
   scenario({
@@ -48,9 +24,9 @@ const reports = (n: number) =>
 
 describe('Simulation on real PGlite', () => {
   it('is deterministic: same scenario and seed, same report; another seed, another report', async () => {
-    const base = file('single-primary.json');
+    const base = scenarioFile('single-primary.json');
     const run = async (seed: number) => {
-      const sim = await start({ ...base, run: { ...base.run, seed } });
+      const sim = await startSim({ ...base, run: { ...base.run, seed } });
       await sim.runUntil(2e6);
       const r = buildReport(sim, [await sim.runSql('primary', MONITORING_QUERIES[0].sql)], 0);
       await sim.close();
@@ -65,7 +41,7 @@ describe('Simulation on real PGlite', () => {
   });
 
   it('runs the seed monitoring queries verbatim and they show the simulated activity', async () => {
-    const sim = await start(reports(3));
+    const sim = await startSim(reports(3));
     // the first reports started at ~0 s and end at ~6 s: at 5.8 s they have run for more than 5 s
     await sim.runUntil(5.8e6);
     const results = [];
@@ -93,7 +69,7 @@ describe('Simulation on real PGlite', () => {
   });
 
   it('pg_stat_activity has every column of PostgreSQL 18', async () => {
-    const sim = await start(small());
+    const sim = await startSim(small());
     await sim.runUntil(0.5e6);
     const r = await sim.runSql('primary', 'SELECT * FROM pg_stat_activity LIMIT 0');
     expect(r.columns).toEqual([
@@ -104,7 +80,7 @@ describe('Simulation on real PGlite', () => {
   });
 
   it('pg_sleep costs virtual time, not real time', async () => {
-    const sim = await start(reports(2));
+    const sim = await startSim(reports(2));
     const t0 = performance.now();
     await sim.runUntil(13e6);
     const wall = performance.now() - t0;
@@ -119,14 +95,14 @@ describe('Simulation on real PGlite', () => {
     const s = reports(120);
     s.nodes[0].settings.instances = 4;
     s.nodes[0].settings.pool_size = 30;
-    const sim = await start(s);
+    const sim = await startSim(s);
     await sim.runUntil(0.5e6);
     expect(sim.metrics.errors.get('too_many_connections') ?? 0).toBeGreaterThan(0);
     expect(sim.snapshot().nodes.find((n) => n.id === 'primary')!.connections).toBe(97);
   });
 
   it('applies live settings, says which need a restart, and refuses bad values without changing anything', async () => {
-    const sim = await start(small());
+    const sim = await startSim(small());
     await sim.runUntil(0.2e6);
     expect(await sim.setNodeSetting('primary', 'work_mem', '64MB')).toEqual({ outcome: 'applied', value: '64MB' });
     const shown = await sim.runSql('primary', 'SHOW work_mem');
@@ -138,7 +114,7 @@ describe('Simulation on real PGlite', () => {
   });
 
   it('refuses statements that hang PGlite, and returns real errors', async () => {
-    const sim = await start(small());
+    const sim = await startSim(small());
     const refused = await sim.runSql('primary', "COPY users TO PROGRAM 'cat'");
     expect(refused.error?.code).toBe('statement_refused');
     const bad = await sim.runSql('primary', 'SELECT * FROM no_such_table');
@@ -151,7 +127,7 @@ describe('Simulation on real PGlite', () => {
 
   it('a runaway console statement kills only its node, which restarts while the run goes on', async () => {
     const workers = nodeEngineFactory({ kind: 'worker', watchdogMs: 1500 });
-    const sim = await start(small(), workers);
+    const sim = await startSim(small(), workers);
     await sim.runUntil(1e6);
     const before = sim.metrics.completed;
     expect(before).toBeGreaterThan(100);

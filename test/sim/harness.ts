@@ -1,0 +1,49 @@
+/**
+ * What the integration tests share: real PGlite in this thread, scenarios that must be valid, and
+ * simulations that are closed after the file's tests (an unclosed PGlite keeps Node alive).
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll } from 'vitest';
+import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
+import { type EngineFactory, parseScenario, parseScenarioText, type Scenario, Simulation } from '../../sim/index.ts';
+
+export const engines = nodeEngineFactory({ kind: 'in-process' });
+
+/** A valid scenario from a value, or the test fails with its issues. */
+export function scenario(input: unknown): Scenario {
+  const p = parseScenario(input);
+  if (!p.ok) throw new Error(JSON.stringify(p.issues));
+  return p.scenario;
+}
+
+/** A valid scenario from lessons/scenarios/NAME, or the test fails with its issues. */
+export function scenarioFile(name: string): Scenario {
+  const p = parseScenarioText(readFileSync(`lessons/scenarios/${name}`, 'utf8'));
+  if (!p.ok) throw new Error(JSON.stringify(p.issues));
+  return p.scenario;
+}
+
+/**
+ * lessons/scenarios/read-replicas.json with 16 clients, the seed given, and settings changed per node
+ * (`{ replica1: { recovery_min_apply_delay: '30ms' } }`).
+ */
+export function readReplicas(settings: Record<string, Record<string, unknown>>, seed: number): Scenario {
+  const s = structuredClone(scenarioFile('read-replicas.json'));
+  s.workload.clients = 16;
+  s.run.seed = seed;
+  for (const n of s.nodes) Object.assign(n.settings, settings[n.id] ?? {});
+  return s;
+}
+
+const open: Simulation[] = [];
+
+/** Boots a simulation that is closed after the calling file's tests. */
+export async function startSim(s: Scenario, factory: EngineFactory = engines): Promise<Simulation> {
+  const sim = await Simulation.create(s, { engines: factory });
+  open.push(sim);
+  return sim;
+}
+
+afterAll(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
