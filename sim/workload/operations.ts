@@ -38,6 +38,11 @@ function prepareStatement(sql: string): PreparedStatement {
   return { sql: text, paramIndexes: order };
 }
 
+/** An operation's statements with their own parameters (each statement's $1..$m), ready for the engine. */
+export function boundStatements(op: PreparedOperation, params: readonly unknown[]): { sql: string; params: unknown[] }[] {
+  return op.statements.map((st) => ({ sql: st.sql, params: st.paramIndexes.map((k) => params[k]) }));
+}
+
 export function prepareOperation(spec: OperationSpec): PreparedOperation {
   const sqls = Array.isArray(spec.sql) ? spec.sql : [spec.sql];
   const readOnly = spec.read_only ?? sqls.every(isReadOnlySql);

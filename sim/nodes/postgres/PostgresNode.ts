@@ -27,7 +27,7 @@ import { refuseReason } from '../../monitoring/consoleGuard.ts';
 import { memoryBytes, timeUs } from '../../scenario/settings.ts';
 import type { Replication, WriteRecord } from '../../replication/Replication.ts';
 import { footprint } from '../../replication/footprint.ts';
-import { isReadOnlySql, type PreparedOperation } from '../../workload/operations.ts';
+import { boundStatements, isReadOnlySql, type PreparedOperation } from '../../workload/operations.ts';
 import type {
   ClientInfo,
   Connection,
@@ -302,7 +302,7 @@ export class PostgresNode implements SqlEndpoint {
     const p = this.engine!.request({
       op: 'run',
       transaction: op.transaction,
-      statements: op.statements.map((st) => ({ sql: st.sql, params: st.paramIndexes.map((k) => params[k]) })),
+      statements: boundStatements(op, params),
     }) as Promise<RunReply>;
     p.catch(() => undefined);
     this.outstanding.push(p);
@@ -474,7 +474,7 @@ export class PostgresNode implements SqlEndpoint {
           transaction: true,
           statements: [
             { sql: 'SET LOCAL transaction_read_only = off' },
-            ...rec.op.statements.map((st) => ({ sql: st.sql, params: st.paramIndexes.map((k) => rec.params[k]) })),
+            ...boundStatements(rec.op, rec.params),
           ],
         }),
       );
@@ -560,7 +560,7 @@ export class PostgresNode implements SqlEndpoint {
       this.ctx.metrics.realQueries += op.statements.length * 3 + 2;
       reply = (await this.engine!.request({
         op: 'profile',
-        statements: op.statements.map((st) => ({ sql: st.sql, params: st.paramIndexes.map((k) => params[k]) })),
+        statements: boundStatements(op, params),
       })) as ProfileReply;
     } catch (e) {
       if (e instanceof EngineDeadError) {
