@@ -26,7 +26,8 @@ let sim: Simulation | undefined;
 let status: RunStatus = 'idle';
 let speed: SpeedSetting = 1;
 let lock: Promise<unknown> = Promise.resolve();
-let driving = false;
+/** The generation (loaded sim) whose run loop is going; a loop of an older one ends at its next check. */
+let drivingGen: number | undefined;
 let sentSeconds = 0;
 let sentEvents = 0;
 let lastPost = 0;
@@ -93,8 +94,10 @@ function emit(event: Omit<SimEvent, 'at'>) {
 }
 
 async function drive(gen: number) {
-  if (driving) return;
-  driving = true;
+  // Per generation, not one flag: after Reset/Open + Run, the old loop may still be finishing its chunk,
+  // and must not stop the new sim's loop from starting (that left a 'running' sim frozen).
+  if (drivingGen === gen) return;
+  drivingGen = gen;
   try {
     let wall = performance.now();
     while (gen === generation && sim && status === 'running') {
@@ -107,14 +110,16 @@ async function drive(gen: number) {
         break;
       }
       let target: number;
-      if (speed === 'max') {
+      if (speed !== 'max') await sleep(25);
+      // Read the speed after the sleep: it may have been switched to max meanwhile ('max' * n is NaN).
+      const pace = speed;
+      if (pace === 'max') {
         target = s.now + MAX_CHUNK_US;
       } else {
-        await sleep(25);
         const now = performance.now();
-        target = s.now + Math.min(MAX_CHUNK_US * 5, (now - wall) * 1000 * speed);
-        wall = now;
+        target = s.now + Math.min(MAX_CHUNK_US * 5, (now - wall) * 1000 * pace);
       }
+      wall = performance.now();
       await exclusive(() => s.runUntil(Math.min(until, target)));
       if (performance.now() - lastPost >= SNAPSHOT_MS) postSnapshot();
       if (speed === 'max') await sleep(0);
@@ -122,8 +127,8 @@ async function drive(gen: number) {
   } catch (e) {
     setStatus('error', `the run stopped: ${String((e as Error)?.message ?? e)}`);
   } finally {
-    driving = false;
-    postSnapshot();
+    if (drivingGen === gen) drivingGen = undefined;
+    if (gen === generation) postSnapshot();
   }
 }
 

@@ -76,6 +76,8 @@ export class Scheduler {
    * `shouldStop` is checked between events (a UI pause or an error stops early).
    */
   async runUntil(until: number, shouldStop?: () => boolean): Promise<void> {
+    // NaN would never compare greater than an event's time: the run would never end (nor yield).
+    if (Number.isNaN(until)) throw new Error('scheduler: runUntil(NaN)');
     while (!shouldStop?.()) {
       if (this.peekTime() > until) break;
       await this.step();

@@ -55,9 +55,21 @@ export function serveEngine(port: HostPort, afterBoot?: () => void): void {
 
   let waiting = 0;
   let ready: ReplyItem[] = [];
+  /** Posts the replies ready; one that cannot be cloned fails alone, so the queue never stops. */
   function flush(): void {
     if (ready.length === 0) return;
-    port.postMessage({ type: 'replies', replies: ready });
+    const batch = ready;
     ready = [];
+    try {
+      port.postMessage({ type: 'replies', replies: batch });
+    } catch {
+      for (const item of batch) {
+        try {
+          port.postMessage({ type: 'replies', replies: [item] });
+        } catch (e) {
+          port.postMessage({ type: 'replies', replies: [{ id: item.id, failed: `reply could not be sent: ${String((e as Error)?.message ?? e)}` }] });
+        }
+      }
+    }
   }
 }

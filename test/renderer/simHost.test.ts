@@ -62,4 +62,22 @@ describe('sim host', () => {
     expect(messages.some((m) => m.type === 'state' && m.status === 'running')).toBe(true);
     expect(messages.filter((m) => m.type === 'snapshot').length).toBeGreaterThan(t0);
   }, 30_000);
+  it('keeps running when the speed is switched to max while a paced chunk waits', async () => {
+    await host.handle({ type: 'speed', speed: 1 });
+    await host.handle({ type: 'load', scenario });
+    await host.handle({ type: 'run' });
+    await new Promise((r) => setTimeout(r, 300));
+    // the paced loop is in its 25 ms sleep now and then: switch while it may be there
+    await new Promise((r) => setTimeout(r, 10));
+    await host.handle({ type: 'speed', speed: 'max' });
+    await new Promise((r) => setTimeout(r, 2000));
+    const r = (await Promise.race([
+      host.handle({ type: 'runSql', node: 'primary', sql: 'SELECT 1 AS one' }),
+      new Promise((resolve) => setTimeout(() => resolve('frozen'), 10_000)),
+    ])) as ConsoleResult | 'frozen';
+    expect(r).not.toBe('frozen');
+    await host.handle({ type: 'pause' });
+    const snaps = messages.filter((m): m is Extract<WorkerMessage, { type: 'snapshot' }> => m.type === 'snapshot');
+    expect(snaps.at(-1)!.snapshot.time).toBeGreaterThan(1);
+  }, 120_000);
 });

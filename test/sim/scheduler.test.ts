@@ -89,6 +89,13 @@ function checkAfterRunUntil(all: Rec[], order: Rec[], until: number): void {
 }
 
 describe('Scheduler', () => {
+  it('refuses runUntil(NaN), which would never end', async () => {
+    const s = new Scheduler();
+    s.at(10, () => undefined);
+    await expect(s.runUntil(Number.NaN)).rejects.toThrow(/NaN/);
+    expect(s.now).toBe(0);
+  });
+
   it('runs events in (time, seq) order, never a cancelled one, and runUntil(t) runs exactly those at <= t', async () => {
     await fc.assert(
       fc.asyncProperty(
