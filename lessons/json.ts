@@ -89,7 +89,8 @@ export function parseLocated(text: string): Located {
         ws();
         if (text[i] !== ':') fail(`expected ':' after "${key}"`);
         i++;
-        obj[key] = value([...path, key]);
+        // An own property even for "__proto__", as JSON.parse makes it (an assignment would set the prototype).
+        Object.defineProperty(obj, key, { value: value([...path, key]), enumerable: true, writable: true, configurable: true });
         ws();
         if (text[i] === ',') {
           i++;

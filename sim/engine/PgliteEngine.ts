@@ -2,24 +2,37 @@
 import { PGlite } from '@electric-sql/pglite';
 import { type DbEngine, EngineDeadError } from './DbEngine.ts';
 import { type EngineReply, type EngineRequest, handleRequest } from './protocol.ts';
+import { SnapshotFs } from './snapshotFs.ts';
 
 export interface PgliteBootOptions {
+  /** A data directory as an uncompressed tar; its bytes are never written (see SnapshotFs). */
   snapshot?: Uint8Array;
   postgresqlConf: string[];
   wasmModule?: WebAssembly.Module;
-  fsBundle?: Blob;
+  /** PostgreSQL's installed files (pglite.data); shared by every engine of a process when a SharedArrayBuffer. */
+  fsBundle?: Blob | SharedArrayBuffer;
 }
 
 /** Boots a PGlite from a snapshot, or runs initdb when there is none. */
 export async function bootPglite(o: PgliteBootOptions): Promise<PGlite> {
   return PGlite.create({
-    loadDataDir: o.snapshot ? new Blob([o.snapshot as Uint8Array<ArrayBuffer>]) : undefined,
+    fs: o.snapshot ? new SnapshotFs(o.snapshot) : undefined,
     postgresqlconf: o.postgresqlConf,
     // initdb only: 1 MB WAL segments keep snapshots small.
     initDbStartParams: o.snapshot ? undefined : ['--wal-segsize=1'],
     pgliteWasmModule: o.wasmModule,
-    fsBundle: o.fsBundle,
+    fsBundle: o.fsBundle instanceof SharedArrayBuffer ? sharedBundle(o.fsBundle) : o.fsBundle,
   });
+}
+
+/**
+ * PGlite reads the bundle with arrayBuffer(), and Emscripten's file packager asserts that what it got is
+ * an ArrayBuffer by its constructor's name, then makes every file a view of it (no copy): a shared
+ * buffer works as well and is not copied per engine, so it is presented under that name.
+ */
+function sharedBundle(buffer: SharedArrayBuffer): Blob {
+  Object.defineProperty(buffer, 'constructor', { value: ArrayBuffer });
+  return { arrayBuffer: async () => buffer } as unknown as Blob;
 }
 
 export class PgliteEngine implements DbEngine {

@@ -15,13 +15,20 @@ import { limiter } from '../limiter.ts';
 const pgliteDist = dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
 const cacheDir = join(process.cwd(), 'node_modules', '.cache', 'pg-scaling-lab');
 
-let assets: Promise<{ wasmModule: WebAssembly.Module; fsBundle: Blob }> | undefined;
+let assets: Promise<{ wasmModule: WebAssembly.Module; fsBundle: SharedArrayBuffer }> | undefined;
 function pgliteAssets() {
   assets ??= (async () => ({
     wasmModule: await WebAssembly.compile(await readFile(join(pgliteDist, 'pglite.wasm'))),
-    fsBundle: new Blob([await readFile(join(pgliteDist, 'pglite.data'))]),
+    fsBundle: shared(await readFile(join(pgliteDist, 'pglite.data'))).buffer as SharedArrayBuffer,
   }))();
   return assets;
+}
+
+/** A copy of `bytes` in shared memory: posted to a worker, it is shared, not copied. */
+function shared(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  copy.set(bytes);
+  return copy;
 }
 
 let script: Promise<string> | undefined;
@@ -65,6 +72,8 @@ export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactor
   const watchdogMs = options.watchdogMs ?? 5000;
   const memory = new Map<string, Uint8Array>();
   const boot = limiter(Math.max(1, availableParallelism()));
+  /** Each snapshot in shared memory once: every node booted from it shares the files it has not written. */
+  const sharedSnapshots = new WeakMap<Uint8Array, Uint8Array>();
 
   async function createInProcess(o: EngineBootOptions | undefined, name: string): Promise<DbEngine> {
     const { wasmModule, fsBundle } = await pgliteAssets();
@@ -86,14 +95,9 @@ export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactor
           onError: (l: (e: unknown) => void) => worker.on('error', l),
           terminate: () => void worker.terminate(),
         };
-        const snapshot = o.snapshot.slice();
-        return WorkerEngine.start(
-          o.name,
-          port,
-          { snapshot, postgresqlConf: o.postgresqlConf, wasmModule, fsBundle },
-          watchdogMs,
-          [snapshot.buffer],
-        );
+        let snapshot = sharedSnapshots.get(o.snapshot);
+        if (!snapshot) sharedSnapshots.set(o.snapshot, (snapshot = shared(o.snapshot)));
+        return WorkerEngine.start(o.name, port, { snapshot, postgresqlConf: o.postgresqlConf, wasmModule, fsBundle }, watchdogMs, []);
       });
     },
     initdb: () => createInProcess(undefined, 'initdb'),

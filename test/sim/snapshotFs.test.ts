@@ -1,0 +1,62 @@
+/**
+ * Nodes boot from a snapshot whose files they share until they write them (sim/engine/snapshotFs.ts):
+ * what one node writes is its own, the snapshot never changes, and a dump holds what was written.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { DbEngine, EngineFactory } from '../../sim/engine/DbEngine.ts';
+import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
+import type { ConsoleReply, EngineReply } from '../../sim/engine/protocol.ts';
+import { dataSnapshot, ENGINE_CONF } from '../../sim/engine/snapshots.ts';
+import { engines as inProcess } from './harness.ts';
+
+const open: DbEngine[] = [];
+afterAll(async () => {
+  await Promise.all(open.map((e) => e.close()));
+});
+
+async function boot(factory: EngineFactory, snapshot: Uint8Array, name: string): Promise<DbEngine> {
+  const e = await factory.create({ snapshot, postgresqlConf: ENGINE_CONF, name });
+  open.push(e);
+  return e;
+}
+
+async function sql(e: DbEngine, text: string): Promise<unknown[][]> {
+  const reply = (await e.request({ op: 'console', sql: text, maxRows: 100 })) as ConsoleReply;
+  if (reply.error) throw new Error(reply.error.message);
+  return reply.result?.rows ?? [];
+}
+
+const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describe.each([
+  ['in worker threads, sharing the snapshot', nodeEngineFactory({ kind: 'worker', diskCache: false })],
+  ['in this thread', inProcess],
+])('nodes booted from one snapshot (%s)', (_, factory) => {
+  it('see only their own writes, leave the snapshot unchanged, and dump what they wrote', async () => {
+    const snapshot = await dataSnapshot(factory, 'CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g;');
+    const before = digest(snapshot);
+    const [a, b] = [await boot(factory, snapshot, 'a'), await boot(factory, snapshot, 'b')];
+
+    // Writes that reach the table's file, its index, the catalog and the WAL.
+    await sql(a, "UPDATE t SET v = 'changed by a' WHERE id <= 1000");
+    await sql(a, 'CREATE TABLE only_a (x int)');
+    await sql(a, 'CHECKPOINT');
+    await sql(b, "UPDATE t SET v = 'changed by b' WHERE id > 1000");
+    await sql(b, 'CHECKPOINT');
+
+    expect(await sql(a, "SELECT count(*)::int FROM t WHERE v = 'changed by a'")).toEqual([[1000]]);
+    expect(await sql(a, "SELECT count(*)::int FROM t WHERE v = 'changed by b'")).toEqual([[0]]);
+    expect(await sql(b, "SELECT count(*)::int FROM t WHERE v = 'changed by a'")).toEqual([[0]]);
+    expect(await sql(b, "SELECT to_regclass('only_a') IS NULL")).toEqual([[true]]);
+    expect(digest(snapshot)).toBe(before);
+
+    // A node booted now starts from the snapshot as it was; one booted from a's dump has a's writes.
+    const c = await boot(factory, snapshot, 'c');
+    expect(await sql(c, "SELECT count(*)::int FROM t WHERE v LIKE 'changed%'")).toEqual([[0]]);
+    const dump = (await a.request({ op: 'dump' })) as Extract<EngineReply, { tar: Uint8Array }>;
+    const d = await boot(factory, dump.tar, 'd');
+    expect(await sql(d, "SELECT count(*)::int FROM t WHERE v = 'changed by a'")).toEqual([[1000]]);
+    expect(await sql(d, "SELECT to_regclass('only_a') IS NOT NULL")).toEqual([[true]]);
+  });
+});
