@@ -21,7 +21,7 @@ export async function bootPglite(o: PgliteBootOptions): Promise<PGlite> {
     // initdb only: 1 MB WAL segments keep snapshots small.
     initDbStartParams: o.snapshot ? undefined : ['--wal-segsize=1'],
     pgliteWasmModule: o.wasmModule,
-    fsBundle: o.fsBundle instanceof SharedArrayBuffer ? sharedBundle(o.fsBundle) : o.fsBundle,
+    fsBundle: o.fsBundle instanceof Blob || o.fsBundle === undefined ? o.fsBundle : sharedBundle(o.fsBundle),
   });
 }
 

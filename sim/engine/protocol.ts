@@ -21,7 +21,10 @@ export interface EngineError {
 }
 
 export type EngineRequest =
-  /** Workload statements, in order; with `transaction` they run between BEGIN and COMMIT (ROLLBACK on error). */
+  /**
+   * Workload statements over the wire protocol, in order; with `transaction` they run between BEGIN and
+   * COMMIT (ROLLBACK on error); with `maxRows` each statement's first rows come back, as text.
+   */
   | { op: 'run'; statements: EngineStatement[]; transaction: boolean; maxRows?: number }
   /** EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement inside a transaction that is rolled back. */
   | { op: 'profile'; statements: EngineStatement[] }
@@ -71,13 +74,11 @@ const sessions = new WeakMap<PGlite, WireSession>();
  */
 export async function handleRequest(db: PGlite, req: EngineRequest): Promise<EngineReply> {
   switch (req.op) {
-    case 'run':
-      if (!req.maxRows) {
-        let s = sessions.get(db);
-        if (!s) sessions.set(db, (s = new WireSession(db)));
-        return s.run(req.statements, req.transaction);
-      }
-      return run(db, req.statements, req.transaction, req.maxRows);
+    case 'run': {
+      let s = sessions.get(db);
+      if (!s) sessions.set(db, (s = new WireSession(db)));
+      return s.run(req.statements, req.transaction, req.maxRows);
+    }
     case 'profile':
       return profile(db, req.statements);
     case 'console':
@@ -94,23 +95,6 @@ export async function handleRequest(db: PGlite, req: EngineRequest): Promise<Eng
       return { tar: new Uint8Array(await blob.arrayBuffer()) };
     }
   }
-}
-
-async function run(db: PGlite, statements: EngineStatement[], transaction: boolean, maxRows: number): Promise<RunReply> {
-  const results: StatementResult[] = [];
-  if (transaction) await db.query('BEGIN');
-  for (let i = 0; i < statements.length; i++) {
-    const s = statements[i];
-    try {
-      const r = await db.query<unknown[]>(s.sql, s.params as unknown[] | undefined, { rowMode: 'array' });
-      results.push(toResult(r, maxRows));
-    } catch (e) {
-      if (transaction) await db.query('ROLLBACK');
-      return { results, failedAt: i, error: toEngineError(e) };
-    }
-  }
-  if (transaction) await db.query('COMMIT');
-  return { results };
 }
 
 async function profile(db: PGlite, statements: EngineStatement[]): Promise<ProfileReply> {

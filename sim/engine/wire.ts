@@ -70,9 +70,10 @@ export class WireSession {
 
   /**
    * Runs statements in one round trip; with `transaction`, between BEGIN and COMMIT (and ROLLBACK when
-   * one fails: the server skips the rest until Sync). Only row counts come back.
+   * one fails: the server skips the rest until Sync). Row counts come back, and with `maxRows` the first
+   * rows of each statement as PostgreSQL's text (what a driver gets before it converts types).
    */
-  async run(statements: readonly EngineStatement[], transaction: boolean): Promise<RunReply> {
+  async run(statements: readonly EngineStatement[], transaction: boolean, maxRows = 0): Promise<RunReply> {
     const all = transaction ? [{ sql: 'BEGIN' }, ...statements, { sql: 'COMMIT' }] : statements;
     const w = new Writer();
     const fresh: (string | undefined)[] = [];
@@ -92,11 +93,11 @@ export class WireSession {
       }
       bind.push(['i16', 0]);
       w.message('B', bind as never);
+      if (maxRows > 0) w.message('D', [['raw', PORTAL]]);
       w.message('E', [['cstr', ''], ['i32', 0]]);
     }
     w.message('S', []);
-    const reply = await this.db.runExclusive(() => this.db.execProtocolRaw(w.bytes(), { throwOnError: false }));
-    const r = readReply(reply);
+    const r = readReply(await this.exchange(w.bytes()), maxRows);
     const failed = r.error ? r.results.length : all.length;
     // Statements parsed before the failure exist now; the failed one and those after it were skipped, and a
     // cached one that failed is parsed again next time (a schema change may have made its plan invalid).
@@ -104,13 +105,34 @@ export class WireSession {
       if (i < failed && fresh[i]) this.names.set(st.sql, fresh[i]!);
       if (i === failed) this.names.delete(st.sql);
     });
-    if (r.error && r.status === 'E') await this.db.runExclusive(() => this.db.execProtocolRaw(simpleQuery('ROLLBACK'), { throwOnError: false }));
+    if (r.error && r.status === 'E') await this.exchange(simpleQuery('ROLLBACK'));
     const offset = transaction ? 1 : 0;
     const results = r.results.slice(offset, offset + statements.length);
     if (!r.error) return { results };
     return { results, failedAt: Math.min(statements.length - 1, Math.max(0, failed - offset)), error: r.error };
   }
+
+  /**
+   * Sends messages and returns the server's reply as bytes. The raw stream, not execProtocolRaw: that one
+   * also parses every message into objects, which costs more than the statements here; and nothing to
+   * sync, the files are in memory.
+   */
+  private async exchange(message: Uint8Array): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    await this.db.runExclusive(() => this.db.execProtocolRawStream(message, { syncToFs: false, onRawData: (c) => chunks.push(c.slice()) }));
+    if (chunks.length === 1) return chunks[0];
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
 }
+
+/** Describe of the unnamed portal: its RowDescription gives the columns' names. */
+const PORTAL = new Uint8Array([0x50, 0]);
 
 function simpleQuery(sql: string): Uint8Array {
   const w = new Writer();
@@ -118,30 +140,64 @@ function simpleQuery(sql: string): Uint8Array {
   return w.bytes();
 }
 
-/** Results of each completed statement, the first error, and the transaction status of ReadyForQuery. */
-function readReply(buf: Uint8Array): { results: StatementResult[]; error?: EngineError; status?: string } {
+/**
+ * Results of each completed statement (with up to `maxRows` rows as text), the first error, and the
+ * transaction status of ReadyForQuery.
+ */
+function readReply(buf: Uint8Array, maxRows: number): { results: StatementResult[]; error?: EngineError; status?: string } {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const results: StatementResult[] = [];
-  let rows = 0;
+  let count = 0;
+  let columns: string[] | undefined;
+  let rows: (string | null)[][] = [];
   let error: EngineError | undefined;
   let status: string | undefined;
   for (let i = 0; i + 5 <= buf.length; ) {
     const type = buf[i];
     const len = view.getInt32(i + 1);
     const body = buf.subarray(i + 5, i + 1 + len);
-    if (type === 0x44) rows++; // D: DataRow
+    if (type === 0x44) {
+      // D: DataRow
+      if (count++ < maxRows) rows.push(readRow(body));
+    } else if (type === 0x54) columns = readColumns(body); // T: RowDescription
     else if (type === 0x43) {
       // C: CommandComplete, "SELECT 3", "INSERT 0 1", "UPDATE 2"
       const tag = decoder.decode(body.subarray(0, body.length - 1)).split(' ');
       const n = Number(tag[tag.length - 1]);
-      results.push({ command: tag[0], rowCount: Number.isFinite(n) ? n : rows });
-      rows = 0;
+      const result: StatementResult = { command: tag[0], rowCount: Number.isFinite(n) ? n : count };
+      if (maxRows > 0 && columns) Object.assign(result, { columns, rows }, count > maxRows ? { truncated: true } : {});
+      results.push(result);
+      [count, columns, rows] = [0, undefined, []];
     } else if (type === 0x49) results.push({ rowCount: 0 }); // I: EmptyQueryResponse
     else if (type === 0x45) error ??= readError(body);
     else if (type === 0x5a) status = String.fromCharCode(body[0]); // Z: ReadyForQuery
     i += 1 + len;
   }
   return { results, error, status };
+}
+
+/** A DataRow's values as text; NULL is null. */
+function readRow(body: Uint8Array): (string | null)[] {
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const row: (string | null)[] = [];
+  for (let n = view.getInt16(0), at = 2; n > 0; n--) {
+    const len = view.getInt32(at);
+    at += 4;
+    row.push(len < 0 ? null : decoder.decode(body.subarray(at, at + len)));
+    at += Math.max(0, len);
+  }
+  return row;
+}
+
+/** A RowDescription's column names. */
+function readColumns(body: Uint8Array): string[] {
+  const names: string[] = [];
+  for (let n = (body[0] << 8) | body[1], at = 2; n > 0; n--) {
+    const end = body.indexOf(0, at);
+    names.push(decoder.decode(body.subarray(at, end)));
+    at = end + 1 + 18; // table oid, column number, type oid, size, modifier, format
+  }
+  return names;
 }
 
 function readError(body: Uint8Array): EngineError {

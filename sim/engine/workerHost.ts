@@ -14,8 +14,7 @@ export interface HostPort {
   onMessage(listener: (message: unknown) => void): void;
 }
 
-/** `afterBoot` may free memory: the boot's copies (snapshot tar, file bundle) are garbage by then. */
-export function serveEngine(port: HostPort, afterBoot?: () => void): void {
+export function serveEngine(port: HostPort): void {
   let db: PGlite | undefined;
   let booted = false;
   let queue: Promise<void> = Promise.resolve();
@@ -25,7 +24,6 @@ export function serveEngine(port: HostPort, afterBoot?: () => void): void {
       queue = queue.then(async () => {
         try {
           db = await bootPglite(m as PgliteBootOptions);
-          afterBoot?.();
           port.postMessage({ type: 'ready' });
         } catch (e) {
           port.postMessage({ type: 'boot-failed', message: String((e as Error)?.message ?? e) });

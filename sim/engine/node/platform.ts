@@ -87,8 +87,9 @@ export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactor
       return boot(async () => {
         if (kind === 'in-process') return createInProcess(o, o.name);
         const { wasmModule, fsBundle } = await pgliteAssets();
-        // A small young generation: PGlite's data lives in wasm memory, and 8 isolates' nurseries add up.
-        const worker = new Worker(await workerScript(), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+        // Plain Node (the entry is bundled JavaScript: no TypeScript loader, no source maps), and a small
+        // young generation: PGlite's data lives in wasm memory, and 8 isolates' nurseries add up.
+        const worker = new Worker(await workerScript(), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
         const port = {
           postMessage: (m: unknown, t?: Transferable[]) => worker.postMessage(m, t as never),
           onMessage: (l: (m: unknown) => void) => worker.on('message', l),

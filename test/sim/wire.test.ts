@@ -1,0 +1,38 @@
+/** The workload's wire protocol session (sim/engine/wire.ts) on a real PGlite. */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { DbEngine } from '../../sim/engine/DbEngine.ts';
+import type { RunReply } from '../../sim/engine/protocol.ts';
+import { ENGINE_CONF, templateSnapshot } from '../../sim/engine/snapshots.ts';
+import { engines } from './harness.ts';
+
+let engine: DbEngine;
+afterAll(() => engine?.close());
+
+const run = (statements: { sql: string; params?: unknown[] }[], transaction = false, maxRows?: number) =>
+  engine.request({ op: 'run', statements, transaction, maxRows }) as Promise<RunReply>;
+
+describe('wire protocol session', () => {
+  it('returns row counts, the first rows as text when asked, and the real error of a failed statement', async () => {
+    engine = await engines.create({ snapshot: await templateSnapshot(engines), postgresqlConf: ENGINE_CONF, name: 'wire' });
+    await run([{ sql: 'CREATE TABLE w (id int PRIMARY KEY, v text)' }]);
+    const ins = await run([{ sql: 'INSERT INTO w SELECT g, CASE WHEN g % 2 = 0 THEN NULL ELSE g::text END FROM generate_series(1, $1::int) g', params: [5] }]);
+    expect(ins).toEqual({ results: [{ command: 'INSERT', rowCount: 5 }] });
+
+    const counted = await run([{ sql: 'SELECT id, v FROM w WHERE id <= $1 ORDER BY id', params: [3] }]);
+    expect(counted.results).toEqual([{ command: 'SELECT', rowCount: 3 }]);
+
+    const rows = await run([{ sql: 'SELECT id, v AS "the value" FROM w WHERE id <= $1 ORDER BY id', params: [3] }], false, 2);
+    expect(rows.results).toEqual([{ command: 'SELECT', rowCount: 3, columns: ['id', 'the value'], rows: [['1', '1'], ['2', null]], truncated: true }]);
+
+    const tx = await run([{ sql: 'UPDATE w SET v = $1 WHERE id = 1', params: ['x'] }, { sql: 'SELECT v FROM w WHERE id = 1' }], true, 10);
+    expect(tx.results).toEqual([
+      { command: 'UPDATE', rowCount: 1 },
+      { command: 'SELECT', rowCount: 1, columns: ['v'], rows: [['x']] },
+    ]);
+
+    const failed = await run([{ sql: 'UPDATE w SET v = $1 WHERE id = 1', params: ['y'] }, { sql: 'INSERT INTO w VALUES (1)' }], true, 10);
+    expect(failed).toMatchObject({ failedAt: 1, error: { sqlstate: '23505' } });
+    const after = await run([{ sql: 'SELECT v FROM w WHERE id = 1' }], false, 1);
+    expect(after.results[0].rows).toEqual([['x']]); // the transaction was rolled back
+  });
+});
