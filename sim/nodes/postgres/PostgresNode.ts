@@ -385,6 +385,7 @@ export class PostgresNode implements SqlEndpoint {
     const repl = this.replication!;
     const op = call.op;
     if (op.writes) {
+      if (repl.role(this.id) !== 'primary') return; // no standby to ship to: no record, no LSN to ask for
       const batch = b.batch!;
       b.record = repl.recordWrite(this.id, {
         op,
