@@ -1,11 +1,12 @@
 /**
  * The web build of the app (the renderer): `npm run build:web` writes dist/, which `npm run web`
  * serves and Electron loads. The CSP allows WebAssembly ('wasm-unsafe-eval', for PGlite) and nothing
- * remote; it is injected into the built page only (the dev server needs inline scripts).
+ * remote; it is injected into the built page only (the dev server needs inline scripts). Both servers
+ * send the cross-origin isolation headers Electron's app:// protocol sends.
  */
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
-import { CSP } from './electron/security.ts';
+import { CSP, ISOLATION_HEADERS } from './electron/security.ts';
 
 
 function csp(): Plugin {
@@ -30,6 +31,6 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['@electric-sql/pglite'] },
-  server: { fs: { allow: ['..'] } },
-  preview: { port: 4173, strictPort: false },
+  server: { fs: { allow: ['..'] }, headers: ISOLATION_HEADERS },
+  preview: { port: 4173, strictPort: false, headers: ISOLATION_HEADERS },
 });

@@ -23,6 +23,13 @@ export const CSP = [
   "form-action 'none'",
 ].join('; ');
 
+/**
+ * Cross-origin isolation: the page and its workers may share memory (SharedArrayBuffer), so every
+ * database node's worker shares one copy of the snapshot it boots from. Everything is same-origin, so
+ * nothing is blocked. The web build's servers (vite.config.ts) send the same headers.
+ */
+export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } as const;
+
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -50,7 +57,7 @@ export function resolveAppUrl(root: string, url: string): string | undefined {
   return file === base || file.startsWith(base + sep) ? file : undefined;
 }
 
-/** The app:// handler: files of the built renderer, with the CSP on every response. */
+/** The app:// handler: files of the built renderer, with the CSP and cross-origin isolation on every response. */
 export function appProtocolHandler(root: string) {
   return async (request: { url: string }): Promise<Response> => {
     const file = resolveAppUrl(root, request.url);
@@ -58,7 +65,12 @@ export function appProtocolHandler(root: string) {
     try {
       const body = await readFile(file);
       return new Response(body, {
-        headers: { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' },
+        headers: {
+          'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+          'content-security-policy': CSP,
+          'x-content-type-options': 'nosniff',
+          ...ISOLATION_HEADERS,
+        },
       });
     } catch {
       return new Response('not found', { status: 404 });

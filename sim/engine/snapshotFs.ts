@@ -2,8 +2,9 @@
  * PGlite's data directory made straight from a snapshot (an uncompressed tar): each file of the tar
  * becomes an in-memory file whose contents are a view of the snapshot's bytes, not a copy, and a file is
  * copied the first time it is written (copy on write). Booting copies nothing, and where the snapshot is
- * a SharedArrayBuffer (Node's engine workers) all the nodes booted from it share the files they have
- * not written, as processes share the pages of a file through the OS page cache.
+ * a SharedArrayBuffer (Node's engine workers, and the app's when it is cross-origin isolated) all the
+ * nodes booted from it share the files they have not written, as processes share the pages of a file
+ * through the OS page cache.
  */
 import { MemoryFS } from '@electric-sql/pglite';
 
@@ -62,7 +63,8 @@ function extract(fs: EmFs, tar: Uint8Array): void {
   const field = (at: number, length: number) => {
     const bytes = tar.subarray(at, at + length);
     const end = bytes.indexOf(0);
-    return text.decode(end < 0 ? bytes : bytes.subarray(0, end));
+    // a copy: browsers' TextDecoder refuses views of shared memory
+    return text.decode(bytes.slice(0, end < 0 ? length : end));
   };
   const octal = (at: number, length: number) => Number.parseInt(field(at, length).trim() || '0', 8);
   fs.mkdirTree(PGDATA);

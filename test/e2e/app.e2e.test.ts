@@ -27,9 +27,11 @@ describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing
     await browser?.close();
   });
 
-  it('opens with the default example', async () => {
+  it('opens with the default example, cross-origin isolated', async () => {
     await expect(id('scenario-name').textContent()).resolves.toContain('Single primary');
     await expect(id('node-primary').isVisible()).resolves.toBe(true);
+    // cross-origin isolated (the server's headers): the engine workers share the snapshots' memory
+    await expect(page.evaluate(() => crossOriginIsolated)).resolves.toBe(true);
     await shot(page, '01-default-example');
   });
 

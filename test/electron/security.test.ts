@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { appProtocolHandler, CSP, hardenContents, isAppUrl, resolveAppUrl } from '../../electron/security.ts';
+import { appProtocolHandler, CSP, hardenContents, ISOLATION_HEADERS, isAppUrl, resolveAppUrl } from '../../electron/security.ts';
 
 describe('the app:// protocol', () => {
   it('serves files under the root only', () => {
@@ -15,7 +15,7 @@ describe('the app:// protocol', () => {
     expect(resolveAppUrl('/srv/dist', 'file:///etc/passwd')).toBeUndefined();
   });
 
-  it('answers with the CSP and the right types', async () => {
+  it('answers with the CSP, cross-origin isolation and the right types', async () => {
     const root = await mkdtemp(join(tmpdir(), 'pglab-'));
     await mkdir(join(root, 'assets'));
     await writeFile(join(root, 'index.html'), '<html></html>');
@@ -24,6 +24,9 @@ describe('the app:// protocol', () => {
     const page = await handle({ url: 'app://lab/index.html' });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toBe(CSP);
+    // cross-origin isolated, so the workers can share the snapshots' memory
+    expect(page.headers.get('cross-origin-opener-policy')).toBe(ISOLATION_HEADERS['cross-origin-opener-policy']);
+    expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
     expect((await handle({ url: 'app://lab/assets/pglite.wasm' })).headers.get('content-type')).toBe('application/wasm');
     expect((await handle({ url: 'app://lab/missing.js' })).status).toBe(404);
   });

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DbEngine, EngineBootOptions, EngineFactory } from '../DbEngine.ts';
 import { bootPglite, PgliteEngine } from '../PgliteEngine.ts';
+import { sharedCopy, sharedSnapshots } from '../sharedMemory.ts';
 import { WorkerEngine } from '../WorkerEngine.ts';
 import { limiter } from '../limiter.ts';
 
@@ -19,16 +20,9 @@ let assets: Promise<{ wasmModule: WebAssembly.Module; fsBundle: SharedArrayBuffe
 function pgliteAssets() {
   assets ??= (async () => ({
     wasmModule: await WebAssembly.compile(await readFile(join(pgliteDist, 'pglite.wasm'))),
-    fsBundle: shared(await readFile(join(pgliteDist, 'pglite.data'))).buffer as SharedArrayBuffer,
+    fsBundle: sharedCopy(await readFile(join(pgliteDist, 'pglite.data'))).buffer as SharedArrayBuffer,
   }))();
   return assets;
-}
-
-/** A copy of `bytes` in shared memory: posted to a worker, it is shared, not copied. */
-function shared(bytes: Uint8Array): Uint8Array {
-  const copy = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
-  copy.set(bytes);
-  return copy;
 }
 
 let script: Promise<string> | undefined;
@@ -72,8 +66,8 @@ export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactor
   const watchdogMs = options.watchdogMs ?? 5000;
   const memory = new Map<string, Uint8Array>();
   const boot = limiter(Math.max(1, availableParallelism()));
-  /** Each snapshot in shared memory once: every node booted from it shares the files it has not written. */
-  const sharedSnapshots = new WeakMap<Uint8Array, Uint8Array>();
+  /** Every node booted from a snapshot shares the files it has not written. */
+  const shared = sharedSnapshots();
 
   async function createInProcess(o: EngineBootOptions | undefined, name: string): Promise<DbEngine> {
     const { wasmModule, fsBundle } = await pgliteAssets();
@@ -96,9 +90,8 @@ export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactor
           onError: (l: (e: unknown) => void) => worker.on('error', l),
           terminate: () => void worker.terminate(),
         };
-        let snapshot = sharedSnapshots.get(o.snapshot);
-        if (!snapshot) sharedSnapshots.set(o.snapshot, (snapshot = shared(o.snapshot)));
-        return WorkerEngine.start(o.name, port, { snapshot, postgresqlConf: o.postgresqlConf, wasmModule, fsBundle }, watchdogMs, []);
+        const boot = { snapshot: shared(o.snapshot), postgresqlConf: o.postgresqlConf, wasmModule, fsBundle };
+        return WorkerEngine.start(o.name, port, boot, watchdogMs);
       });
     },
     initdb: () => createInProcess(undefined, 'initdb'),

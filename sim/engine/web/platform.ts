@@ -3,11 +3,14 @@
  * Engines for the browser (the app): each database node's PGlite in a Web Worker of its own, started
  * from the sim's worker (nested workers), so a runaway statement blocks one node and the watchdog can
  * terminate it. The wasm is compiled once per sim worker and handed to every engine worker (a compiled
- * WebAssembly.Module and a Blob are structured-cloneable). Snapshots are cached in memory and IndexedDB.
+ * WebAssembly.Module and a Blob are structured-cloneable). Snapshots are cached in memory and IndexedDB;
+ * when the page is cross-origin isolated, the snapshots and PostgreSQL's files are shared by the engine
+ * workers instead of copied into each.
  */
 import fsBundleUrl from '@electric-sql/pglite/pglite.data?url';
 import wasmUrl from '@electric-sql/pglite/pglite.wasm?url';
 import type { DbEngine, EngineBootOptions, EngineFactory } from '../DbEngine.ts';
+import { sharedCopy, sharedSnapshots } from '../sharedMemory.ts';
 import { WorkerEngine, type WorkerPort } from '../WorkerEngine.ts';
 import { snapshotStore } from './snapshotStore.ts';
 import { limiter } from '../limiter.ts';
@@ -21,16 +24,19 @@ export interface WebEngineOptions {
   bootConcurrency?: number;
 }
 
-let assets: Promise<{ wasmModule: WebAssembly.Module; fsBundle: Blob }> | undefined;
+/** Cross-origin isolated (the app's servers send the headers): workers can share memory. */
+const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 
-/** PGlite's wasm compiled once, and its file-system bundle fetched once, per thread. */
+let assets: Promise<{ wasmModule: WebAssembly.Module; fsBundle: Blob | SharedArrayBuffer }> | undefined;
+
+/** PGlite's wasm compiled once, and its file-system bundle fetched once (shared when isolated), per thread. */
 export function pgliteAssets() {
   assets ??= (async () => {
     const [wasmModule, fsBundle] = await Promise.all([
       WebAssembly.compileStreaming(fetch(wasmUrl)).catch(async () => WebAssembly.compile(await (await fetch(wasmUrl)).arrayBuffer())),
-      fetch(fsBundleUrl).then((r) => {
+      fetch(fsBundleUrl).then(async (r) => {
         if (!r.ok) throw new Error(`could not load PostgreSQL's files (${r.status} ${fsBundleUrl})`);
-        return r.blob();
+        return isolated ? (sharedCopy(new Uint8Array(await r.arrayBuffer())).buffer as SharedArrayBuffer) : r.blob();
       }),
     ]);
     return { wasmModule, fsBundle };
@@ -61,11 +67,14 @@ export function webEngineFactory(options: WebEngineOptions = {}): EngineFactory 
   const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency || 2 : 2;
   const boot = limiter(Math.max(1, options.bootConcurrency ?? cores));
 
+  const shared = sharedSnapshots();
+
   async function start(name: string, o: EngineBootOptions | undefined, watchdog: number): Promise<DbEngine> {
     const { wasmModule, fsBundle } = await pgliteAssets();
-    const snapshot = o?.snapshot.slice();
+    // Shared by every node booted from it, or else a copy of its own for each.
+    const snapshot = o && (isolated ? shared(o.snapshot) : o.snapshot.slice());
     const message = { snapshot, postgresqlConf: o?.postgresqlConf ?? [], wasmModule, fsBundle };
-    return WorkerEngine.start(name, workerPort(startWorker(name)), message, watchdog, snapshot ? [snapshot.buffer] : []);
+    return WorkerEngine.start(name, workerPort(startWorker(name)), message, watchdog, snapshot && !isolated ? [snapshot.buffer] : []);
   }
 
   return {
