@@ -23,7 +23,8 @@ export interface EngineError {
 export type EngineRequest =
   /**
    * Workload statements over the wire protocol, in order; with `transaction` they run between BEGIN and
-   * COMMIT (ROLLBACK on error); with `maxRows` each statement's first rows come back, as text.
+   * COMMIT (ROLLBACK on error); with `maxRows` each statement's first rows come back, as text. One
+   * request is one Sync, so its statements are one implicit transaction even without `transaction`.
    */
   | { op: 'run'; statements: EngineStatement[]; transaction: boolean; maxRows?: number }
   /** EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement inside a transaction that is rolled back. */

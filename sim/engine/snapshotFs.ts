@@ -36,17 +36,19 @@ export class SnapshotFs extends MemoryFS {
 
   override async initialSyncFs(): Promise<void> {
     const mod = this.pg!.Module as unknown as { FS: EmFs; MEMFS: Memfs };
-    copyOnWrite(mod.MEMFS, this.tar.buffer);
+    const tar = this.tar.buffer;
+    // PostgreSQL's own files are views of pglite.data, shared memory too when the host shares it
+    copyOnWrite(mod.MEMFS, (b) => b === tar || (typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer));
     extract(mod.FS, this.tar);
   }
 }
 
-/** Every write to a file whose contents are still a view of `shared` first gives the file its own copy. */
-function copyOnWrite(memfs: Memfs, shared: ArrayBufferLike): void {
+/** Every write to a file whose contents are still a view of a buffer that is not its own first gives it a copy. */
+function copyOnWrite(memfs: Memfs, notOwn: (buffer: ArrayBufferLike) => boolean): void {
   const write = memfs.stream_ops.write;
   const cow: StreamWrite = (stream, ...rest) => {
     const node = stream.node;
-    if (node.contents?.buffer === shared) node.contents = node.contents.slice(0, node.usedBytes);
+    if (node.contents && notOwn(node.contents.buffer)) node.contents = node.contents.slice(0, node.usedBytes);
     return write(stream, ...rest);
   };
   // Streams use the table's copy; msync calls stream_ops directly.
@@ -77,7 +79,9 @@ function extract(fs: EmFs, tar: Uint8Array): void {
     const mtime = octal(at + 136, 12) * 1000;
     const type = String.fromCharCode(tar[at + 156] ?? 0);
     const data = at + BLOCK;
-    if (!Number.isFinite(size) || data + size > tar.length) throw new Error(`the snapshot is damaged at byte ${at} (${path})`);
+    if (field(at + 257, 5) !== 'ustar' || octal(at + 148, 8) !== checksum(tar, at) || !Number.isFinite(size) || data + size > tar.length) {
+      throw new Error(`the snapshot is damaged at byte ${at} (${path})`);
+    }
     if (type === '5') fs.mkdir(path);
     else if (type === '0' || type === '\0') {
       fs.writeFile(path, tar.subarray(data, data + size), { canOwn: true });
@@ -85,4 +89,11 @@ function extract(fs: EmFs, tar: Uint8Array): void {
     } else throw new Error(`the snapshot holds an entry of tar type '${type}' (${path}), which a data directory never has`);
     at = data + Math.ceil(size / BLOCK) * BLOCK;
   }
+}
+
+/** A tar header's checksum: the sum of its bytes, the checksum field counted as spaces. */
+function checksum(tar: Uint8Array, at: number): number {
+  let sum = 8 * 0x20;
+  for (let i = at; i < at + BLOCK; i++) if (i < at + 148 || i >= at + 156) sum += tar[i];
+  return sum;
 }

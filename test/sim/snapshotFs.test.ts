@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DbEngine, EngineFactory } from '../../sim/engine/DbEngine.ts';
 import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
 import type { ConsoleReply, EngineReply } from '../../sim/engine/protocol.ts';
-import { dataSnapshot, ENGINE_CONF } from '../../sim/engine/snapshots.ts';
+import { dataSnapshot, ENGINE_CONF, templateSnapshot } from '../../sim/engine/snapshots.ts';
 import { engines as inProcess } from './harness.ts';
 
 const open: DbEngine[] = [];
@@ -58,5 +58,13 @@ describe.each([
     const d = await boot(factory, dump.tar, 'd');
     expect(await sql(d, "SELECT count(*)::int FROM t WHERE v = 'changed by a'")).toEqual([[1000]]);
     expect(await sql(d, "SELECT to_regclass('only_a') IS NOT NULL")).toEqual([[true]]);
+  });
+});
+
+describe('a damaged snapshot', () => {
+  it('is refused with the byte where it is damaged, not booted', async () => {
+    const damaged = (await templateSnapshot(inProcess)).slice();
+    damaged[5] ^= 0x20; // a letter of the first entry's name: its header's checksum no longer adds up
+    await expect(boot(inProcess, damaged, 'damaged')).rejects.toThrow(/the snapshot is damaged at byte \d+/);
   });
 });

@@ -14,7 +14,8 @@ import { WorkerEngine } from '../WorkerEngine.ts';
 import { limiter } from '../limiter.ts';
 
 const pgliteDist = dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
-const cacheDir = join(process.cwd(), 'node_modules', '.cache', 'pg-scaling-lab');
+// Beside PGlite's node_modules, whatever the working directory: the bundled worker imports PGlite from there.
+const cacheDir = join(pgliteDist, '..', '..', '..', '.cache', 'pg-scaling-lab');
 
 let assets: Promise<{ wasmModule: WebAssembly.Module; fsBundle: SharedArrayBuffer }> | undefined;
 function pgliteAssets() {
