@@ -4,6 +4,7 @@
  * 8 nodes in <= 3 s, <= 100 MB per node.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { nodeEngineFactory } from '../engine/node/platform.ts';
 import { bootPglite } from '../engine/PgliteEngine.ts';
 import { dataSnapshot, ENGINE_CONF } from '../engine/snapshots.ts';
@@ -61,12 +62,16 @@ async function main(): Promise<void> {
     simToRawRatio: Math.round((simWallRps / rawPgliteQps) * 100) / 100,
     boot8NodesMs: Math.round(boot8NodesMs),
     rssPerNodeMb: Math.round(rssPerNodeMb),
+    // The figures move with what else the machine runs: the 1-minute load average at the end, and the cores.
+    loadAverage: Math.round(loadavg()[0] * 10) / 10,
+    cores: availableParallelism(),
   };
   console.log(`rawPgliteQps   ${result.rawPgliteQps}`);
   console.log(`simWallRps     ${result.simWallRps}`);
   console.log(`simToRawRatio  ${result.simToRawRatio}   (target >= 0.7)`);
   console.log(`boot8NodesMs   ${result.boot8NodesMs}   (target <= 3000)`);
   console.log(`rssPerNodeMb   ${result.rssPerNodeMb}   (target <= 100)`);
+  console.log(`(load average ${result.loadAverage} on ${result.cores} cores)`);
   if (jsonOut) await writeFile(jsonOut, `${JSON.stringify(result, null, 2)}\n`);
 }
 
