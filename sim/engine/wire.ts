@@ -43,14 +43,19 @@ class Writer {
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concat(this.parts, this.size);
   }
+}
+
+/** The parts one after the other, in one array of `size` bytes. */
+function concat(parts: readonly Uint8Array[], size = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** A parameter as PostgreSQL's text format. */
@@ -120,14 +125,7 @@ export class WireSession {
   private async exchange(message: Uint8Array): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
     await this.db.runExclusive(() => this.db.execProtocolRawStream(message, { syncToFs: false, onRawData: (c) => chunks.push(c.slice()) }));
-    if (chunks.length === 1) return chunks[0];
-    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return chunks.length === 1 ? chunks[0] : concat(chunks);
   }
 }
 
