@@ -267,10 +267,13 @@ export class Replication {
     return f;
   }
 
-  /** A write sent to a primary's engine: a new stream record (undefined when the node has no standby role). */
+  /**
+   * A write sent to a primary's engine: a new stream record, its LSN asked of the engine only then
+   * (undefined, and nothing asked, when the node has no standby to ship to).
+   */
   recordWrite(
     nodeId: string,
-    w: { op?: PreparedOperation; sql?: string; params: readonly unknown[]; session?: number; walRecords: number; ok: Promise<boolean>; lsn: Promise<string> },
+    w: { op?: PreparedOperation; sql?: string; params: readonly unknown[]; session?: number; walRecords: number; ok: Promise<boolean>; lsn: () => Promise<string> },
   ): WriteRecord | undefined {
     if (this.roles.get(nodeId) !== 'primary') return undefined;
     const offset = this.lsnOffset.get(nodeId) ?? 0;
@@ -287,7 +290,7 @@ export class Replication {
       sentUs: this.ctx.scheduler.now,
       state: 'open',
       ok: w.ok.catch(() => false),
-      lsn: w.lsn.then(
+      lsn: w.lsn().then(
         (t) => parseLsn(t) + offset,
         () => 0,
       ),

@@ -385,7 +385,6 @@ export class PostgresNode implements SqlEndpoint {
     const repl = this.replication!;
     const op = call.op;
     if (op.writes) {
-      if (repl.role(this.id) !== 'primary') return; // no standby to ship to: no record, no LSN to ask for
       const batch = b.batch!;
       b.record = repl.recordWrite(this.id, {
         op,
@@ -393,7 +392,7 @@ export class PostgresNode implements SqlEndpoint {
         session: call.session,
         walRecords: profiles.reduce((n, p) => n + p.walRecords, 0),
         ok: batch.then((r) => r.failedAt === undefined),
-        lsn: this.currentLsn(),
+        lsn: () => this.currentLsn(),
       });
     } else if (op.readOnly) {
       await repl.checkRead(this.id, op, call.params, call.session);
@@ -701,13 +700,13 @@ export class PostgresNode implements SqlEndpoint {
       }
       const reply = (await engine.request({ op: 'console', sql, maxRows: CONSOLE_MAX_ROWS })) as ConsoleReply;
       this.ctx.metrics.realQueries += 1;
-      if (this.replication?.role(this.id) === 'primary' && consoleMayWrite(sql)) {
+      if (this.replication && consoleMayWrite(sql)) {
         const rec = this.replication.recordWrite(this.id, {
           sql,
           params: [],
           walRecords: 1,
           ok: Promise.resolve(!reply.error),
-          lsn: this.currentLsn(),
+          lsn: () => this.currentLsn(),
         });
         if (rec) this.replication.resolve(rec, true);
       }
