@@ -3,6 +3,7 @@
  * (run, runSql, setNodeSetting ...), snapshots and a report out. Deterministic: the same scenario and
  * seed give the same result; time and randomness come only from the scheduler and the seeded streams.
  */
+import type { FaultCommand } from './core/commands.ts';
 import { simError } from './core/errors.ts';
 import { Rng } from './core/rng.ts';
 import { Scheduler } from './core/Scheduler.ts';
@@ -13,7 +14,8 @@ import { ConsoleHistory } from './monitoring/consoleHistory.ts';
 import { AppNode } from './nodes/app/AppNode.ts';
 import { nodeKind } from './nodes/index.ts';
 import { PostgresNode } from './nodes/postgres/PostgresNode.ts';
-import type { ConsoleResult, NodeModel, NodeSnapshot, SimContext, SimEvent } from './nodes/types.ts';
+import { type ConsoleResult, isSqlEndpoint, type NodeModel, type NodeSnapshot, type SimContext, type SimEvent } from './nodes/types.ts';
+import { Network } from './net/Link.ts';
 import { Replication } from './replication/Replication.ts';
 import { formatIssues, parseScenario } from './scenario/load.ts';
 import type { Scenario } from './scenario/schema.ts';
@@ -38,14 +40,7 @@ export interface SimSnapshot {
   events: SimEvent[];
 }
 
-/** A fault: stop/start a postgres node, kill it, promote a replica, or a lag spike on a replica. */
-export type FaultCommand =
-  | { kind: 'stop' | 'start' | 'kill' | 'promote'; node: string }
-  /**
-   * Replay `applyFactor` times slower (a slow disk, a busy replica) and/or `linkDelay` more one-way latency
-   * on the replica's link (a congested network), for `duration` (a time such as 5s) or until the next spike.
-   */
-  | { kind: 'lag-spike'; node: string; applyFactor?: number; linkDelay?: string | number; duration?: string | number };
+export type { FaultCommand };
 
 export class ScenarioError extends Error {
   constructor(readonly issues: { path: string; message: string }[]) {
@@ -72,12 +67,14 @@ export class Simulation {
     private readonly options: SimulationOptions,
   ) {
     const seed = scenario.run.seed;
-    const latency = new Map<string, number>();
-    const targets = new Map<string, string[]>();
-    for (const e of scenario.edges) {
-      latency.set(`${e.from}->${e.to}`, timeUs(e.latency));
-      targets.set(e.from, [...(targets.get(e.from) ?? []), e.to]);
-    }
+    const net = new Network(
+      this.scheduler,
+      scenario.edges.map((e) => ({ from: e.from, to: e.to, latencyUs: timeUs(e.latency) })),
+      (id) => {
+        const n = this.nodes.get(id);
+        return isSqlEndpoint(n) ? n : undefined;
+      },
+    );
     this.ctx = {
       scheduler: this.scheduler,
       metrics: this.metrics,
@@ -85,8 +82,7 @@ export class Simulation {
       rng: (name) => new Rng(seed, name),
       emit: (e) => this.emit(e),
       node: (id) => this.nodes.get(id),
-      latencyUs: (from, to) => latency.get(`${from}->${to}`),
-      targets: (from) => targets.get(from) ?? [],
+      net,
     };
     for (const n of scenario.nodes) {
       const def = nodeKind(n.kind)!;
@@ -217,23 +213,8 @@ export class Simulation {
   private async applyFault(f: FaultCommand): Promise<string | undefined> {
     const n = this.nodes.get(f.node);
     if (!n) return `no node "${f.node}"`;
-    if (!(n instanceof PostgresNode)) return `node "${f.node}" (${n.kind}) is not a postgres node`;
-    switch (f.kind) {
-      case 'stop':
-        return n.stopServer();
-      case 'start':
-        return n.startServer(this.replication.startDelayUs);
-      case 'kill':
-        return n.killServer();
-      case 'promote':
-        return this.replication.promote(f.node);
-      case 'lag-spike':
-        return this.replication.lagSpike(f.node, {
-          applyFactor: f.applyFactor,
-          linkDelayUs: f.linkDelay === undefined ? 0 : timeUs(f.linkDelay),
-          durationUs: f.duration === undefined ? undefined : timeUs(f.duration, 's'),
-        });
-    }
+    if (!n.fault) return `node "${f.node}" (${n.kind}) takes no faults`;
+    return n.fault(f);
   }
 
   /** Runs a fault command now, between events. Resolves to an error message, or undefined when done. */
@@ -274,11 +255,9 @@ export class Simulation {
     return this.fault({ kind: 'lag-spike', node, ...o });
   }
 
-  snapshot(maxInFlight = 50): SimSnapshot {
-    const inFlight: SimSnapshot['inFlight'] = [];
-    for (const n of this.nodes.values()) {
-      if (n instanceof AppNode) inFlight.push(...n.sampleInFlight(maxInFlight - inFlight.length));
-    }
+  /** Figures now; `perPlace` caps the requests sampled at each node and on each edge. */
+  snapshot(perPlace = 6): SimSnapshot {
+    const inFlight = this.ctx.net.sample(perPlace).map((t) => ({ id: t.id, op: t.op, at: t.at }));
     return {
       time: this.scheduler.now / 1e6,
       completed: this.metrics.completed,

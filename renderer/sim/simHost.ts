@@ -84,7 +84,7 @@ function postSnapshot() {
   lastPost = performance.now();
   const events = sim.events.slice(sentEvents);
   sentEvents = sim.events.length;
-  const snapshot = sim.snapshot(40);
+  const snapshot = sim.snapshot();
   post({ type: 'snapshot', snapshot: { ...snapshot, events: [] }, series: seriesSince(sim), events, status });
 }
 

@@ -3,11 +3,13 @@
  * under sim/nodes/ plus one registration (sim/nodes/index.ts).
  */
 import type { z } from 'zod';
+import type { FaultCommand } from '../core/commands.ts';
 import type { SimError } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
 import type { Scheduler } from '../core/Scheduler.ts';
 import type { EngineFactory } from '../engine/DbEngine.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
+import type { ClientInfo, Connection, ConnectResult, Endpoint, Network, Trace } from '../net/Link.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
 
 /** What a console statement returns: rows (capped) or the real system's error. */
@@ -52,10 +54,8 @@ export interface SimContext {
   rng(name: string): Rng;
   emit(event: Omit<SimEvent, 'at'>): void;
   node(id: string): NodeModel | undefined;
-  /** One-way network latency of the edge from -> to, in microseconds (undefined: no edge). */
-  latencyUs(from: string, to: string): number | undefined;
-  /** Ids of the nodes this node has edges to, in the scenario's order. */
-  targets(from: string): string[];
+  /** The edges and the connections over them (sim/net/): every hop's latency and trace. */
+  readonly net: Network;
 }
 
 export interface NodeSpec<S = Record<string, unknown>> {
@@ -89,22 +89,12 @@ export interface NodeModel {
   report?(): Record<string, unknown>;
   /** Runs a console statement now (SQL on a database, the admin language on a pooler). */
   console?(sql: string): Promise<ConsoleResult>;
+  /** Applies a fault now; an error message when it is refused. */
+  fault?(f: FaultCommand): Promise<string | undefined> | string | undefined;
   close(): Promise<void>;
 }
 
-/** A client-side connection to a SQL endpoint (a backend, or later a pooler's client slot). */
-export interface Connection {
-  readonly id: number;
-  readonly endpoint: string;
-  dead: boolean;
-}
-
-export interface ClientInfo {
-  /** The app node and instance, for pg_stat_activity. */
-  app: string;
-  instance: number;
-  applicationName: string;
-}
+export type { ClientInfo, Connection, ConnectResult, Trace };
 
 /**
  * A statement's reply. `outcome` is set when the node did not wait for the engine's answer (a statement
@@ -117,9 +107,10 @@ export type Reply =
 
 /** One round trip's statement of an operation: BEGIN, one of its SQL statements, COMMIT or ROLLBACK. */
 export type StatementCall =
-  | { kind: 'begin' | 'commit' | 'rollback' }
+  /** `trace`: the request it belongs to, stamped by every hop (sim/net/). */
+  | { kind: 'begin' | 'commit' | 'rollback'; trace?: Trace }
   /** `session`: the workload client that sent it (read-your-writes routing and checks). */
-  | { kind: 'sql'; op: PreparedOperation; index: number; params: readonly unknown[]; session?: number };
+  | { kind: 'sql'; op: PreparedOperation; index: number; params: readonly unknown[]; session?: number; trace?: Trace };
 
 /** What a router knows of a database endpoint in a replicated cluster. */
 export interface ReplicationState {
@@ -132,12 +123,7 @@ export interface ReplicationState {
 }
 
 /** Something an app can connect to and run SQL on (a postgres node; later a pooler). */
-export interface SqlEndpoint extends NodeModel {
-  /** Called when the connection request arrives at the endpoint; `done` is called in virtual time. */
-  connect(client: ClientInfo, done: (r: { conn: Connection } | { error: SimError }) => void): void | Promise<void>;
-  /** Runs one statement on the connection, as it arrives; `done` when the reply leaves the endpoint. */
-  execute(conn: Connection, call: StatementCall, done: (r: Reply) => void): void | Promise<void>;
-  disconnect(conn: Connection): void;
+export interface SqlEndpoint extends NodeModel, Endpoint<StatementCall, Reply> {
   /** Its role in a replicated cluster, for the app's router (undefined: not replicated). */
   replicationState?(): ReplicationState | undefined;
 }

@@ -245,12 +245,16 @@ export class Replication {
   }
 
   private latency(from: string, to: string): number {
-    return this.ctx.latencyUs(from, to) ?? this.ctx.latencyUs(to, from) ?? this.originalLatency(to);
+    const net = this.ctx.net;
+    return net.edge(from, to)?.latencyUs ?? net.edge(to, from)?.latencyUs ?? this.originalLatency(to);
   }
 
   /** A follower of a promoted replica keeps the latency of its original link. */
   private originalLatency(replica: string): number {
-    for (const [id, r] of this.roles) if (r === 'primary' && this.ctx.latencyUs(id, replica) !== undefined) return this.ctx.latencyUs(id, replica)!;
+    for (const [id, r] of this.roles) {
+      const e = r === 'primary' ? this.ctx.net.edge(id, replica) : undefined;
+      if (e) return e.latencyUs;
+    }
     return 0;
   }
 

@@ -4,23 +4,14 @@
  * each (BEGIN and COMMIT too, for a transaction), and gives the connection back.
  */
 import { type SimError, simError } from '../../core/errors.ts';
+import type { Link, Trace } from '../../net/Link.ts';
+import { timeUs } from '../../scenario/settings.ts';
 import type { PreparedOperation } from '../../workload/operations.ts';
-import {
-  type ClientInfo,
-  type Connection,
-  isSqlEndpoint,
-  type NodeModel,
-  type NodeSnapshot,
-  type NodeSpec,
-  type Reply,
-  type SimContext,
-  type SqlEndpoint,
-  type StatementCall,
-} from '../types.ts';
+import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
+import type { ClientInfo, NodeSnapshot, NodeSpec, Reply, SimContext, StatementCall } from '../types.ts';
 import { ClientPool, type Grant } from './ClientPool.ts';
 import { DatabaseRouter } from './DatabaseRouter.ts';
 import type { AppSettings } from './settings.ts';
-import { timeUs } from '../../scenario/settings.ts';
 
 export interface AppRequest {
   id: number;
@@ -30,39 +21,38 @@ export interface AppRequest {
   /** The closed-loop client that sent it (a user), if any. */
   session?: number;
   startUs: number;
-  /** Where the request is now, for the canvas' animation. */
-  at: string;
 }
 
-export class AppNode implements NodeModel {
+/** A request's outcome at the app: its error, or its success (known later with `outcome`). */
+interface Outcome {
+  error?: SimError;
+  outcome?: Promise<SimError | undefined>;
+}
+
+type SqlLink = Link<StatementCall, Reply>;
+
+export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> {
   readonly kind = 'app';
   readonly router: DatabaseRouter;
   private pools: Map<string, ClientPool>[] = [];
-  private inFlight = new Map<number, AppRequest>();
+  private inFlight = new Map<number, Trace>();
   private completed = 0;
   private failed = 0;
   /** connection_mode per_request: connections open now. */
   private perRequestOpen = 0;
 
-  constructor(
-    private readonly ctx: SimContext,
-    readonly spec: NodeSpec<AppSettings>,
-  ) {
-    this.router = new DatabaseRouter(
-      ctx,
-      () => ctx.targets(this.id).filter((t) => isSqlEndpoint(ctx.node(t))),
-      () => this.spec.settings,
-      ctx.rng(`router:${spec.id}`),
-    );
+  constructor(ctx: SimContext, spec: NodeSpec<AppSettings>) {
+    super(ctx, spec);
+    this.router = new DatabaseRouter(ctx, () => this.upstreams(), () => this.spec.settings, ctx.rng(`router:${spec.id}`));
     for (let i = 0; i < spec.settings.instances; i++) this.pools.push(new Map());
-  }
-
-  get id(): string {
-    return this.spec.id;
   }
 
   get instances(): number {
     return this.spec.settings.instances;
+  }
+
+  private client(instance: number): ClientInfo {
+    return { app: this.id, instance, applicationName: `${this.id}-${instance + 1}` };
   }
 
   private pool(instance: number, target: string): ClientPool {
@@ -70,129 +60,97 @@ export class AppNode implements NodeModel {
     let p = pools.get(target);
     if (!p) {
       const s = this.spec.settings;
-      const client: ClientInfo = { app: this.id, instance, applicationName: `${this.id}-${instance + 1}` };
-      p = new ClientPool(
-        this.ctx.scheduler,
-        s.pool_size,
-        timeUs(s.pool_timeout, 's'),
-        (done) => this.openConnection(target, client, done),
-        (conn) => this.endpoint(target)?.disconnect(conn),
-      );
+      const client = this.client(instance);
+      p = new ClientPool(this.ctx.scheduler, s.pool_size, timeUs(s.pool_timeout, 's'), (done) => this.openConnection(target, client, done));
       pools.set(target, p);
     }
     return p;
   }
 
-  private endpoint(id: string): SqlEndpoint | undefined {
-    const n = this.ctx.node(id);
-    return isSqlEndpoint(n) ? n : undefined;
-  }
-
-  private latency(target: string): number {
-    return this.ctx.latencyUs(this.id, target) ?? 0;
-  }
-
-  /** TCP handshake, then the startup packet reaches the server; the reply comes after authentication (one more round trip). */
   private openConnection(target: string, client: ClientInfo, done: Grant): void {
-    const l = this.latency(target);
-    this.ctx.scheduler.after(l * 2, async () => {
-      const ep = this.endpoint(target);
-      if (!ep) return done({ error: simError('no_route') });
-      await ep.connect(client, (r) => {
-        this.ctx.scheduler.after(l * 3, () => done(r));
-      });
-    });
+    this.connectUpstream(target, client, done);
+  }
+
+  /** The routing hook: the DatabaseRouter's choice, or no_route when the app is connected to no database. */
+  protected route(req: AppRequest): Route<Outcome> {
+    const target = this.router.route(req);
+    return target ? { kind: 'forward', upstream: target } : { kind: 'answer', reply: { error: simError('no_route') } };
   }
 
   /** Starts a request; `done` gets its error, if any, when the reply is back at the app. */
-  submit(req: Omit<AppRequest, 'at'>, done: (error?: SimError) => void): void {
-    const target = this.router.route(req);
-    const r: AppRequest = { ...req, at: this.id };
-    if (!target) {
-      this.end(r, done, simError('no_route'));
-      return;
-    }
-    this.inFlight.set(r.id, r);
-    if (this.spec.settings.connection_mode === 'per_request') {
-      this.perRequest(r, target, done);
-      return;
-    }
-    const pool = this.pool(req.instance % this.pools.length, target);
+  submit(req: AppRequest, done: (error?: SimError) => void): void {
+    const trace: Trace = { id: req.id, op: req.op.name, at: this.id };
+    this.dispatch(
+      this.route(req),
+      (target, reply) => {
+        this.inFlight.set(req.id, trace);
+        this.ctx.net.begin(trace);
+        if (this.spec.settings.connection_mode === 'per_request') this.perRequest(req, trace, target, reply);
+        else this.pooled(req, trace, target, reply);
+      },
+      (o) => this.end(req, trace, done, o),
+    );
+  }
+
+  private pooled(r: AppRequest, trace: Trace, target: string, done: (o: Outcome) => void): void {
+    const pool = this.pool(r.instance % this.pools.length, target);
     pool.acquire((g) => {
-      if ('error' in g) return this.end(r, done, g.error);
-      this.roundTrips(r, target, g.conn, this.calls(r), 0, (error, outcome) => {
-        pool.release(g.conn);
-        this.end(r, done, error, outcome);
+      if ('error' in g) return done({ error: g.error });
+      this.roundTrips(r, g.link, this.calls(r, trace), 0, (error, outcome) => {
+        pool.release(g.link);
+        done({ error, outcome });
       });
     });
   }
 
-  private calls(r: AppRequest): StatementCall[] {
-    const calls: StatementCall[] = r.op.statements.map((_, index) => ({ kind: 'sql', op: r.op, index, params: r.params, session: r.session }));
+  private calls(r: AppRequest, trace: Trace): StatementCall[] {
+    const calls: StatementCall[] = r.op.statements.map((_, index) => ({ kind: 'sql', op: r.op, index, params: r.params, session: r.session, trace }));
     if (r.op.transaction) {
-      calls.unshift({ kind: 'begin' });
-      calls.push({ kind: 'commit' });
+      calls.unshift({ kind: 'begin', trace });
+      calls.push({ kind: 'commit', trace });
     }
     return calls;
   }
 
   /** connection_mode per_request: connect, run the request, disconnect (the Terminate reaches the endpoint after the latency). */
-  private perRequest(r: AppRequest, target: string, done: (error?: SimError) => void): void {
+  private perRequest(r: AppRequest, trace: Trace, target: string, done: (o: Outcome) => void): void {
     const instance = r.instance % this.pools.length;
-    const client: ClientInfo = { app: this.id, instance, applicationName: `${this.id}-${instance + 1}` };
     this.perRequestOpen++;
-    r.at = `${this.id}->${target}`;
-    this.openConnection(target, client, (g) => {
+    trace.at = `${this.id}->${target}`;
+    this.openConnection(target, this.client(instance), (g) => {
       if ('error' in g) {
         this.perRequestOpen--;
-        return this.end(r, done, g.error);
+        return done({ error: g.error });
       }
-      this.roundTrips(r, target, g.conn, this.calls(r), 0, (error, outcome) => {
+      this.roundTrips(r, g.link, this.calls(r, trace), 0, (error, outcome) => {
         this.perRequestOpen--;
-        this.ctx.scheduler.after(this.latency(target), () => this.endpoint(target)?.disconnect(g.conn));
-        this.end(r, done, error, outcome);
+        g.link.close(true);
+        done({ error, outcome });
       });
     });
   }
 
-  private roundTrips(
-    r: AppRequest,
-    target: string,
-    conn: Connection,
-    calls: StatementCall[],
-    i: number,
-    done: (e?: SimError, outcome?: Promise<SimError | undefined>) => void,
-  ): void {
-    const l = this.latency(target);
-    r.at = `${this.id}->${target}`;
-    this.ctx.scheduler.after(l, async () => {
-      r.at = target;
-      const ep = this.endpoint(target);
-      if (!ep) return done(simError('no_route'));
-      await ep.execute(conn, calls[i], (reply: Reply) => {
-        r.at = `${target}->${this.id}`;
-        this.ctx.scheduler.after(l, () => {
-          r.at = this.id;
-          if (!reply.ok) {
-            const inTx = r.op.transaction && i > 0 && !conn.dead;
-            if (inTx && reply.error.severity === 'ERROR') {
-              // The driver rolls the transaction back before it hands the connection back.
-              return this.roundTrips(r, target, conn, [{ kind: 'rollback' }], 0, () => done(reply.error));
-            }
-            if (reply.error.severity !== 'ERROR') conn.dead = true;
-            return done(reply.error);
-          }
-          if (i + 1 < calls.length) return this.roundTrips(r, target, conn, calls, i + 1, done);
-          if (reply.position !== undefined) this.router.wrote(r.session, reply.position);
-          done(undefined, reply.outcome);
-        });
-      });
+  private roundTrips(r: AppRequest, link: SqlLink, calls: StatementCall[], i: number, done: (e?: SimError, outcome?: Promise<SimError | undefined>) => void): void {
+    this.callUpstream(link, calls[i], (reply: Reply) => {
+      if (!reply.ok) {
+        const inTx = r.op.transaction && i > 0 && !link.dead;
+        if (inTx && reply.error.severity === 'ERROR') {
+          // The driver rolls the transaction back before it hands the connection back.
+          return this.roundTrips(r, link, [{ kind: 'rollback', trace: calls[i].trace }], 0, () => done(reply.error));
+        }
+        if (reply.error.severity !== 'ERROR') link.conn!.dead = true;
+        return done(reply.error);
+      }
+      if (i + 1 < calls.length) return this.roundTrips(r, link, calls, i + 1, done);
+      if (reply.position !== undefined) this.router.wrote(r.session, reply.position);
+      done(undefined, reply.outcome);
     });
   }
 
   /** Ends a request. With `outcome` its success is known later; the figures keep this moment's time. */
-  private end(r: AppRequest, done: (error?: SimError) => void, error?: SimError, outcome?: Promise<SimError | undefined>): void {
+  private end(r: AppRequest, trace: Trace, done: (error?: SimError) => void, o: Outcome): void {
     this.inFlight.delete(r.id);
+    this.ctx.net.end(trace);
     this.router.release(r.id);
     const at = this.ctx.scheduler.now;
     const record = (e: SimError | undefined) => {
@@ -200,19 +158,9 @@ export class AppNode implements NodeModel {
       else this.completed++;
       this.ctx.metrics.requestDone(at - r.startUs, e?.code, at);
     };
-    if (outcome) this.ctx.metrics.defer(outcome, record);
-    else record(error);
-    done(error);
-  }
-
-  /** A sample of requests in flight (for the canvas' animation). */
-  sampleInFlight(max: number): { id: number; op: string; at: string }[] {
-    const out: { id: number; op: string; at: string }[] = [];
-    for (const r of this.inFlight.values()) {
-      if (out.length >= max) break;
-      out.push({ id: r.id, op: r.op.name, at: r.at });
-    }
-    return out;
+    if (o.outcome) this.ctx.metrics.defer(o.outcome, record);
+    else record(o.error);
+    done(o.error);
   }
 
   async applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'> {
@@ -251,6 +199,4 @@ export class AppNode implements NodeModel {
   report(): Record<string, unknown> {
     return { completed: this.completed, failed: this.failed };
   }
-
-  async close(): Promise<void> {}
 }

@@ -5,9 +5,11 @@
  */
 import { type SimError, simError } from '../../core/errors.ts';
 import type { ScheduledEvent, Scheduler } from '../../core/Scheduler.ts';
-import type { Connection } from '../types.ts';
+import type { Link } from '../../net/Link.ts';
+import type { Reply, StatementCall } from '../types.ts';
 
-export type Grant = (r: { conn: Connection } | { error: SimError }) => void;
+type SqlLink = Link<StatementCall, Reply>;
+export type Grant = (r: { link: SqlLink } | { error: SimError }) => void;
 
 interface Waiter {
   grant: Grant;
@@ -15,7 +17,7 @@ interface Waiter {
 }
 
 export class ClientPool {
-  private idle: Connection[] = [];
+  private idle: SqlLink[] = [];
   private waiters: Waiter[] = [];
   /** Open connections, counting the ones being opened. */
   open = 0;
@@ -27,7 +29,6 @@ export class ClientPool {
     public timeoutUs: number,
     /** Opens a connection (network and server included); calls back in virtual time. */
     private readonly openConnection: (done: Grant) => void,
-    private readonly closeConnection: (conn: Connection) => void,
   ) {}
 
   get waiting(): number {
@@ -35,10 +36,10 @@ export class ClientPool {
   }
 
   acquire(grant: Grant): void {
-    const conn = this.takeIdle();
-    if (conn) {
+    const link = this.takeIdle();
+    if (link) {
       this.busy++;
-      grant({ conn });
+      grant({ link });
       return;
     }
     const w: Waiter = { grant };
@@ -53,36 +54,36 @@ export class ClientPool {
     this.grow();
   }
 
-  release(conn: Connection): void {
+  release(link: SqlLink): void {
     this.busy--;
-    if (conn.dead) {
+    if (link.dead) {
       this.open--;
-      this.closeConnection(conn);
+      link.close();
       this.grow();
       return;
     }
-    this.idle.push(conn);
+    this.idle.push(link);
     this.serveWaiters();
   }
 
-  private takeIdle(): Connection | undefined {
+  private takeIdle(): SqlLink | undefined {
     while (this.idle.length > 0) {
-      const c = this.idle.pop()!;
-      if (!c.dead) return c;
+      const l = this.idle.pop()!;
+      if (!l.dead) return l;
       this.open--;
-      this.closeConnection(c);
+      l.close();
     }
     return undefined;
   }
 
   private serveWaiters(): void {
     while (this.waiters.length > 0) {
-      const conn = this.takeIdle();
-      if (!conn) break;
+      const link = this.takeIdle();
+      if (!link) break;
       const w = this.waiters.shift()!;
       this.scheduler.cancel(w.timer);
       this.busy++;
-      w.grant({ conn });
+      w.grant({ link });
     }
   }
 
@@ -92,8 +93,8 @@ export class ClientPool {
     if (this.open - this.busy - this.idle.length >= this.waiters.length) return; // enough already opening
     this.open++;
     this.openConnection((r) => {
-      if ('conn' in r) {
-        this.idle.push(r.conn);
+      if ('link' in r) {
+        this.idle.push(r.link);
         this.serveWaiters();
       } else {
         this.open--;

@@ -30,18 +30,9 @@
 import { type CatalogueCode, type SimError, simError } from '../../core/errors.ts';
 import type { ScheduledEvent } from '../../core/Scheduler.ts';
 import { timeUs } from '../../scenario/settings.ts';
-import {
-  type ClientInfo,
-  type Connection,
-  type ConsoleResult,
-  isSqlEndpoint,
-  type NodeSnapshot,
-  type NodeSpec,
-  type Reply,
-  type SimContext,
-  type SqlEndpoint,
-  type StatementCall,
-} from '../types.ts';
+import type { Link } from '../../net/Link.ts';
+import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
+import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, Reply, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
 import { adminCommand } from './admin.ts';
 import { parseConnstr } from './ini.ts';
 import {
@@ -101,7 +92,8 @@ export interface PoolServer {
   id: number;
   pool: Pool;
   state: ServerState;
-  conn?: Connection;
+  /** The server connection over the edge to the database node, once logged in. */
+  link?: Link<StatementCall, Reply>;
   info: ClientInfo;
   target: string;
   connectTime: number;
@@ -200,7 +192,7 @@ export class Pool {
   }
 }
 
-export class PgBouncerNode implements SqlEndpoint {
+export class PgBouncerNode extends ProxyNode<PgBouncerSettings, PoolDatabase, SimError | undefined> implements SqlEndpoint {
   readonly kind = 'pgbouncer';
   private readonly dbs = new Map<string, PoolDatabase>();
   readonly pools: Pool[] = [];
@@ -230,20 +222,10 @@ export class PgBouncerNode implements SqlEndpoint {
   private waitSumUs = 0;
   private waitMaxUs = 0;
 
-  constructor(
-    private readonly ctx: SimContext,
-    readonly spec: NodeSpec<PgBouncerSettings>,
-  ) {
+  constructor(ctx: SimContext, spec: NodeSpec<PgBouncerSettings>) {
+    super(ctx, spec);
     this.loadDatabases();
     this.scheduleJanitor();
-  }
-
-  get id(): string {
-    return this.spec.id;
-  }
-
-  get settings(): PgBouncerSettings {
-    return this.spec.settings;
   }
 
   private get now(): number {
@@ -332,20 +314,15 @@ export class PgBouncerNode implements SqlEndpoint {
     return p;
   }
 
-  /** The database node behind a database: host= when it names a database node this node has an edge to, else the first one. */
-  private target(db: PoolDatabase): string | undefined {
-    const targets = this.ctx.targets(this.id).filter((t) => isSqlEndpoint(this.ctx.node(t)));
-    if (db.host && targets.includes(db.host)) return db.host;
-    return targets[0];
-  }
-
-  private endpoint(id: string): SqlEndpoint | undefined {
-    const n = this.ctx.node(id);
-    return isSqlEndpoint(n) ? n : undefined;
-  }
-
-  private latency(target: string): number {
-    return this.ctx.latencyUs(this.id, target) ?? 0;
+  /**
+   * The routing hook: a database's server connections go to host= when it names a database node this
+   * node has an edge to, else to the first one; with none, the login fails.
+   */
+  protected route(db: PoolDatabase): Route<SimError | undefined> {
+    const targets = this.upstreams();
+    const upstream = db.host && targets.includes(db.host) ? db.host : targets[0];
+    if (upstream) return { kind: 'forward', upstream };
+    return { kind: 'answer', reply: simError('no_route', { message: `could not connect to server: no database node behind database "${db.name}"` }) };
   }
 
   // ---- clients: the SqlEndpoint apps see ----
@@ -554,7 +531,8 @@ export class PgBouncerNode implements SqlEndpoint {
 
   private openServer(pool: Pool): void {
     const now = this.now;
-    const target = this.target(pool.db);
+    const route = this.route(pool.db);
+    const target = route.kind === 'forward' ? route.upstream : undefined;
     const id = this.nextId++;
     const s: PoolServer = {
       id,
@@ -576,33 +554,26 @@ export class PgBouncerNode implements SqlEndpoint {
     pool.byState.login++;
     pool.lastConnectTime = now;
     pool.db.connectionCount++;
-    if (!target) {
-      this.loginFailed(s, simError('no_route', { message: `could not connect to server: no database node behind database "${pool.db.name}"` }));
-      return;
-    }
-    const l = this.latency(target);
-    // TCP handshake, startup packet; the reply after authentication (as an app's connect).
-    this.ctx.scheduler.after(l * 2, async () => {
-      const ep = this.endpoint(target);
-      if (s.closed) return;
-      if (!ep) return this.loginFailed(s, simError('no_route'));
-      await ep.connect(s.info, (r) => {
-        this.ctx.scheduler.after(l * 3, () => {
-          if (s.closed) {
-            if ('conn' in r) ep.disconnect(r.conn);
-            return;
-          }
-          if ('error' in r) this.loginFailed(s, r.error);
-          else this.loggedIn(s, r.conn);
-          this.touch();
-        });
-      });
-    });
+    this.dispatch(
+      route,
+      (upstream, failed) =>
+        this.connectUpstream(
+          upstream,
+          s.info,
+          (r) => {
+            if ('error' in r) failed(r.error);
+            else this.loggedIn(s, r.link);
+            this.touch();
+          },
+          () => s.closed,
+        ),
+      (error) => error && this.loginFailed(s, error),
+    );
   }
 
-  private loggedIn(s: PoolServer, conn: Connection): void {
+  private loggedIn(s: PoolServer, link: Link<StatementCall, Reply>): void {
     const pool = s.pool;
-    s.conn = conn;
+    s.link = link;
     s.ready = true;
     s.requestTime = this.now;
     pool.lastConnectFailed = false;
@@ -643,7 +614,7 @@ export class PgBouncerNode implements SqlEndpoint {
       this.setServerState(s, 'tested');
       s.requestTime = this.now;
       // One round trip: DISCARD ALL drops what the client left on the backend.
-      const rtt = 2 * this.latency(s.target) + TINY_STATEMENT_US;
+      const rtt = 2 * s.link!.latencyUs + TINY_STATEMENT_US;
       this.ctx.scheduler.after(rtt, () => {
         if (s.closed) return;
         resetSession(s.session);
@@ -698,7 +669,7 @@ export class PgBouncerNode implements SqlEndpoint {
     // varcache_apply: a server last used with another application_name gets SET application_name first.
     let setVars = 0;
     if (s.info.applicationName !== c.info.applicationName) {
-      setVars = 2 * this.latency(s.target) + TINY_STATEMENT_US;
+      setVars = 2 * s.link!.latencyUs + TINY_STATEMENT_US;
       s.info.applicationName = c.info.applicationName;
     }
     s.ready = false;
@@ -732,18 +703,16 @@ export class PgBouncerNode implements SqlEndpoint {
       calls = [call];
       pool.stats.received += call.kind.length + 5;
     }
-    const l = this.latency(s.target);
-    const queryStart = now + setVars + l;
-    this.ctx.scheduler.after(setVars + l, async () => {
-      if (s.closed) return;
-      await this.runChain(s, calls, 0, mainIndex, wrapped, undefined, (reply) => {
-        this.ctx.scheduler.after(l, () => {
-          if (s.closed) return;
-          this.serverReplied(c, s, p, reply, queryStart);
-          this.touch();
-        });
-      });
-    });
+    const queryStart = now + setVars + s.link!.latencyUs;
+    s.link!.roundTrip(
+      call.trace,
+      (respond) => this.runChain(s, calls, 0, mainIndex, wrapped, undefined, respond),
+      (reply) => {
+        this.serverReplied(c, s, p, reply, queryStart);
+        this.touch();
+      },
+      setVars,
+    );
   }
 
   /**
@@ -759,8 +728,9 @@ export class PgBouncerNode implements SqlEndpoint {
     main: Reply | undefined,
     done: (r: Reply) => void,
   ): Promise<void> {
-    const ep = this.endpoint(s.target);
-    if (!ep || !s.conn) {
+    const ep = this.ctx.net.endpoint<StatementCall, Reply>(s.target);
+    const conn = s.link?.conn;
+    if (!ep || !conn) {
       done({ ok: false, error: simError('crash_shutdown') });
       return;
     }
@@ -774,10 +744,10 @@ export class PgBouncerNode implements SqlEndpoint {
       }
       // close the transaction that scoped the backend's settings
       const end: StatementCall = { kind: main!.ok ? 'commit' : 'rollback' };
-      await ep.execute(s.conn, end, (r) => done(main!.ok && !r.ok ? r : main!));
+      await ep.execute(conn, end, (r) => done(main!.ok && !r.ok ? r : main!));
       return;
     }
-    await ep.execute(s.conn, calls[i], (r) => {
+    await ep.execute(conn, calls[i], (r) => {
       if (s.closed) return;
       if (i === mainIndex) next(i + 1, r);
       else if (!r.ok) next(calls.length, r);
@@ -863,12 +833,8 @@ export class PgBouncerNode implements SqlEndpoint {
     const i = pool.idle.indexOf(s);
     if (i >= 0) pool.idle.splice(i, 1);
     pool.db.connectionCount--;
-    if (s.conn) {
-      const conn = s.conn;
-      const ep = this.endpoint(s.target);
-      // The Terminate message reaches the database after the link's latency.
-      this.ctx.scheduler.after(this.latency(s.target), () => ep?.disconnect(conn));
-    }
+    // The Terminate message reaches the database after the link's latency.
+    s.link?.close(true);
   }
 
   /** disconnect_client: closes a client; with `error`, what it was waiting for fails with it. */

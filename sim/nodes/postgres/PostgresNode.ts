@@ -17,6 +17,7 @@
  *   standbys as synchronous_commit says; a replica's sessions are read-only (default_transaction_read_only),
  *   and replay reaches its engine only through replayOnEngine, in stream order.
  */
+import type { FaultCommand } from '../../core/commands.ts';
 import { type SimError, conditionName, simError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import { EngineDeadError, type DbEngine } from '../../engine/DbEngine.ts';
@@ -510,6 +511,28 @@ export class PostgresNode implements SqlEndpoint {
       const f = b.inFlight;
       b.inFlight = undefined;
       f?.({ ok: false, error });
+    }
+  }
+
+  /** Stop, start, kill, promote, lag spike (the last two are replication's). */
+  fault(f: FaultCommand): Promise<string | undefined> | string | undefined {
+    switch (f.kind) {
+      case 'stop':
+        return this.stopServer();
+      case 'start':
+        return this.startServer(this.replication?.startDelayUs ?? 0);
+      case 'kill':
+        return this.killServer();
+      case 'promote':
+        return this.replication ? this.replication.promote(this.id) : `${this.id} is not a replica`;
+      case 'lag-spike':
+        return this.replication
+          ? this.replication.lagSpike(this.id, {
+              applyFactor: f.applyFactor,
+              linkDelayUs: f.linkDelay === undefined ? 0 : timeUs(f.linkDelay),
+              durationUs: f.duration === undefined ? undefined : timeUs(f.duration, 's'),
+            })
+          : `${this.id} is not a replica`;
     }
   }
 

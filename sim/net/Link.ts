@@ -1,0 +1,237 @@
+/**
+ * The network between nodes: one `Edge` per scenario edge (its one-way latency, and `extraUs` for a
+ * congested link or jitter), and a `Link` per connection over an edge. Every hop of every request goes
+ * through a Link: no node computes latency itself.
+ *
+ * Invariants:
+ * - A message over a link arrives `latencyUs + extraUs` after it is sent; a one-way stream (`send`) never
+ *   delivers out of order (an arrival is never earlier than the previous one on that link).
+ * - A request keeps one `Trace` from the workload to the engine and back; each hop stamps where it is
+ *   (`a->b` on the wire, `b` at a node, `b->a` on the way back), so the canvas draws traffic on every edge.
+ * - A closed link delivers nothing more: a reply or a message still on the wire is dropped.
+ * - Opening a connection is the TCP handshake and the startup packet (two one-way trips to the server),
+ *   then the server's answer after authentication (three more), as the endpoints' models have always had it.
+ * - Generic over the call and reply types, so a SQL endpoint, a pooler or a cache speak through the same Link.
+ */
+import { type SimError, simError } from '../core/errors.ts';
+import type { Scheduler } from '../core/Scheduler.ts';
+
+/** A client-side connection to an endpoint (a backend, a pooler's client slot, a cache connection). */
+export interface Connection {
+  readonly id: number;
+  readonly endpoint: string;
+  dead: boolean;
+}
+
+/** Who connects: the app node and instance (pg_stat_activity's client_addr) and its application_name. */
+export interface ClientInfo {
+  app: string;
+  instance: number;
+  applicationName: string;
+}
+
+export type ConnectResult = { conn: Connection } | { error: SimError };
+
+/** Where one request is, from the workload to the engine and back: every hop stamps `at`. */
+export interface Trace {
+  readonly id: number;
+  readonly op: string;
+  at: string;
+}
+
+/** What a node offers over a link: connect, run a call on a connection, disconnect. */
+export interface Endpoint<C = unknown, R = unknown> {
+  /** Called when the connection request arrives; `done` is called in virtual time. */
+  connect(client: ClientInfo, done: (r: ConnectResult) => void): void | Promise<void>;
+  /** Runs one call on the connection as it arrives; `done` when the reply leaves the endpoint. */
+  execute(conn: Connection, call: C, done: (r: R) => void): void | Promise<void>;
+  disconnect(conn: Connection): void;
+}
+
+export interface Edge {
+  readonly from: string;
+  readonly to: string;
+  /** One-way latency, microseconds. */
+  readonly latencyUs: number;
+  /** Added one-way delay now (a lag spike's congested link; later jitter). */
+  extraUs: number;
+}
+
+export class Network {
+  private readonly edges = new Map<string, Edge>();
+  private readonly out = new Map<string, string[]>();
+  /** Requests in flight anywhere, by id (the canvas samples them). */
+  readonly traces = new Map<number, Trace>();
+
+  constructor(
+    readonly scheduler: Scheduler,
+    edges: readonly { from: string; to: string; latencyUs: number }[],
+    private readonly resolve: (id: string) => Endpoint<unknown, unknown> | undefined,
+  ) {
+    for (const e of edges) {
+      this.edges.set(`${e.from}->${e.to}`, { ...e, extraUs: 0 });
+      this.out.set(e.from, [...(this.out.get(e.from) ?? []), e.to]);
+    }
+  }
+
+  edge(from: string, to: string): Edge | undefined {
+    return this.edges.get(`${from}->${to}`);
+  }
+
+  /** Ids of the nodes `from` has edges to, in the scenario's order. */
+  targets(from: string): string[] {
+    return this.out.get(from) ?? [];
+  }
+
+  /** The endpoint a node offers, if it is one. */
+  endpoint<C, R>(id: string): Endpoint<C, R> | undefined {
+    return this.resolve(id) as Endpoint<C, R> | undefined;
+  }
+
+  /** A request starts: it is drawn until `end`. */
+  begin(trace: Trace): void {
+    this.traces.set(trace.id, trace);
+  }
+
+  end(trace: Trace): void {
+    this.traces.delete(trace.id);
+  }
+
+  /**
+   * A sample of the requests in flight for the canvas: at most `perPlace` at each place (a node or a
+   * direction of an edge), so every busy edge is drawn whatever the others carry.
+   */
+  sample(perPlace: number): Trace[] {
+    const count = new Map<string, number>();
+    const out: Trace[] = [];
+    for (const t of this.traces.values()) {
+      const n = count.get(t.at) ?? 0;
+      if (n >= perPlace) continue;
+      count.set(t.at, n + 1);
+      out.push(t);
+    }
+    return out;
+  }
+
+  /**
+   * A link from -> to over their edge; `via` names the edge whose latency it has when there is no direct
+   * one (a standby following a promoted primary keeps its original link).
+   */
+  link<C, R>(from: string, to: string, via: Edge | undefined = this.edge(from, to)): Link<C, R> {
+    return new Link<C, R>(this, from, to, via);
+  }
+
+  /**
+   * Opens a connection from -> to. `abandoned` is asked when the startup packet arrives (true: it is
+   * dropped) and when the answer comes back (true: the new connection is closed again).
+   */
+  connect<C, R>(from: string, to: string, client: ClientInfo, done: (r: { link: Link<C, R> } | { error: SimError }) => void, abandoned?: () => boolean): void {
+    const link = this.link<C, R>(from, to);
+    const l = link.latencyUs;
+    this.scheduler.after(l * 2, async () => {
+      if (abandoned?.()) return;
+      const ep = this.endpoint<C, R>(to);
+      if (!ep) return done({ error: simError('no_route') });
+      await ep.connect(client, (r) => {
+        this.scheduler.after(l * 3, () => {
+          if ('error' in r) {
+            if (!abandoned?.()) done(r);
+            return;
+          }
+          if (abandoned?.()) {
+            ep.disconnect(r.conn);
+            return;
+          }
+          link.conn = r.conn;
+          done({ link });
+        });
+      });
+    });
+  }
+}
+
+/** One connection over one edge. */
+export class Link<C = unknown, R = unknown> {
+  /** The endpoint's connection, once open (undefined for a one-way stream). */
+  conn: Connection | undefined;
+  closed = false;
+  private lastArrivalUs = 0;
+
+  constructor(
+    private readonly net: Network,
+    readonly from: string,
+    readonly to: string,
+    readonly edge: Edge | undefined,
+  ) {}
+
+  /** The connection is unusable: closed here, or broken at the endpoint (a FATAL error, a crash). */
+  get dead(): boolean {
+    return this.closed || !!this.conn?.dead;
+  }
+
+  /** One-way latency now, microseconds. */
+  get latencyUs(): number {
+    return (this.edge?.latencyUs ?? 0) + (this.edge?.extraUs ?? 0);
+  }
+
+  private stamp(trace: Trace | undefined, at: string): void {
+    if (trace) trace.at = at;
+  }
+
+  /**
+   * A round trip: after the latency (plus `delayUs` spent first at this end), `atServer` runs at the far
+   * end and answers through `respond`; the reply is back `latencyUs` later, when `done` runs.
+   */
+  roundTrip(trace: Trace | undefined, atServer: (respond: (r: R) => void) => void | Promise<void>, done: (r: R) => void, delayUs = 0): void {
+    const l = this.latencyUs;
+    this.stamp(trace, `${this.from}->${this.to}`);
+    this.net.scheduler.after(delayUs + l, async () => {
+      if (this.closed) return;
+      this.stamp(trace, this.to);
+      await atServer((r) => {
+        this.stamp(trace, `${this.to}->${this.from}`);
+        this.net.scheduler.after(l, () => {
+          if (this.closed) return;
+          this.stamp(trace, this.from);
+          done(r);
+        });
+      });
+    });
+  }
+
+  /** Runs one call on the far end's endpoint over this connection. */
+  call(call: C, trace: Trace | undefined, done: (r: R) => void, delayUs = 0): void {
+    this.roundTrip(
+      trace,
+      async (respond) => {
+        const ep = this.net.endpoint<C, R>(this.to);
+        if (ep && this.conn) await ep.execute(this.conn, call, respond);
+      },
+      done,
+      delayUs,
+    );
+  }
+
+  /** A one-way message: delivered in order, `latencyUs` later (or after the previous one). */
+  send(deliver: () => void, trace?: Trace): void {
+    const arrival = Math.max(this.net.scheduler.now + this.latencyUs, this.lastArrivalUs);
+    this.lastArrivalUs = arrival;
+    this.stamp(trace, `${this.from}->${this.to}`);
+    this.net.scheduler.at(arrival, () => {
+      if (this.closed) return;
+      this.stamp(trace, this.to);
+      deliver();
+    });
+  }
+
+  /** Closes the connection: now, or with `afterLatency` when the Terminate message reaches the endpoint. */
+  close(afterLatency = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    const conn = this.conn;
+    if (!conn) return;
+    const ep = this.net.endpoint<C, R>(this.to);
+    if (afterLatency) this.net.scheduler.after(this.latencyUs, () => ep?.disconnect(conn));
+    else ep?.disconnect(conn);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The proxy base: a node that serves clients and calls upstream nodes through Links (sim/net/), with one
+ * routing hook. The hook answers, for each request: forward it to one upstream, fan it out to several and
+ * merge their replies, or answer it here. The app's DatabaseRouter and PgBouncer are policies on it; a
+ * shard router and a cache-aside hop are the next ones.
+ *
+ * Invariants:
+ * - Upstreams are the nodes this node has edges to that serve SQL, in the scenario's order.
+ * - A fan-out's merge sees the replies in the order of its upstreams, whatever order they came back in,
+ *   so a merged result is deterministic.
+ * - Every upstream hop goes through a Link: the latency and the request's trace are the Link's business.
+ */
+import type { SimError } from '../../core/errors.ts';
+import type { Link } from '../../net/Link.ts';
+import { type ClientInfo, isSqlEndpoint, type NodeModel, type NodeSpec, type Reply, type SimContext, type StatementCall } from '../types.ts';
+
+/** What the routing hook decides for one request. */
+export type Route<R> =
+  | { kind: 'forward'; upstream: string }
+  | { kind: 'fan-out'; upstreams: readonly string[]; merge: (replies: R[]) => R }
+  | { kind: 'answer'; reply: R };
+
+export abstract class ProxyNode<S, Req, R> implements NodeModel {
+  abstract readonly kind: string;
+
+  constructor(
+    protected readonly ctx: SimContext,
+    readonly spec: NodeSpec<S>,
+  ) {}
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get settings(): S {
+    return this.spec.settings;
+  }
+
+  /** The SQL-serving nodes this node has edges to, in the scenario's order. */
+  upstreams(): string[] {
+    return this.ctx.net.targets(this.id).filter((t) => isSqlEndpoint(this.ctx.node(t)));
+  }
+
+  /** The routing hook: where a request goes. */
+  protected abstract route(request: Req): Route<R>;
+
+  /**
+   * Carries a request as `route` says: `runOn(upstream, done)` runs it on one upstream (through the
+   * policy's own connections); a fan-out merges every upstream's reply, in upstream order.
+   */
+  protected dispatch(route: Route<R>, runOn: (upstream: string, done: (r: R) => void) => void, done: (r: R) => void): void {
+    switch (route.kind) {
+      case 'answer':
+        done(route.reply);
+        return;
+      case 'forward':
+        runOn(route.upstream, done);
+        return;
+      case 'fan-out': {
+        const replies: R[] = new Array(route.upstreams.length);
+        let left = route.upstreams.length;
+        if (left === 0) throw new Error(`${this.id}: a fan-out needs at least one upstream`);
+        route.upstreams.forEach((u, i) => {
+          runOn(u, (r) => {
+            replies[i] = r;
+            if (--left === 0) done(route.merge(replies));
+          });
+        });
+      }
+    }
+  }
+
+  /** Opens a connection to an upstream over its edge (see Network.connect). */
+  protected connectUpstream(
+    upstream: string,
+    client: ClientInfo,
+    done: (r: { link: Link<StatementCall, Reply> } | { error: SimError }) => void,
+    abandoned?: () => boolean,
+  ): void {
+    this.ctx.net.connect<StatementCall, Reply>(this.id, upstream, client, done, abandoned);
+  }
+
+  /** Runs one statement on an upstream connection, carrying the request's trace. */
+  protected callUpstream(link: Link<StatementCall, Reply>, call: StatementCall, done: (r: Reply) => void, delayUs = 0): void {
+    link.call(call, call.trace, done, delayUs);
+  }
+
+  abstract applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'>;
+  abstract snapshot(): ReturnType<NodeModel['snapshot']>;
+  async close(): Promise<void> {}
+}
