@@ -16,17 +16,19 @@ import {
   useReactFlow,
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { isReplicationEdge } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 import { edgeId } from '../store/doc.ts';
-import { nodeTypes as buildNodeTypes } from './nodes/index.ts';
-import { ReplicationEdge } from './ReplicationEdge.tsx';
+import { nodeTypes as buildNodeTypes, streamEdgeType, streamEdgeTypes } from './nodes/index.ts';
 import { TrafficEdge } from './TrafficEdge.tsx';
 
 export const KIND_MIME = 'application/x-pg-lab-kind';
-const edgeTypes = { traffic: TrafficEdge, replication: ReplicationEdge };
-/** A postgres → postgres link is a replication stream (sim/replication/), drawn with its lag. */
-const isReplication = (doc: { nodes: { id: string; kind: string }[] }, e: { from: string; to: string }) =>
-  doc.nodes.find((n) => n.id === e.from)?.kind === 'postgres' && doc.nodes.find((n) => n.id === e.to)?.kind === 'postgres';
+const edgeTypes = { traffic: TrafficEdge, ...streamEdgeTypes() };
+/** A replication stream (a postgres -> postgres link) is drawn by its kind's stream edge, with its lag; other links carry traffic. */
+function edgeType(doc: { nodes: { id: string; kind: string }[] }, e: { from: string; to: string }): string {
+  const from = doc.nodes.find((n) => n.id === e.from)?.kind;
+  return from && isReplicationEdge(from, doc.nodes.find((n) => n.id === e.to)?.kind) ? streamEdgeType(from) : 'traffic';
+}
 
 function Flow() {
   const doc = useApp((s) => s.doc);
@@ -60,7 +62,7 @@ function Flow() {
         id: edgeId(e),
         source: e.from,
         target: e.to,
-        type: isReplication(doc, e) ? 'replication' : 'traffic',
+        type: edgeType(doc, e),
         selected: selection.edges.includes(edgeId(e)),
       })),
     [doc, selection.edges],

@@ -3,7 +3,7 @@
  * monitoring queries as presets, verbatim. Results as a table; errors as the real system words them.
  */
 import { useState } from 'react';
-import { MONITORING_QUERIES } from '../../sim/index.ts';
+import { MONITORING_QUERIES, nodeKind } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 import { SqlEditor } from './SqlEditor.tsx';
 
@@ -19,7 +19,7 @@ export function ConsolePanel() {
   const result = useApp((s) => s.consoleResult);
   const busy = useApp((s) => s.consoleBusy);
   const [sqlText, setSql] = useState<string>(MONITORING_QUERIES[0].sql);
-  const node = chosen && nodes.some((n) => n.id === chosen) ? chosen : (nodes.find((n) => n.kind !== 'app') ?? nodes[0])?.id;
+  const node = chosen && nodes.some((n) => n.id === chosen) ? chosen : (nodes.find((n) => nodeKind(n.kind)?.console) ?? nodes[0])?.id;
   const run = () => {
     if (node && sqlText.trim()) void appStore.getState().runSql(node, sqlText);
   };

@@ -5,8 +5,7 @@
 import { useMemo } from 'react';
 import { describeSettings, nodeKind, scenarioSchema, type ScenarioIssue } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
-import { NodeFaults } from './NodeFaults.tsx';
-import { PgBouncerIni } from './PgBouncerIni.tsx';
+import { kindView } from '../canvas/nodes/index.ts';
 import { SettingField } from './SettingField.tsx';
 import { WorkloadEditor } from './WorkloadEditor.tsx';
 
@@ -24,8 +23,10 @@ function NodeInspector({ id }: { id: string }) {
         {def.label} <code>{node.kind}</code>
       </h2>
       <p className="muted">{def.description}</p>
-      {node.kind === 'pgbouncer' && <PgBouncerIni nodeId={node.id} />}
-      {node.kind === 'postgres' && <NodeFaults nodeId={node.id} />}
+      {kindView(node.kind)?.inspector?.map((Extra, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a kind's inspector sections are a fixed list
+        <Extra key={i} nodeId={node.id} />
+      ))}
       <SettingField
         testId="setting-id"
         showContext={false}

@@ -2,8 +2,7 @@
 import { useMemo } from 'react';
 import { useApp } from '../store/appStore.ts';
 import { Chart } from './Chart.tsx';
-import { PoolCharts } from './PoolCharts.tsx';
-import { ReplicaCharts } from './ReplicaCharts.tsx';
+import { kindView, kindViews } from '../canvas/nodes/index.ts';
 
 export function MetricsPanel() {
   const series = useApp((s) => s.series);
@@ -37,6 +36,7 @@ export function MetricsPanel() {
     [series, selected],
   );
   const last = series.at(-1);
+  const NodeCharts = kindView(selectedKind)?.charts;
   return (
     <div className="metrics" data-testid="metrics">
       <div className="metrics-summary" data-testid="metrics-summary">
@@ -58,9 +58,9 @@ export function MetricsPanel() {
       <div className="charts">
         <Chart testId="chart-throughput" title="Throughput" unit="per second" x={x} series={throughput} />
         <Chart testId="chart-latency" title="Latency" unit="ms" x={x} series={latency} />
-        {selected && selectedKind !== 'pgbouncer' && <Chart testId="chart-node" title={`Node ${selected}`} unit="per second" x={x} series={node} />}
-        {selected && selectedKind === 'pgbouncer' && <PoolCharts node={selected} />}
-        <ReplicaCharts />
+        {selected && !NodeCharts && <Chart testId="chart-node" title={`Node ${selected}`} unit="per second" x={x} series={node} />}
+        {selected && NodeCharts && <NodeCharts node={selected} />}
+        {kindViews().map((v) => v.documentCharts && <v.documentCharts key={v.kind} />)}
       </div>
     </div>
   );

@@ -6,9 +6,10 @@
  */
 import './replicasPooling.css';
 import { useMemo, useState } from 'react';
-import { lagText } from '../canvas/ReplicationEdge.tsx';
+import { lagText } from '../canvas/nodes/postgres/ReplicationEdge.tsx';
+import { type ReplicaFigures, replicaFigures } from '../canvas/nodes/postgres/replicaFigures.ts';
 import { useApp } from '../store/appStore.ts';
-import { type ReplicaFigures, replicaFigures, type StaleSample } from '../store/liveSeries.ts';
+import type { StaleSample } from '../../sim/index.ts';
 
 const key = (s: StaleSample) => `${s.replica}@${s.at}@${s.session ?? ''}`;
 
@@ -78,7 +79,7 @@ function Explanation({ s, policy }: { s: StaleSample; policy: string }) {
 
 export function StaleReadsPanel() {
   const snapshot = useApp((s) => s.snapshot);
-  const policy = useApp((s) => String(s.doc.nodes.find((n) => n.kind === 'app')?.settings.read_policy ?? 'random'));
+  const policy = useApp((s) => String(s.doc.nodes.find((n) => n.settings.read_policy !== undefined)?.settings.read_policy ?? 'random'));
   const [picked, setPicked] = useState<StaleSample | undefined>();
   const replicas = useMemo(
     () => (snapshot?.nodes ?? []).map((n) => [n.id, replicaFigures(n)] as const).filter((x): x is [string, ReplicaFigures] => !!x[1]),

@@ -23,6 +23,8 @@ if (nodeKinds().length === 0) {
     settings: postgresSettings,
     // An edge postgres -> postgres is a replication edge: the second node is a replica of the first.
     connectsTo: ['postgres'],
+    replicatesTo: ['postgres'],
+    console: 'sql',
     create: (ctx, spec) => new PostgresNode(ctx, spec),
   });
   registerNodeKind({
@@ -31,8 +33,9 @@ if (nodeKinds().length === 0) {
     description: 'PgBouncer 1.2x: many client connections on few server connections, pooled by session, transaction or statement.',
     settings: pgbouncerSettings,
     connectsTo: ['postgres'],
+    console: 'pgbouncer-admin',
     create: (ctx, spec) => new PgBouncerNode(ctx, spec),
   });
 }
 
-export { nodeKind, nodeKinds } from './registry.ts';
+export { isReplicationEdge, nodeKind, nodeKinds } from './registry.ts';

@@ -16,3 +16,8 @@ export function nodeKinds(): NodeKindDefinition[] {
 export function nodeKind(kind: string): NodeKindDefinition | undefined {
   return kinds.get(kind);
 }
+
+/** Whether an edge between nodes of these kinds is a replication stream (its kind's `replicatesTo`). */
+export function isReplicationEdge(fromKind: string | undefined, toKind: string | undefined): boolean {
+  return !!fromKind && !!toKind && !!kinds.get(fromKind)?.replicatesTo?.includes(toKind);
+}

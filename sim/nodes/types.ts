@@ -139,5 +139,9 @@ export interface NodeKindDefinition<S extends z.ZodObject = z.ZodObject> {
   settings: S;
   /** Kinds this kind may open connections to (the edges it may start). */
   connectsTo: readonly string[];
+  /** Kinds an edge to which is a replication stream, not a client connection (postgres -> postgres). */
+  replicatesTo?: readonly string[];
+  /** The language of its console: SQL on a database, PgBouncer's admin commands; none: no console. */
+  console?: 'sql' | 'pgbouncer-admin';
   create(ctx: SimContext, spec: NodeSpec<z.output<S>>): NodeModel;
 }

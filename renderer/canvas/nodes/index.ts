@@ -1,28 +1,37 @@
 /**
- * One view per node kind, linked to the sim's registry by the kind's name. A kind without a view here
- * gets the generic one, so a kind registered in the sim appears on the canvas with no other change.
+ * The one place node kinds register their views (see ./registry.ts); each kind's views live in its
+ * folder, linked to the sim's registry by the kind's name.
  */
-import type { NodeProps } from '@xyflow/react';
+import type { EdgeProps, NodeProps } from '@xyflow/react';
 import type { ComponentType } from 'react';
 import { nodeKinds } from '../../../sim/index.ts';
-import { AppNodeView } from './AppNodeView.tsx';
+import { appView } from './app/index.ts';
 import { GenericNodeView } from './GenericNodeView.tsx';
-import { DatabaseIcon, NodeIcon, PoolerIcon, ServerIcon } from './icons.tsx';
-import { PgBouncerNodeView } from './PgBouncerNodeView.tsx';
-import { PostgresNodeView } from './PostgresNodeView.tsx';
+import { NodeIcon } from './icons.tsx';
+import { pgbouncerView } from './pgbouncer/index.ts';
+import { postgresView } from './postgres/index.ts';
+import { kindView, kindViews, registerKindView } from './registry.ts';
 
-const views: Record<string, ComponentType<NodeProps>> = {
-  app: AppNodeView,
-  postgres: PostgresNodeView,
-  pgbouncer: PgBouncerNodeView,
-};
+if (kindViews().length === 0) {
+  registerKindView(appView);
+  registerKindView(postgresView);
+  registerKindView(pgbouncerView);
+}
+
+export { kindView, kindViews };
 
 export function nodeTypes(): Record<string, ComponentType<NodeProps>> {
-  return Object.fromEntries(nodeKinds().map((k) => [k.kind, views[k.kind] ?? GenericNodeView]));
+  return Object.fromEntries(nodeKinds().map((k) => [k.kind, kindView(k.kind)?.view ?? GenericNodeView]));
 }
 
 export function kindIcon(kind: string): ComponentType {
-  return icons[kind] ?? NodeIcon;
+  return kindView(kind)?.icon ?? NodeIcon;
 }
 
-const icons: Record<string, ComponentType> = { app: ServerIcon, postgres: DatabaseIcon, pgbouncer: PoolerIcon };
+/** The xyflow edge type of a stream edge from a node of `kind`. */
+export const streamEdgeType = (kind: string) => `stream-${kind}`;
+
+/** Edge types: client connections (traffic) and each kind's replication streams. */
+export function streamEdgeTypes(): Record<string, ComponentType<EdgeProps>> {
+  return Object.fromEntries(kindViews().flatMap((v) => (v.streamEdge ? [[streamEdgeType(v.kind), v.streamEdge]] : [])));
+}

@@ -4,11 +4,11 @@
  * replicas lose their stream), promote a replica, and a lag spike on a replica (replay 20× slower for 5 s).
  * Also the node's place in replication, live.
  */
-import './replicasPooling.css';
-import type { FaultCommand } from '../sim/protocol.ts';
-import { appStore, useApp } from '../store/appStore.ts';
-import { lagText } from '../canvas/ReplicationEdge.tsx';
-import { replicaFigures } from '../store/liveSeries.ts';
+import '../../../components/replicasPooling.css';
+import type { FaultCommand } from '../../../sim/protocol.ts';
+import { appStore, useApp } from '../../../store/appStore.ts';
+import { lagText } from './ReplicationEdge.tsx';
+import { replicaFigures } from './replicaFigures.ts';
 
 export function NodeFaults({ nodeId }: { nodeId: string }) {
   const live = useApp((s) => s.loadedKey !== undefined && s.status !== 'idle' && s.status !== 'booting');

@@ -1,8 +1,8 @@
 /** A `pgbouncer` node: the pooler, with SHOW POOLS' own column names on its badges. */
 import type { NodeProps } from '@xyflow/react';
-import { useApp } from '../../store/appStore.ts';
-import { PoolerIcon } from './icons.tsx';
-import { fmt, NodeFrame, useNodeLive } from './NodeFrame.tsx';
+import { useApp } from '../../../store/appStore.ts';
+import { PoolerIcon } from '../icons.tsx';
+import { fmt, NodeFrame, useNodeLive } from '../NodeFrame.tsx';
 
 export function PgBouncerNodeView({ id, selected }: NodeProps) {
   const settings = useApp((s) => s.doc.nodes.find((n) => n.id === id)?.settings);

@@ -4,8 +4,8 @@
  * per-snapshot figures (store `live`).
  */
 import { useMemo } from 'react';
-import { useApp } from '../store/appStore.ts';
-import { Chart } from './Chart.tsx';
+import { useApp } from '../../../store/appStore.ts';
+import { Chart } from '../../../components/Chart.tsx';
 
 export function PoolCharts({ node }: { node: string }) {
   const live = useApp((s) => s.live);

@@ -4,10 +4,10 @@
  * records it has not replayed yet and its state when it is not streaming. Before a run it shows the
  * link's latency, like every other link.
  */
-import '../components/replicasPooling.css';
+import '../../../components/replicasPooling.css';
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath, type InternalNode, useInternalNode } from '@xyflow/react';
-import { useApp } from '../store/appStore.ts';
-import { replicaFigures } from '../store/liveSeries.ts';
+import { useApp } from '../../../store/appStore.ts';
+import { replicaFigures } from './replicaFigures.ts';
 
 export function lagText(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '–';

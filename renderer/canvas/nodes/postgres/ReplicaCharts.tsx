@@ -4,16 +4,17 @@
  * shown when the scenario has replication links.
  */
 import { useMemo } from 'react';
-import { useApp } from '../store/appStore.ts';
-import { Chart, type ChartSeries } from './Chart.tsx';
+import { isReplicationEdge } from '../../../../sim/index.ts';
+import { useApp } from '../../../store/appStore.ts';
+import { Chart, type ChartSeries } from '../../../components/Chart.tsx';
 
 const COLORS = ['#7c3aed', '#0891b2', '#d97706', '#16a34a', '#db2777', '#2563eb'];
 
 /** The replicas of the document: targets of postgres → postgres links, in the document's order. */
 export function useReplicaIds(): string[] {
   const key = useApp((s) => {
-    const pg = new Set(s.doc.nodes.filter((n) => n.kind === 'postgres').map((n) => n.id));
-    return [...new Set(s.doc.edges.filter((e) => pg.has(e.from) && pg.has(e.to)).map((e) => e.to))].join(',');
+    const kind = new Map(s.doc.nodes.map((n) => [n.id, n.kind]));
+    return [...new Set(s.doc.edges.filter((e) => isReplicationEdge(kind.get(e.from), kind.get(e.to))).map((e) => e.to))].join(',');
   });
   return useMemo(() => (key ? key.split(',') : []), [key]);
 }

@@ -1,8 +1,8 @@
 /** A `postgres` node: a real PGlite with its hardware modelled. */
 import type { NodeProps } from '@xyflow/react';
-import { useApp } from '../../store/appStore.ts';
-import { DatabaseIcon } from './icons.tsx';
-import { fmt, NodeFrame, useNodeLive } from './NodeFrame.tsx';
+import { useApp } from '../../../store/appStore.ts';
+import { DatabaseIcon } from '../icons.tsx';
+import { fmt, NodeFrame, useNodeLive } from '../NodeFrame.tsx';
 
 export function PostgresNodeView({ id, selected }: NodeProps) {
   const settings = useApp((s) => s.doc.nodes.find((n) => n.id === id)?.settings);

@@ -1,8 +1,8 @@
 /** An `app` node: application server instances with their client-side pools. */
 import type { NodeProps } from '@xyflow/react';
-import { useApp } from '../../store/appStore.ts';
-import { ServerIcon } from './icons.tsx';
-import { fmt, NodeFrame, useNodeLive } from './NodeFrame.tsx';
+import { useApp } from '../../../store/appStore.ts';
+import { ServerIcon } from '../icons.tsx';
+import { fmt, NodeFrame, useNodeLive } from '../NodeFrame.tsx';
 
 export function AppNodeView({ id, selected }: NodeProps) {
   const settings = useApp((s) => s.doc.nodes.find((n) => n.id === id)?.settings);

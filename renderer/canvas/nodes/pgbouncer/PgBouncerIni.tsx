@@ -1,8 +1,8 @@
 /** pgbouncer.ini in and out for a pgbouncer node, with the sim's strict reader (errors name the line). */
 import { useRef } from 'react';
-import { formatPgbouncerIni, nodeKind, parsePgbouncerIni } from '../../sim/index.ts';
-import { bridge } from '../files/bridge.ts';
-import { appStore } from '../store/appStore.ts';
+import { formatPgbouncerIni, nodeKind, parsePgbouncerIni } from '../../../../sim/index.ts';
+import { bridge } from '../../../files/bridge.ts';
+import { appStore } from '../../../store/appStore.ts';
 
 export function PgBouncerIni({ nodeId }: { nodeId: string }) {
   const input = useRef<HTMLInputElement>(null);
