@@ -255,7 +255,7 @@ export class Simulation {
     return this.fault({ kind: 'lag-spike', node, ...o });
   }
 
-  /** Figures now; `perPlace` caps the requests sampled at each node and on each edge. */
+  /** Figures now; `perPlace` caps the requests sampled on each edge (and at each app). */
   snapshot(perPlace = 6): SimSnapshot {
     const inFlight = this.ctx.net.sample(perPlace).map((t) => ({ id: t.id, op: t.op, at: t.at }));
     return {

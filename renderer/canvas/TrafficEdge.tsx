@@ -2,12 +2,37 @@
  * A link between two nodes, with a sample of the requests in flight on it drawn as dots: requests go
  * from the client to the server (blue), replies come back (green). The dots step along the curve once
  * per snapshot instead of being animated every frame: SVG animations cost the main thread about half
- * of its time during a run, snapshots cost nothing noticeable.
+ * of its time during a run, snapshots cost nothing noticeable. Every hop stamps where a request is
+ * (sim/net: `a->b` on the wire, `b` at a node), so every edge of a path carries its own dots.
  */
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
 import { useApp } from '../store/appStore.ts';
 
 const MAX_DOTS = 6;
+
+/** The dots of the messages on the link source -> target now (replication records too), along `point(t)`. */
+export function TrafficDots({ source, target, point }: { source: string; target: string; point: (t: number) => [number, number] }) {
+  const running = useApp((s) => s.status === 'running');
+  const tick = useApp((s) => (running ? s.snapshotCount : 0));
+  const out = useApp((s) => s.snapshot?.inFlight.filter((r) => r.at === `${source}->${target}`).length ?? 0);
+  const back = useApp((s) => s.snapshot?.inFlight.filter((r) => r.at === `${target}->${source}`).length ?? 0);
+  if (!running) return null;
+  const dots = (n: number, reverse: boolean) => {
+    const count = Math.min(MAX_DOTS, n);
+    return Array.from({ length: count }, (_, i) => {
+      const f = (i / count + tick * 0.13) % 1;
+      const [x, y] = point(reverse ? 1 - f : f);
+      // biome-ignore lint/suspicious/noArrayIndexKey: dots are interchangeable
+      return <circle key={`${reverse ? 'b' : 'f'}${i}`} r={3.5} cx={x} cy={y} className={reverse ? 'pg-dot reply' : 'pg-dot'} data-edge={`${source}->${target}`} />;
+    });
+  };
+  return (
+    <>
+      {dots(out, false)}
+      {dots(back, true)}
+    </>
+  );
+}
 
 /** A point at `t` (0..1) of the cubic Bézier xyflow draws from a right-hand source to a left-hand target. */
 export function bezierPoint(sx: number, sy: number, tx: number, ty: number, t: number): [number, number] {
@@ -23,25 +48,11 @@ export function bezierPoint(sx: number, sy: number, tx: number, ty: number, t: n
 export function TrafficEdge(props: EdgeProps) {
   const { id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected } = props;
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
-  const running = useApp((s) => s.status === 'running');
-  const tick = useApp((s) => (running ? s.snapshotCount : 0));
-  const out = useApp((s) => s.snapshot?.inFlight.filter((r) => r.at === `${source}->${target}` || r.at === target).length ?? 0);
-  const back = useApp((s) => s.snapshot?.inFlight.filter((r) => r.at === `${target}->${source}`).length ?? 0);
   const latency = useApp((s) => s.doc.edges.find((e) => `${e.from}->${e.to}` === id)?.latency ?? '0.5ms');
-  const dots = (n: number, reverse: boolean) => {
-    const count = Math.min(MAX_DOTS, n);
-    return Array.from({ length: count }, (_, i) => {
-      const f = (i / count + tick * 0.13) % 1;
-      const [x, y] = bezierPoint(sourceX, sourceY, targetX, targetY, reverse ? 1 - f : f);
-      // biome-ignore lint/suspicious/noArrayIndexKey: dots are interchangeable
-      return <circle key={`${reverse ? 'b' : 'f'}${i}`} r={3.5} cx={x} cy={y} className={reverse ? 'pg-dot reply' : 'pg-dot'} />;
-    });
-  };
   return (
     <>
       <BaseEdge id={id} path={path} className={selected ? 'pg-edge selected' : 'pg-edge'} />
-      {running && dots(out, false)}
-      {running && dots(back, true)}
+      <TrafficDots source={source} target={target} point={(t) => bezierPoint(sourceX, sourceY, targetX, targetY, t)} />
       <EdgeLabelRenderer>
         <div className="pg-edge-label" style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}>
           {String(latency)}

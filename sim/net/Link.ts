@@ -6,8 +6,9 @@
  * Invariants:
  * - A message over a link arrives `latencyUs + extraUs` after it is sent; a one-way stream (`send`) never
  *   delivers out of order (an arrival is never earlier than the previous one on that link).
- * - A request keeps one `Trace` from the workload to the engine and back; each hop stamps where it is
- *   (`a->b` on the wire, `b` at a node, `b->a` on the way back), so the canvas draws traffic on every edge.
+ * - A request keeps one `Trace` from the workload to the engine and back; each hop stamps the edge it is
+ *   on (`a->b` from when it is sent until b answers, `b->a` while the answer travels back, `a` once it is
+ *   back), so the canvas draws traffic on every edge of its path and on no other.
  * - A closed link delivers nothing more: a reply or a message still on the wire is dropped.
  * - Opening a connection is the TCP handshake and the startup packet (two one-way trips to the server),
  *   then the server's answer after authentication (three more), as the endpoints' models have always had it.
@@ -187,7 +188,6 @@ export class Link<C = unknown, R = unknown> {
     this.stamp(trace, `${this.from}->${this.to}`);
     this.net.scheduler.after(delayUs + l, async () => {
       if (this.closed) return;
-      this.stamp(trace, this.to);
       await atServer((r) => {
         this.stamp(trace, `${this.to}->${this.from}`);
         this.net.scheduler.after(l, () => {

@@ -7,6 +7,7 @@
 import '../../../components/replicasPooling.css';
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath, type InternalNode, useInternalNode } from '@xyflow/react';
 import { useApp } from '../../../store/appStore.ts';
+import { bezierPoint, TrafficDots } from '../../TrafficEdge.tsx';
 import { replicaFigures } from './replicaFigures.ts';
 
 export function lagText(ms: number | null | undefined): string {
@@ -22,7 +23,7 @@ export function lagText(ms: number | null | undefined): string {
  * both nodes rather than a loop from the primary's right handle back to the standby's left one; the label
  * sits just above the standby's top right corner (in the gap between stacked nodes, inside the fitted view). Undefined when the nodes are side by side: the usual curve then.
  */
-export function bracketPath(s: InternalNode | undefined, t: InternalNode | undefined): [string, number, number] | undefined {
+export function bracketPath(s: InternalNode | undefined, t: InternalNode | undefined): [string, number, number, (f: number) => [number, number]] | undefined {
   const sw = s?.measured.width;
   const tw = t?.measured.width;
   if (!s || !t || !sw || !tw) return undefined;
@@ -35,13 +36,19 @@ export function bracketPath(s: InternalNode | undefined, t: InternalNode | undef
   const ty = tp.y + (t.measured.height ?? 0) / 2;
   const x = Math.max(sx, tx) + 30 + Math.abs(ty - sy) * 0.12;
   const above = ty >= sy ? tp.y - 11 : tp.y + (t.measured.height ?? 0) + 11;
-  return [`M ${sx},${sy} C ${x},${sy} ${x},${ty} ${tx},${ty}`, tx, above];
+  const point = (f: number): [number, number] => {
+    const u = 1 - f;
+    const [a, b, c, d] = [u * u * u, 3 * u * u * f, 3 * u * f * f, f * f * f];
+    return [a * sx + b * x + c * x + d * tx, a * sy + b * sy + c * ty + d * ty];
+  };
+  return [`M ${sx},${sy} C ${x},${sy} ${x},${ty} ${tx},${ty}`, tx, above, point];
 }
 
 export function ReplicationEdge(props: EdgeProps) {
   const { id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected } = props;
   const bracket = bracketPath(useInternalNode(source), useInternalNode(target));
   const [path, labelX, labelY] = bracket ?? getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const point = bracket?.[3] ?? ((f: number) => bezierPoint(sourceX, sourceY, targetX, targetY, f));
   const latency = useApp((s) => s.doc.edges.find((e) => `${e.from}->${e.to}` === id)?.latency ?? '0.5ms');
   const r = useApp((s) => {
     const f = replicaFigures(s.snapshot?.nodes.find((n) => n.id === target));
@@ -53,6 +60,7 @@ export function ReplicationEdge(props: EdgeProps) {
   return (
     <>
       <BaseEdge id={id} path={path} className={`pg-edge pg-repl-edge${selected ? ' selected' : ''}${alarm ? ' alarm' : ''}`} />
+      <TrafficDots source={source} target={target} point={point} />
       <EdgeLabelRenderer>
         <div
           className={`pg-repl-label${alarm ? ' alarm' : ''}`}
