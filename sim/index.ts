@@ -10,7 +10,7 @@ export { MONITORING_QUERIES } from './monitoring/queries.ts';
 export type { ConsoleRecord } from './monitoring/consoleHistory.ts';
 export { buildReport, type Report } from './metrics/report.ts';
 export { isReplicationEdge, nodeKind, nodeKinds } from './nodes/index.ts';
-export type { ConsoleResult, NodeSnapshot, SimEvent } from './nodes/types.ts';
+export type { ConfigFormat, ConfigIssue, ConsoleResult, NodeSnapshot, SimEvent } from './nodes/types.ts';
 export { applyOverrides, formatIssues, parseScenario, parseScenarioText, type ScenarioIssue } from './scenario/load.ts';
 export { edgeProblem, type Scenario, scenarioSchema } from './scenario/schema.ts';
 export { describeSettings, type SettingDoc } from './scenario/settings.ts';

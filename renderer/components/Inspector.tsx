@@ -6,6 +6,7 @@ import { useMemo } from 'react';
 import { describeSettings, nodeKind, scenarioSchema, type ScenarioIssue } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 import { kindView } from '../canvas/nodes/index.ts';
+import { ConfigFile } from './ConfigFile.tsx';
 import { SettingField } from './SettingField.tsx';
 import { WorkloadEditor } from './WorkloadEditor.tsx';
 
@@ -23,6 +24,7 @@ function NodeInspector({ id }: { id: string }) {
         {def.label} <code>{node.kind}</code>
       </h2>
       <p className="muted">{def.description}</p>
+      <ConfigFile nodeId={node.id} kind={node.kind} />
       {kindView(node.kind)?.inspector?.map((Extra, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: a kind's inspector sections are a fixed list
         <Extra key={i} nodeId={node.id} />

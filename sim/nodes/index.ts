@@ -1,6 +1,7 @@
 /** The one place node kinds are registered. Adding a kind: its folder, and one line here. */
 import { AppNode } from './app/AppNode.ts';
 import { appSettings } from './app/settings.ts';
+import { formatPgbouncerIni, parsePgbouncerIni } from './pgbouncer/ini.ts';
 import { PgBouncerNode } from './pgbouncer/PgBouncerNode.ts';
 import { pgbouncerSettings } from './pgbouncer/settings.ts';
 import { PostgresNode } from './postgres/PostgresNode.ts';
@@ -34,6 +35,7 @@ if (nodeKinds().length === 0) {
     settings: pgbouncerSettings,
     connectsTo: ['postgres'],
     console: 'pgbouncer-admin',
+    config: { file: 'pgbouncer.ini', format: formatPgbouncerIni, parse: parsePgbouncerIni },
     create: (ctx, spec) => new PgBouncerNode(ctx, spec),
   });
 }

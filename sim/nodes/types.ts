@@ -132,6 +132,18 @@ export function isSqlEndpoint(n: NodeModel | undefined): n is SqlEndpoint {
   return !!n && typeof (n as SqlEndpoint).execute === 'function';
 }
 
+/** A configuration file's name and its two directions; a bad file is refused with its line numbers. */
+export interface ConfigFormat<S> {
+  file: string;
+  format(settings: S, nodeId: string): string;
+  parse(text: string): { ok: true; settings: Partial<S>; warnings: ConfigIssue[] } | { ok: false; errors: ConfigIssue[] };
+}
+
+export interface ConfigIssue {
+  line: number;
+  message: string;
+}
+
 export interface NodeKindDefinition<S extends z.ZodObject = z.ZodObject> {
   kind: string;
   label: string;
@@ -143,5 +155,7 @@ export interface NodeKindDefinition<S extends z.ZodObject = z.ZodObject> {
   replicatesTo?: readonly string[];
   /** The language of its console: SQL on a database, PgBouncer's admin commands; none: no console. */
   console?: 'sql' | 'pgbouncer-admin';
+  /** Its configuration file (pgbouncer.ini): settings out as the real file's text, and back in, strictly. */
+  config?: ConfigFormat<z.output<S>>;
   create(ctx: SimContext, spec: NodeSpec<z.output<S>>): NodeModel;
 }

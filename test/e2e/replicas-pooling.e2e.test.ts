@@ -106,7 +106,7 @@ describe.skipIf(!!missing)(`replicas and pooling in Chromium${missing ? ` (skipp
     await openExample('Connection pooling with PgBouncer', 'pgbouncer');
     await id('tab-metrics').click();
     await id('node-pgbouncer').click();
-    await id('pgbouncer-ini').waitFor();
+    await id('config-file').waitFor();
     // Every setting of the pooler is in the inspector (generated from the schema).
     for (const s of ['pool_mode', 'max_client_conn', 'default_pool_size', 'min_pool_size', 'reserve_pool_size', 'reserve_pool_timeout', 'server_idle_timeout', 'query_wait_timeout', 'server_reset_query']) {
       await id(`setting-${s}`).waitFor();
@@ -132,7 +132,7 @@ describe.skipIf(!!missing)(`replicas and pooling in Chromium${missing ? ` (skipp
   });
 
   it('pgbouncer: exports pgbouncer.ini, imports an edited one, refuses a bad one keeping the settings', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), id('ini-export').click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), id('config-export').click()]);
     const file = join(OUT, 'e2e-pgbouncer.ini');
     await download.saveAs(file);
     const text = readFileSync(file, 'utf8');
@@ -143,14 +143,14 @@ describe.skipIf(!!missing)(`replicas and pooling in Chromium${missing ? ` (skipp
 
     const edited = join(OUT, 'e2e-pgbouncer-edited.ini');
     writeFileSync(edited, text.replace(/^default_pool_size = 20$/m, 'default_pool_size = 30'));
-    await id('ini-input').setInputFiles(edited);
+    await id('config-input').setInputFiles(edited);
     await id('notice-info').filter({ hasText: 'Imported' }).waitFor();
     await expect(id('setting-default_pool_size').locator('input').inputValue()).resolves.toBe('30');
     await expect(id('node-pgbouncer').textContent()).resolves.toContain('pool 30');
 
     const bad = join(OUT, 'e2e-pgbouncer-bad.ini');
     writeFileSync(bad, text.replace(/^pool_mode = transaction$/m, 'pool_mode = sometimes').replace('[pgbouncer]', '[pgbouncer]\nno_such_key = 1'));
-    await id('ini-input').setInputFiles(bad);
+    await id('config-input').setInputFiles(bad);
     await id('notice-error').waitFor();
     await expect(id('notice-error').textContent()).resolves.toMatch(/line \d+/);
     await expect(id('notice-error').textContent()).resolves.toMatch(/pool_mode|sometimes/);

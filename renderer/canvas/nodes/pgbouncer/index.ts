@@ -1,8 +1,7 @@
-/** The `pgbouncer` kind's views: its node with SHOW POOLS badges, pgbouncer.ini import/export, pool charts. */
+/** The `pgbouncer` kind's views: its node with SHOW POOLS badges and its pool charts (pgbouncer.ini in and out comes from the sim's `config`). */
 import type { NodeSnapshot } from '../../../../sim/index.ts';
 import { PoolerIcon } from '../icons.tsx';
 import type { KindView } from '../registry.ts';
-import { PgBouncerIni } from './PgBouncerIni.tsx';
 import { PgBouncerNodeView } from './PgBouncerNodeView.tsx';
 import { PoolCharts } from './PoolCharts.tsx';
 
@@ -26,7 +25,6 @@ export const pgbouncerView: KindView = {
   kind: 'pgbouncer',
   view: PgBouncerNodeView,
   icon: PoolerIcon,
-  inspector: [PgBouncerIni],
   charts: PoolCharts,
   liveFigures: poolFigures,
 };

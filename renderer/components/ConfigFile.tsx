@@ -1,35 +1,41 @@
-/** pgbouncer.ini in and out for a pgbouncer node, with the sim's strict reader (errors name the line). */
+/**
+ * A node's configuration file in and out (pgbouncer.ini for a pgbouncer node), for every kind whose sim
+ * registration has a `config` format, with the sim's strict reader (errors name the line).
+ */
 import { useRef } from 'react';
-import { formatPgbouncerIni, nodeKind, parsePgbouncerIni } from '../../../../sim/index.ts';
-import { bridge } from '../../../files/bridge.ts';
-import { appStore } from '../../../store/appStore.ts';
+import { type ConfigFormat, nodeKind } from '../../sim/index.ts';
+import { bridge } from '../files/bridge.ts';
+import { appStore } from '../store/appStore.ts';
 
-export function PgBouncerIni({ nodeId }: { nodeId: string }) {
+export function ConfigFile({ nodeId, kind }: { nodeId: string; kind: string }) {
   const input = useRef<HTMLInputElement>(null);
   const s = appStore.getState;
+  const def = nodeKind(kind);
+  const config = def?.config as ConfigFormat<Record<string, unknown>> | undefined;
+  if (!def || !config) return null;
+  const fileName = `${nodeId}.${config.file}`;
 
   const exportIni = async () => {
     const node = s().doc.nodes.find((n) => n.id === nodeId);
     if (!node) return;
-    const settings = nodeKind('pgbouncer')!.settings.parse(node.settings);
-    const text = formatPgbouncerIni(settings as never, nodeId);
+    const text = config.format(def.settings.parse(node.settings) as Record<string, unknown>, nodeId);
     const b = bridge();
     if (b) {
-      const r = await b.saveFile({ suggestedName: `${nodeId}.pgbouncer.ini`, text });
+      const r = await b.saveFile({ suggestedName: fileName, text });
       if (r) s().notify('info', `Exported ${nodeId} as ${r.path}`);
       return;
     }
     const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
     const a = document.createElement('a');
     a.href = url;
-    a.download = `${nodeId}.pgbouncer.ini`;
+    a.download = fileName;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    s().notify('info', `Exported ${nodeId} as ${nodeId}.pgbouncer.ini (downloaded)`);
+    s().notify('info', `Exported ${nodeId} as ${fileName} (downloaded)`);
   };
 
   const importIni = async (file: File) => {
-    const r = parsePgbouncerIni(await file.text());
+    const r = config.parse(await file.text());
     if (!r.ok) {
       s().notify(
         'error',
@@ -38,13 +44,13 @@ export function PgBouncerIni({ nodeId }: { nodeId: string }) {
       );
       return;
     }
-    const before = nodeKind('pgbouncer')!.settings.parse(s().doc.nodes.find((n) => n.id === nodeId)?.settings ?? {}) as Record<string, unknown>;
+    const before = def.settings.parse(s().doc.nodes.find((n) => n.id === nodeId)?.settings ?? {}) as Record<string, unknown>;
     const issues = s().replaceSettings(nodeId, r.settings as Record<string, unknown>);
     if (issues.length) {
       s().notify('error', `${file.name}: not applied.`, issues);
       return;
     }
-    // A running pooler takes the changed settings as PgBouncer's RELOAD would (or says which need a restart).
+    // A running node takes the changed settings as a reload would (PgBouncer's RELOAD), or says which need a restart.
     const running = s().loadedKey !== undefined && s().status !== 'idle' && s().status !== 'booting';
     if (running) {
       for (const [name, value] of Object.entries(r.settings as Record<string, unknown>)) {
@@ -53,25 +59,25 @@ export function PgBouncerIni({ nodeId }: { nodeId: string }) {
     }
     s().notify(
       'info',
-      `Imported ${file.name} into ${nodeId}${running ? ' (applied to the running pooler)' : ''}.`,
+      `Imported ${file.name} into ${nodeId}${running ? ' (applied to the running node)' : ''}.`,
       r.warnings.map((w) => ({ path: `line ${w.line}`, message: w.message })),
     );
   };
 
   return (
-    <div className="ini" data-testid="pgbouncer-ini">
-      <button type="button" data-testid="ini-import" onClick={() => input.current?.click()}>
-        Import pgbouncer.ini…
+    <div className="ini" data-testid="config-file">
+      <button type="button" data-testid="config-import" onClick={() => input.current?.click()}>
+        Import {config.file}…
       </button>
-      <button type="button" data-testid="ini-export" onClick={() => void exportIni()}>
-        Export pgbouncer.ini
+      <button type="button" data-testid="config-export" onClick={() => void exportIni()}>
+        Export {config.file}
       </button>
       <input
         ref={input}
         type="file"
         accept=".ini,text/plain"
         hidden
-        data-testid="ini-input"
+        data-testid="config-input"
         onChange={(e) => {
           const f = e.target.files?.[0];
           if (f) void importIni(f);
