@@ -4,14 +4,17 @@
  * ENABLE, WAIT_CLOSE, SET key = value, with PgBouncer 1.2x's columns and errors. Anything else gets
  * `invalid command '...', use SHOW HELP;` as from PgBouncer. The console runs between events, at the
  * current virtual time; commands that block in PgBouncer (PAUSE, WAIT_CLOSE) return at once here and
- * SHOW POOLS shows their progress.
+ * SHOW POOLS shows their progress. As PgBouncer's admin.c: the commands parse here and change the pooler
+ * through its own rules (pooler.ts); SHOW STATS is stats.ts's, as it is stats.c's.
  */
 import { type SimError, simError } from '../../core/errors.ts';
 import { VIRTUAL_EPOCH_MS } from '../../monitoring/activity.ts';
 import { describeSettings } from '../../scenario/settings.ts';
 import type { ConsoleResult } from '../types.ts';
-import { POOL_USER, type PgBouncerNode, type Pool, type PoolClient, type PoolDatabase, type PoolServer, SERVER_ADDR_BASE } from './PgBouncerNode.ts';
-import { pgbouncerSettings } from './settings.ts';
+import { POOL_USER, type PoolClient, type PoolDatabase, type PoolServer, SERVER_ADDR_BASE } from './pools.ts';
+import { type Pooler, reasonError } from './pooler.ts';
+import { pgbouncerSettings, poolMode, settingUs } from './settings.ts';
+import { showStats } from './stats.ts';
 
 export const PGBOUNCER_VERSION = 'PgBouncer 1.24.1';
 const LISTEN_PORT = 6432;
@@ -56,9 +59,9 @@ function addr(instance: number): string {
   return `10.0.${instance >> 8}.${(instance & 255) + 1}`;
 }
 
-export async function adminCommand(node: PgBouncerNode, sql: string): Promise<ConsoleResult> {
+export async function adminCommand(pooler: Pooler, sql: string): Promise<ConsoleResult> {
   const query = sql;
-  const base = { node: node.id, query, columns: [] as string[], rows: [] as unknown[][], rowCount: 0 };
+  const base = { node: pooler.nodeId, query, columns: [] as string[], rows: [] as unknown[][], rowCount: 0 };
   const fail = (error: SimError): ConsoleResult => ({ ...base, error });
   const syntax = () => fail(simError('pgbouncer_admin', { message: `invalid command '${sql.trim()}', use SHOW HELP;` }));
   const rows = (columns: string[], data: unknown[][], command = 'SHOW'): ConsoleResult => ({ ...base, columns, rows: data, rowCount: data.length, command });
@@ -69,7 +72,7 @@ export async function adminCommand(node: PgBouncerNode, sql: string): Promise<Co
   const set = /^set\s+(\w+)\s*(?:=|\bto\b)\s*('(?:[^']|'')*'|[^\s;']+)\s*;?\s*$/i.exec(text);
   if (set) {
     const value = set[2].startsWith("'") ? set[2].slice(1, -1).replace(/''/g, "'") : set[2];
-    const err = node.setFromConsole(set[1].toLowerCase(), value);
+    const err = setFromConsole(pooler, set[1].toLowerCase(), value);
     return err ? fail(err) : ok('SET');
   }
   const m = /^(\w+)(?:\s+("[^"]*"|[^\s;]+))?\s*;?\s*$/i.exec(text);
@@ -78,48 +81,48 @@ export async function adminCommand(node: PgBouncerNode, sql: string): Promise<Co
   const arg = m[2]?.replace(/^"(.*)"$/, '$1');
   const db = (name: string | undefined): PoolDatabase | undefined | null => {
     if (name === undefined) return undefined;
-    return node.databases().find((d) => d.name === name) ?? null;
+    return pooler.databases().find((d) => d.name === name) ?? null;
   };
   const noDb = (name: string) => fail(simError('pgbouncer_admin', { message: `no such database: ${name}` }));
 
   switch (cmd) {
     case 'show':
-      return arg ? show(node, arg.toLowerCase(), rows, syntax) : syntax();
+      return arg ? show(pooler, arg.toLowerCase(), rows, syntax) : syntax();
     case 'pause':
     case 'suspend': {
       if (cmd === 'suspend' && arg) return syntax();
       const d = db(arg);
       if (d === null) return noDb(arg!);
-      if (!d && node.pauseMode !== 'none') return fail(simError('pgbouncer_admin', { message: 'already suspended/paused' }));
+      if (!d && pooler.pauseMode !== 'none') return fail(simError('pgbouncer_admin', { message: 'already suspended/paused' }));
       if (d?.paused) return fail(simError('pgbouncer_admin', { message: `database ${d.name} is already paused` }));
-      node.pause(d);
+      pause(pooler, d);
       return ok(cmd.toUpperCase());
     }
     case 'resume': {
       const d = db(arg);
       if (d === null) return noDb(arg!);
       if (d && !d.paused) return fail(simError('pgbouncer_admin', { message: `database ${d.name} is not paused` }));
-      if (!d && node.pauseMode === 'none' && !node.databases().some((x) => x.paused)) {
+      if (!d && pooler.pauseMode === 'none' && !pooler.databases().some((x) => x.paused)) {
         return fail(simError('pgbouncer_admin', { message: 'pooler is not paused/suspended' }));
       }
-      node.resume(d);
+      resume(pooler, d);
       return ok('RESUME');
     }
     case 'reconnect': {
       const d = db(arg);
       if (d === null) return noDb(arg!);
-      node.reconnect(d);
+      reconnect(pooler, d);
       return ok('RECONNECT');
     }
     case 'kill': {
       const d = db(arg);
       if (d === null) return noDb(arg!);
-      node.kill(d);
+      kill(pooler, d);
       return ok('KILL');
     }
     case 'kill_client': {
       if (!arg || !/^\d+$/.test(arg)) return syntax();
-      if (!node.killClient(Number(arg))) return fail(simError('pgbouncer_admin', { message: `client not found: ${arg}` }));
+      if (!killClient(pooler, Number(arg))) return fail(simError('pgbouncer_admin', { message: `client not found: ${arg}` }));
       return ok('KILL_CLIENT');
     }
     case 'disable':
@@ -132,7 +135,7 @@ export async function adminCommand(node: PgBouncerNode, sql: string): Promise<Co
     }
     case 'reload':
       if (arg) return syntax();
-      node.reload();
+      reload(pooler);
       return ok('RELOAD');
     case 'wait_close': {
       const d = db(arg);
@@ -148,9 +151,9 @@ export async function adminCommand(node: PgBouncerNode, sql: string): Promise<Co
 
 type Rows = (columns: string[], data: unknown[][], command?: string) => ConsoleResult;
 
-function show(node: PgBouncerNode, what: string, rows: Rows, syntax: () => ConsoleResult): ConsoleResult {
-  const now = node.time;
-  const s = node.settings;
+function show(pooler: Pooler, what: string, rows: Rows, syntax: () => ConsoleResult): ConsoleResult {
+  const now = pooler.now;
+  const s = pooler.settings;
   switch (what) {
     case 'help':
       return rows(['help'], HELP.map((h) => [h]));
@@ -159,7 +162,7 @@ function show(node: PgBouncerNode, what: string, rows: Rows, syntax: () => Conso
     case 'pools': {
       const data: unknown[][] = [];
       const adminRow = ['pgbouncer', 'pgbouncer', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'statement', null];
-      const pools = [...node.pools];
+      const pools = [...pooler.pools];
       let adminDone = false;
       for (const p of pools) {
         if (!adminDone && p.db.name > 'pgbouncer') {
@@ -170,7 +173,7 @@ function show(node: PgBouncerNode, what: string, rows: Rows, syntax: () => Conso
         const wait = first ? now - first.waitStart : 0;
         data.push([
           p.db.name, p.user, p.active.size, p.waiting.length, 0, 0, p.byState.active, 0, 0, p.byState.idle, p.byState.used,
-          p.byState.tested, p.byState.login, Math.floor(wait / 1e6), Math.floor(wait % 1e6), node.poolMode(p), null,
+          p.byState.tested, p.byState.login, Math.floor(wait / 1e6), Math.floor(wait % 1e6), poolMode(s, p), null,
         ]);
       }
       if (!adminDone) data.push(adminRow);
@@ -185,37 +188,11 @@ function show(node: PgBouncerNode, what: string, rows: Rows, syntax: () => Conso
     case 'stats_totals':
     case 'stats_averages':
     case 'totals': {
-      const byDb = new Map<string, Pool[]>();
-      for (const p of node.pools) byDb.set(p.db.name, [...(byDb.get(p.db.name) ?? []), p]);
-      const names = [...new Set([...byDb.keys(), 'pgbouncer'])].sort();
-      const sum = (pools: Pool[], f: (p: Pool) => number) => pools.reduce((n, p) => n + f(p), 0);
-      const line = (pools: Pool[]) => {
-        const t = (k: keyof Pool['stats']) => Math.round(sum(pools, (p) => p.stats[k]));
-        const a = (k: keyof Pool['stats']) => sum(pools, (p) => p.averages[k]);
-        return {
-          totals: [t('assign'), t('xact'), t('query'), t('received'), t('sent'), t('xactTime'), t('queryTime'), t('waitTime'), 0, 0, 0],
-          avgs: [a('assign'), a('xact'), a('query'), a('received'), a('sent'), a('xactTime'), a('queryTime'), a('waitTime'), 0, 0, 0],
-        };
-      };
-      const totalCols = ['total_server_assignment_count', 'total_xact_count', 'total_query_count', 'total_received', 'total_sent',
-        'total_xact_time', 'total_query_time', 'total_wait_time', 'total_client_parse_count', 'total_server_parse_count', 'total_bind_count'];
-      const avgCols = ['avg_server_assignment_count', 'avg_xact_count', 'avg_query_count', 'avg_recv', 'avg_sent', 'avg_xact_time',
-        'avg_query_time', 'avg_wait_time', 'avg_client_parse_count', 'avg_server_parse_count', 'avg_bind_count'];
-      if (what === 'totals') {
-        const l = line(node.pools);
-        return rows(['name', 'value'], [...totalCols, ...avgCols].map((c, i) => [c.replace(/^total_/, '').replace(/^avg_/, 'avg_'), [...l.totals, ...l.avgs][i]]));
-      }
-      const data = names.map((n) => {
-        const l = line(byDb.get(n) ?? []);
-        if (what === 'stats_totals') return [n, ...l.totals];
-        if (what === 'stats_averages') return [n, ...l.avgs];
-        return [n, ...l.totals, ...l.avgs];
-      });
-      const cols = what === 'stats_totals' ? totalCols : what === 'stats_averages' ? avgCols : [...totalCols, ...avgCols];
-      return rows(['database', ...cols], data);
+      const t = showStats(pooler.pools, what);
+      return rows(t.columns, t.rows);
     }
     case 'clients': {
-      const data = node.clientList().map((c: PoolClient) => {
+      const data = pooler.clientList().map((c: PoolClient) => {
         const waiting = c.state !== 'active';
         const wait = waiting ? now - c.waitStart : 0;
         return [
@@ -228,7 +205,7 @@ function show(node: PgBouncerNode, what: string, rows: Rows, syntax: () => Conso
     }
     case 'servers': {
       const data: unknown[][] = [];
-      for (const p of node.pools) {
+      for (const p of pooler.pools) {
         for (const sv of p.servers as Set<PoolServer>) {
           data.push([
             'S', POOL_USER, p.db.name, sv.state === 'login' ? 'new' : sv.state, sv.target, p.db.port, addr(SERVER_ADDR_BASE + sv.id),
@@ -240,12 +217,12 @@ function show(node: PgBouncerNode, what: string, rows: Rows, syntax: () => Conso
       return rows(CLIENT_COLUMNS, data);
     }
     case 'databases': {
-      const clients = node.clientList();
-      const data: unknown[][] = node.databases().map((d) => [
+      const clients = pooler.clientList();
+      const data: unknown[][] = pooler.databases().map((d) => [
         d.name, d.host ?? null, d.port, d.dbname, null, d.poolSize ?? s.default_pool_size, d.minPoolSize ?? s.min_pool_size,
-        d.reservePoolSize ?? s.reserve_pool_size, d.serverLifetime ?? Math.round(node.sec('server_lifetime') / 1e6), d.poolMode ?? null, null,
+        d.reservePoolSize ?? s.reserve_pool_size, d.serverLifetime ?? Math.round(settingUs(s, 'server_lifetime') / 1e6), d.poolMode ?? null, null,
         d.maxDbConnections ?? s.max_db_connections, d.connectionCount, 0, clients.filter((c) => c.pool.db === d).length,
-        d.paused || node.pauseMode !== 'none' ? 1 : 0, d.disabled ? 1 : 0,
+        d.paused || pooler.pauseMode !== 'none' ? 1 : 0, d.disabled ? 1 : 0,
       ]);
       data.push(['pgbouncer', null, LISTEN_PORT, 'pgbouncer', 'pgbouncer', 2, 0, 0, 0, 'statement', null, 0, 0, 0, 1, 0, 0]);
       data.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
@@ -260,7 +237,7 @@ function show(node: PgBouncerNode, what: string, rows: Rows, syntax: () => Conso
       const docs = describeSettings(pgbouncerSettings).filter((d) => d.name !== 'databases');
       const value = (name: string, v: unknown) => {
         const doc = docs.find((d) => d.name === name)!;
-        return doc.unit === 's' ? String(name in s ? node.sec(name as never) / 1e6 : v) : String(v);
+        return doc.unit === 's' ? String(name in s ? settingUs(s, name as never) / 1e6 : v) : String(v);
       };
       const data = docs
         .map((d) => [d.name, value(d.name, (s as Record<string, unknown>)[d.name]), String(d.default ?? ''), 'yes'])
@@ -268,17 +245,93 @@ function show(node: PgBouncerNode, what: string, rows: Rows, syntax: () => Conso
       return rows(['key', 'value', 'default', 'changeable'], data);
     }
     case 'lists': {
-      const servers = node.pools.reduce((n, p) => n + p.servers.size, 0);
-      const clients = node.clientList().length;
+      const servers = pooler.pools.reduce((n, p) => n + p.servers.size, 0);
+      const clients = pooler.clientList().length;
       return rows(['list', 'items'], [
-        ['databases', node.databases().length + 1], ['users', 2], ['peers', 0], ['pools', node.pools.length + 1],
+        ['databases', pooler.databases().length + 1], ['users', 2], ['peers', 0], ['pools', pooler.pools.length + 1],
         ['peer_pools', 0], ['free_clients', 0], ['used_clients', clients + 1], ['login_clients', 0], ['free_servers', 0],
         ['used_servers', servers], ['dns_names', 0], ['dns_zones', 0], ['dns_queries', 0], ['dns_pending', 0],
       ]);
     }
     case 'state':
-      return rows(['key', 'value'], [['active', node.pauseMode === 'none' ? 'yes' : 'no'], ['paused', node.pauseMode === 'pause' ? 'yes' : 'no'], ['suspended', 'no']]);
+      return rows(['key', 'value'], [['active', pooler.pauseMode === 'none' ? 'yes' : 'no'], ['paused', pooler.pauseMode === 'pause' ? 'yes' : 'no'], ['suspended', 'no']]);
     default:
       return syntax();
   }
+}
+
+// ---- commands that change the pooler (admin.c's admin_cmd_*; KILL is janitor.c's kill_database) ----
+
+/** PAUSE [db] / SUSPEND: no new server work; idle servers close as they are released (per_loop_pause). */
+function pause(pooler: Pooler, db?: PoolDatabase): void {
+  if (db) db.paused = true;
+  else pooler.pauseMode = 'pause';
+  for (const pool of pooler.pools) if (!db || pool.db === db) pooler.activate(pool);
+  pooler.touch();
+}
+
+function resume(pooler: Pooler, db?: PoolDatabase): void {
+  if (db) db.paused = false;
+  else {
+    pooler.pauseMode = 'none';
+    for (const d of pooler.databases()) d.paused = false;
+  }
+  pooler.activateAll();
+}
+
+/** RECONNECT [db]: every server closes once it is no longer in use. */
+function reconnect(pooler: Pooler, db?: PoolDatabase): void {
+  for (const pool of pooler.pools) {
+    if (db && pool.db !== db) continue;
+    for (const s of [...pool.servers]) {
+      s.closeNeeded = true;
+      if (s.state === 'idle' || s.state === 'used') pooler.disconnectServer(s, 'database configuration changed');
+    }
+  }
+  pooler.touch();
+}
+
+/** KILL [db]: the database is paused and its clients and servers close at once. */
+function kill(pooler: Pooler, db?: PoolDatabase): void {
+  for (const pool of [...pooler.pools]) {
+    if (db && pool.db !== db) continue;
+    pool.db.paused = true;
+    pooler.closeAll(pool, 'database removed');
+  }
+  pooler.touch();
+}
+
+function killClient(pooler: Pooler, id: number): boolean {
+  for (const c of pooler.clientList()) {
+    if (c.id === id) {
+      pooler.disconnectClient(c, reasonError('admin forced disconnect'));
+      pooler.touch();
+      return true;
+    }
+  }
+  return false;
+}
+
+/** RELOAD: re-reads [databases]; changed servers close when released. */
+function reload(pooler: Pooler): void {
+  pooler.loadDatabases();
+  pooler.activateAll();
+}
+
+/** SET key = value: validated like the scenario file, applied at once. */
+function setFromConsole(pooler: Pooler, key: string, raw: string): SimError | undefined {
+  const shape = pgbouncerSettings.shape as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }>;
+  const field = shape[key];
+  if (!field || key === 'databases') return simError('pgbouncer_admin', { message: 'SET failed', detail: `unknown parameter: ${key}` });
+  let v: unknown = raw;
+  const r1 = field.safeParse(/^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw);
+  if (r1.success) v = r1.data;
+  else {
+    const r2 = field.safeParse(raw);
+    if (!r2.success) return simError('pgbouncer_admin', { message: 'SET failed', detail: `invalid value for ${key}: ${raw}` });
+    v = r2.data;
+  }
+  (pooler.settings as Record<string, unknown>)[key] = v;
+  pooler.activateAll();
+  return undefined;
 }

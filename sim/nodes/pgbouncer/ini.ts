@@ -3,9 +3,11 @@
  * Import is strict as PgBouncer is: an unknown key or an invalid value is an error naming the line,
  * and nothing changes. Real PgBouncer keys the simulator does not model (listen_port, auth_file ...)
  * are accepted with a warning and not kept. Export writes every modelled setting, so a file exported
- * and imported again gives the same settings.
+ * and imported again gives the same settings. The running pooler reads its [databases] entries here too
+ * (parseDatabase), as PgBouncer's loader.c does.
  */
 import { describeSettings, timeUs } from '../../scenario/settings.ts';
+import type { PoolDatabase } from './pools.ts';
 import { type PgBouncerSettings, pgbouncerSettings } from './settings.ts';
 
 /** Keys of a [databases] connection string PgBouncer knows. */
@@ -86,6 +88,27 @@ export function parseConnstr(s: string): { ok: true; params: Map<string, string>
     params.set(key, value);
   }
   return { ok: true, params };
+}
+
+/** What a pool takes from a [databases] entry (loader.c's parse_database); an unreadable string gives the defaults. */
+export function parseDatabase(name: string, connstr: string): Omit<PoolDatabase, 'paused' | 'disabled' | 'connectionCount'> {
+  const parsed = parseConnstr(connstr);
+  const p = parsed.ok ? parsed.params : new Map<string, string>();
+  const int = (k: string) => (p.has(k) && /^\d+$/.test(p.get(k)!) ? Number(p.get(k)) : undefined);
+  const mode = p.get('pool_mode');
+  return {
+    name,
+    connstr,
+    host: p.get('host'),
+    port: int('port') ?? 5432,
+    dbname: p.get('dbname') ?? name,
+    poolSize: int('pool_size'),
+    minPoolSize: int('min_pool_size'),
+    reservePoolSize: int('reserve_pool_size') ?? int('reserve_pool'),
+    poolMode: mode === 'session' || mode === 'transaction' || mode === 'statement' ? mode : undefined,
+    maxDbConnections: int('max_db_connections'),
+    serverLifetime: int('server_lifetime'),
+  };
 }
 
 function quoteConnValue(v: string): string {

@@ -1,10 +1,13 @@
 /**
  * Settings of a `pgbouncer` node: PgBouncer 1.2x's own names, defaults and units (pgbouncer.ini's
  * [pgbouncer] section; times in seconds as PgBouncer takes them), plus the [databases] section.
- * Every setting here can be changed on a running PgBouncer (RELOAD or the admin console's SET).
+ * Every setting here can be changed on a running PgBouncer (RELOAD or the admin console's SET). Below the
+ * schema, what applies to one pool: its [databases] entry's own value, else [pgbouncer]'s (server.c's
+ * pool_pool_size and its neighbours).
  */
 import { z } from 'zod';
-import { enumSetting, intSetting, timeSetting } from '../../scenario/settings.ts';
+import { enumSetting, intSetting, timeSetting, timeUs } from '../../scenario/settings.ts';
+import type { Pool, PoolDatabase } from './pools.ts';
 
 const sighup = 'sighup' as const;
 
@@ -103,3 +106,16 @@ export const pgbouncerSettings = z.strictObject({
 });
 
 export type PgBouncerSettings = z.output<typeof pgbouncerSettings>;
+
+/** A time setting in microseconds. */
+export function settingUs(s: PgBouncerSettings, name: keyof PgBouncerSettings): number {
+  return timeUs(s[name] as number | string, 's');
+}
+
+export const poolMode = (s: PgBouncerSettings, pool: Pool): PoolMode => pool.db.poolMode ?? s.pool_mode;
+export const poolSize = (s: PgBouncerSettings, pool: Pool): number => pool.db.poolSize ?? s.default_pool_size;
+export const minPoolSize = (s: PgBouncerSettings, pool: Pool): number => pool.db.minPoolSize ?? s.min_pool_size;
+export const reservePoolSize = (s: PgBouncerSettings, pool: Pool): number => pool.db.reservePoolSize ?? s.reserve_pool_size;
+export const maxDbConnections = (s: PgBouncerSettings, db: PoolDatabase): number => db.maxDbConnections ?? s.max_db_connections;
+export const serverLifetimeUs = (s: PgBouncerSettings, pool: Pool): number =>
+  pool.db.serverLifetime !== undefined ? pool.db.serverLifetime * 1e6 : settingUs(s, 'server_lifetime');
