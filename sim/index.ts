@@ -16,7 +16,7 @@ export { edgeProblem, type Scenario, scenarioSchema } from './scenario/schema.ts
 export { describeSettings, type SettingDoc } from './scenario/settings.ts';
 export { ScenarioError, Simulation, type SimSnapshot, type SimulationOptions } from './Simulation.ts';
 export { Runner, type Speed } from './runner/Runner.ts';
-export { formatPgbouncerIni, type IniIssue, type IniResult, parsePgbouncerIni } from './nodes/pgbouncer/ini.ts';
+export { formatPgbouncerIni, type IniResult, parsePgbouncerIni } from './nodes/pgbouncer/ini.ts';
 export { dataSchema, operationSchema, workloadSchema } from './workload/schema.ts';
 export { defaultOperations } from './workload/defaults.ts';
 export type { StaleSample } from './replication/ConsistencyChecker.ts';

@@ -9,6 +9,7 @@
 import { describeSettings, timeUs } from '../../scenario/settings.ts';
 import type { PoolDatabase } from './pools.ts';
 import { type PgBouncerSettings, pgbouncerSettings } from './settings.ts';
+import type { ConfigIssue } from '../types.ts';
 
 /** Keys of a [databases] connection string PgBouncer knows. */
 const CONNSTR_KEYS = new Set([
@@ -34,14 +35,10 @@ const UNMODELLED = new Set([
   'query_wait_notify', 'disable_pqexec', 'conffile', 'service_name', 'job_name', 'peer_id', 'server_login_retry_limit',
 ]);
 
-export interface IniIssue {
-  line: number;
-  message: string;
-}
 
 export type IniResult =
-  | { ok: true; settings: PgBouncerSettings; warnings: IniIssue[] }
-  | { ok: false; errors: IniIssue[]; warnings: IniIssue[] };
+  | { ok: true; settings: PgBouncerSettings; warnings: ConfigIssue[] }
+  | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] };
 
 /** Parses a libpq-style `key=value key='quoted value'` string, as PgBouncer reads a [databases] entry. */
 export function parseConnstr(s: string): { ok: true; params: Map<string, string> } | { ok: false; error: string } {
@@ -117,8 +114,8 @@ function quoteConnValue(v: string): string {
 
 /** Reads a pgbouncer.ini text. */
 export function parsePgbouncerIni(text: string): IniResult {
-  const errors: IniIssue[] = [];
-  const warnings: IniIssue[] = [];
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
   const raw: Record<string, unknown> = {};
   const databases: Record<string, string> = {};
   const docs = new Map(describeSettings(pgbouncerSettings).map((d) => [d.name, d]));
