@@ -17,6 +17,8 @@ export { describeSettings, type SettingDoc } from './scenario/settings.ts';
 export { ScenarioError, Simulation, type SimSnapshot, type SimulationOptions } from './Simulation.ts';
 export { Runner, type Speed } from './runner/Runner.ts';
 export { formatPgbouncerIni, type IniResult, parsePgbouncerIni } from './nodes/pgbouncer/ini.ts';
+export type { AppSnapshot } from './nodes/app/AppNode.ts';
+export type { PgBouncerSnapshot } from './nodes/pgbouncer/PgBouncerNode.ts';
 export { dataSchema, operationSchema, workloadSchema } from './workload/schema.ts';
 export { defaultOperations } from './workload/defaults.ts';
 export type { StaleSample } from './replication/ConsistencyChecker.ts';

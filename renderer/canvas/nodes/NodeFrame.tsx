@@ -23,8 +23,9 @@ export interface Badge {
   alarm?: boolean;
 }
 
-export function useNodeLive(id: string) {
-  const snap = useApp((s) => s.snapshot?.nodes.find((n) => n.id === id));
+/** The node's snapshot (typed as its kind's: a kind's view calls it for nodes of its kind), errors and health. */
+export function useNodeLive<T extends NodeSnapshot = NodeSnapshot>(id: string) {
+  const snap = useApp((s) => s.snapshot?.nodes.find((n) => n.id === id)) as T | undefined;
   const lastErrors = useApp((s) => s.series.at(-1)?.nodes[id]?.errors ?? 0);
   return { snap, lastErrors, health: healthOf(snap, lastErrors) };
 }

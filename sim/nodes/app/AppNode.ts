@@ -31,6 +31,15 @@ interface Outcome {
 
 type SqlLink = Link<StatementCall, Reply>;
 
+/** An app node's live figures: requests (not statements), its client pools' connections and waiters. */
+export interface AppSnapshot extends NodeSnapshot {
+  kind: 'app';
+  /** Requests waiting for a pooled connection, all instances. */
+  poolWaiting: number;
+  /** Requests in flight. */
+  inFlight: number;
+}
+
 export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> {
   readonly kind = 'app';
   readonly router: DatabaseRouter;
@@ -172,7 +181,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> {
     return 'restart-required';
   }
 
-  snapshot(): NodeSnapshot {
+  snapshot(): AppSnapshot {
     let open = this.perRequestOpen;
     let waiting = 0;
     for (const pools of this.pools) {

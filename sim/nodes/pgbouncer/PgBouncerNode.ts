@@ -14,8 +14,30 @@ import { adminCommand } from './admin.ts';
 import { startJanitor } from './janitor.ts';
 import type { Pool, PoolDatabase } from './pools.ts';
 import { Pooler } from './pooler.ts';
-import { describeSession } from './sessionState.ts';
+import { describeSession, type LeakKind } from './sessionState.ts';
 import type { PgBouncerSettings } from './settings.ts';
+
+/** A pgbouncer node's live figures: SHOW POOLS' columns summed over its pools, and its settings in force. */
+export interface PgBouncerSnapshot extends NodeSnapshot {
+  kind: 'pgbouncer';
+  cl_active: number;
+  cl_waiting: number;
+  sv_active: number;
+  sv_idle: number;
+  sv_used: number;
+  sv_tested: number;
+  sv_login: number;
+  /** The oldest waiting client's wait, seconds (SHOW POOLS maxwait). */
+  maxwait: number;
+  serverConnections: number;
+  pool_mode: PgBouncerSettings['pool_mode'];
+  maxClientConn: number;
+  defaultPoolSize: number;
+  paused: boolean;
+  sessionLeaks: number;
+  /** Server connections carrying session state a client left (transaction mode breaks session state). */
+  leakedServers: { server: number; state: string[]; by: { client: number; kind: LeakKind; sql: string } }[];
+}
 
 export class PgBouncerNode extends ProxyNode<PgBouncerSettings, PoolDatabase, SimError | undefined> implements SqlEndpoint {
   readonly kind = 'pgbouncer';
@@ -87,7 +109,7 @@ export class PgBouncerNode extends ProxyNode<PgBouncerSettings, PoolDatabase, Si
     return adminCommand(this.pooler, sql);
   }
 
-  snapshot(): NodeSnapshot {
+  snapshot(): PgBouncerSnapshot {
     const pooler = this.pooler;
     const now = pooler.now;
     let maxwait = 0;

@@ -1,14 +1,15 @@
 /** An `app` node: application server instances with their client-side pools. */
 import type { NodeProps } from '@xyflow/react';
+import type { AppSnapshot } from '../../../../sim/index.ts';
 import { useApp } from '../../../store/appStore.ts';
 import { ServerIcon } from '../icons.tsx';
 import { fmt, NodeFrame, useNodeLive } from '../NodeFrame.tsx';
 
 export function AppNodeView({ id, selected }: NodeProps) {
   const settings = useApp((s) => s.doc.nodes.find((n) => n.id === id)?.settings);
-  const { snap, health, lastErrors } = useNodeLive(id);
+  const { snap, health, lastErrors } = useNodeLive<AppSnapshot>(id);
   const instances = Number(settings?.instances ?? 2);
-  const waiting = Number(snap?.poolWaiting ?? 0);
+  const waiting = snap?.poolWaiting ?? 0;
   return (
     <NodeFrame
       id={id}

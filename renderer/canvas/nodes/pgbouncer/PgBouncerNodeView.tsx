@@ -1,13 +1,14 @@
 /** A `pgbouncer` node: the pooler, with SHOW POOLS' own column names on its badges. */
 import type { NodeProps } from '@xyflow/react';
+import type { PgBouncerSnapshot } from '../../../../sim/index.ts';
 import { useApp } from '../../../store/appStore.ts';
 import { PoolerIcon } from '../icons.tsx';
 import { fmt, NodeFrame, useNodeLive } from '../NodeFrame.tsx';
 
 export function PgBouncerNodeView({ id, selected }: NodeProps) {
   const settings = useApp((s) => s.doc.nodes.find((n) => n.id === id)?.settings);
-  const { snap, health, lastErrors } = useNodeLive(id);
-  const n = (k: string) => Number(snap?.[k] ?? 0);
+  const { snap, health, lastErrors } = useNodeLive<PgBouncerSnapshot>(id);
+  const n = (k: 'cl_active' | 'cl_waiting' | 'sv_active' | 'sv_idle') => snap?.[k] ?? 0;
   const mode = String(snap?.pool_mode ?? settings?.pool_mode ?? 'session');
   const poolSize = Number(snap?.defaultPoolSize ?? settings?.default_pool_size ?? 20);
   return (

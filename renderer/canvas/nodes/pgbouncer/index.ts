@@ -1,23 +1,22 @@
 /** The `pgbouncer` kind's views: its node with SHOW POOLS badges and its pool charts (pgbouncer.ini in and out comes from the sim's `config`). */
-import type { NodeSnapshot } from '../../../../sim/index.ts';
+import type { NodeSnapshot, PgBouncerSnapshot } from '../../../../sim/index.ts';
 import { PoolerIcon } from '../icons.tsx';
 import type { KindView } from '../registry.ts';
 import { PgBouncerNodeView } from './PgBouncerNodeView.tsx';
 import { PoolCharts } from './PoolCharts.tsx';
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
 /** SHOW POOLS' columns (and maxwait in ms) from a pgbouncer snapshot, for the pool charts. */
-function poolFigures(n: NodeSnapshot): Record<string, number | null> {
+function poolFigures(snap: NodeSnapshot): Record<string, number | null> {
+  const n = snap as PgBouncerSnapshot;
   return {
-    cl_active: num(n.cl_active),
-    cl_waiting: num(n.cl_waiting),
-    sv_active: num(n.sv_active),
-    sv_idle: num(n.sv_idle),
-    sv_used: num(n.sv_used),
-    sv_login: num(n.sv_login),
-    serverConnections: num(n.serverConnections),
-    maxwait_ms: num(n.maxwait) === null ? null : Math.round((n.maxwait as number) * 1e6) / 1000,
+    cl_active: n.cl_active,
+    cl_waiting: n.cl_waiting,
+    sv_active: n.sv_active,
+    sv_idle: n.sv_idle,
+    sv_used: n.sv_used,
+    sv_login: n.sv_login,
+    serverConnections: n.serverConnections,
+    maxwait_ms: Math.round(n.maxwait * 1e6) / 1000,
   };
 }
 
