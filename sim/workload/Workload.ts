@@ -4,12 +4,37 @@
  * `arrival_rate`, whatever the replies; over `max_in_flight` outstanding, an arrival is dropped.
  * Clients are spread over the app nodes and their instances in turn.
  */
+import type { SimError } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
-import type { AppNode } from '../nodes/app/AppNode.ts';
-import type { SimContext } from '../nodes/types.ts';
+import type { Scheduler } from '../core/Scheduler.ts';
+import type { Metrics } from '../metrics/Metrics.ts';
 import { timeUs } from '../scenario/settings.ts';
 import { type ParamGenerator, type PreparedOperation, paramGenerator, prepareOperation } from './operations.ts';
 import type { OperationSpec, WorkloadSpec } from './schema.ts';
+
+/** What the workload needs of the simulation: virtual time, the metrics, named random streams. */
+export interface WorkloadContext {
+  readonly scheduler: Scheduler;
+  readonly metrics: Metrics;
+  rng(name: string): Rng;
+}
+
+/** One request of the workload, as it enters an app node. */
+export interface WorkloadRequest {
+  id: number;
+  op: PreparedOperation;
+  params: readonly unknown[];
+  instance: number;
+  /** The closed-loop client that sent it (a user), if any. */
+  session?: number;
+  startUs: number;
+}
+
+/** Where requests enter the system (an app node): `done` gets the request's error, if any, when its reply is back. */
+export interface RequestSink {
+  readonly instances: number;
+  submit(req: WorkloadRequest, done: (error?: SimError) => void): void;
+}
 
 interface Op {
   prepared: PreparedOperation;
@@ -26,10 +51,10 @@ export class Workload {
   private readonly arrivals: Rng;
 
   constructor(
-    private readonly ctx: SimContext,
+    private readonly ctx: WorkloadContext,
     private readonly spec: WorkloadSpec,
     operations: OperationSpec[],
-    private readonly apps: AppNode[],
+    private readonly apps: RequestSink[],
   ) {
     this.ops = operations.map((o) => ({ prepared: prepareOperation(o), params: o.params.map(paramGenerator) }));
     this.weights = this.ops.map((o) => o.prepared.weight);
@@ -63,7 +88,7 @@ export class Workload {
     return timeUs(this.spec.think_time);
   }
 
-  private closedLoop(rng: Rng, app: AppNode, instance: number, session: number): void {
+  private closedLoop(rng: Rng, app: RequestSink, instance: number, session: number): void {
     if (this.stopped) return;
     this.send(rng, app, instance, () => {
       const think = this.thinkUs();
@@ -84,7 +109,7 @@ export class Workload {
   }
 
   /** `session`: the closed-loop client (a user, for read-your-writes); open-loop arrivals have none. */
-  private send(rng: Rng, app: AppNode, instance: number, then: () => void, session?: number): void {
+  private send(rng: Rng, app: RequestSink, instance: number, then: () => void, session?: number): void {
     const op = this.ops[rng.weighted(this.weights, this.totalWeight)];
     const params = op.params.map((g) => g(rng));
     this.inFlight++;

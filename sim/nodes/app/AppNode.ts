@@ -6,22 +6,14 @@
 import { type SimError, simError } from '../../core/errors.ts';
 import type { Link, Trace } from '../../net/Link.ts';
 import { timeUs } from '../../scenario/settings.ts';
-import type { PreparedOperation } from '../../workload/operations.ts';
+import type { RequestSink, WorkloadRequest } from '../../workload/Workload.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
 import type { ClientInfo, NodeSnapshot, NodeSpec, Reply, SimContext, StatementCall } from '../types.ts';
 import { ClientPool, type Grant } from './ClientPool.ts';
 import { DatabaseRouter } from './DatabaseRouter.ts';
 import type { AppSettings } from './settings.ts';
 
-export interface AppRequest {
-  id: number;
-  op: PreparedOperation;
-  params: readonly unknown[];
-  instance: number;
-  /** The closed-loop client that sent it (a user), if any. */
-  session?: number;
-  startUs: number;
-}
+type AppRequest = WorkloadRequest;
 
 /** A request's outcome at the app: its error, or its success (known later with `outcome`). */
 interface Outcome {
@@ -40,7 +32,7 @@ export interface AppSnapshot extends NodeSnapshot {
   inFlight: number;
 }
 
-export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> {
+export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> implements RequestSink {
   readonly kind = 'app';
   readonly router: DatabaseRouter;
   private pools: Map<string, ClientPool>[] = [];
