@@ -104,10 +104,6 @@ export class Replication implements Cluster {
     for (const n of members) n.attachReplication(this.membership(n.id));
   }
 
-  get now(): number {
-    return this.ctx.scheduler.now;
-  }
-
   /** Whether the scenario has any replication edge. */
   get active(): boolean {
     return this.streams.size > 0;
@@ -162,7 +158,7 @@ export class Replication implements Cluster {
     return s ? s.stream.visibleLagUs(s.applied) : 0;
   }
 
-  /** What node `id` sees of replication. */
+  /** What node `id` sees of replication (a primary is the node whose id keys a stream). */
   private membership(id: string): Membership {
     const roles = this.roles;
     return {
@@ -170,11 +166,10 @@ export class Replication implements Cluster {
         return roles.get(id);
       },
       state: () => this.state(id),
-      recordWrite: (w) => (this.roles.get(id) === 'primary' ? this.streams.get(id)!.record({ ...w, footprints: this.footprintsOf(w.op) }) : undefined),
+      recordWrite: (w) => this.streams.get(id)?.record({ ...w, footprints: this.footprintsOf(w.op) }),
       consoleWrote: (sql, ok) => {
-        if (this.roles.get(id) !== 'primary') return;
-        const rec = this.streams.get(id)!.record({ sql, params: [], walRecords: 1, ok: Promise.resolve(ok), footprints: footprint(sql) });
-        this.resolve(rec, true, undefined);
+        const rec = this.streams.get(id)?.record({ sql, params: [], walRecords: 1, ok: Promise.resolve(ok), footprints: footprint(sql) });
+        if (rec) this.resolve(rec, true, undefined);
       },
       resolve: (rec, committed, level) => this.resolve(rec, committed, level),
       waitForStandbys: (rec, level, answer) => this.waitForStandbys(rec, level, answer),
@@ -184,17 +179,15 @@ export class Replication implements Cluster {
         await this.streamOf(id)?.settleLsns();
         return refreshSql(this, id);
       },
-      figures: () => (this.active ? nodeFigures(this, id) : undefined),
-      report: () => (this.active ? replicaReport(this, id) : undefined),
+      figures: () => nodeFigures(this, id),
+      report: () => replicaReport(this, id),
       settingChanged: () => {
         for (const s of this.streams.values()) s.recheckWaiters();
       },
       down: (how) => this.nodeDown(id, how),
       up: () => this.nodeUp(id),
       restartedFromSnapshot: () => this.nodeRestartedFromSnapshot(id),
-      settle: async () => {
-        if (this.roles.get(id) === 'primary') await this.streams.get(id)!.settle();
-      },
+      settle: async () => this.streams.get(id)?.settle(),
       promote: () => this.promote(id),
       lagSpike: (f) => this.lagSpike(id, f),
     };

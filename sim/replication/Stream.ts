@@ -57,8 +57,8 @@ export interface Cluster {
   /** An id for a record on the wire: negative, apart from the workload's request ids. */
   traceId(): number;
   conflictCancelled(replica: string, n: number): void;
-  /** A promoting standby has replayed everything it received. */
-  promoted(s: Standby): void;
+  /** A promoting standby has replayed everything it received: it becomes a primary. */
+  promoted(s: Standby): Promise<void>;
 }
 
 export const lsnText = (n: number | undefined) => (n === undefined ? null : `${Math.floor(n / 2 ** 32).toString(16).toUpperCase()}/${(n % 2 ** 32).toString(16).toUpperCase()}`);
