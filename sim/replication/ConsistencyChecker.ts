@@ -8,7 +8,14 @@
  */
 import { Histogram } from '../metrics/Histogram.ts';
 import { conflicts, type Footprint } from './footprint.ts';
-import type { Replication } from './Replication.ts';
+import type { LostWrite } from './Replication.ts';
+import type { WriteRecord } from './Stream.ts';
+
+/** The stream a replica's read is checked against: its primary's records and their LSNs. */
+interface CheckedStream {
+  readonly log: readonly WriteRecord[];
+  lsnOf(seq: number): string | null;
+}
 
 export interface StaleSample {
   /** Virtual time of the read, seconds. */
@@ -35,7 +42,7 @@ interface Figures {
   maxVersions: number;
   staleMs: Histogram;
   conflictCancels: number;
-  samples: StaleSample[];
+  samples: { sample: StaleSample; stream: CheckedStream }[];
 }
 
 const MAX_SAMPLES = 50;
@@ -45,7 +52,10 @@ export class ConsistencyChecker {
   private readonly total = emptyFigures();
   primaryReads = 0;
 
-  constructor(private readonly repl: Replication) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly lost: readonly LostWrite[],
+  ) {}
 
   private figures(id: string): Figures {
     let f = this.per.get(id);
@@ -65,14 +75,22 @@ export class ConsistencyChecker {
     this.total.conflictCancels += n;
   }
 
-  /** Checks one read that a replica runs now with `applied` records replayed. */
-  async check(replica: string, applied: number, reads: Footprint[], op: string, params: readonly unknown[], session: number | undefined): Promise<void> {
+  /** Checks one read that a replica runs now with `applied` records of `stream` replayed. */
+  async check(
+    replica: string,
+    stream: CheckedStream,
+    applied: number,
+    reads: Footprint[],
+    op: string,
+    params: readonly unknown[],
+    session: number | undefined,
+  ): Promise<void> {
     const f = this.figures(replica);
     const t = this.total;
     f.reads++;
     t.reads++;
-    const log = this.repl.log;
-    const now = this.repl.now;
+    const log = stream.log;
+    const now = this.now();
     let versions = 0;
     let oldest = Number.POSITIVE_INFINITY;
     let own = false;
@@ -96,7 +114,7 @@ export class ConsistencyChecker {
       x.staleMs.record(staleUs);
       if (own) x.rywViolations++;
     }
-    f.samples.push({
+    const sample = {
       at: now / 1e6,
       replica,
       op,
@@ -109,7 +127,8 @@ export class ConsistencyChecker {
       staleMs: staleUs / 1000,
       versions,
       readYourWrites: own,
-    });
+    };
+    f.samples.push({ sample, stream });
     if (f.samples.length > MAX_SAMPLES) f.samples.shift();
   }
 
@@ -120,10 +139,10 @@ export class ConsistencyChecker {
 
   /** The last stale reads on a replica, with their read position against the primary's (LSNs where known). */
   samples(replica: string): StaleSample[] {
-    return this.figures(replica).samples.map((s) => ({
-      ...s,
-      readLsn: this.repl.lsnOf(s.readPosition),
-      primaryLsn: this.repl.lsnOf(s.primaryPosition),
+    return this.figures(replica).samples.map(({ sample, stream }) => ({
+      ...sample,
+      readLsn: stream.lsnOf(sample.readPosition),
+      primaryLsn: stream.lsnOf(sample.primaryPosition),
     }));
   }
 
@@ -132,7 +151,7 @@ export class ConsistencyChecker {
     const all = this.total;
     const perReplica: Record<string, unknown> = {};
     for (const [id, f] of [...this.per.entries()].sort(([a], [b]) => a.localeCompare(b))) perReplica[id] = summary(f);
-    const lost = this.repl.lost;
+    const lost = this.lost;
     const { staleReads, rywViolations, ...rest } = summary(all);
     return {
       staleReads,

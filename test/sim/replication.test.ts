@@ -81,7 +81,7 @@ describe('read replicas', () => {
        FROM pg_stat_replication ORDER BY 1`,
     );
     for (const row of lags.rows) {
-      const model = sim.replication.nodeFigures(String(row[0]))!;
+      const model = sim.nodes.get(String(row[0]))!.snapshot().replication as Record<string, unknown>;
       expect(Number(row[1])).toBeCloseTo(Number(model.writeLagMs), 3);
       expect(Number(row[2])).toBeCloseTo(Number(model.flushLagMs), 3);
       expect(Number(row[3])).toBeCloseTo(Number(model.replayLagMs), 3);

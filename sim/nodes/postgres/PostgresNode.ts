@@ -1,79 +1,51 @@
 /**
  * A `postgres` node: a real PGlite (its rows, plans, errors and sizes are real) behind a model of the
- * server around it: connections and their backends, cores shared by running statements, caches, disk,
- * and the virtual time each statement takes.
+ * server around it: connections and their backends (Backends.ts), cores shared by running statements,
+ * caches, disk, and the virtual time each statement takes (costModel.ts).
  *
  * Invariants:
  * - Every statement's SQL runs on the engine in virtual order: a request is sent when its first statement
  *   starts service and its reply is awaited at that statement's completion (pipelining); a transaction's
  *   statements go as one batch, so no other client's statement interleaves on the single real session.
  * - A statement's service time is known when it starts: it comes from a profile (EXPLAIN ANALYZE of an
- *   earlier execution of the same operation, refreshed every PROFILE_MAX_AGE_US), never from its reply.
+ *   earlier execution of the same operation, Profiles.ts), never from its reply.
  * - A backend counts against max_connections from its connection's arrival until it is closed.
  * - When the engine dies every connection is lost (crash_shutdown) and the node restarts from its last
  *   snapshot after RESTART_US; the run goes on.
- * - In a replicated cluster (sim/replication/) a write operation sent to a primary's engine is followed by
- *   a pg_current_wal_lsn() request (its stream record's LSN), its commit resolves the record and waits for
- *   standbys as synchronous_commit says; a replica's sessions are read-only (default_transaction_read_only),
- *   and replay reaches its engine only through replayOnEngine, in stream order.
+ * - In a replicated cluster the node is a `ReplicationMember` (sim/replication/ports.ts) and sees replication
+ *   only through its `Membership`: a write operation sent to a primary's engine becomes a stream record, its
+ *   commit resolves the record and waits for standbys as synchronous_commit says; a replica's sessions are
+ *   read-only (default_transaction_read_only), and replay reaches its engine only through `replay`, in
+ *   stream order.
  */
 import type { FaultCommand } from '../../core/commands.ts';
-import { type SimError, conditionName, simError } from '../../core/errors.ts';
+import { type SimError, simError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import { EngineDeadError, type DbEngine } from '../../engine/DbEngine.ts';
-import type { ConsoleReply, EngineError, ProfileReply, RunReply } from '../../engine/protocol.ts';
+import type { ConsoleReply, EngineError, RunReply } from '../../engine/protocol.ts';
 import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
 import { refuseReason } from '../../monitoring/consoleGuard.ts';
+import type { Membership, ReplicationMember, ShippedStatements } from '../../replication/ports.ts';
 import { memoryBytes, timeUs } from '../../scenario/settings.ts';
-import type { Replication, WriteRecord } from '../../replication/Replication.ts';
-import { footprint } from '../../replication/footprint.ts';
-import { boundStatements, isReadOnlySql, type PreparedOperation } from '../../workload/operations.ts';
-import type {
-  ClientInfo,
-  Connection,
-  ConsoleResult,
-  NodeSnapshot,
-  NodeSpec,
-  ReplicationState,
-  Reply,
-  SimContext,
-  SqlEndpoint,
-  StatementCall,
-} from '../types.ts';
-import { COST, type Hardware, profileFromPlan, type StatementProfile, serviceTime } from './costModel.ts';
+import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
+import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, ReplicationState, Reply, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
+import { type Backend, Backends } from './Backends.ts';
+import { CONSOLE_MAX_ROWS, consoleMayWrite, fromEngineError, setsReadWrite } from './console.ts';
+import { BARE_STATEMENT, COST, type Hardware, replayTime, type StatementProfile, serviceTime, withSleep } from './costModel.ts';
 import { Cpu } from './Cpu.ts';
+import { Profiles } from './Profiles.ts';
 import type { PostgresSettings } from './settings.ts';
 
-const PROFILE_MAX_AGE_US = 10e6;
 const RESTART_US = 2e6;
+/** A stopped server's start, until it accepts connections. */
+const START_US = 500_000;
 const HOUSEKEEPING_US = 1e6;
 const MAX_OUTSTANDING = 256;
-export const CONSOLE_MAX_ROWS = 1000;
+/** Settings that replication reads live: a change may release commits waiting for standbys. */
+const REPLICATION_SETTINGS = new Set(['synchronous_commit', 'synchronous_standby_names', 'recovery_min_apply_delay', 'max_standby_streaming_delay', 'auto_failover_after']);
 
-interface Backend {
-  pid: number;
-  conn: Connection;
-  client: ClientInfo;
-  backendStart: number;
-  xactStart: number | null;
-  queryStart: number | null;
-  stateChange: number;
-  state: 'starting' | 'active' | 'idle' | 'idle in transaction' | 'idle in transaction (aborted)';
-  waitEventType: string | null;
-  waitEvent: string | null;
-  query: string;
-  /** The write statements of the open transaction need a WAL flush at COMMIT. */
-  txWrites: boolean;
-  /** The engine's reply to the operation in progress. */
-  batch?: Promise<RunReply>;
-  /** The statement in service, to fail if the node crashes. */
-  inFlight?: (r: Reply) => void;
-  /** The replication stream record of the open write (a primary with replicas). */
-  record?: WriteRecord;
-}
-
-export class PostgresNode implements SqlEndpoint {
+export class PostgresNode implements SqlEndpoint, ReplicationMember {
   readonly kind = 'postgres';
   status: NodeSnapshot['status'] = 'booting';
   private engine: DbEngine | undefined;
@@ -81,9 +53,8 @@ export class PostgresNode implements SqlEndpoint {
   private snapshotTar: Uint8Array | undefined;
   private readonly cpu: Cpu;
   private readonly rng: Rng;
-  private readonly backends = new Map<number, Backend>();
-  private readonly byConn = new Map<number, Backend>();
-  private readonly profiles = new Map<string, StatementProfile[]>();
+  private readonly backends: Backends;
+  private readonly profiles: Profiles;
   private nextPid = 1000;
   private nextConn = 1;
   private databaseBytes = 0;
@@ -93,7 +64,7 @@ export class PostgresNode implements SqlEndpoint {
   private deadReason: string | undefined;
   /** Replies not yet received, oldest first: at MAX_OUTSTANDING the sim waits for the oldest. */
   private outstanding: Promise<unknown>[] = [];
-  private replication: Replication | undefined;
+  private replication: Membership | undefined;
 
   constructor(
     private readonly ctx: SimContext,
@@ -101,6 +72,11 @@ export class PostgresNode implements SqlEndpoint {
   ) {
     this.rng = ctx.rng(`postgres:${spec.id}`);
     this.cpu = new Cpu(ctx.scheduler, spec.settings.cores, (from, to, busy) => ctx.metrics.busy(this.id, from, to, busy));
+    // an open write's transaction dies with its backend
+    this.backends = new Backends(ctx, spec.id, (b) => {
+      if (b.record) this.replication?.resolve(b.record, false);
+    });
+    this.profiles = new Profiles(ctx);
     ctx.metrics.node(this.id).cores = spec.settings.cores;
   }
 
@@ -206,50 +182,25 @@ export class PostgresNode implements SqlEndpoint {
       done({ error: simError('too_many_connections') });
       return;
     }
-    const now = this.ctx.scheduler.now;
     const conn: Connection = { id: this.nextConn++, endpoint: this.id, dead: false };
-    const b: Backend = {
-      pid: this.allocPids(1),
-      conn,
-      client,
-      backendStart: now,
-      xactStart: null,
-      queryStart: null,
-      stateChange: now,
-      state: 'starting',
-      waitEventType: null,
-      waitEvent: null,
-      query: '',
-      txWrites: false,
-    };
-    this.backends.set(b.pid, b);
-    this.byConn.set(conn.id, b);
-    this.ctx.metrics.connections(this.id, +1);
+    const b = this.backends.open(this.allocPids(1), conn, client);
     b.inFlight = (r) => done(r.ok ? { conn } : { error: r.error });
     this.cpu.run(COST.backendStartUs, () => {
       b.inFlight = undefined;
-      b.state = 'idle';
-      b.waitEventType = 'Client';
-      b.waitEvent = 'ClientRead';
-      b.stateChange = this.ctx.scheduler.now;
+      this.backends.idle(b, 'idle');
       done({ conn });
     });
   }
 
   disconnect(conn: Connection): void {
-    const b = this.byConn.get(conn.id);
-    if (!b) return;
-    this.byConn.delete(conn.id);
-    this.backends.delete(b.pid);
-    if (b.record) this.replication?.resolve(b.record, false);
-    this.ctx.metrics.connections(this.id, -1);
+    this.backends.close(conn);
   }
 
   // ---- statements ----
 
   async execute(conn: Connection, call: StatementCall, done: (r: Reply) => void): Promise<void> {
     if (this.deadReason) await this.crash(this.deadReason);
-    const b = this.byConn.get(conn.id);
+    const b = this.backends.of(conn);
     if (!b || conn.dead || this.status !== 'up' || !this.engine) {
       done({ ok: false, error: simError(this.status === 'down' ? 'connection_failure' : 'crash_shutdown') });
       return;
@@ -260,13 +211,20 @@ export class PostgresNode implements SqlEndpoint {
     let sql: string;
     if (call.kind === 'sql') {
       const op = call.op;
-      const profiles = await this.profilesFor(op, call.params);
+      const profiles = await this.profiles.of(this.engine, op, call.params, (reason) => this.crash(reason));
       if (this.status !== 'up' || conn.dead) {
         done({ ok: false, error: simError('crash_shutdown') });
         return;
       }
-      if (call.index === 0) b.batch = (await this.send(op, call.params)).reply;
-      if (call.index === 0 && this.replication) await this.replicate(b, call, profiles);
+      if (call.index === 0) {
+        const batch = (await this.send(op, call.params)).reply;
+        b.batch = batch;
+        // a write on a primary becomes a stream record; a read on a replica is checked for staleness
+        if (op.writes) {
+          const walRecords = profiles.reduce((n, p) => n + p.walRecords, 0);
+          b.record = this.replication?.recordWrite({ op, params: call.params, session: call.session, walRecords, ok: batch.then((r) => r.failedAt === undefined) });
+        } else if (op.readOnly) await this.replication?.checkRead(op, call.params, call.session);
+      }
       profile = profiles[call.index];
       const st = op.statements[call.index];
       sql = st.sql;
@@ -338,21 +296,19 @@ export class PostgresNode implements SqlEndpoint {
     let position: number | undefined;
     const rec = b.record;
     if (rec && (call.kind !== 'sql' || !call.op.transaction) && call.kind !== 'begin') {
+      // the write's transaction ends: it is resolved in the stream; a commit may wait for synchronous standbys
       b.record = undefined;
-      const committed = call.kind !== 'rollback' && !error;
-      this.replication!.resolve(rec, committed);
-      const level = committed ? this.replication!.commitWait(this.id, this.settings.synchronous_commit) : undefined;
+      const level = this.replication!.resolve(rec, call.kind !== 'rollback' && !error, this.settings.synchronous_commit);
       if (level) {
         b.waitEventType = 'IPC';
         b.waitEvent = 'SyncRep';
         this.replication!.waitForStandbys(rec, level, () => {
-          if (b.inFlight !== done) return;
-          rec.acknowledged = true;
+          if (b.inFlight !== done) return false;
           this.reply(b, call, done, error, outcome, rec.seq);
+          return true;
         });
         return;
       }
-      rec.acknowledged = committed;
       position = rec.seq;
     }
     this.reply(b, call, done, error, outcome, position);
@@ -367,41 +323,31 @@ export class PostgresNode implements SqlEndpoint {
     position: number | undefined,
   ): void {
     b.inFlight = undefined;
-    const now = this.ctx.scheduler.now;
     const inTx = call.kind === 'begin' || (call.kind === 'sql' && call.op.transaction);
-    b.state = inTx ? (error ? 'idle in transaction (aborted)' : 'idle in transaction') : 'idle';
     if (!inTx) {
       b.xactStart = null;
       b.txWrites = false;
     }
-    b.stateChange = now;
-    b.waitEventType = 'Client';
-    b.waitEvent = 'ClientRead';
+    this.backends.idle(b, inTx ? (error ? 'idle in transaction (aborted)' : 'idle in transaction') : 'idle');
     if (!outcome) this.ctx.metrics.query(this.id, !!error);
     done(error ? { ok: false, error: fromEngineError(error) } : { ok: true, outcome, position });
   }
 
-  /** A write on a primary becomes a stream record (with its LSN); a read on a replica is checked for staleness. */
-  private async replicate(b: Backend, call: Extract<StatementCall, { kind: 'sql' }>, profiles: StatementProfile[]): Promise<void> {
-    const repl = this.replication!;
-    const op = call.op;
-    if (op.writes) {
-      const batch = b.batch!;
-      b.record = repl.recordWrite(this.id, {
-        op,
-        params: call.params,
-        session: call.session,
-        walRecords: profiles.reduce((n, p) => n + p.walRecords, 0),
-        ok: batch.then((r) => r.failedAt === undefined),
-        lsn: () => this.currentLsn(),
-      });
-    } else if (op.readOnly) {
-      await repl.checkRead(this.id, op, call.params, call.session);
-    }
+  // ---- replication (sim/replication/ports.ts) ----
+
+  attachReplication(m: Membership): void {
+    this.replication = m;
   }
 
-  /** The engine's real WAL insert position now (pipelined: sent now, its reply awaited by whoever needs it). */
-  private currentLsn(): Promise<string> {
+  get isReplica(): boolean {
+    return this.replication?.role === 'replica';
+  }
+
+  replicationState(): ReplicationState | undefined {
+    return this.replication?.state();
+  }
+
+  currentLsn(): Promise<string> {
     this.ctx.metrics.realQueries += 1;
     const p = this.engine!.request({
       op: 'run',
@@ -413,53 +359,27 @@ export class PostgresNode implements SqlEndpoint {
     return p.then((r) => String(r.results[0]?.rows?.[0]?.[0] ?? '0/0'));
   }
 
-  // ---- replication (sim/replication/) ----
-
-  /** Called once, before boot, when the scenario has replication edges. */
-  attachReplication(r: Replication): void {
-    this.replication = r;
+  flushUs(): number {
+    return this.hardware().diskLatencyUs;
   }
 
-  get isReplica(): boolean {
-    return this.replication?.role(this.id) === 'replica';
+  replayUs(walRecords: number, rng: Rng): number {
+    return replayTime(walRecords, this.hardware(), rng);
   }
 
-  replicationState(): ReplicationState | undefined {
-    return this.replication?.state(this.id);
-  }
-
-  /** Statements running now that read any of `tables` and started before `beforeUs` (recovery conflicts). */
-  conflictingStatements(tables: Set<string>, beforeUs: number): number[] {
-    const out: number[] = [];
-    for (const b of this.backends.values()) {
-      if (b.state !== 'active' || !b.inFlight || b.queryStart === null || b.queryStart >= beforeUs) continue;
-      const reads = footprint(b.query);
-      if (tables.has('*') || reads.some((f) => f.table === '*' || tables.has(f.table))) out.push(b.pid);
-    }
-    return out;
-  }
-
-  /** Cancels the statement a backend is running with `error` (its connection stays). */
-  cancelStatement(pid: number, error: SimError): void {
-    const b = this.backends.get(pid);
-    const f = b?.inFlight;
-    if (!b || !f) return;
-    b.inFlight = undefined;
-    b.state = b.xactStart !== null && b.state === 'active' && b.txWrites ? 'idle in transaction (aborted)' : 'idle';
-    b.stateChange = this.ctx.scheduler.now;
-    b.waitEventType = 'Client';
-    b.waitEvent = 'ClientRead';
-    this.ctx.metrics.query(this.id, true);
-    f({ ok: false, error });
-  }
-
-  /** Replay work of the startup process, on one of this node's cores. */
   replayCpu(us: number, done: () => void): void {
     this.cpu.run(us, done);
   }
 
-  /** Makes a replayed record's changes real on this replica's engine (pipelined, in stream order). */
-  replayOnEngine(rec: WriteRecord): void {
+  conflictingStatements(tables: Set<string>, beforeUs: number): number[] {
+    return this.backends.conflicting(tables, beforeUs);
+  }
+
+  cancelStatement(pid: number, error: SimError): void {
+    this.backends.cancel(pid, error);
+  }
+
+  replay(rec: ShippedStatements): void {
     const engine = this.engine;
     if (!engine) return;
     const track = (p: Promise<unknown>) => {
@@ -473,10 +393,7 @@ export class PostgresNode implements SqlEndpoint {
         engine.request({
           op: 'run',
           transaction: true,
-          statements: [
-            { sql: 'SET LOCAL transaction_read_only = off' },
-            ...boundStatements(rec.op, rec.params),
-          ],
+          statements: [{ sql: 'SET LOCAL transaction_read_only = off' }, ...boundStatements(rec.op, rec.params)],
         }),
       );
     } else if (rec.sql) {
@@ -488,152 +405,88 @@ export class PostgresNode implements SqlEndpoint {
     }
   }
 
-  /** Ends recovery: sessions become read-write. Returns the engine's own WAL position (for the LSN offset). */
-  async becomePrimary(): Promise<number> {
-    if (!this.engine) return 0;
+  async becomePrimary(): Promise<string> {
+    if (!this.engine) return '0/0';
     await this.engine.request({ op: 'exec', sql: this.sessionSettingsSql() });
-    const lsn = await this.currentLsn();
-    const [hi, lo] = lsn.split('/');
-    return Number.parseInt(hi, 16) * 2 ** 32 + Number.parseInt(lo, 16);
+    return this.currentLsn();
   }
 
-  /** Drops every connection with `error` (FATAL): a shutdown or a death. */
-  private terminateAll(error: SimError): void {
-    this.outstanding = [];
-    this.cpu.clear();
-    const lost = [...this.backends.values()];
-    this.backends.clear();
-    this.byConn.clear();
-    this.ctx.metrics.connections(this.id, -lost.length);
-    for (const b of lost) {
-      b.conn.dead = true;
-      if (b.record) this.replication?.resolve(b.record, false);
-      const f = b.inFlight;
-      b.inFlight = undefined;
-      f?.({ ok: false, error });
-    }
-  }
+  // ---- faults, crash and restart ----
 
-  /** Stop, start, kill, promote, lag spike (the last two are replication's). */
+  /** Stop, start, kill; promote and lag spike are replication's. */
   fault(f: FaultCommand): Promise<string | undefined> | string | undefined {
     switch (f.kind) {
       case 'stop':
         return this.stopServer();
       case 'start':
-        return this.startServer(this.replication?.startDelayUs ?? 0);
+        return this.startServer();
       case 'kill':
         return this.killServer();
       case 'promote':
-        return this.replication ? this.replication.promote(this.id) : `${this.id} is not a replica`;
+        return this.replication ? this.replication.promote() : `${this.id} is not a replica`;
       case 'lag-spike':
-        return this.replication
-          ? this.replication.lagSpike(this.id, {
-              applyFactor: f.applyFactor,
-              linkDelayUs: f.linkDelay === undefined ? 0 : timeUs(f.linkDelay),
-              durationUs: f.duration === undefined ? undefined : timeUs(f.duration, 's'),
-            })
-          : `${this.id} is not a replica`;
+        return this.replication ? this.replication.lagSpike(f) : `${this.id} is not a replica`;
     }
   }
 
+  /** Drops every connection with `error` (FATAL): a shutdown, a death or a crash. */
+  private terminateAll(error: SimError): void {
+    this.outstanding = [];
+    this.cpu.clear();
+    this.backends.terminateAll(error);
+  }
+
   /** A fast shutdown: connections are terminated, the data stays; a replica's walreceiver stops. */
-  stopServer(): string | undefined {
+  private stopServer(): string | undefined {
     if (this.status !== 'up') return `${this.id} is not running`;
     this.status = 'down';
     this.terminateAll(simError('admin_shutdown'));
-    this.replication?.nodeDown(this.id, 'stopped');
+    this.replication?.down('stopped');
     this.ctx.emit({ type: 'node-stopped', node: this.id, message: `${this.id} was stopped` });
     return undefined;
   }
 
   /** Starts a stopped server: it accepts connections after a start-up time; a replica catches up. */
-  startServer(delayUs: number): string | undefined {
+  private startServer(): string | undefined {
     if (this.status !== 'down' || !this.engine) return `${this.id} is not a stopped server${this.engine ? '' : ' (a killed server does not come back)'}`;
     this.status = 'booting';
-    this.ctx.scheduler.after(delayUs, () => {
+    this.ctx.scheduler.after(START_US, () => {
       this.status = 'up';
-      this.replication?.nodeUp(this.id);
+      this.replication?.up();
       this.ctx.emit({ type: 'node-started', node: this.id, message: `${this.id} is up again` });
     });
     return undefined;
   }
 
   /** The server dies (its machine fails): connections break, it never comes back in this run. */
-  async killServer(): Promise<string | undefined> {
+  private async killServer(): Promise<string | undefined> {
     if (this.status === 'down' && !this.engine) return `${this.id} is already dead`;
-    await this.replication?.settleNode(this.id);
+    await this.replication?.settle();
     this.status = 'down';
     this.terminateAll(simError('connection_failure'));
     const e = this.engine;
     this.engine = undefined;
     e?.kill();
-    this.replication?.nodeDown(this.id, 'killed');
+    this.replication?.down('killed');
     this.ctx.emit({ type: 'node-killed', node: this.id, message: `${this.id} died` });
     return undefined;
   }
 
-  /** Profiles of an operation's statements on this node, refreshed when older than PROFILE_MAX_AGE_US. */
-  private async profilesFor(op: PreparedOperation, params: readonly unknown[]): Promise<StatementProfile[]> {
-    const key = `${op.name}\u0000${op.statements.map((s) => s.sql).join('\u0000')}`;
-    const now = this.ctx.scheduler.now;
-    const known = this.profiles.get(key);
-    if (known && now - known[0].at < PROFILE_MAX_AGE_US) return known;
-    let reply: ProfileReply;
-    try {
-      this.ctx.metrics.realQueries += op.statements.length * 3 + 2;
-      reply = (await this.engine!.request({
-        op: 'profile',
-        statements: boundStatements(op, params),
-      })) as ProfileReply;
-    } catch (e) {
-      if (e instanceof EngineDeadError) {
-        await this.crash(e.reason);
-        return known ?? op.statements.map(() => BARE_STATEMENT);
-      }
-      throw e;
-    }
-    const profiles = reply.statements.map((s, i) => {
-      const p = profileFromPlan(s.plan, s.sleptSeconds, now, s.error);
-      const arg = sleepParam(op.statements[i].sql);
-      if (arg !== undefined) {
-        const value = Number(params[op.statements[i].paramIndexes[arg - 1]]);
-        p.sleepSeconds = value > 0 ? p.sleepSeconds / value : 0; // seconds per unit of the parameter
-      }
-      return p;
-    });
-    this.profiles.set(key, profiles);
-    return profiles;
-  }
-
-  // ---- crash and restart ----
-
   private async crash(reason: string): Promise<void> {
     this.deadReason = undefined;
     if (this.status !== 'up') return;
-    this.outstanding = [];
     this.status = 'restarting';
     this.engine = undefined;
-    this.cpu.clear();
-    const lost = [...this.backends.values()];
-    this.backends.clear();
-    this.byConn.clear();
     this.profiles.clear();
-    this.ctx.metrics.connections(this.id, -lost.length);
     this.ctx.emit({
       type: 'node-crashed',
       node: this.id,
-      message: `${this.id} crashed (${reason}); ${lost.length} connection(s) lost; restarting from its last snapshot`,
+      message: `${this.id} crashed (${reason}); ${this.backends.size} connection(s) lost; restarting from its last snapshot`,
     });
     this.restarting = this.startEngine();
     this.restarting.catch(() => undefined);
-    for (const b of lost) {
-      b.conn.dead = true;
-      if (b.record) this.replication?.resolve(b.record, false);
-      const f = b.inFlight;
-      b.inFlight = undefined;
-      f?.({ ok: false, error: simError('crash_shutdown') });
-    }
-    this.replication?.nodeDown(this.id, 'stopped');
+    this.terminateAll(simError('crash_shutdown'));
+    this.replication?.down('stopped');
     this.ctx.scheduler.after(RESTART_US, () => this.restarted());
   }
 
@@ -644,7 +497,7 @@ export class PostgresNode implements SqlEndpoint {
       this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
       this.ctx.emit({ type: 'node-restarted', node: this.id, message: `${this.id} is up again` });
       // it restarted from the data snapshot (time 0): a replica replays the stream again from its start
-      this.replication?.nodeRestartedFromSnapshot(this.id);
+      this.replication?.restartedFromSnapshot();
     } catch (e) {
       this.status = 'down';
       this.ctx.emit({ type: 'node-crashed', node: this.id, message: `${this.id} could not restart: ${(e as Error).message}` });
@@ -656,51 +509,12 @@ export class PostgresNode implements SqlEndpoint {
 
   /** Rows of pg_stat_activity as the model has them now (plus the console's own session). */
   activity(consoleQuery?: string): ActivityRow[] {
-    const now = this.ctx.scheduler.now;
-    const rows: ActivityRow[] = [];
-    for (const b of this.backends.values()) {
-      rows.push({
-        pid: b.pid,
-        datname: 'postgres',
-        usename: 'postgres',
-        applicationName: b.client.applicationName,
-        clientAddr: `10.0.${b.client.instance >> 8}.${(b.client.instance & 255) + 1}`,
-        clientPort: 40000 + (b.pid % 20000),
-        backendStart: b.backendStart,
-        xactStart: b.xactStart,
-        queryStart: b.queryStart,
-        stateChange: b.stateChange,
-        waitEventType: b.waitEventType,
-        waitEvent: b.waitEvent,
-        state: b.state === 'starting' ? null : b.state,
-        query: b.query,
-        backendType: 'client backend',
-      });
-    }
-    if (consoleQuery !== undefined) {
-      rows.push({
-        pid: 999,
-        datname: 'postgres',
-        usename: 'postgres',
-        applicationName: 'psql',
-        clientAddr: null,
-        clientPort: -1,
-        backendStart: now,
-        xactStart: now,
-        queryStart: now,
-        stateChange: now,
-        waitEventType: null,
-        waitEvent: null,
-        state: 'active',
-        query: consoleQuery,
-        backendType: 'client backend',
-      });
-    }
+    const rows = this.backends.rows(consoleQuery);
     if (!this.replication) return [...rows, ...this.auxiliary];
     // a standby runs no walwriter, autovacuum or logical replication launcher; it runs startup and walreceiver
     const standbyless = new Set(['walwriter', 'autovacuum launcher', 'logical replication launcher']);
     const aux = this.isReplica ? this.auxiliary.filter((a) => !standbyless.has(a.backendType)) : this.auxiliary;
-    return [...rows, ...this.replication.activityRows(this.id), ...aux];
+    return [...rows, ...this.replication.processes(), ...aux];
   }
 
   /** Runs a console statement now, outside virtual time, on a view of the model refreshed first. */
@@ -709,30 +523,19 @@ export class PostgresNode implements SqlEndpoint {
     const refused = refuseReason(sql);
     if (refused) return { ...base, error: simError('statement_refused', { message: `statement refused: ${refused}` }) };
     if (this.status !== 'up' || !this.engine) return { ...base, error: simError('cannot_connect_now') };
-    if (this.isReplica && /\bread[\s_]+write\b|\btransaction_read_only\s*(=|to)\s*'?(off|false|0)\b/i.test(sql)) {
-      return { ...base, error: simError('cannot_set_read_write') };
-    }
+    if (this.isReplica && setsReadWrite(sql)) return { ...base, error: simError('cannot_set_read_write') };
     const engine = this.engine;
     try {
       this.ctx.metrics.realQueries += 1;
       await engine.request({ op: 'exec', sql: refreshActivitySql(this.ctx.scheduler.now, this.activity(sql)) });
-      if (this.replication) {
-        await this.replication.settleLsns();
+      const views = await this.replication?.refreshSql();
+      if (views !== undefined) {
         this.ctx.metrics.realQueries += 1;
-        await engine.request({ op: 'exec', sql: this.replication.refreshSql(this.id) });
+        await engine.request({ op: 'exec', sql: views });
       }
       const reply = (await engine.request({ op: 'console', sql, maxRows: CONSOLE_MAX_ROWS })) as ConsoleReply;
       this.ctx.metrics.realQueries += 1;
-      if (this.replication && consoleMayWrite(sql)) {
-        const rec = this.replication.recordWrite(this.id, {
-          sql,
-          params: [],
-          walRecords: 1,
-          ok: Promise.resolve(!reply.error),
-          lsn: () => this.currentLsn(),
-        });
-        if (rec) this.replication.resolve(rec, true);
-      }
+      if (consoleMayWrite(sql)) this.replication?.consoleWrote(sql, !reply.error);
       if (reply.error) return { ...base, error: fromEngineError(reply.error) };
       const r = reply.result!;
       return { ...base, columns: r.columns ?? [], rows: r.rows ?? [], rowCount: r.rowCount, command: r.command, truncated: r.truncated };
@@ -748,7 +551,7 @@ export class PostgresNode implements SqlEndpoint {
   async applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'> {
     (this.spec.settings as Record<string, unknown>)[name] = value;
     if (REPLICATION_SETTINGS.has(name)) {
-      this.replication?.recheckWaiters();
+      this.replication?.settingChanged();
       return 'applied';
     }
     if (name === 'work_mem' || name === 'effective_cache_size') {
@@ -763,8 +566,7 @@ export class PostgresNode implements SqlEndpoint {
     const m = this.ctx.metrics.node(this.id);
     const seconds = this.ctx.metrics.seconds;
     const last = seconds.length >= 2 ? seconds[seconds.length - 2].nodes.get(this.id) : undefined;
-    let active = 0;
-    for (const b of this.backends.values()) if (b.state === 'active') active++;
+    const replication = this.replication?.figures();
     return {
       id: this.id,
       kind: this.kind,
@@ -774,16 +576,16 @@ export class PostgresNode implements SqlEndpoint {
       queriesPerSecond: last?.queries ?? 0,
       cpuUtilization: last ? last.busyUs / 1e6 / this.settings.cores : 0,
       connections: this.backends.size,
-      activeConnections: active,
+      activeConnections: this.backends.active,
       maxConnections: this.settings.max_connections,
       cpuRunQueue: this.cpu.running,
-      ...(this.replication?.active ? { replication: this.replication.nodeFigures(this.id) } : {}),
+      ...(replication ? { replication } : {}),
     };
   }
 
   report(): Record<string, unknown> {
     const m = this.ctx.metrics.node(this.id);
-    const replication = this.replication?.active ? this.replication.replicaReport(this.id) : undefined;
+    const replication = this.replication?.report();
     return { connectionsMax: m.connectionsMax, databaseBytes: this.databaseBytes, ...(replication ? { replication } : {}) };
   }
 
@@ -793,55 +595,4 @@ export class PostgresNode implements SqlEndpoint {
     this.engine = undefined;
     await e?.close();
   }
-}
-
-const REPLICATION_SETTINGS = new Set([
-  'synchronous_commit',
-  'synchronous_standby_names',
-  'recovery_min_apply_delay',
-  'max_standby_streaming_delay',
-  'auto_failover_after',
-]);
-
-/** Whether a console input may change data or schema, so a primary ships it to its replicas. */
-function consoleMayWrite(sql: string): boolean {
-  const text = sql.replace(/^(\s*--[^\n]*(\n|$)|\s*\/\*[\s\S]*?\*\/)*/, '');
-  if (/^\s*(set|reset|show|explain(?![\s\S]*\banalyze\b)|vacuum|analyze|checkpoint|listen|unlisten|notify|discard|load|prepare|deallocate|fetch|close|declare)\b/i.test(text)) return false;
-  return !(isReadOnlySql(text) && !text.includes(';'));
-}
-
-const BARE_STATEMENT: StatementProfile = {
-  cpuUs: COST.statementUs,
-  randomPages: 0,
-  sequentialPages: 0,
-  tempPages: 0,
-  walRecords: 0,
-  sleepSeconds: 0,
-  rows: 0,
-  at: 0,
-};
-
-/** The $n that is pg_sleep's argument in a statement, if it is a bare parameter. */
-function sleepParam(sql: string): number | undefined {
-  const m = /pg_sleep\s*\(\s*\$(\d+)\s*\)/i.exec(sql);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** A profile whose sleep is per unit of a parameter, applied to this execution's parameter. */
-function withSleep(p: StatementProfile, sql: string, params: readonly unknown[]): StatementProfile {
-  const arg = sleepParam(sql);
-  if (arg === undefined) return p;
-  return { ...p, sleepSeconds: p.sleepSeconds * Math.max(0, Number(params[arg - 1]) || 0) };
-}
-
-export function fromEngineError(e: EngineError): SimError {
-  return {
-    code: conditionName(e.sqlstate),
-    sqlstate: e.sqlstate,
-    severity: e.severity === 'FATAL' || e.severity === 'PANIC' ? e.severity : 'ERROR',
-    message: e.message,
-    detail: e.detail,
-    hint: e.hint,
-    position: e.position,
-  };
 }

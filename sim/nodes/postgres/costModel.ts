@@ -149,3 +149,39 @@ export function serviceTime(p: StatementProfile, h: Hardware, rng: Rng, commitFl
     (commitFlush ? h.diskLatencyUs : 0);
   return { cpuUs, ioUs, sleepUs: p.sleepSeconds * 1e6 };
 }
+
+/** Replay CPU of a standby's startup process: a commit record (visibility, clog) and each WAL record (redo of a heap or index change). */
+export const REPLAY_COST = { commitUs: 15, walRecordUs: 4 } as const;
+
+/** How long replaying a record of `walRecords` WAL records takes: redo CPU, and the pages it touches that miss shared_buffers (drawn from `rng`). */
+export function replayTime(walRecords: number, h: Hardware, rng: Rng): number {
+  const f = cacheFractions(h);
+  const misses = rng.binomial(walRecords, 1 - f.sharedBuffers);
+  const disk = rng.binomial(misses, f.sharedBuffers >= 1 ? 0 : f.disk / (1 - f.sharedBuffers));
+  return REPLAY_COST.commitUs + walRecords * REPLAY_COST.walRecordUs + (misses - disk) * COST.osCacheReadUs + disk * h.diskLatencyUs;
+}
+
+/** The profile of a statement with no plan: BEGIN, COMMIT, ROLLBACK, or one whose profiling failed with the engine. */
+export const BARE_STATEMENT: StatementProfile = {
+  cpuUs: COST.statementUs,
+  randomPages: 0,
+  sequentialPages: 0,
+  tempPages: 0,
+  walRecords: 0,
+  sleepSeconds: 0,
+  rows: 0,
+  at: 0,
+};
+
+/** The $n that is pg_sleep's argument in a statement, if it is a bare parameter. */
+export function sleepParam(sql: string): number | undefined {
+  const m = /pg_sleep\s*\(\s*\$(\d+)\s*\)/i.exec(sql);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** A profile whose sleep is per unit of a parameter, applied to this execution's parameter. */
+export function withSleep(p: StatementProfile, sql: string, params: readonly unknown[]): StatementProfile {
+  const arg = sleepParam(sql);
+  if (arg === undefined) return p;
+  return { ...p, sleepSeconds: p.sleepSeconds * Math.max(0, Number(params[arg - 1]) || 0) };
+}

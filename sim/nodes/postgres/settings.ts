@@ -1,11 +1,9 @@
 /** Settings of a `postgres` node: PostgreSQL's own names where they exist, and the server's hardware. */
 import { z } from 'zod';
 import { parseTime } from '../../core/units.ts';
+import { SYNCHRONOUS_COMMIT } from '../../replication/ports.ts';
 import { parseStandbyNames } from '../../replication/standbyNames.ts';
 import { enumSetting, intSetting, memorySetting, timeSetting } from '../../scenario/settings.ts';
-
-export const SYNCHRONOUS_COMMIT = ['off', 'local', 'remote_write', 'on', 'remote_apply'] as const;
-export type SynchronousCommit = (typeof SYNCHRONOUS_COMMIT)[number];
 
 export const postgresSettings = z
   .strictObject({
