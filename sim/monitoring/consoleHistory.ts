@@ -3,7 +3,7 @@
  * came back or which error. Generic: the lessons read it to check "the student ran this query on that
  * node and it returned a row", the report can list it. Bounded, so a long session does not grow it forever.
  */
-import type { ConsoleResult } from '../nodes/types.ts';
+import type { ConsoleResult } from '../core/contracts.ts';
 
 export interface ConsoleRecord {
   /** Virtual time, microseconds. */

@@ -4,47 +4,17 @@
  */
 import type { z } from 'zod';
 import type { FaultCommand } from '../core/commands.ts';
+import type { ConsoleResult, NodeStatus, SimEvent } from '../core/contracts.ts';
 import type { SimError } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
 import type { Scheduler } from '../core/Scheduler.ts';
 import type { EngineFactory } from '../engine/DbEngine.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { ClientInfo, Connection, ConnectResult, Endpoint, Network, Trace } from '../net/Link.ts';
+import type { ReplicationState } from '../replication/ports.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
 
-/** What a console statement returns: rows (capped) or the real system's error. */
-export interface ConsoleResult {
-  node: string;
-  query: string;
-  columns: string[];
-  rows: unknown[][];
-  rowCount: number;
-  command?: string;
-  truncated?: boolean;
-  error?: SimError;
-}
-
-export interface SimEvent {
-  /** Virtual time, microseconds. */
-  at: number;
-  type:
-    | 'node-booted'
-    | 'node-crashed'
-    | 'node-restarted'
-    | 'setting-applied'
-    | 'restart-required'
-    | 'console'
-    | 'run-finished'
-    // replication (sim/replication/): a node stopped, started or was killed; a promotion; stream changes
-    | 'node-stopped'
-    | 'node-started'
-    | 'node-killed'
-    | 'failover'
-    | 'promoted'
-    | 'replication';
-  node?: string;
-  message: string;
-}
+export type { ConsoleResult, NodeStatus, ReplicationState, SimEvent };
 
 export interface SimContext {
   readonly scheduler: Scheduler;
@@ -68,7 +38,7 @@ export interface NodeSpec<S = Record<string, unknown>> {
 export interface NodeSnapshot {
   id: string;
   kind: string;
-  status: 'booting' | 'up' | 'restarting' | 'down';
+  status: NodeStatus;
   queries: number;
   errors: number;
   queriesPerSecond: number;
@@ -111,16 +81,6 @@ export type StatementCall =
   | { kind: 'begin' | 'commit' | 'rollback'; trace?: Trace }
   /** `session`: the workload client that sent it (read-your-writes routing and checks). */
   | { kind: 'sql'; op: PreparedOperation; index: number; params: readonly unknown[]; session?: number; trace?: Trace };
-
-/** What a router knows of a database endpoint in a replicated cluster. */
-export interface ReplicationState {
-  role: 'primary' | 'replica';
-  up: boolean;
-  /** Stream position replayed (a primary: the last one it wrote). */
-  replayedPosition: number;
-  /** How long the oldest committed write it has not replayed has been committed; 0 when caught up. */
-  lagUs: number;
-}
 
 /** Something an app can connect to and run SQL on (a postgres node; later a pooler). */
 export interface SqlEndpoint extends NodeModel, Endpoint<StatementCall, Reply> {

@@ -43,13 +43,12 @@
  */
 import type { FaultCommand } from '../core/commands.ts';
 import type { Rng } from '../core/rng.ts';
-import type { ReplicationState, SimContext } from '../nodes/types.ts';
 import { timeUs } from '../scenario/settings.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
 import { ConsistencyChecker } from './ConsistencyChecker.ts';
 import { nodeFigures, replicaReport } from './figures.ts';
 import { type Footprint, footprint, operationFootprint } from './footprint.ts';
-import type { Membership, ReplicationMember, SynchronousCommit, SyncLevel } from './ports.ts';
+import type { Membership, ReplicationContext, ReplicationMember, ReplicationState, SynchronousCommit, SyncLevel } from './ports.ts';
 import { Standby } from './Standby.ts';
 import { type Cluster, parseLsn, Stream, type WriteRecord } from './Stream.ts';
 import { activityRows, refreshSql } from './views.ts';
@@ -84,7 +83,7 @@ export class Replication implements Cluster {
   private readonly opFootprints = new WeakMap<PreparedOperation, Footprint[]>();
 
   constructor(
-    readonly ctx: SimContext,
+    readonly ctx: ReplicationContext,
     edges: readonly { from: string; to: string }[],
     members: ReplicationMember[],
   ) {

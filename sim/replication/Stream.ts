@@ -4,10 +4,9 @@
  * to its upstream's stream; the walsender ships records to it over its replication edge's Link.
  */
 import type { Rng } from '../core/rng.ts';
-import type { SimContext } from '../nodes/types.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
 import type { Footprint } from './footprint.ts';
-import type { ReplicationMember, SynchronousCommit, SyncLevel } from './ports.ts';
+import type { ReplicationContext, ReplicationMember, SynchronousCommit, SyncLevel } from './ports.ts';
 import type { Standby } from './Standby.ts';
 import { parseStandbyNames, type StandbyNames, standbyPriority } from './standbyNames.ts';
 
@@ -47,7 +46,7 @@ export type SyncState = { state: 'async' | 'potential' | 'sync' | 'quorum'; prio
 
 /** What a stream and its standbys need of the cluster around them. */
 export interface Cluster {
-  readonly ctx: SimContext;
+  readonly ctx: ReplicationContext;
   /** Replay costs are drawn from it. */
   readonly rng: Rng;
   /** The standbys attached to `stream`, in the scenario's edge order. */

@@ -5,10 +5,12 @@
  */
 import type { FaultCommand } from '../core/commands.ts';
 import type { SimError } from '../core/errors.ts';
+import type { Scheduler } from '../core/Scheduler.ts';
+import type { Network } from '../net/Link.ts';
 import type { Rng } from '../core/rng.ts';
 import type { SettingValue } from '../core/units.ts';
 import type { ActivityRow } from '../monitoring/activity.ts';
-import type { NodeSnapshot, ReplicationState } from '../nodes/types.ts';
+import type { NodeStatus, SimEvent } from '../core/contracts.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
 import type { WriteRecord } from './Stream.ts';
 
@@ -22,6 +24,24 @@ export type SynchronousCommit = (typeof SYNCHRONOUS_COMMIT)[number];
 export type SyncLevel = 'write' | 'flush' | 'apply';
 
 /** The settings replication reads on a member (a primary's and a standby's), PostgreSQL's names. */
+/** What a router knows of a database endpoint in a replicated cluster. */
+export interface ReplicationState {
+  role: 'primary' | 'replica';
+  up: boolean;
+  /** Stream position replayed (a primary: the last one it wrote). */
+  replayedPosition: number;
+  /** How long the oldest committed write it has not replayed has been committed; 0 when caught up. */
+  lagUs: number;
+}
+
+/** What replication needs of the simulation: virtual time, named random streams, events, the network. */
+export interface ReplicationContext {
+  readonly scheduler: Scheduler;
+  rng(name: string): Rng;
+  emit(event: Omit<SimEvent, 'at'>): void;
+  readonly net: Network;
+}
+
 export interface ReplicationSettings {
   readonly synchronous_standby_names: string;
   readonly recovery_min_apply_delay: SettingValue;
@@ -39,7 +59,7 @@ export interface ShippedStatements {
 /** What replication needs of a database node (the postgres node implements it). */
 export interface ReplicationMember {
   readonly id: string;
-  readonly status: NodeSnapshot['status'];
+  readonly status: NodeStatus;
   readonly settings: ReplicationSettings;
   /** Called once, before boot: the node's view of replication. */
   attachReplication(membership: Membership): void;

@@ -1,0 +1,43 @@
+/**
+ * The contracts every layer of the sim shares: events, a console statement's result, a node's status.
+ * Plain data, importing nothing but the error catalogue.
+ */
+import type { SimError } from './errors.ts';
+
+/** A node's state: booting, serving, restarting after a crash, or down (stopped, killed, paused). */
+export type NodeStatus = 'booting' | 'up' | 'restarting' | 'down';
+
+/** What a console statement returns: rows (capped) or the real system's error. */
+export interface ConsoleResult {
+  node: string;
+  query: string;
+  columns: string[];
+  rows: unknown[][];
+  rowCount: number;
+  command?: string;
+  truncated?: boolean;
+  error?: SimError;
+}
+
+export interface SimEvent {
+  /** Virtual time, microseconds. */
+  at: number;
+  type:
+    | 'node-booted'
+    | 'node-crashed'
+    | 'node-restarted'
+    | 'setting-applied'
+    | 'restart-required'
+    | 'console'
+    | 'run-finished'
+    // replication (sim/replication/): a node stopped, started or was killed; a promotion; stream changes
+    | 'node-stopped'
+    | 'node-started'
+    | 'node-killed'
+    | 'failover'
+    | 'promoted'
+    | 'replication';
+  node?: string;
+  message: string;
+}
+
