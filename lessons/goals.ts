@@ -6,7 +6,7 @@
  * one-second time series where the metric has one; otherwise a GoalTracker remembers, across its
  * evaluations, since when a condition has held or what a counter was worth `over` seconds ago.
  */
-import type { ConsoleRecord, Report, Scenario, SimSnapshot } from '../sim/index.ts';
+import type { ConsoleRecord, PgBouncerSnapshot, Report, Scenario, SimSnapshot } from '../sim/index.ts';
 import { type Check, type Op, type Selector, seconds } from './schema.ts';
 
 export interface GoalContext {
@@ -153,7 +153,7 @@ function currentValue(c: Check, ctx: GoalContext): { value?: number; missing?: s
     const n = ctx.snapshot?.nodes.find((x) => x.id === c.node);
     if (!n) return { missing: ctx.snapshot ? `no node ${c.node} running` : 'run the sim to see it' };
     if (n.kind !== 'pgbouncer') return { missing: `${c.node} is a ${n.kind} node, not pgbouncer` };
-    return { value: Number(n[c.column] ?? 0) };
+    return { value: Number((n as PgBouncerSnapshot)[c.column] ?? 0) };
   }
   if (c.check !== 'metric' && c.check !== 'increase') return {};
   if (!ctx.report) return { missing: 'run the sim to see it' };

@@ -18,6 +18,8 @@ export { ScenarioError, Simulation, type SimSnapshot, type SimulationOptions } f
 export { Runner, type Speed } from './runner/Runner.ts';
 export { formatPgbouncerIni, type IniResult, parsePgbouncerIni } from './nodes/pgbouncer/ini.ts';
 export type { AppSnapshot } from './nodes/app/AppNode.ts';
+export type { PostgresSnapshot } from './nodes/postgres/PostgresNode.ts';
+export type { PrimaryFigures, ReplicaFigures, ReplicationFigures } from './replication/figures.ts';
 export type { PgBouncerSnapshot } from './nodes/pgbouncer/PgBouncerNode.ts';
 export { dataSchema, operationSchema, workloadSchema } from './workload/schema.ts';
 export { defaultOperations } from './workload/defaults.ts';

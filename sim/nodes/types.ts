@@ -44,7 +44,6 @@ export interface NodeSnapshot {
   queriesPerSecond: number;
   cpuUtilization: number;
   connections: number;
-  [extra: string]: unknown;
 }
 
 export interface NodeModel {

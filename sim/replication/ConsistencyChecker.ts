@@ -132,7 +132,7 @@ export class ConsistencyChecker {
     if (f.samples.length > MAX_SAMPLES) f.samples.shift();
   }
 
-  replicaFigures(replica: string): Record<string, unknown> {
+  replicaFigures(replica: string): ReplicaConsistency {
     const f = this.figures(replica);
     return summary(f);
   }
@@ -168,6 +168,9 @@ export class ConsistencyChecker {
 function emptyFigures(): Figures {
   return { reads: 0, staleReads: 0, rywViolations: 0, versions: 0, maxVersions: 0, staleMs: new Histogram(), conflictCancels: 0, samples: [] };
 }
+
+/** A replica's consistency figures: reads checked, stale ones, read-your-writes violations, how stale. */
+export type ReplicaConsistency = ReturnType<typeof summary>;
 
 function summary(f: Figures) {
   const ms = (us: number) => Math.round(us) / 1000;

@@ -1,16 +1,54 @@
 /** Replication's figures: a node's live figures for its snapshot, and its `replication` block in the report. */
+import type { ReplicaConsistency, StaleSample } from './ConsistencyChecker.ts';
 import type { Replication } from './Replication.ts';
-import { lsnText } from './Stream.ts';
+import type { StandbyStateName } from './Standby.ts';
+import { lsnText, type SyncState } from './Stream.ts';
+
+/** A primary's replication, live: its stream (timeline, records, LSN), commits waiting for standbys, its standbys. */
+export interface PrimaryFigures {
+  role: 'primary';
+  timeline: number;
+  position: number;
+  lsn: string | null;
+  waitingCommits: number;
+  standbys: { id: string; state: StandbyStateName; syncState: SyncState['state'] | null }[];
+}
+
+/** A replica's replication, live: as pg_stat_replication and pg_stat_wal_receiver see it, and its stale reads. */
+export interface ReplicaFigures {
+  role: 'replica';
+  upstream: string;
+  state: StandbyStateName;
+  syncState: SyncState['state'] | null;
+  received: number;
+  flushed: number;
+  applied: number;
+  primaryPosition: number;
+  replayLsn: string | null;
+  receiveLsn: string | null;
+  /** Visible lag: how long the oldest committed write it has not replayed has been committed. */
+  replayDelayMs: number;
+  writeLagMs: number | null;
+  flushLagMs: number | null;
+  replayLagMs: number | null;
+  recordsBehind: number;
+  applyFactor: number;
+  linkExtraMs: number;
+  consistency: ReplicaConsistency;
+  staleSamples: StaleSample[];
+}
+
+export type ReplicationFigures = PrimaryFigures | ReplicaFigures;
 
 /** Live figures of a node's replication, for its snapshot (undefined: the node is in no replication edge). */
-export function nodeFigures(repl: Replication, nodeId: string): Record<string, unknown> | undefined {
+export function nodeFigures(repl: Replication, nodeId: string): ReplicationFigures | undefined {
   const role = repl.role(nodeId);
   if (!role) return undefined;
   if (role === 'primary') {
     const stream = repl.streams.get(nodeId)!;
     const states = stream.syncStates();
     return {
-      role,
+      role: 'primary',
       timeline: stream.timeline,
       position: stream.log.length,
       lsn: lsnText(stream.lsnAt(stream.log.length)),
@@ -22,7 +60,7 @@ export function nodeFigures(repl: Replication, nodeId: string): Record<string, u
   const stream = s.stream;
   const ms = (us: number | null) => (us === null ? null : us / 1000);
   return {
-    role,
+    role: 'replica',
     upstream: stream.primary.id,
     state: s.state,
     syncState: stream.syncStates().get(s.id)?.state ?? null,
@@ -32,7 +70,6 @@ export function nodeFigures(repl: Replication, nodeId: string): Record<string, u
     primaryPosition: stream.log.length,
     replayLsn: stream.lsnOf(s.applied),
     receiveLsn: stream.lsnOf(s.received),
-    /** Visible lag: how long the oldest committed write it has not replayed has been committed. */
     replayDelayMs: repl.visibleLagUs(s.id) / 1000,
     writeLagMs: ms(s.writeLag),
     flushLagMs: ms(s.flushLag),

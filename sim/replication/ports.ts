@@ -7,6 +7,7 @@ import type { FaultCommand } from '../core/commands.ts';
 import type { SimError } from '../core/errors.ts';
 import type { Scheduler } from '../core/Scheduler.ts';
 import type { Network } from '../net/Link.ts';
+import type { ReplicationFigures } from './figures.ts';
 import type { Rng } from '../core/rng.ts';
 import type { SettingValue } from '../core/units.ts';
 import type { ActivityRow } from '../monitoring/activity.ts';
@@ -105,7 +106,7 @@ export interface Membership {
   /** SQL that sets the replication views and functions before a console statement (once the LSNs they show are known). */
   refreshSql(): Promise<string>;
   /** Live figures for the node's snapshot (undefined outside a replicated scenario). */
-  figures(): Record<string, unknown> | undefined;
+  figures(): ReplicationFigures | undefined;
   /** The node's `replication` in the report. */
   report(): Record<string, unknown> | undefined;
   /** A replication setting changed: waiting commits are looked at again. */

@@ -98,11 +98,11 @@ export class TestSim {
     await this.sim.runUntil(this.sim.now + us);
   }
 
-  /** A node's figures now (its snapshot: connections, queries, errors and its kind's own). */
-  node(id: string): NodeSnapshot {
+  /** A node's figures now: its snapshot, typed as its kind's (`t.node<PgBouncerSnapshot>('pgbouncer')`). */
+  node<T extends NodeSnapshot = NodeSnapshot>(id: string): T {
     const n = this.sim.nodes.get(id);
     if (!n) throw new Error(`TestSim: no node "${id}"`);
-    return n.snapshot();
+    return n.snapshot() as T;
   }
 
   /** The run's report so far (latency percentiles, errors by code, per-node figures). */

@@ -4,6 +4,7 @@
  * TESTSIM_ENGINE=pglite runs them on real PGlite, where they hold as well.
  */
 import { describe, expect, it } from 'vitest';
+import type { AppSnapshot, PgBouncerSnapshot } from '../../sim/index.ts';
 import { TestSim } from './TestSim.ts';
 
 const sleep10ms = [{ name: 'slow', sql: 'SELECT pg_sleep(0.01)' }];
@@ -21,7 +22,7 @@ describe("the app's client pool", () => {
     await t.advance('1s');
     expect(t.report().nodes.primary.connectionsMax).toBe(6);
     expect(t.node('app').connections).toBe(6);
-    expect(t.node('app').poolWaiting).toBe(14);
+    expect(t.node<AppSnapshot>('app').poolWaiting).toBe(14);
     // 6 connections, each busy 10.2 ms a request: the pool, not the 20 clients, sets the throughput
     expect(t.report().completed).toBeGreaterThan(560);
     expect(t.report().completed).toBeLessThanOrEqual(6 * 1000 / 10.2);
@@ -46,7 +47,7 @@ describe('PgBouncer in transaction mode', () => {
     });
     await pooled.advance('500ms');
     expect(pooled.node('pgbouncer').connections).toBe(40);
-    expect(pooled.node('pgbouncer').cl_waiting).toBeGreaterThan(0);
+    expect(pooled.node<PgBouncerSnapshot>('pgbouncer').cl_waiting).toBeGreaterThan(0);
     expect(pooled.report().nodes.primary.connectionsMax).toBe(5);
     expect(pooled.report().failed).toBe(0);
     // without the pooler the same app holds 40 backends

@@ -1,5 +1,5 @@
 /** Replication faults on real PGlite: kill the primary, promotion, lost writes, followers, stop/start, lag spikes, recovery conflicts. */
-import { buildReport, type Scenario, type Simulation } from '../../sim/index.ts';
+import { buildReport, type PostgresSnapshot, type Scenario, type Simulation } from '../../sim/index.ts';
 import { describe, expect, it } from 'vitest';
 import { readReplicas, startSim } from './harness.ts';
 
@@ -11,7 +11,7 @@ async function start(s: Scenario): Promise<Simulation> {
 }
 
 /** A node's replication figures, as its snapshot shows them. */
-const figures = (sim: Simulation, node: string) => sim.nodes.get(node)!.snapshot().replication as Record<string, unknown>;
+const figures = (sim: Simulation, node: string) => (sim.nodes.get(node)!.snapshot() as PostgresSnapshot).replication as unknown as Record<string, unknown>;
 
 const count = async (sim: Simulation, node: string, sql = 'SELECT count(*) FROM orders') => Number((await sim.runSql(node, sql)).rows[0]?.[0]);
 

@@ -1,5 +1,5 @@
 /** Read replicas on real PGlite: lag, stale reads per read_policy, synchronous commit, monitoring views, determinism. */
-import { buildReport, type Report, type Scenario, type Simulation } from '../../sim/index.ts';
+import { buildReport, type PostgresSnapshot, type ReplicaFigures, type Report, type Scenario, type Simulation } from '../../sim/index.ts';
 import { describe, expect, it } from 'vitest';
 import { readReplicas, startSim } from './harness.ts';
 
@@ -81,7 +81,7 @@ describe('read replicas', () => {
        FROM pg_stat_replication ORDER BY 1`,
     );
     for (const row of lags.rows) {
-      const model = sim.nodes.get(String(row[0]))!.snapshot().replication as Record<string, unknown>;
+      const model = (sim.nodes.get(String(row[0]))!.snapshot() as PostgresSnapshot).replication as ReplicaFigures;
       expect(Number(row[1])).toBeCloseTo(Number(model.writeLagMs), 3);
       expect(Number(row[2])).toBeCloseTo(Number(model.flushLagMs), 3);
       expect(Number(row[3])).toBeCloseTo(Number(model.replayLagMs), 3);

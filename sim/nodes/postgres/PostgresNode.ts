@@ -26,6 +26,7 @@ import type { ConsoleReply, EngineError, RunReply } from '../../engine/protocol.
 import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
 import { refuseReason } from '../../monitoring/consoleGuard.ts';
+import type { ReplicationFigures } from '../../replication/figures.ts';
 import type { Membership, ReplicationMember, ShippedStatements } from '../../replication/ports.ts';
 import { memoryBytes, timeUs } from '../../scenario/settings.ts';
 import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
@@ -44,6 +45,17 @@ const HOUSEKEEPING_US = 1e6;
 const MAX_OUTSTANDING = 256;
 /** Settings that replication reads live: a change may release commits waiting for standbys. */
 const REPLICATION_SETTINGS = new Set(['synchronous_commit', 'synchronous_standby_names', 'recovery_min_apply_delay', 'max_standby_streaming_delay', 'auto_failover_after']);
+
+/** A postgres node's live figures: its backends, cores and, in a replicated scenario, its replication. */
+export interface PostgresSnapshot extends NodeSnapshot {
+  kind: 'postgres';
+  /** Backends running a statement now (pg_stat_activity state = active). */
+  activeConnections: number;
+  maxConnections: number;
+  /** Statements sharing the cores now. */
+  cpuRunQueue: number;
+  replication?: ReplicationFigures;
+}
 
 export class PostgresNode implements SqlEndpoint, ReplicationMember {
   readonly kind = 'postgres';
@@ -562,7 +574,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     return 'restart-required';
   }
 
-  snapshot(): NodeSnapshot {
+  snapshot(): PostgresSnapshot {
     const m = this.ctx.metrics.node(this.id);
     const seconds = this.ctx.metrics.seconds;
     const last = seconds.length >= 2 ? seconds[seconds.length - 2].nodes.get(this.id) : undefined;

@@ -5,6 +5,7 @@
  * Also the node's place in replication, live.
  */
 import '../../../components/replicasPooling.css';
+import type { PostgresSnapshot } from '../../../../sim/index.ts';
 import type { FaultCommand } from '../../../sim/protocol.ts';
 import { appStore, useApp } from '../../../store/appStore.ts';
 import { lagText } from './ReplicationEdge.tsx';
@@ -12,9 +13,9 @@ import { replicaFigures } from './replicaFigures.ts';
 
 export function NodeFaults({ nodeId }: { nodeId: string }) {
   const live = useApp((s) => s.loadedKey !== undefined && s.status !== 'idle' && s.status !== 'booting');
-  const snap = useApp((s) => s.snapshot?.nodes.find((n) => n.id === nodeId));
+  const snap = useApp((s) => s.snapshot?.nodes.find((n) => n.id === nodeId)) as PostgresSnapshot | undefined;
   const replica = replicaFigures(snap);
-  const repl = snap?.replication as { role?: string; standbys?: { id: string; state: string; syncState: string | null }[] } | undefined;
+  const repl = snap?.replication;
   const up = !snap || snap.status === 'up';
   const fault = (f: FaultCommand) => void appStore.getState().fault(f);
   return (

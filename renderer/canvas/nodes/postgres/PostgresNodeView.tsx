@@ -1,12 +1,13 @@
 /** A `postgres` node: a real PGlite with its hardware modelled. */
 import type { NodeProps } from '@xyflow/react';
+import type { PostgresSnapshot } from '../../../../sim/index.ts';
 import { useApp } from '../../../store/appStore.ts';
 import { DatabaseIcon } from '../icons.tsx';
 import { fmt, NodeFrame, useNodeLive } from '../NodeFrame.tsx';
 
 export function PostgresNodeView({ id, selected }: NodeProps) {
   const settings = useApp((s) => s.doc.nodes.find((n) => n.id === id)?.settings);
-  const { snap, health, lastErrors } = useNodeLive(id);
+  const { snap, health, lastErrors } = useNodeLive<PostgresSnapshot>(id);
   const cores = Number(settings?.cores ?? 4);
   const max = Number(snap?.maxConnections ?? settings?.max_connections ?? 100);
   return (
