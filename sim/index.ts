@@ -8,7 +8,7 @@ export { parseDuration, parseMemory, parseTime, formatBytes } from './core/units
 export type { DbEngine, EngineFactory } from './engine/DbEngine.ts';
 export { MONITORING_QUERIES } from './monitoring/queries.ts';
 export type { ConsoleRecord } from './monitoring/consoleHistory.ts';
-export { buildReport, type Report } from './metrics/report.ts';
+export { buildReport, type Report } from './report.ts';
 export { isReplicationEdge, nodeKind, nodeKinds } from './nodes/index.ts';
 export type { ConfigFormat, ConfigIssue, ConsoleResult, NodeSnapshot, SimEvent } from './nodes/types.ts';
 export { applyOverrides, formatIssues, parseScenario, parseScenarioText, type ScenarioIssue } from './scenario/load.ts';

@@ -1,5 +1,5 @@
 /** The readable report printed by the headless runner. */
-import type { Report } from '../metrics/report.ts';
+import type { Report } from '../report.ts';
 
 function table(head: string[], rows: unknown[][]): string {
   const cells = [head, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))))];

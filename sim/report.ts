@@ -1,6 +1,6 @@
 /** The report of a run: what the CLI prints and writes with --json. Deterministic for a scenario and seed. */
-import type { ConsoleResult } from '../core/contracts.ts';
-import type { Simulation } from '../Simulation.ts';
+import type { ConsoleResult } from './core/contracts.ts';
+import type { Simulation } from './Simulation.ts';
 
 export interface Report {
   scenario: string;
