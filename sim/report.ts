@@ -35,12 +35,15 @@ export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: 
   for (const n of sim.nodes.values()) {
     const t = m.node(n.id);
     const snap = n.snapshot();
+    // the kind's own block; its queries and errors, when it counts something else than statements, win
+    const block = n.report?.() ?? {};
+    const queries = block.queries ?? t.queries;
     nodes[n.id] = {
       kind: n.kind,
-      queries: n.kind === 'app' ? snap.queries : t.queries,
-      queriesPerSecond: round((n.kind === 'app' ? snap.queries : t.queries) / Math.max(seconds, 1e-9), 1),
+      queries,
+      queriesPerSecond: round(queries / Math.max(seconds, 1e-9), 1),
       cpuUtilization: round(t.busyUs / Math.max(1, sim.now) / Math.max(1, t.cores)),
-      errors: n.kind === 'app' ? snap.errors : t.errors,
+      errors: block.errors ?? t.errors,
       connections: snap.connections,
       connectionsMax: t.connectionsMax,
       // one-second buckets of virtual time: statements run, share of the cores busy, most connections
@@ -48,7 +51,7 @@ export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: 
         const s = b.nodes.get(n.id);
         return { t: b.t, queries: s?.queries ?? 0, cpuUtilization: round((s?.busyUs ?? 0) / 1e6 / Math.max(1, t.cores)), connections: s?.connectionsMax ?? t.connections };
       }),
-      ...(n.report?.() ?? {}),
+      ...block,
     };
   }
   return {

@@ -46,6 +46,16 @@ export interface NodeSnapshot {
   connections: number;
 }
 
+/**
+ * A node's block of the JSON report, its kind's own figures. `queries` and `errors`, when given, replace the
+ * statement counts of the node's metrics (an app counts requests, not statements).
+ */
+export interface ReportBlock {
+  queries?: number;
+  errors?: number;
+  [figure: string]: unknown;
+}
+
 export interface NodeModel {
   readonly id: string;
   readonly kind: string;
@@ -55,7 +65,7 @@ export interface NodeModel {
   applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'>;
   snapshot(): NodeSnapshot;
   /** Extra figures for the JSON report. */
-  report?(): Record<string, unknown>;
+  report?(): ReportBlock;
   /** Runs a console statement now (SQL on a database, the admin language on a pooler). */
   console?(sql: string): Promise<ConsoleResult>;
   /** Applies a fault now; an error message when it is refused. */

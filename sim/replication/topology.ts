@@ -1,9 +1,10 @@
 /** Validation of replication edges (postgres -> postgres) in a scenario: one upstream per replica, no cascading. */
 
-/** The first problem with the scenario's replication edges, or undefined. `kinds`: node id -> kind. */
-export function replicationProblem(edges: readonly { from: string; to: string }[], kinds: Map<string, string>): { edge: number; message: string } | undefined {
+type Edge = { from: string; to: string };
+
+/** The first problem with the scenario's replication edges (those `isRepl` says are streams), or undefined. */
+export function replicationProblem(edges: readonly Edge[], isRepl: (e: Edge) => boolean): { edge: number; message: string } | undefined {
   const upstream = new Map<string, string>();
-  const isRepl = (e: { from: string; to: string }) => kinds.get(e.from) === 'postgres' && kinds.get(e.to) === 'postgres';
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i];
     if (!isRepl(e)) continue;

@@ -4,7 +4,7 @@
  * Unknown keys are errors; omitted settings get their documented defaults.
  */
 import { z } from 'zod';
-import { nodeKind, nodeKinds } from '../nodes/registry.ts';
+import { isReplicationEdge, nodeKind, nodeKinds } from '../nodes/registry.ts';
 import { replicationProblem } from '../replication/topology.ts';
 import { maxPlaceholder } from '../workload/operations.ts';
 import { workloadSchema } from '../workload/schema.ts';
@@ -73,7 +73,7 @@ function buildScenarioSchema() {
         if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['edges', i], message: `duplicate edge ${key}` });
         seen.add(key);
       });
-      const problem = replicationProblem(s.edges, ids);
+      const problem = replicationProblem(s.edges, (e) => isReplicationEdge(ids.get(e.from), ids.get(e.to)));
       if (problem) ctx.addIssue({ code: 'custom', path: ['edges', problem.edge], message: problem.message });
       s.workload.operations?.forEach((op, i) => {
         const need = maxPlaceholder(op);

@@ -8,7 +8,7 @@ import type { Link, Trace } from '../../net/Link.ts';
 import { timeUs } from '../../scenario/settings.ts';
 import type { RequestSink, WorkloadRequest } from '../../workload/Workload.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
-import type { ClientInfo, NodeSnapshot, NodeSpec, Reply, SimContext, StatementCall } from '../types.ts';
+import type { ClientInfo, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, StatementCall } from '../types.ts';
 import { ClientPool, type Grant } from './ClientPool.ts';
 import { DatabaseRouter } from './DatabaseRouter.ts';
 import type { AppSettings } from './settings.ts';
@@ -197,7 +197,8 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     };
   }
 
-  report(): Record<string, unknown> {
-    return { completed: this.completed, failed: this.failed };
+  /** Requests, not statements: an app's queries are the requests it completed or failed. */
+  report(): ReportBlock {
+    return { queries: this.completed + this.failed, errors: this.failed, completed: this.completed, failed: this.failed };
   }
 }

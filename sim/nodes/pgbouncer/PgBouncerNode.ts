@@ -9,7 +9,7 @@
  */
 import { type SimError, simError } from '../../core/errors.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
-import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, Reply, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
+import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
 import { adminCommand } from './admin.ts';
 import { startJanitor } from './janitor.ts';
 import type { Pool, PoolDatabase } from './pools.ts';
@@ -148,7 +148,7 @@ export class PgBouncerNode extends ProxyNode<PgBouncerSettings, PoolDatabase, Si
     };
   }
 
-  report(): Record<string, unknown> {
+  report(): ReportBlock {
     return this.pooler.figures.report(this.pooler.now);
   }
 

@@ -30,7 +30,7 @@ import type { ReplicationFigures } from '../../replication/figures.ts';
 import type { Membership, ReplicationMember, ShippedStatements } from '../../replication/ports.ts';
 import { memoryBytes, timeUs } from '../../scenario/settings.ts';
 import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
-import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, ReplicationState, Reply, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
+import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, ReplicationState, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
 import { type Backend, Backends } from './Backends.ts';
 import { CONSOLE_MAX_ROWS, consoleMayWrite, fromEngineError, setsReadWrite } from './console.ts';
 import { BARE_STATEMENT, COST, type Hardware, replayTime, type StatementProfile, serviceTime, withSleep } from './costModel.ts';
@@ -595,7 +595,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     };
   }
 
-  report(): Record<string, unknown> {
+  report(): ReportBlock {
     const m = this.ctx.metrics.node(this.id);
     const replication = this.replication?.report();
     return { connectionsMax: m.connectionsMax, databaseBytes: this.databaseBytes, ...(replication ? { replication } : {}) };
