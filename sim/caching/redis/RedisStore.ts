@@ -11,7 +11,7 @@
  *   it: a command touching it after it expired (lazy expiry, `expireIfNeeded`), the active expire
  *   cycle (`cron`, `beforeSleep`), DEL/FLUSHALL or eviction. Only those first two count in expired_keys.
  * - `usedMemory()` is the base plus, for every key, the bytes memory.ts gives it when it is written,
- *   plus both dicts' bucket arrays; eviction compares it with maxmemory before every command, as
+ *   plus both dicts' bucket arrays and a latency histogram per command name run so far; eviction compares it with maxmemory before every command, as
  *   `processCommand` does, so a write may leave memory above maxmemory until the next command.
  */
 import type { Rng } from '../../core/rng.ts';
@@ -20,7 +20,14 @@ import { Dict } from './Dict.ts';
 import { EvictionPool, idleMs, isAllKeys, isLfu, isLru, lfuCounter, lfuInit, lfuTouch, lruClock } from './evict.ts';
 import { renderInfo } from './info.ts';
 import { PubSub } from './PubSub.ts';
-import { bucketBytes, EXPIRE_ENTRY_BYTES, keyBytes, REDIS_BASE_USED_MEMORY, string2ll } from './memory.ts';
+import {
+  bucketBytes,
+  EXPIRE_ENTRY_BYTES,
+  keyBytes,
+  LATENCY_HISTOGRAM_BYTES,
+  REDIS_BASE_USED_MEMORY,
+  string2ll,
+} from './memory.ts';
 import {
   array,
   bulk,
@@ -102,6 +109,8 @@ export class RedisStore {
   /** `server.mstime`: Unix ms of the command or cron being run. */
   private now = 0;
   private objectBytes = 0;
+  /** Commands run at least once: each has its latency histogram. */
+  private readonly histograms = new Set<string>();
   private avgTtl = 0;
   private expiresCursor = 0;
   private timelimitExit = false;
@@ -140,7 +149,8 @@ export class RedisStore {
 
   /** `used_memory` in bytes. */
   usedMemory(): number {
-    return REDIS_BASE_USED_MEMORY + this.objectBytes + bucketBytes(this.dict.buckets) + bucketBytes(this.expires.buckets);
+    const buckets = bucketBytes(this.dict.buckets) + bucketBytes(this.expires.buckets);
+    return REDIS_BASE_USED_MEMORY + this.objectBytes + buckets + this.histograms.size * LATENCY_HISTOGRAM_BYTES;
   }
 
   /** The clients subscribed to a channel, for the node to deliver a PUBLISH to. */
@@ -222,6 +232,7 @@ export class RedisStore {
     }
     const reply = this.execute(name, argv, client);
     this.stats.commands++;
+    this.histograms.add(name);
     return reply;
   }
 

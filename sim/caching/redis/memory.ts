@@ -19,6 +19,11 @@
  * bytes cost 93.1 bytes each with 8-byte values (model 93.1), 125.1 with 32 (125.1), 189.1 with 100
  * (189.1), 1101.2 with 1000 (1101.1), 233.9 with 100 and a TTL (234.2), 61.3 with the value `5` (61.1).
  * Incremental rehashing (both tables alive for a while after a growth) and client buffers are left out.
+ *
+ * Redis 7 also allocates each command's latency histogram the first time the command runs
+ * (`latency-tracking` is on by default; `updateCommandLatencyHistogram` in server.c calls `hdr_init(1,
+ * 1e9, 2)`): 3072 64-bit counts (24,576 bytes) and the 104-byte struct (112): 24,688 bytes, as
+ * measured.
  */
 
 /**
@@ -26,6 +31,9 @@
  * on the project's machine (`used_memory_startup` 876,048 + the client's buffers).
  */
 export const REDIS_BASE_USED_MEMORY = 914_520;
+
+/** Bytes of one command's latency histogram, allocated at its first execution. */
+export const LATENCY_HISTOGRAM_BYTES = jemallocSize(3072 * 8) + jemallocSize(104);
 
 /** `sizeof(dictEntry)` in dict.h (key, value union, next) on 64-bit. */
 const DICT_ENTRY = 24;
