@@ -11,7 +11,7 @@ export function redisServerMissing(): string | undefined {
   const r = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (r.error) return `redis-server is not installed (${r.error.message}); apt-get install -y redis-server`;
   const version = /v=(\d+)\.(\d+)\.(\d+)/.exec(r.stdout);
-  if (!version || version[1] !== '7') return `redis-server is not 7.x: ${r.stdout.trim()}`;
+  if (version?.[1] !== '7') return `redis-server is not 7.x: ${r.stdout.trim()}`;
   return undefined;
 }
 
