@@ -11,14 +11,15 @@
  *   it: a command touching it after it expired (lazy expiry, `expireIfNeeded`), the active expire
  *   cycle (`cron`, `beforeSleep`), DEL/FLUSHALL or eviction. Only those first two count in expired_keys.
  * - `usedMemory()` is the base plus, for every key, the bytes memory.ts gives it when it is written,
- *   plus both dicts' bucket arrays and a latency histogram per command name run so far; eviction compares it with maxmemory before every command, as
- *   `processCommand` does, so a write may leave memory above maxmemory until the next command.
+ *   plus both dicts' bucket arrays and a latency histogram per command name run so far. Eviction
+ *   compares it with maxmemory before every command, as `processCommand` does, so a write may leave
+ *   memory above maxmemory until the next command.
  */
 import type { Rng } from '../../core/rng.ts';
 import { configGet, configSet, DEFAULT_REDIS_CONFIG, type RedisConfig } from './config.ts';
 import { Dict } from './Dict.ts';
 import { EvictionPool, idleMs, isAllKeys, isLfu, isLru, lfuCounter, lfuInit, lfuTouch, lruClock } from './evict.ts';
-import { renderInfo } from './info.ts';
+import { type RedisInfoData, renderInfo } from './info.ts';
 import { PubSub } from './PubSub.ts';
 import {
   bucketBytes,
@@ -153,6 +154,34 @@ export class RedisStore {
     return REDIS_BASE_USED_MEMORY + this.objectBytes + buckets + this.histograms.size * LATENCY_HISTOGRAM_BYTES;
   }
 
+  /** The figures INFO prints (reading them updates the peak memory, as INFO does). */
+  figures(): RedisInfoData {
+    const used = this.usedMemory();
+    this.peak = Math.max(this.peak, used);
+    const s = this.stats;
+    return {
+      usedMemory: used,
+      usedMemoryPeak: this.peak,
+      usedMemoryStartup: REDIS_BASE_USED_MEMORY,
+      maxmemory: this.config.maxmemory,
+      maxmemoryPolicy: this.config['maxmemory-policy'],
+      totalCommandsProcessed: s.commands,
+      instantaneousOpsPerSec: Math.floor(this.opsSamples.reduce((a, b) => a + b, 0) / this.opsSamples.length),
+      expiredKeys: s.expired,
+      expiredStalePerc: s.stalePerc,
+      expiredTimeCapReachedCount: s.timeCapReached,
+      expireCycleCpuMilliseconds: Math.floor(s.expireCycleUs / 1000),
+      evictedKeys: s.evicted,
+      keyspaceHits: s.hits,
+      keyspaceMisses: s.misses,
+      pubsubChannels: this.pubsub.channelCount,
+      totalErrorReplies: s.errors,
+      keys: this.dict.size,
+      expires: this.expires.size,
+      avgTtl: this.avgTtl,
+    };
+  }
+
   /** The clients subscribed to a channel, for the node to deliver a PUBLISH to. */
   subscribersOf(channel: string): readonly string[] {
     return this.pubsub.subscribersOf(channel);
@@ -274,7 +303,7 @@ export class RedisStore {
       case 'config|set':
         return this.configSet(argv.slice(2));
       case 'info':
-        return bulk(this.info(argv.slice(1)));
+        return bulk(renderInfo(argv.slice(1), this.figures()));
       case 'ping':
         return this.ping(argv, client);
       case 'publish':
@@ -479,33 +508,6 @@ export class RedisStore {
     if (argv.length > 2) return error("ERR wrong number of arguments for 'ping' command");
     if (this.pubsub.isSubscribed(client)) return array([bulk('pong'), bulk(argv[1] ?? '')]);
     return argv.length === 2 ? bulk(argv[1]) : status('PONG');
-  }
-
-  private info(sections: readonly string[]): string {
-    const used = this.usedMemory();
-    this.peak = Math.max(this.peak, used);
-    const s = this.stats;
-    return renderInfo(sections, {
-      usedMemory: used,
-      usedMemoryPeak: this.peak,
-      usedMemoryStartup: REDIS_BASE_USED_MEMORY,
-      maxmemory: this.config.maxmemory,
-      maxmemoryPolicy: this.config['maxmemory-policy'],
-      totalCommandsProcessed: s.commands,
-      instantaneousOpsPerSec: Math.floor(this.opsSamples.reduce((a, b) => a + b, 0) / this.opsSamples.length),
-      expiredKeys: s.expired,
-      expiredStalePerc: s.stalePerc,
-      expiredTimeCapReachedCount: s.timeCapReached,
-      expireCycleCpuMilliseconds: Math.floor(s.expireCycleUs / 1000),
-      evictedKeys: s.evicted,
-      keyspaceHits: s.hits,
-      keyspaceMisses: s.misses,
-      pubsubChannels: this.pubsub.channelCount,
-      totalErrorReplies: s.errors,
-      keys: this.dict.size,
-      expires: this.expires.size,
-      avgTtl: this.avgTtl,
-    });
   }
 
   // --- eviction (evict.c) -----------------------------------------------------------------------
