@@ -153,7 +153,7 @@ describe.skipIf(missing !== undefined)('Redis model vs redis-server 7 on loopbac
       const after = [model.usedMemory(), Number(await real.info('used_memory'))];
       const [dm, dr] = [after[0] - before[0], after[1] - before[1]];
       const diff = (dm - dr) / dr;
-      const label = `${n} x ${value.length} B${ttl ? ' +TTL' : ''}`;
+      const label = `${n} x ${/^\d+$/.test(value) ? `int ${value}` : `${value.length} B`}${ttl ? ' +TTL' : ''}`;
       table.push(
         `${label.padEnd(20)} ${String(dm).padStart(12)} ${String(dr).padStart(12)} ${(diff * 100).toFixed(2).padStart(6)} % ${String(after[0]).padStart(12)} ${String(after[1]).padStart(11)}`,
       );
