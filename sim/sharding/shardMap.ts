@@ -115,7 +115,6 @@ export interface Routed {
   why: string;
 }
 
-
 /** The routing function of a shard map; build it once per map (a ring or a placement is computed here). */
 export function shardLocator(rule: ShardRule): (key: KeyValue) => Routed {
   const { key_type: type, shards, strategy: st } = rule;
