@@ -20,6 +20,7 @@ const probes: Record<string, string> = {
   'sim/core/up.ts': "import type { Network } from '../net/Link.ts';\nexport type X = Network;\n",
   'sim/net/up.ts': "import type { NodeModel } from '../nodes/types.ts';\nexport type X = NodeModel;\n",
   'sim/workload/up.ts': "import type { Replication } from '../replication/Replication.ts';\nexport type X = Replication;\n",
+  'sim/sharding/up.ts': "import type { NodeModel } from '../nodes/types.ts';\nexport type X = NodeModel;\n",
   'sim/replication/up.ts': "import type { PostgresNode } from '../nodes/postgres/PostgresNode.ts';\nexport type X = PostgresNode;\n",
   'sim/nodes/app/up.ts': "import type { Simulation } from '../../Simulation.ts';\nexport type X = Simulation;\n",
   'sim/Simulation.ts': "import type { Runner } from './runner/Runner.ts';\nexport type X = Runner;\n",
@@ -58,7 +59,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const at = (path: string) => found.filter((d) => d.location.path === path);
 
 describe('sim layers and the wall-clock ban fail lint when broken', () => {
-  for (const path of ['sim/core/up.ts', 'sim/net/up.ts', 'sim/workload/up.ts', 'sim/replication/up.ts', 'sim/nodes/app/up.ts', 'sim/Simulation.ts']) {
+  for (const path of ['sim/core/up.ts', 'sim/net/up.ts', 'sim/workload/up.ts', 'sim/sharding/up.ts', 'sim/replication/up.ts', 'sim/nodes/app/up.ts', 'sim/Simulation.ts']) {
     it(`${path}: an import that goes up a layer is an error`, () => {
       expect(at(path).map((d) => d.category)).toEqual(['lint/style/noRestrictedImports']);
     });
