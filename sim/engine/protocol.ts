@@ -4,6 +4,7 @@
  * the requests on a PGlite instance; both engines call it.
  */
 import type { PGlite } from '@electric-sql/pglite';
+import { enterConsole, leaveConsole } from './consoleSession.ts';
 import { WireSession } from './wire.ts';
 
 export interface EngineStatement {
@@ -29,7 +30,10 @@ export type EngineRequest =
   | { op: 'run'; statements: EngineStatement[]; transaction: boolean; maxRows?: number }
   /** EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement inside a transaction that is rolled back. */
   | { op: 'profile'; statements: EngineStatement[] }
-  /** One console input: a statement or a script; rows capped; reports pg_sleep time asked for. */
+  /**
+   * One console input: a statement or a script, run as the console's role in a session of its own
+   * (consoleSession.ts); rows capped; reports pg_sleep time asked for.
+   */
   | { op: 'console'; sql: string; maxRows: number }
   /** A setup script (schema, data, settings). */
   | { op: 'exec'; sql: string }
@@ -132,6 +136,7 @@ async function profile(db: PGlite, statements: EngineStatement[]): Promise<Profi
 async function consoleQuery(db: PGlite, sql: string, maxRows: number): Promise<ConsoleReply> {
   const text = sql.trim().replace(/;\s*$/, '');
   await db.query(`SELECT set_config('sim.slept', '0', false)`);
+  const before = await enterConsole(db);
   try {
     let result: StatementResult;
     const head = text.replace(/^(\s*--[^\n]*(\n|$)|\s*\/\*[\s\S]*?\*\/)*/, '');
@@ -144,8 +149,9 @@ async function consoleQuery(db: PGlite, sql: string, maxRows: number): Promise<C
     }
     return { result, sleptSeconds: await sleptSeconds(db) };
   } catch (e) {
-    await db.query('ROLLBACK').catch(() => undefined);
     return { error: toEngineError(e), sleptSeconds: 0 };
+  } finally {
+    await leaveConsole(db, before, sessions.get(db));
   }
 }
 

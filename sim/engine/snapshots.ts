@@ -11,6 +11,14 @@ import type { EngineReply } from './protocol.ts';
 // 16MB and, with wal_recycle off, old segments removed rather than kept, so snapshots stay small too.
 export const ENGINE_CONF = ['shared_buffers = 8MB', 'min_wal_size = 2MB', 'max_wal_size = 16MB', 'wal_recycle = off', 'wal_init_zero = off'];
 
+/** The role console statements run as (SET SESSION AUTHORIZATION, see consoleSession.ts). */
+export const CONSOLE_ROLE = 'sim_console';
+/**
+ * PGlite's login, the bootstrap superuser. Named to go back to it: a single-user backend has no login
+ * value for RESET SESSION AUTHORIZATION to return to, so there RESET does nothing.
+ */
+export const SUPERUSER = 'postgres';
+
 /**
  * Objects that let real monitoring SQL see the model. `public, sim_catalog, pg_catalog` is the search
  * path, so an unqualified pg_stat_activity, now() or pg_sleep() resolves here, and tables a user creates
@@ -31,7 +39,7 @@ CREATE FUNCTION sim_catalog.now() RETURNS timestamptz LANGUAGE sql STABLE AS
   $$ SELECT COALESCE(NULLIF(current_setting('sim.now', true), '')::timestamptz, pg_catalog.now()) $$;
 CREATE FUNCTION sim_catalog.pg_sleep(seconds double precision) RETURNS void LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-  PERFORM set_config('sim.slept', (COALESCE(NULLIF(current_setting('sim.slept', true), ''), '0')::double precision
+  PERFORM sim_catalog.set_config('sim.slept', (COALESCE(NULLIF(current_setting('sim.slept', true), ''), '0')::double precision
     + GREATEST(seconds, 0))::text, false);
 END $$;
 CREATE FUNCTION sim_catalog.pg_sleep_for(duration interval) RETURNS void LANGUAGE sql VOLATILE AS
@@ -62,12 +70,103 @@ END $$;
 ALTER DATABASE postgres SET search_path = public, sim_catalog, pg_catalog;
 `;
 
+/**
+ * PGlite is one backend in single-user mode, logged in as the bootstrap superuser, shared by the
+ * workload and the console. Console statements run as ${CONSOLE_ROLE}, an ordinary role that owns the
+ * scenario's tables (it may create, index, vacuum, drop them) and nothing of the simulator's:
+ * - no superuser escapes: COPY ... PROGRAM, server files, ALTER SYSTEM, signalling the backend are
+ *   PostgreSQL's own "permission denied";
+ * - sim_catalog belongs to the superuser: the role can read it, not drop or replace it;
+ * - it can become no other role: SET ROLE is PostgreSQL's membership check, and SET SESSION
+ *   AUTHORIZATION (which a single-user backend would allow, its login being a superuser) is reachable
+ *   only by its statement at top level (the console guard refuses it) or by set_config(), which the role
+ *   may only call through sim_catalog.set_config: the settings an ordinary user may set, never role or
+ *   session_authorization;
+ * - no dynamic SQL that could hide such a statement: no DO blocks or functions of its own (no USAGE on
+ *   the languages sql and plpgsql);
+ * - no object in public (its, or the scenario's) may hide one of pg_catalog or sim_catalog on the
+ *   search path, where public comes first: an event trigger refuses a relation or type named as one of
+ *   theirs, a function or operator with the signature of one of theirs, any function named as a
+ *   sim_catalog one. PostgreSQL searches pg_catalog first unless told otherwise, so there such objects
+ *   could not fake the monitoring either.
+ */
+export const CONSOLE_ROLE_SQL = `
+CREATE ROLE ${CONSOLE_ROLE};
+GRANT CREATE ON DATABASE postgres TO ${CONSOLE_ROLE};
+GRANT CREATE ON SCHEMA public TO ${CONSOLE_ROLE};
+GRANT USAGE ON SCHEMA sim_catalog TO PUBLIC;
+GRANT SELECT ON ALL TABLES IN SCHEMA sim_catalog TO PUBLIC;
+REVOKE USAGE ON LANGUAGE sql, plpgsql FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC;
+-- Every name is qualified: a security definer function must not resolve anything through the caller's path.
+-- The console's role is the only one a session can be besides the superuser (no role may create roles);
+-- for the superuser (the workload, the simulator) this is set_config, and reads no catalog.
+CREATE FUNCTION sim_catalog.set_config(setting_name text, new_value text, is_local boolean) RETURNS text
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER AS $$
+BEGIN
+  IF session_user OPERATOR(pg_catalog.=) '${CONSOLE_ROLE}'
+    AND (pg_catalog.lower(setting_name) OPERATOR(pg_catalog.=) ANY (ARRAY['role', 'session_authorization'])
+      OR EXISTS (SELECT FROM pg_catalog.pg_settings s WHERE pg_catalog.lower(s.name) OPERATOR(pg_catalog.=) pg_catalog.lower(setting_name)
+        AND s.context OPERATOR(pg_catalog.<>) 'user')) THEN
+    RAISE EXCEPTION 'permission denied to set parameter "%"', setting_name USING ERRCODE = '42501';
+  END IF;
+  RETURN pg_catalog.set_config(setting_name, new_value, is_local);
+END $$;
+CREATE FUNCTION sim_catalog.refuse_shadows() RETURNS event_trigger LANGUAGE plpgsql AS $$
+DECLARE
+  c record;
+  hidden text;
+BEGIN
+  FOR c IN SELECT * FROM pg_catalog.pg_event_trigger_ddl_commands() LOOP
+    CONTINUE WHEN c.schema_name IS DISTINCT FROM 'public';
+    hidden := CASE c.classid
+      WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN (
+        SELECT n.nspname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) x.relname
+        FROM pg_catalog.pg_class r, pg_catalog.pg_class x JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) x.relnamespace
+        WHERE r.oid OPERATOR(pg_catalog.=) c.objid AND x.relname OPERATOR(pg_catalog.=) r.relname
+          AND n.nspname OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog', 'sim_catalog'])
+        UNION ALL
+        SELECT 'pg_catalog.' OPERATOR(pg_catalog.||) t.typname FROM pg_catalog.pg_class r, pg_catalog.pg_type t
+        WHERE r.oid OPERATOR(pg_catalog.=) c.objid AND r.relkind OPERATOR(pg_catalog.<>) 'i'
+          AND t.typname OPERATOR(pg_catalog.=) r.relname AND t.typnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace
+        LIMIT 1)
+      WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN (
+        SELECT n.nspname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) x.typname
+        FROM pg_catalog.pg_type t, pg_catalog.pg_type x JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) x.typnamespace
+        WHERE t.oid OPERATOR(pg_catalog.=) c.objid AND x.typname OPERATOR(pg_catalog.=) t.typname
+          AND n.nspname OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog', 'sim_catalog'])
+        LIMIT 1)
+      WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN (
+        SELECT x.oid::pg_catalog.regprocedure::text
+        FROM pg_catalog.pg_proc p, pg_catalog.pg_proc x JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) x.pronamespace
+        WHERE p.oid OPERATOR(pg_catalog.=) c.objid AND x.proname OPERATOR(pg_catalog.=) p.proname
+          AND (n.nspname OPERATOR(pg_catalog.=) 'sim_catalog'
+            OR n.nspname OPERATOR(pg_catalog.=) 'pg_catalog' AND x.proargtypes OPERATOR(pg_catalog.=) p.proargtypes)
+        LIMIT 1)
+      WHEN 'pg_catalog.pg_operator'::pg_catalog.regclass THEN (
+        SELECT x.oid::pg_catalog.regoperator::text
+        FROM pg_catalog.pg_operator o, pg_catalog.pg_operator x
+        WHERE o.oid OPERATOR(pg_catalog.=) c.objid AND x.oprname OPERATOR(pg_catalog.=) o.oprname
+          AND x.oprleft OPERATOR(pg_catalog.=) o.oprleft AND x.oprright OPERATOR(pg_catalog.=) o.oprright
+          AND x.oprnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace
+        LIMIT 1)
+    END;
+    IF hidden IS NOT NULL THEN
+      RAISE EXCEPTION '% would hide % on the search path (public, sim_catalog, pg_catalog)', c.object_identity, hidden
+        USING ERRCODE = '42P07', HINT = 'Choose another name: the monitoring views, the virtual clock and the built-in functions must answer as in PostgreSQL.';
+    END IF;
+  END LOOP;
+END $$;
+CREATE EVENT TRIGGER sim_refuse_shadows ON ddl_command_end EXECUTE FUNCTION sim_catalog.refuse_shadows();
+`;
+
 const TEMPLATE_SETUP = [
   // A node has one database, postgres: the template databases would only make every boot slower.
   "UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1')",
   'DROP DATABASE template0',
   'DROP DATABASE template1',
   TEMPLATE_SQL,
+  CONSOLE_ROLE_SQL,
 ];
 
 const TEMPLATE_KEY = `template-${hash32(ENGINE_CONF.join() + TEMPLATE_SETUP.join()).toString(16)}`;
@@ -103,7 +202,13 @@ export async function dataSnapshot(factory: EngineFactory, setupSql: string): Pr
   if (cached) return cached;
   const template = await templateSnapshot(factory);
   const engine = await factory.create({ snapshot: template, postgresqlConf: ENGINE_CONF, name: 'data-load' });
-  const tar = await setup(engine, [setupSql, 'ANALYZE']);
+  // The scenario's objects belong to the console's role; its setup may use functions and DO blocks.
+  const tar = await setup(engine, [
+    `GRANT USAGE ON LANGUAGE sql, plpgsql TO ${CONSOLE_ROLE}; SET SESSION AUTHORIZATION ${CONSOLE_ROLE}`,
+    setupSql,
+    `SET SESSION AUTHORIZATION ${SUPERUSER}; REVOKE USAGE ON LANGUAGE sql, plpgsql FROM ${CONSOLE_ROLE}`,
+    'ANALYZE',
+  ]);
   await factory.saveSnapshot(key, tar);
   return tar;
 }

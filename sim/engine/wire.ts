@@ -73,6 +73,11 @@ export class WireSession {
 
   constructor(private readonly db: PGlite) {}
 
+  /** Forgets named statements deallocated behind its back (by the console): they are parsed again when next used. */
+  forget(names: ReadonlySet<string>): void {
+    for (const [sql, name] of this.names) if (names.has(name)) this.names.delete(sql);
+  }
+
   /**
    * Runs statements in one round trip; with `transaction`, between BEGIN and COMMIT (and ROLLBACK when
    * one fails: the server skips the rest until Sync). Row counts come back, and with `maxRows` the first

@@ -31,7 +31,7 @@ describe('refuseReason refuses', () => {
     (sql) => refusedWith(sql, /change node settings in the inspector/),
   );
 
-  it.each(['DISCARD ALL', 'discard plans;', '  DISCARD TEMP'])('DISCARD: %j', (sql) => refusedWith(sql, /DISCARD would reset the session/));
+  it.each(['DISCARD ALL', 'discard plans;', '  DISCARD TEMP'])('DISCARD: %j', (sql) => refusedWith(sql, /DISCARD has nothing to reset/));
 
   it.each(['CREATE DATABASE shop', 'drop database postgres', 'ALTER DATABASE postgres SET work_mem = 1', 'create   database x'])('CREATE/DROP/ALTER DATABASE: %j', (sql) =>
     refusedWith(sql, /one database/),
@@ -157,5 +157,33 @@ describe('later statements and unqualified names', () => {
 
   it('dropping the virtual clock sim_catalog.now() by its unqualified name is refused', () => {
     expect(refuseReason('DROP FUNCTION now()')).toBeDefined();
+  });
+});
+
+// The guard splits an input as PostgreSQL's scanner does: text that only looks like a comment, a quote
+// or a statement boundary must not hide a statement from it, nor make it see one that is not there.
+describe('statements as PostgreSQL splits them', () => {
+  it.each([
+    "SELECT '/*'; SET SESSION AUTHORIZATION postgres; SELECT '*/'",
+    "SELECT E'\\''; RESET SESSION AUTHORIZATION; --'",
+    "SELECT $a$ $b$ ; $a$; SET SESSION AUTHORIZATION postgres",
+    'SELECT "x;y" FROM t; SET SESSION AUTHORIZATION postgres',
+    'SELECT 1 /* outer /* inner */ still a comment */; SET SESSION AUTHORIZATION postgres',
+    "BEGIN; SET LOCAL SESSION AUTHORIZATION postgres; COPY (SELECT 1) TO PROGRAM 'cat'; COMMIT;",
+    'set   session session   authorization default',
+  ])('SESSION AUTHORIZATION is refused wherever it is: %j', (sql) => refusedWith(sql, /SESSION AUTHORIZATION cannot change/));
+
+  it.each([
+    "SELECT 'it''s; SET SESSION AUTHORIZATION postgres'",
+    "SELECT E'\\'; SET SESSION AUTHORIZATION postgres; \\''",
+    'SELECT $body$; SET SESSION AUTHORIZATION postgres; $body$',
+    '/* /* */ ; SET SESSION AUTHORIZATION postgres; */ SELECT 1',
+    'SELECT 1 -- ; SET SESSION AUTHORIZATION postgres',
+    'SELECT "a"";SET SESSION AUTHORIZATION postgres" FROM t',
+  ])('text inside quotes and comments is no statement: %j', (sql) => allowed(sql));
+
+  it('a $ inside an identifier or a parameter opens no dollar quote', () => {
+    refusedWith('SELECT a$b$ FROM t; SET SESSION AUTHORIZATION postgres; SELECT $b$', /SESSION AUTHORIZATION/);
+    refusedWith('SELECT $1$; SET SESSION AUTHORIZATION postgres', /SESSION AUTHORIZATION/);
   });
 });
