@@ -1,8 +1,13 @@
 /**
  * A small JSON reader that remembers where each value starts, so a lesson file's schema error can say
  * the line: "lessons/pooling.json:42: steps[1].goal[0].op: ...". Strict JSON (RFC 8259); a syntax error
- * gives its line and column.
+ * gives its line and column. Stricter than JSON.parse where a lesson file is surely wrong: a key twice
+ * in one object (JSON.parse keeps the last one silently), values nested deeper than MAX_DEPTH (a lesson
+ * nests a few levels; thousands would overflow the reader's stack, and each value's path is kept).
  */
+
+/** The deepest nesting of objects and arrays a file may have. */
+export const MAX_DEPTH = 64;
 
 export interface Located {
   value: unknown;
@@ -74,6 +79,7 @@ export function parseLocated(text: string): Located {
     ws();
     lines.set(pathKey(path), line);
     const c = text[i];
+    if ((c === '{' || c === '[') && path.length >= MAX_DEPTH) fail(`nested deeper than ${MAX_DEPTH} levels`);
     if (c === '{') {
       i++;
       const obj: Record<string, unknown> = {};
@@ -85,7 +91,9 @@ export function parseLocated(text: string): Located {
       for (;;) {
         ws();
         if (text[i] !== '"') fail('expected a "key" in double quotes');
+        const [keyLine, keyColumn] = [line, i - lineStart + 1];
         const key = str();
+        if (Object.hasOwn(obj, key)) throw new JsonSyntaxError(`the key "${key}" appears twice in this object`, keyLine, keyColumn);
         ws();
         if (text[i] !== ':') fail(`expected ':' after "${key}"`);
         i++;
