@@ -14,7 +14,8 @@ import { APP_ORIGIN, APP_SCHEME, appProtocolHandler, hardenContents } from './se
 /** Where the built renderer is (dist/) relative to the built main (dist-electron/main.cjs). */
 export const rendererRoot = () => join(__dirname, '..', 'dist');
 
-export function windowOptions(preload: string): Electron.BrowserWindowConstructorOptions {
+/** The window; `devTools` only for an unpackaged app (npm start), never for a packaged one. */
+export function windowOptions(preload: string, devTools: boolean): Electron.BrowserWindowConstructorOptions {
   return {
     width: 1440,
     height: 900,
@@ -31,6 +32,7 @@ export function windowOptions(preload: string): Electron.BrowserWindowConstructo
       webSecurity: true,
       allowRunningInsecureContent: false,
       spellcheck: false,
+      devTools,
     },
   };
 }
@@ -38,6 +40,7 @@ export function windowOptions(preload: string): Electron.BrowserWindowConstructo
 export function start(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
   let win: BrowserWindow | undefined;
+  const devTools = !app.isPackaged;
   const recent = new RecentFiles(join(app.getPath('userData'), 'recent-files.json'));
   const send = (command: MenuCommand, arg?: string) => win?.webContents.send(EVENTS.menu, command, arg);
   const setMenu = (paths: string[]) =>
@@ -50,6 +53,7 @@ export function start(): void {
             openHelp: () => void shell.openExternal('https://www.postgresql.org/docs/current/'),
           },
           paths,
+          devTools,
         ),
       ),
     );
@@ -59,7 +63,7 @@ export function start(): void {
     protocol.handle(APP_SCHEME, appProtocolHandler(rendererRoot()));
     registerIpc({ window: () => win, recent, progressFile: join(app.getPath('userData'), 'lesson-progress.json'), onRecentChanged: setMenu });
     setMenu(await recent.list());
-    win = new BrowserWindow(windowOptions(join(__dirname, 'preload.cjs')));
+    win = new BrowserWindow(windowOptions(join(__dirname, 'preload.cjs'), devTools));
     win.once('ready-to-show', () => win?.show());
     win.on('closed', () => {
       win = undefined;

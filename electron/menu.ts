@@ -1,4 +1,7 @@
-/** The application menu: File, Edit, View (full screen, large-text presenter view), Help. */
+/**
+ * The application menu: File, Edit, View (full screen, large-text presenter view), Help. Toggle
+ * Developer Tools only with `devTools` (an unpackaged app, `npm start`): a packaged app has none.
+ */
 import type { MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand } from './channels.ts';
 
@@ -8,7 +11,7 @@ export interface MenuActions {
   openHelp(): void;
 }
 
-export function menuTemplate(actions: MenuActions, recent: string[], isMac = process.platform === 'darwin'): MenuItemConstructorOptions[] {
+export function menuTemplate(actions: MenuActions, recent: string[], devTools: boolean, isMac = process.platform === 'darwin'): MenuItemConstructorOptions[] {
   const cmd = (label: string, command: MenuCommand, accelerator?: string): MenuItemConstructorOptions => ({
     label,
     accelerator,
@@ -57,8 +60,7 @@ export function menuTemplate(actions: MenuActions, recent: string[], isMac = pro
         { role: 'resetZoom' },
         { role: 'zoomIn' },
         { role: 'zoomOut' },
-        { type: 'separator' },
-        { role: 'toggleDevTools' },
+        ...(devTools ? [{ type: 'separator' as const }, { role: 'toggleDevTools' as const }] : []),
       ],
     },
     { label: 'Help', submenu: [{ label: 'About PG Scaling Lab', click: () => actions.openHelp() }] },

@@ -42,7 +42,10 @@ const MIME: Record<string, string> = {
   '.png': 'image/png',
 };
 
-/** Resolves an app:// URL to a file under `root`, or undefined when it would leave the root. */
+/**
+ * Resolves an app:// URL to a file under `root`, or undefined when it would leave the root.
+ * @throws URIError when the path has a malformed `%` escape (`%zz`, a lone `%`).
+ */
 export function resolveAppUrl(root: string, url: string): string | undefined {
   let u: URL;
   try {
@@ -60,7 +63,13 @@ export function resolveAppUrl(root: string, url: string): string | undefined {
 /** The app:// handler: files of the built renderer, with the CSP and cross-origin isolation on every response. */
 export function appProtocolHandler(root: string) {
   return async (request: { url: string }): Promise<Response> => {
-    const file = resolveAppUrl(root, request.url);
+    let file: string | undefined;
+    try {
+      file = resolveAppUrl(root, request.url);
+    } catch (e) {
+      if (e instanceof URIError) return new Response('bad request: malformed % escape in the path', { status: 400 });
+      throw e;
+    }
     if (!file) return new Response('not found', { status: 404 });
     try {
       const body = await readFile(file);
@@ -91,10 +100,17 @@ export function isAppUrl(url: string): boolean {
 interface HardenableContents {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
   on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): void;
-  session: { setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (ok: boolean) => void) => void): void };
+  session: {
+    setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (ok: boolean) => void) => void): void;
+    setPermissionCheckHandler(handler: (wc: unknown, permission: string) => boolean): void;
+  };
 }
 
-/** No new windows, no navigation away from the app, no permissions (camera, notifications ...). */
+/**
+ * No new windows, no navigation away from the app, no permissions (camera, notifications ...): neither
+ * granted when asked for nor reported as held when checked (the check answers synchronous APIs such as
+ * navigator.permissions.query and some device APIs, which never ask).
+ */
 export function hardenContents(contents: HardenableContents): void {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   const stay = (event: { preventDefault(): void }, url: string) => {
@@ -103,4 +119,5 @@ export function hardenContents(contents: HardenableContents): void {
   contents.on('will-navigate', stay);
   contents.on('will-redirect', stay);
   contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  contents.session.setPermissionCheckHandler(() => false);
 }

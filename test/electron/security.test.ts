@@ -29,6 +29,8 @@ describe('the app:// protocol', () => {
     expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
     expect((await handle({ url: 'app://lab/assets/pglite.wasm' })).headers.get('content-type')).toBe('application/wasm');
     expect((await handle({ url: 'app://lab/missing.js' })).status).toBe(404);
+    // a malformed % escape is the request's fault: 400, not a failed handler
+    for (const url of ['app://lab/%', 'app://lab/%zz.js', 'app://lab/assets/%E0%A4%A.js']) expect((await handle({ url })).status, url).toBe(400);
   });
 
   it('allows WebAssembly and nothing remote (the web build injects this same constant)', () => {
@@ -48,6 +50,7 @@ describe('hardened web contents', () => {
     const listeners: Record<string, (e: { preventDefault(): void }, url: string) => void> = {};
     let openHandler: ((d: { url: string }) => { action: string }) | undefined;
     let permission: ((wc: unknown, p: string, cb: (ok: boolean) => void) => void) | undefined;
+    let check: ((wc: unknown, p: string) => boolean) | undefined;
     hardenContents({
       setWindowOpenHandler: (h) => {
         openHandler = h;
@@ -55,7 +58,7 @@ describe('hardened web contents', () => {
       on: (event, l) => {
         listeners[event] = l;
       },
-      session: { setPermissionRequestHandler: (h) => (permission = h) },
+      session: { setPermissionRequestHandler: (h) => (permission = h), setPermissionCheckHandler: (h) => (check = h) },
     });
     expect(openHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
     const away = { preventDefault: vi.fn() };
@@ -70,5 +73,6 @@ describe('hardened web contents', () => {
     const cb = vi.fn();
     permission!(null, 'camera', cb);
     expect(cb).toHaveBeenCalledWith(false);
+    for (const p of ['notifications', 'clipboard-read', 'media', 'geolocation']) expect(check!(null, p), p).toBe(false);
   });
 });

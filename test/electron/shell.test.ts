@@ -58,15 +58,21 @@ describe('main window', () => {
   it('isolates the page: contextIsolation and sandbox on, no Node integration', async () => {
     process.env.PG_LAB_NO_START = '1';
     const { windowOptions } = await import('../../electron/main.ts');
-    const o = windowOptions('/x/preload.cjs');
+    const o = windowOptions('/x/preload.cjs', false);
     expect(o.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: '/x/preload.cjs' });
+  });
+
+  it('has DevTools only when asked for (an unpackaged app)', async () => {
+    const { windowOptions } = await import('../../electron/main.ts');
+    expect(windowOptions('/x/preload.cjs', false).webPreferences?.devTools).toBe(false);
+    expect(windowOptions('/x/preload.cjs', true).webPreferences?.devTools).toBe(true);
   });
 });
 
 describe('menus', () => {
   it('has File, Edit, View (full screen, presenter) and Help, and sends only known commands', () => {
     const commands: string[] = [];
-    const t = menuTemplate({ command: (c) => commands.push(c), openRecent: vi.fn(), openHelp: vi.fn() }, ['/a.json'], false);
+    const t = menuTemplate({ command: (c) => commands.push(c), openRecent: vi.fn(), openHelp: vi.fn() }, ['/a.json'], false, false);
     expect(t.map((m) => m.label)).toEqual(['File', 'Edit', 'View', 'Help']);
     const items = t.flatMap((m) => (m.submenu as { label?: string; role?: string; click?: () => void }[]) ?? []);
     expect(items.some((i) => i.role === 'togglefullscreen')).toBe(true);
@@ -74,5 +80,14 @@ describe('menus', () => {
     for (const i of items) i.click?.();
     expect(commands.every((c) => (MENU_COMMANDS as readonly string[]).includes(c))).toBe(true);
     expect(new Set(commands)).toEqual(new Set(MENU_COMMANDS));
+  });
+
+  it('offers Toggle Developer Tools only with devTools (never in a packaged app)', () => {
+    const roles = (devTools: boolean) =>
+      menuTemplate({ command: vi.fn(), openRecent: vi.fn(), openHelp: vi.fn() }, [], devTools, false).flatMap((m) =>
+        ((m.submenu as { role?: string }[]) ?? []).map((i) => i.role),
+      );
+    expect(roles(false)).not.toContain('toggleDevTools');
+    expect(roles(true)).toContain('toggleDevTools');
   });
 });
