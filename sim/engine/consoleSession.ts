@@ -77,7 +77,8 @@ export async function leaveConsole(db: PGlite, before: SessionState, wire: WireS
   }
   for (const [name, [text, fromSql]] of Object.entries(before.prepared)) {
     if (after.prepared[name]?.[0] === text) continue;
-    if (fromSql) await db.exec(text);
+    // One that no longer prepares (the input dropped its table) stays gone; its EXECUTE fails, as it would.
+    if (fromSql) await db.exec(text).catch(() => undefined);
     else forgotten.add(name);
   }
   if (forgotten.size > 0) wire?.forget(forgotten);
