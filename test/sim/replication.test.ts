@@ -124,6 +124,11 @@ describe('read replicas', () => {
     expect(audit.rows).toEqual([['shipped']]);
     const delayed = await sim.runSql('replica1', 'SELECT count(*) FROM pg_class WHERE relname = $$audit$$');
     expect(delayed.rows).toEqual([[1]]); // replica1's 200 ms delay has passed too
+    // replayed as it ran on the primary: the console's role owns it there and on the replicas (a promoted
+    // replica's console can still alter or drop it)
+    const owner = "SELECT tableowner FROM pg_tables WHERE tablename = 'audit'";
+    expect((await sim.runSql('primary', owner)).rows).toEqual([['sim_console']]);
+    expect((await sim.runSql('replica2', owner)).rows).toEqual([['sim_console']]);
     await sim.close();
   });
 
