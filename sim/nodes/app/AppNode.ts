@@ -164,13 +164,16 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     done(o.error);
   }
 
+  /**
+   * read_policy and max_replica_lag_ms are read per request and pool_timeout is pushed to the open pools:
+   * they apply now. The others shape the processes and pools built at the start: they wait for a restart
+   * and change nothing now.
+   */
   async applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'> {
+    if (name !== 'read_policy' && name !== 'max_replica_lag_ms' && name !== 'pool_timeout') return 'restart-required';
     (this.spec.settings as Record<string, unknown>)[name] = value;
-    if (name === 'pool_timeout') {
-      for (const pools of this.pools) for (const p of pools.values()) p.timeoutUs = timeUs(value as string, 's');
-      return 'applied';
-    }
-    return 'restart-required';
+    if (name === 'pool_timeout') for (const pools of this.pools) for (const p of pools.values()) p.timeoutUs = timeUs(value as string, 's');
+    return 'applied';
   }
 
   snapshot(): AppSnapshot {
