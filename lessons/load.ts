@@ -3,8 +3,8 @@
  * path and line, and the other lessons keep working. Pure: it takes the files' texts (read from disk by
  * the tests and the CLI, bundled by the app), never reads files itself.
  */
-import { applyOverrides, formatIssues, nodeKind, parseScenario, parseScenarioText, type Scenario } from '../sim/index.ts';
-import { applyScenarioEdit, scenarioAfter } from './commands.ts';
+import { applyOverrides, editScenario, formatIssues, nodeKind, parseScenario, parseScenarioText, type Scenario } from '../sim/index.ts';
+import { scenarioAfter } from './commands.ts';
 import { JsonSyntaxError, type Located, lineOf, parseLocated, pathKey } from './json.ts';
 import { type Check, isScenarioEdit, type Lesson, type LessonCommand, lessonSchema, type Selector } from './schema.ts';
 import { matches } from './goals.ts';
@@ -137,7 +137,7 @@ export function loadLesson(
       commands.forEach((c, ci) => {
         const where = ['steps', si, list, ci];
         if (isScenarioEdit(c) || c.do === 'setNodeSetting') {
-          const r = applyScenarioEdit(cur, c);
+          const r = editScenario(cur, c);
           if (r.ok) cur = r.scenario;
           else at(where, r.message);
         } else if (c.do === 'runSql' && !cur.nodes.some((n) => n.id === c.node)) {

@@ -4,7 +4,7 @@
  * commands: plain data), a goal (declarative checks over the running sim) and hints.
  */
 import { z } from 'zod';
-import { MONITORING_QUERIES, parseDuration } from '../sim/index.ts';
+import { commandSchemas, MONITORING_QUERIES, parseDuration } from '../sim/index.ts';
 
 export const PATTERNS = ['monitoring', 'vertical-scaling', 'read-replicas', 'connection-pooling', 'sharding', 'caching'] as const;
 export type Pattern = (typeof PATTERNS)[number];
@@ -32,46 +32,26 @@ const markdown = z
 
 const value = z.union([z.string().max(2000), z.number(), z.boolean()]);
 
-// ---- commands: scenario edits (data on the Scenario) and run-time commands (on the running sim) ----
+// ---- commands: the sim's own (sim/core/commands.ts), plus the lesson's `run` and `runSql` ----
 
-export const addNodeCommand = z.strictObject({
-  do: z.literal('addNode'),
-  id,
-  kind: z.string().min(1).max(40),
-  label: z.string().max(60).optional(),
-  position: z.strictObject({ x: z.number(), y: z.number() }).optional(),
-  settings: z.record(z.string(), z.unknown()).default({}),
-});
-export const removeNodeCommand = z.strictObject({ do: z.literal('removeNode'), id });
-export const connectCommand = z.strictObject({ do: z.literal('connect'), from: id, to: id, latency: value.optional() });
-export const disconnectCommand = z.strictObject({ do: z.literal('disconnect'), from: id, to: id });
-/** A setting in the scenario (takes effect when the sim is (re)loaded). */
-export const setSettingCommand = z.strictObject({ do: z.literal('setSetting'), node: id, name: z.string().min(1).max(60), value });
-/** Workload fields (clients, think_time, mode, arrival_rate ...), merged into the scenario's workload. */
-export const setWorkloadCommand = z.strictObject({ do: z.literal('setWorkload'), set: z.record(z.string(), z.unknown()) });
+const sim = commandSchemas;
+/** The student presses Run and lets it run for a simulated duration. */
 export const runCommand = z.strictObject({ do: z.literal('run'), for: durationSchema });
 const monitoringNames = MONITORING_QUERIES.map((q) => q.name) as [string, ...string[]];
 /** SQL (or the admin console's language on a pgbouncer node) in a node's console; `monitoring` names one of the seed's queries. */
 export const runSqlCommand = z
   .strictObject({ do: z.literal('runSql'), node: id, sql: z.string().min(1).max(20_000).optional(), monitoring: z.enum(monitoringNames).optional() })
   .refine((c) => (c.sql === undefined) !== (c.monitoring === undefined), 'give either sql or monitoring (one of the seed\'s queries)');
-/** A setting changed on the running node, as the inspector does it live. */
-export const setNodeSettingCommand = z.strictObject({ do: z.literal('setNodeSetting'), node: id, name: z.string().min(1).max(60), value });
 
-export const commandSchema = z.union([
-  addNodeCommand,
-  removeNodeCommand,
-  connectCommand,
-  disconnectCommand,
-  setSettingCommand,
-  setWorkloadCommand,
-  runCommand,
-  runSqlCommand,
-  setNodeSettingCommand,
-]);
+/**
+ * A lesson's commands: the sim's topology edits and setWorkload (edits of the scenario: the next run
+ * loads it), its setNodeSetting (applied to the running sim, as the inspector does it live), and the
+ * lesson's own `run` (for a simulated duration) and `runSql` (which may name a monitoring query).
+ */
+export const commandSchema = z.union([sim.addNode, sim.removeNode, sim.addEdge, sim.removeEdge, sim.setWorkload, sim.setNodeSetting, runCommand, runSqlCommand]);
 export type LessonCommand = z.output<typeof commandSchema>;
-export type ScenarioEdit = Extract<LessonCommand, { do: 'addNode' | 'removeNode' | 'connect' | 'disconnect' | 'setSetting' | 'setWorkload' }>;
-export const SCENARIO_EDITS = ['addNode', 'removeNode', 'connect', 'disconnect', 'setSetting', 'setWorkload'] as const;
+export const SCENARIO_EDITS = ['addNode', 'removeNode', 'addEdge', 'removeEdge', 'setWorkload'] as const;
+export type ScenarioEdit = Extract<LessonCommand, { do: (typeof SCENARIO_EDITS)[number] }>;
 
 export function isScenarioEdit(c: LessonCommand): c is ScenarioEdit {
   return (SCENARIO_EDITS as readonly string[]).includes(c.do);

@@ -1,13 +1,13 @@
 /**
  * A lesson step driven headlessly: the same commands the player sends, applied to a Simulation the
- * caller's engines boot. Scenario edits change the topology (data); the next run-time command (re)loads
- * the sim from it, as pressing Run does in the app. Goals are checked every simulated second.
+ * caller's engines boot. Scenario edits change the topology (data, with the sim's editScenario); the next
+ * run-time command (re)loads the sim from it, as pressing Run does in the app. What acts on the running
+ * sim (a setting, console SQL) goes through `Simulation.apply`. Goals are checked every simulated second.
  */
-import { buildReport, type ConsoleResult, type EngineFactory, type Scenario, Simulation } from '../sim/index.ts';
-import { applyScenarioEdit } from './commands.ts';
+import { buildReport, CommandError, type ConsoleResult, type EngineFactory, editScenario, type Scenario, Simulation, type SimCommand } from '../sim/index.ts';
 import { type CheckResult, type GoalContext, GoalTracker } from './goals.ts';
 import type { LoadedLesson } from './load.ts';
-import { isScenarioEdit, type LessonCommand, seconds, sqlOf } from './schema.ts';
+import { type LessonCommand, seconds, sqlOf } from './schema.ts';
 
 export class LessonCommandError extends Error {}
 
@@ -64,49 +64,43 @@ export class LessonSession {
 
   /** Applies one command; a command that fails throws a LessonCommandError saying why. */
   async apply(c: LessonCommand): Promise<ConsoleResult | undefined> {
-    if (isScenarioEdit(c)) {
-      const r = applyScenarioEdit(this.scenario, c);
-      if (!r.ok) throw new LessonCommandError(r.message);
-      this.scenario = r.scenario;
-      this.dirty = true;
+    if (c.do === 'run') {
+      const sim = await this.ensureSim();
+      const end = sim.now + seconds(c.for) * 1e6;
+      while (sim.now < end - 1e-6) {
+        await sim.runUntil(Math.min(end, (Math.floor(sim.now / 1e6 + 1e-9) + 1) * 1e6));
+        this.evaluate();
+      }
       return undefined;
     }
-    switch (c.do) {
-      case 'run': {
-        const sim = await this.ensureSim();
-        const end = sim.now + seconds(c.for) * 1e6;
-        while (sim.now < end - 1e-6) {
-          await sim.runUntil(Math.min(end, (Math.floor(sim.now / 1e6 + 1e-9) + 1) * 1e6));
-          this.evaluate();
-        }
-        return undefined;
-      }
-      case 'runSql': {
-        const sim = await this.ensureSim();
-        const r = await sim.runSql(c.node, sqlOf(c));
-        this.evaluate();
-        if (r.error) throw new LessonCommandError(`runSql on ${c.node}: ${r.error.message}`);
-        return r;
-      }
-      case 'setNodeSetting': {
-        const r = applyScenarioEdit(this.scenario, c);
-        if (!r.ok) throw new LessonCommandError(r.message);
-        this.scenario = r.scenario;
-        const sim = this.sim;
-        if (!sim || this.dirty) {
-          this.dirty = true;
-          return undefined;
-        }
-        let outcome: 'applied' | 'restart-required';
-        try {
-          ({ outcome } = await sim.setNodeSetting(c.node, c.name, c.value));
-        } catch (e) {
-          throw new LessonCommandError((e as Error).message);
-        }
-        // a setting that needs a restart takes effect when the sim is reloaded
-        if (outcome === 'restart-required') this.dirty = true;
-        return undefined;
-      }
+    if (c.do === 'runSql') {
+      const sim = await this.ensureSim();
+      const r = await this.applyToSim(sim, { do: 'runSql', node: c.node, sql: sqlOf(c) });
+      this.evaluate();
+      if (r.error) throw new LessonCommandError(`runSql on ${c.node}: ${r.error.message}`);
+      return r;
+    }
+    if (c.do === 'setNodeSetting' && this.sim && !this.dirty) {
+      // on the running sim, as the inspector does it; one that needs a restart takes effect at the next load
+      const { outcome } = await this.applyToSim(this.sim, c);
+      this.scenario = this.sim.restartScenario;
+      if (outcome === 'restart-required') this.dirty = true;
+      return undefined;
+    }
+    // a scenario edit (or a setting before the sim runs): the next run loads it
+    const r = editScenario(this.scenario, c);
+    if (!r.ok) throw new LessonCommandError(r.message);
+    this.scenario = r.scenario;
+    this.dirty = true;
+    return undefined;
+  }
+
+  private async applyToSim<C extends SimCommand>(sim: Simulation, c: C) {
+    try {
+      return await sim.apply(c);
+    } catch (e) {
+      if (e instanceof CommandError) throw new LessonCommandError(e.message);
+      throw e;
     }
   }
 

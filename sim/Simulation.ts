@@ -1,10 +1,10 @@
 /**
- * A simulation of one scenario: its nodes, its workload, virtual time and metrics. Commands in
- * (run, runSql, setNodeSetting ...), snapshots and a report out. Deterministic: the same scenario and
- * seed give the same result; time and randomness come only from the scheduler and the seeded streams.
+ * A simulation of one scenario: its nodes, its workload, virtual time and metrics. Commands in (`apply`,
+ * the only way in: sim/core/commands.ts), snapshots and a report out. Deterministic: the same scenario,
+ * seed and journal give the same result; time and randomness come only from the scheduler and the seeded
+ * streams.
  */
-import type { FaultCommand } from './core/commands.ts';
-import { simError } from './core/errors.ts';
+import { CommandError, type CommandOutcome, type CommandResult, type FaultCommand, isRunCommand, type JournalEntry, parseCommand, parseJournal, type SimCommand } from './core/commands.ts';
 import { Rng } from './core/rng.ts';
 import { Scheduler } from './core/Scheduler.ts';
 import type { EngineFactory } from './engine/DbEngine.ts';
@@ -17,6 +17,7 @@ import { PostgresNode } from './nodes/postgres/PostgresNode.ts';
 import { type ConsoleResult, isSqlEndpoint, type NodeModel, type NodeSnapshot, type SimContext, type SimEvent } from './nodes/types.ts';
 import { Network } from './net/Link.ts';
 import { Replication } from './replication/Replication.ts';
+import { editScenario } from './scenario/edit.ts';
 import { formatIssues, parseScenario } from './scenario/load.ts';
 import type { Scenario } from './scenario/schema.ts';
 import { timeUs } from './scenario/settings.ts';
@@ -28,6 +29,11 @@ export interface SimulationOptions {
   /** Boot progress: a phase and a fraction 0..1 of the whole boot. */
   onProgress?: (phase: string, fraction: number) => void;
   onEvent?: (event: SimEvent) => void;
+  /**
+   * A journal to replay (a run's `journal`, or one written by hand; validated): each command applies at
+   * its virtual time, at the same point among the events as in the run it was recorded from.
+   */
+  journal?: unknown;
 }
 
 export interface SimSnapshot {
@@ -39,8 +45,6 @@ export interface SimSnapshot {
   inFlight: { id: number; op: string; at: string }[];
   events: SimEvent[];
 }
-
-export type { FaultCommand };
 
 export class ScenarioError extends Error {
   constructor(readonly issues: { path: string; message: string }[]) {
@@ -55,17 +59,26 @@ export class Simulation {
   /** Every console statement of the run, in order (sim/monitoring/consoleHistory.ts). */
   readonly consoleHistory = new ConsoleHistory();
   readonly nodes = new Map<string, NodeModel>();
+  /** Every command applied, with the virtual time it took effect: with `scenario` (and its seed), the run. */
+  readonly journal: JournalEntry[] = [];
   private readonly workload: Workload;
   /** Streaming replication between the postgres nodes (sim/replication/), when the scenario has replication edges. */
   readonly replication: Replication;
   private readonly ctx: SimContext;
   private lock: Promise<unknown> = Promise.resolve();
-  private started = false;
+  /** The replayed journal's entries that apply between events, not applied yet. */
+  private readonly pending: JournalEntry[];
+  /** The scenario a restart would load: `scenario` with every applied command's edits. */
+  private edited: Scenario;
 
   private constructor(
+    /** The scenario the run started from (commands never change it: they are in the journal). */
     readonly scenario: Scenario,
     private readonly options: SimulationOptions,
+    journal: JournalEntry[],
   ) {
+    this.edited = scenario;
+    this.pending = journal.filter((e) => !e.scheduled);
     const seed = scenario.run.seed;
     const net = new Network(
       this.scheduler,
@@ -90,22 +103,29 @@ export class Simulation {
     }
     const pg = [...this.nodes.values()].filter((n): n is PostgresNode => n instanceof PostgresNode);
     this.replication = new Replication(this.ctx, scenario.edges, pg);
-    const w = scenario.workload;
+    const w = structuredClone(scenario.workload);
     const apps = [...this.nodes.values()].filter((n): n is AppNode => n instanceof AppNode);
     this.workload = new Workload(this.ctx, w, w.operations ?? defaultOperations(w.data), apps);
   }
 
-  /** Validates the scenario, builds its nodes and boots every database node. */
+  /**
+   * Validates the scenario (and the journal to replay, if any), builds its nodes, boots every database
+   * node and starts the workload. A bad scenario throws a ScenarioError, a bad journal a CommandError.
+   */
   static async create(input: unknown, options: SimulationOptions): Promise<Simulation> {
     const parsed = parseScenario(input);
     if (!parsed.ok) throw new ScenarioError(parsed.issues);
-    const sim = new Simulation(parsed.scenario, options);
+    const journal = options.journal === undefined ? [] : parseJournal(options.journal);
+    const sim = new Simulation(parsed.scenario, options, journal);
     try {
       await sim.boot();
     } catch (e) {
       await sim.close();
       throw e;
     }
+    // scheduled entries first, as a run schedules its fault timeline before the workload's first request
+    for (const e of journal) if (e.scheduled) sim.scheduler.at(e.at, () => sim.replay(e));
+    sim.workload.start();
     return sim;
   }
 
@@ -141,118 +161,172 @@ export class Simulation {
     return this.scheduler.now;
   }
 
-  /** Runs `fn` alone: runs and console statements never interleave. */
+  /** The scenario a restart would load: the start scenario with the edits of every applied command (settings, topology, workload). */
+  get restartScenario(): Scenario {
+    return this.edited;
+  }
+
+  /** Runs `fn` alone: stretches of virtual time, commands and reports never interleave. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.lock.then(fn, fn);
     this.lock = next.catch(() => undefined);
     return next;
   }
 
-  /** Advances virtual time to `untilUs`, running every event due. */
-  runUntil(untilUs: number): Promise<void> {
-    return this.exclusive(async () => {
-      if (!this.started) {
-        this.started = true;
-        this.workload.start();
-      }
-      await this.scheduler.runUntil(untilUs);
-      await this.metrics.settled();
-    });
-  }
-
-  /** Stops the workload from sending new requests (those in flight finish). */
-  stopWorkload(): void {
-    this.workload.stop();
+  /** Runs `fn` between events, after the stretch of time or the command under way: a report of one moment. */
+  between<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.exclusive(async () => fn());
   }
 
   /**
-   * Changes a node's setting during a run, validated by its kind's schema. A `user` setting applies at
-   * once; one that needs a restart is recorded and says so (it takes effect when the run is reloaded).
-   * A bad value is refused with the schema's message and changes nothing.
+   * Advances virtual time to `untilUs`, running every event due (and the replayed journal's commands at
+   * their times). Not a command: how time is cut into stretches changes nothing, so it is not journaled;
+   * pacing it to the wall clock is the runner's (sim/runner/Runner.ts).
    */
-  setNodeSetting(nodeId: string, name: string, value: unknown): Promise<{ outcome: 'applied' | 'restart-required'; value: unknown }> {
+  runUntil(untilUs: number): Promise<void> {
+    return this.exclusive(() => this.advance(untilUs));
+  }
+
+  private async advance(untilUs: number): Promise<void> {
+    while (this.pending.length > 0 && this.pending[0].at <= untilUs) {
+      const e = this.pending.shift()!;
+      await this.scheduler.runUntil(e.at);
+      await this.metrics.settled();
+      await this.replay(e);
+    }
+    await this.scheduler.runUntil(untilUs);
+    await this.metrics.settled();
+  }
+
+  /**
+   * Applies a command now, between events (after every event due now), and journals it. Topology edits
+   * cannot be applied to a running simulation (its connections, routes and streams are built when it
+   * starts): they answer restart-required and change `restartScenario`. A setting applies at once or
+   * answers restart-required (PostgreSQL's `postmaster` context). A bad command, an unknown node or a
+   * fault the node refuses throws a CommandError and changes nothing.
+   */
+  async apply<C extends SimCommand>(command: C): Promise<CommandResult<C>> {
+    const c = parseCommand(command);
+    if (isRunCommand(c)) throw new CommandError('invalid_command', `${c.do} is run control: the runner's (sim/runner/Runner.ts), not the simulation's`);
     return this.exclusive(async () => {
-      const spec = this.scenario.nodes.find((n) => n.id === nodeId);
-      const model = this.nodes.get(nodeId);
-      if (!spec || !model) throw new Error(`no node "${nodeId}" in the running scenario`);
-      const parsed = nodeKind(spec.kind)!.settings.safeParse({ ...spec.settings, [name]: value });
-      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
-      const applied = (parsed.data as Record<string, unknown>)[name];
-      const outcome = await model.applySetting(name, applied);
-      spec.settings = { ...spec.settings, [name]: applied };
-      this.emit({
-        type: outcome === 'applied' ? 'setting-applied' : 'restart-required',
-        node: nodeId,
-        message:
-          outcome === 'applied'
-            ? `${nodeId}: ${name} = ${String(applied)} applied`
-            : `${nodeId}: ${name} = ${String(applied)} needs a restart of the node (reload the run to apply it)`,
-      });
-      return { outcome, value: applied };
+      await this.advance(this.scheduler.now);
+      const r = await this.perform(c);
+      this.journal.push({ at: this.scheduler.now, command: c });
+      return r as CommandResult<C>;
     });
   }
 
-  /** Runs a console statement on a node at the current virtual time, between events. */
-  runSql(nodeId: string, sql: string): Promise<ConsoleResult> {
-    return this.exclusive(async () => {
-      const node = this.nodes.get(nodeId);
-      if (!node?.console) {
-        const message = node ? `node "${nodeId}" (${node.kind}) has no console` : `no node "${nodeId}"`;
-        return { node: nodeId, query: sql, columns: [], rows: [], rowCount: 0, error: simError('unknown_node', { message }) };
-      }
-      const r = await node.console(sql);
-      this.consoleHistory.record(r, this.scheduler.now);
-      this.emit({ type: 'console', node: nodeId, message: r.error ? `console error: ${r.error.message}` : `console: ${r.rowCount} row(s)` });
-      return r;
-    });
+  /** A journal entry being replayed, at its time; a refusal (a journal written by hand) becomes an event. */
+  private async replay(e: JournalEntry): Promise<void> {
+    try {
+      await this.perform(e.command);
+      this.journal.push(e);
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      this.emit({ type: 'command-refused', message: `journal: ${e.command.do} at ${e.at / 1e6} s refused: ${err.message}` });
+    }
   }
 
-  // ---- faults and failover (commands) ----
-
-  /** Applies a fault now (inside an event or under the lock); an error message, or undefined when done. */
-  private async applyFault(f: FaultCommand): Promise<string | undefined> {
-    const n = this.nodes.get(f.node);
-    if (!n) return `no node "${f.node}"`;
-    if (!n.fault) return `node "${f.node}" (${n.kind}) takes no faults`;
-    return n.fault(f);
+  private async perform(c: SimCommand): Promise<ConsoleResult | CommandOutcome> {
+    switch (c.do) {
+      case 'runSql':
+        return this.runSql(this.node(c.node), c.sql);
+      case 'fault':
+        return this.fault(c.fault);
+      case 'setNodeSetting':
+        return this.setNodeSetting(c);
+      case 'setWorkload':
+        return this.setWorkload(c);
+      case 'stopWorkload':
+        this.workload.stop();
+        return { outcome: 'applied', message: 'the workload sends no new requests; those in flight finish' };
+      default:
+        return this.editTopology(c);
+    }
   }
 
-  /** Runs a fault command now, between events. Resolves to an error message, or undefined when done. */
-  fault(f: FaultCommand): Promise<string | undefined> {
-    return this.exclusive(() => this.applyFault(f));
+  /** The running node `id`, or a CommandError. */
+  private node(id: string): NodeModel {
+    const n = this.nodes.get(id);
+    if (!n) throw new CommandError('unknown_node', `no node "${id}" in the running simulation`);
+    return n;
   }
 
-  /** Schedules a fault at virtual time `atUs`; a refused fault becomes an event. */
-  faultAt(atUs: number, f: FaultCommand): void {
-    this.scheduler.at(Math.max(atUs, this.scheduler.now), async () => {
-      const error = await this.applyFault(f);
-      if (error) this.emit({ type: 'replication', node: f.node, message: `${f.kind} refused: ${error}` });
-    });
+  /** A validated edit of the scenario a restart would load (the edit refused: a CommandError). */
+  private edit(c: Parameters<typeof editScenario>[1]): Scenario {
+    const r = editScenario(this.edited, c);
+    if (!r.ok) throw new CommandError('invalid_command', r.message);
+    return r.scenario;
   }
 
-  /** Stops a postgres node (a clean, fast shutdown): its connections end, its data stays; a replica stops replaying. */
-  stopNode(node: string): Promise<string | undefined> {
-    return this.fault({ kind: 'stop', node });
+  private async runSql(node: NodeModel, sql: string): Promise<ConsoleResult> {
+    if (!node.console) throw new CommandError('command_refused', `node "${node.id}" (${node.kind}) has no console`);
+    const r = await node.console(sql);
+    this.consoleHistory.record(r, this.scheduler.now);
+    this.emit({ type: 'console', node: node.id, message: r.error ? `console error: ${r.error.message}` : `console: ${r.rowCount} row(s)` });
+    return r;
   }
 
-  /** Starts a stopped postgres node; a replica reconnects and catches up. */
-  startNode(node: string): Promise<string | undefined> {
-    return this.fault({ kind: 'start', node });
+  private async fault(f: FaultCommand): Promise<CommandOutcome> {
+    const n = this.node(f.node);
+    if (!n.fault) throw new CommandError('command_refused', `node "${f.node}" (${n.kind}) takes no faults`);
+    const refused = await n.fault(f);
+    if (refused) throw new CommandError('command_refused', refused);
+    return { outcome: 'applied', message: `${f.kind} ${f.node} done` };
   }
 
-  /** Kills a postgres node (its machine dies): a primary's replicas lose their stream; with auto_failover_after one is promoted. */
-  killNode(node: string): Promise<string | undefined> {
-    return this.fault({ kind: 'kill', node });
+  /** Validated by the node's kind (with the scenario's other settings); applied live, or recorded for a restart. */
+  private async setNodeSetting(c: Extract<SimCommand, { do: 'setNodeSetting' }>): Promise<CommandOutcome> {
+    const model = this.nodes.get(c.node);
+    if (!model && !this.edited.nodes.some((n) => n.id === c.node)) throw new CommandError('unknown_node', `no node "${c.node}"`);
+    const edited = this.edit(c);
+    const value = edited.nodes.find((n) => n.id === c.node)!.settings[c.name];
+    // a node added since the start runs only after a restart
+    const outcome = model ? await model.applySetting(c.name, value) : 'restart-required';
+    this.edited = edited;
+    const message =
+      outcome === 'applied'
+        ? `${c.node}: ${c.name} = ${String(value)} applied`
+        : `${c.node}: ${c.name} = ${String(value)} needs a restart of the node (reload the run to apply it)`;
+    this.emit({ type: outcome === 'applied' ? 'setting-applied' : 'restart-required', node: c.node, message });
+    return { outcome, message };
   }
 
-  /** Promotes a replica: it replays what it received and becomes the primary; the other replicas follow it. */
-  promote(node: string): Promise<string | undefined> {
-    return this.fault({ kind: 'promote', node });
+  /** Workload fields: what a running load generator can change applies at once, the rest after a restart. */
+  private setWorkload(c: Extract<SimCommand, { do: 'setWorkload' }>): CommandOutcome {
+    const edited = this.edit(c);
+    const restart = this.workload.retune(structuredClone(edited.workload));
+    this.edited = edited;
+    const fields = Object.keys(c.set).join(', ');
+    const outcome = restart.length === 0 ? 'applied' : 'restart-required';
+    const message =
+      outcome === 'applied'
+        ? `workload: ${fields} applied`
+        : `workload: ${restart.join(', ')} cannot change while the workload runs (its clients and operations are set when it starts): nothing changed now, it takes effect when the run restarts`;
+    this.emit({ type: outcome === 'applied' ? 'setting-applied' : 'restart-required', message });
+    return { outcome, message };
   }
 
-  /** A lag spike on a replica (see FaultCommand). */
-  lagSpike(node: string, o: Omit<Extract<FaultCommand, { kind: 'lag-spike' }>, 'kind' | 'node'>): Promise<string | undefined> {
-    return this.fault({ kind: 'lag-spike', node, ...o });
+  /** Topology edits: a running simulation's connections, routes and replication streams are built at its start. */
+  private editTopology(c: Extract<SimCommand, { do: 'addNode' | 'removeNode' | 'addEdge' | 'removeEdge' }>): CommandOutcome {
+    this.edited = this.edit(c);
+    let message: string;
+    switch (c.do) {
+      case 'addNode':
+        message = `${c.id} is added to the topology: a running simulation cannot add a node, so it starts when the run restarts`;
+        break;
+      case 'removeNode':
+        message = `${c.id} is removed from the topology: it keeps running until the run restarts`;
+        break;
+      case 'addEdge':
+        message = `the link ${c.from} → ${c.to} is added: connections are set up when a run starts, so it carries traffic after a restart`;
+        break;
+      case 'removeEdge':
+        message = `the link ${c.from} → ${c.to} is removed: it keeps carrying traffic until the run restarts`;
+        break;
+    }
+    this.emit({ type: 'restart-required', message });
+    return { outcome: 'restart-required', message };
   }
 
   /** Figures now; `perPlace` caps the requests sampled on each edge (and at each app). */
@@ -268,8 +342,11 @@ export class Simulation {
     };
   }
 
-  async close(): Promise<void> {
-    this.workload.stop();
-    await Promise.all([...this.nodes.values()].map((n) => n.close()));
+  /** Stops the workload and the engines, after the stretch of time or the command under way. */
+  close(): Promise<void> {
+    return this.exclusive(async () => {
+      this.workload.stop();
+      await Promise.all([...this.nodes.values()].map((n) => n.close()));
+    });
   }
 }

@@ -2,6 +2,18 @@
 import './nodes/index.ts';
 
 export { type SimError, ERROR_CATALOGUE, conditionName } from './core/errors.ts';
+export {
+  type Command,
+  CommandError,
+  type CommandOutcome,
+  type CommandResult,
+  commandSchemas,
+  type FaultCommand,
+  type JournalEntry,
+  type JsonValue,
+  parseCommand,
+  type SimCommand,
+} from './core/commands.ts';
 export { Scheduler } from './core/Scheduler.ts';
 export { Rng } from './core/rng.ts';
 export { parseDuration, parseMemory, parseTime, formatBytes } from './core/units.ts';
@@ -13,9 +25,10 @@ export { isReplicationEdge, nodeKind, nodeKinds } from './nodes/index.ts';
 export type { ConfigFormat, ConfigIssue, ConsoleResult, NodeSnapshot, SimEvent } from './nodes/types.ts';
 export { applyOverrides, formatIssues, parseScenario, parseScenarioText, type ScenarioIssue } from './scenario/load.ts';
 export { edgeProblem, type Scenario, scenarioSchema } from './scenario/schema.ts';
+export { editScenario, type EditResult } from './scenario/edit.ts';
 export { describeSettings, type SettingDoc } from './scenario/settings.ts';
 export { ScenarioError, Simulation, type SimSnapshot, type SimulationOptions } from './Simulation.ts';
-export { Runner, type Speed } from './runner/Runner.ts';
+export { Runner, type RunnerResult, type RunStatus, type Speed } from './runner/Runner.ts';
 export { formatPgbouncerIni, type IniResult, parsePgbouncerIni } from './nodes/pgbouncer/ini.ts';
 export type { AppSnapshot } from './nodes/app/AppNode.ts';
 export type { PostgresSnapshot } from './nodes/postgres/PostgresNode.ts';

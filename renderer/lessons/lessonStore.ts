@@ -209,7 +209,7 @@ async function fetchReport(): Promise<{ report: Report; console: ConsoleRecord[]
   const s = appStore.getState();
   if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting') return undefined;
   try {
-    return (await simClient().send({ type: 'report' })) as { report: Report; console: ConsoleRecord[] };
+    return await simClient().report();
   } catch {
     return undefined;
   }

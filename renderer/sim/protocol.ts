@@ -1,46 +1,31 @@
 /**
  * The messages between the renderer's sim client and the sim worker: commands in, snapshots out.
- * Plain structured-cloneable data; the only contract between the UI thread and the simulation.
+ * Plain structured-cloneable data; the only contract between the UI thread and the simulation. The
+ * commands are the sim's one union (sim/core/commands.ts) plus the worker's own: load, reset, report.
  */
-import type { ConsoleRecord, ConsoleResult, Report, SimEvent, Simulation, SimSnapshot } from '../../sim/index.ts';
+import type { Command, ConsoleRecord, FaultCommand, Report, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
 
-export type SpeedSetting = 'max' | number;
+export type { FaultCommand };
+export type SpeedSetting = Speed;
 
-/** A fault on a postgres node, as the sim's `Simulation.fault` takes it: stop, start, kill, promote, lag-spike. */
-export type FaultCommand = Parameters<Simulation['fault']>[0];
+/** What the sim worker is doing: nothing loaded, booting, or its runner's status. */
+export type RunStatus = 'idle' | 'booting' | RunnerStatus;
 
-/** What the sim worker is doing. */
-export type RunStatus = 'idle' | 'booting' | 'ready' | 'running' | 'paused' | 'finished' | 'error';
-
-export type SimCommand =
-  | { type: 'load'; scenario: unknown }
-  | { type: 'run' }
-  | { type: 'pause' }
-  | { type: 'step'; us?: number }
-  | { type: 'speed'; speed: SpeedSetting }
-  | { type: 'setNodeSetting'; node: string; name: string; value: unknown }
-  | { type: 'runSql'; node: string; sql: string }
-  | { type: 'reset' }
+export type WorkerCommand =
+  | Command
+  | { do: 'load'; scenario: unknown }
+  | { do: 'reset' }
   /** The running sim's JSON report and console history (the lesson player checks goals on them). */
-  | { type: 'report' }
-  /** A fault now, between events: stop/start a replica, kill a primary, promote a replica, a lag spike. */
-  | { type: 'fault'; fault: FaultCommand };
-
-export type SettingOutcome = 'applied' | 'restart-required';
+  | { do: 'report' };
 
 /** What a command answers (`load` answers when every node has booted). */
-export interface CommandResults {
-  load: { nodes: string[] };
-  run: null;
-  pause: null;
-  step: null;
-  speed: null;
-  setNodeSetting: { outcome: SettingOutcome };
-  runSql: ConsoleResult;
-  reset: null;
-  report: { report: Report; console: ConsoleRecord[] };
-  fault: null;
-}
+export type WorkerResult<C extends WorkerCommand> = C extends { do: 'load' }
+  ? { nodes: string[] }
+  : C extends { do: 'report' }
+    ? { report: Report; console: ConsoleRecord[] }
+    : C extends Command
+      ? RunnerResult<C>
+      : null;
 
 /** One second of virtual time, complete: what the charts plot. */
 export interface SeriesPoint {
@@ -62,4 +47,4 @@ export type WorkerMessage =
   | { type: 'state'; status: RunStatus; speed: SpeedSetting; message?: string }
   | { type: 'snapshot'; snapshot: SimSnapshot; series: SeriesPoint[]; events: SimEvent[]; status: RunStatus };
 
-export type ClientMessage = { id: number; command: SimCommand };
+export type ClientMessage = { id: number; command: WorkerCommand };

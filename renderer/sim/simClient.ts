@@ -1,9 +1,10 @@
 /**
- * The renderer's one way to the simulation: a typed client of the sim worker. Commands return promises;
- * snapshots, progress and state changes arrive through `subscribe`. Nothing else in the renderer talks
- * to the sim worker.
+ * The renderer's one way to the simulation: a typed client of the sim worker. Commands (the sim's one
+ * union, through `apply`, and the worker's load, reset and report) return promises; snapshots, progress
+ * and state changes arrive through `subscribe`. Nothing else in the renderer talks to the sim worker.
  */
-import type { CommandResults, FaultCommand, SimCommand, WorkerMessage } from './protocol.ts';
+import type { Command } from '../../sim/index.ts';
+import type { WorkerCommand, WorkerMessage, WorkerResult } from './protocol.ts';
 
 export class SimCommandError extends Error {
   constructor(
@@ -44,7 +45,7 @@ export class SimClient {
     for (const l of this.listeners) l(m);
   }
 
-  send<C extends SimCommand>(command: C): Promise<CommandResults[C['type']]> {
+  private send<C extends WorkerCommand>(command: C): Promise<WorkerResult<C>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -58,32 +59,21 @@ export class SimClient {
   }
 
   load(scenario: unknown) {
-    return this.send({ type: 'load', scenario });
-  }
-  run() {
-    return this.send({ type: 'run' });
-  }
-  pause() {
-    return this.send({ type: 'pause' });
-  }
-  step(us?: number) {
-    return this.send({ type: 'step', us });
-  }
-  setSpeed(speed: 'max' | number) {
-    return this.send({ type: 'speed', speed });
-  }
-  setNodeSetting(node: string, name: string, value: unknown) {
-    return this.send({ type: 'setNodeSetting', node, name, value });
-  }
-  runSql(node: string, sql: string) {
-    return this.send({ type: 'runSql', node, sql });
+    return this.send({ do: 'load', scenario });
   }
   reset() {
-    return this.send({ type: 'reset' });
+    return this.send({ do: 'reset' });
   }
-  /** A fault on a postgres node now; rejects with the sim's reason when it is refused. */
-  fault(fault: FaultCommand) {
-    return this.send({ type: 'fault', fault });
+  /** The running sim's JSON report and console history. */
+  report() {
+    return this.send({ do: 'report' });
+  }
+  /**
+   * A command of the sim's one union (sim/core/commands.ts): run control, settings, faults, console SQL,
+   * topology and workload. Rejects with the sim's reason when it is refused.
+   */
+  apply<C extends Command>(command: C) {
+    return this.send(command);
   }
 }
 

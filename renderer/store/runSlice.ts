@@ -3,7 +3,7 @@
  * charts plot, events) and the commands that drive it. The sim is loaded from the document when Run
  * (or a console query) needs it; a document that changed since is "stale" until Reset.
  */
-import type { ConsoleResult, SimEvent, SimSnapshot } from '../../sim/index.ts';
+import type { ConsoleResult, JsonValue, SimEvent, SimSnapshot } from '../../sim/index.ts';
 import type { FaultCommand, RunStatus, SeriesPoint, SpeedSetting } from '../sim/protocol.ts';
 import { SimCommandError } from '../sim/simClient.ts';
 import type { AppSet, AppState, SimPort } from './appStore.ts';
@@ -131,22 +131,22 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
 
     async run() {
       if (!(await get().ensureLoaded())) return;
-      await client().setSpeed(get().speed);
-      await client().run().catch(fail);
+      await client().apply({ do: 'setSpeed', speed: get().speed });
+      await client().apply({ do: 'run' }).catch(fail);
     },
 
     async pause() {
-      await client().pause().catch(fail);
+      await client().apply({ do: 'pause' }).catch(fail);
     },
 
     async step() {
       if (!(await get().ensureLoaded())) return;
-      await client().step().catch(fail);
+      await client().apply({ do: 'step' }).catch(fail);
     },
 
     async setSpeed(speed) {
       set({ speed });
-      if (subscribed) await client().setSpeed(speed).catch(fail);
+      if (subscribed) await client().apply({ do: 'setSpeed', speed }).catch(fail);
     },
 
     async resetRun() {
@@ -159,7 +159,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
       if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting') return;
       const before = s.past[s.past.length - 1];
       try {
-        const { outcome } = await client().setNodeSetting(node, name, value);
+        const { outcome } = await client().apply({ do: 'setNodeSetting', node, name, value: value as JsonValue });
         get().notify(
           'info',
           outcome === 'applied' ? `${name} applied to the running ${node}.` : `${name} on ${node} needs a restart of the node: it applies when you Reset the run.`,
@@ -173,13 +173,12 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
 
     async fault(fault) {
       const s = get();
-      const c = client();
-      if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting' || !c.fault) {
+      if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting') {
         s.notify('error', `${fault.kind} ${fault.node}: press Run first; faults act on the running simulation.`);
         return false;
       }
       try {
-        await c.fault(fault);
+        await client().apply({ do: 'fault', fault });
         return true;
       } catch (e) {
         get().notify('error', `${fault.kind} ${fault.node} refused: ${String((e as Error)?.message ?? e)}`);
@@ -191,7 +190,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
       set({ consoleBusy: true, consoleNode: node });
       try {
         if (!(await get().ensureLoaded())) return;
-        const result = await client().runSql(node, sql);
+        const result = await client().apply({ do: 'runSql', node, sql });
         set({ consoleResult: result });
       } catch (e) {
         fail(e);

@@ -1,7 +1,7 @@
 /**
  * The headless runner:
  *   npm run sim -- FILE [--duration 30s] [--seed N] [--speed max|N] [--set NODE.SETTING=VALUE]...
- *                 [--set workload.FIELD=VALUE]... [--sql NODE:QUERY]... [--json OUT] [--in-process]
+ *                 [--set workload.FIELD=VALUE]... [--journal FILE] [--sql NODE:QUERY]... [--json OUT] [--in-process]
  *   npm run sim -- --list-settings
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { nodeEngineFactory } from '../engine/node/platform.ts';
 import {
   applyOverrides,
   buildReport,
+  CommandError,
   describeSettings,
   formatIssues,
   nodeKinds,
@@ -30,6 +31,8 @@ export interface CliArgs {
   speed: Speed;
   sets: string[];
   sql: { node: string; query: string }[];
+  /** A journal to replay (sim/core/commands.ts): commands at their virtual times. */
+  journal?: string;
   json?: string;
   inProcess: boolean;
   listSettings: boolean;
@@ -79,6 +82,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--json':
         a.json = value();
         break;
+      case '--journal':
+        a.journal = value();
+        break;
       case '--in-process':
         a.inProcess = true;
         break;
@@ -114,13 +120,22 @@ function progressBar(label: string, fraction: number): void {
   process.stderr.write(`\r${label.padEnd(22).slice(0, 22)} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${Math.round(fraction * 100)}%   `);
 }
 
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    console.error(`error: cannot read ${path}: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let args: CliArgs;
   try {
     args = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`error: ${e.message}\nusage: npm run sim -- FILE [--duration 30s] [--seed N] [--speed max|N] [--set NODE.SETTING=VALUE]... [--sql NODE:QUERY]... [--json OUT]`);
+      console.error(`error: ${e.message}\nusage: npm run sim -- FILE [--duration 30s] [--seed N] [--speed max|N] [--set NODE.SETTING=VALUE]... [--journal FILE] [--sql NODE:QUERY]... [--json OUT]`);
       return 2;
     }
     throw e;
@@ -129,12 +144,18 @@ export async function main(argv: string[]): Promise<number> {
     console.log(listSettings());
     return 0;
   }
-  let text: string;
-  try {
-    text = await readFile(args.file!, 'utf8');
-  } catch (e) {
-    console.error(`error: cannot read ${args.file}: ${(e as Error).message}`);
-    return 2;
+  const text = await readText(args.file!);
+  if (text === undefined) return 2;
+  let journal: unknown;
+  if (args.journal) {
+    const j = await readText(args.journal);
+    if (j === undefined) return 2;
+    try {
+      journal = JSON.parse(j);
+    } catch (e) {
+      console.error(`error: ${args.journal} is not valid JSON: ${(e as Error).message}`);
+      return 2;
+    }
   }
   const parsed = parseScenarioText(text);
   if (!parsed.ok) {
@@ -161,25 +182,35 @@ export async function main(argv: string[]): Promise<number> {
   try {
     sim = await Simulation.create(scenario, {
       engines,
+      journal,
       onProgress: (phase, f) => progressBar(phase, f),
       onEvent: (e) => {
-        if (e.type === 'node-crashed' || e.type === 'node-restarted') process.stderr.write(`\n${e.message}\n`);
+        if (e.type === 'node-crashed' || e.type === 'node-restarted' || e.type === 'command-refused') process.stderr.write(`\n${e.message}\n`);
       },
     });
   } catch (e) {
-    if (e instanceof ScenarioError) {
-      console.error(`error: ${e.message}`);
+    if (e instanceof ScenarioError || e instanceof CommandError) {
+      console.error(`error: ${args.journal && e instanceof CommandError ? `${args.journal}: ` : ''}${e.message}`);
       return 2;
     }
     throw e;
   }
   try {
-    const untilUs = parseDuration(String(scenario.run.duration))!;
-    const runner = new Runner(sim, { speed: args.speed, untilUs, onTick: (now) => progressBar(`running ${(now / 1e6).toFixed(1)}s`, now / untilUs) });
-    await runner.run();
+    let failure = '';
+    const runner = new Runner(sim, {
+      speed: args.speed,
+      onTick: (now) => progressBar(`running ${(now / 1e6).toFixed(1)}s`, now / runner.untilUs),
+      onStatus: (_, message) => void (failure = message ?? failure),
+    });
+    await runner.apply({ do: 'run' });
+    await runner.stopped();
     if (process.stderr.isTTY) process.stderr.write('\n');
+    if (runner.status === 'error') {
+      console.error(`error: ${failure}`);
+      return 1;
+    }
     const sql = [];
-    for (const q of args.sql) sql.push(await sim.runSql(q.node, q.query));
+    for (const q of args.sql) sql.push(await sim.apply({ do: 'runSql', node: q.node, sql: q.query }));
     const report: Report = buildReport(sim, sql, (performance.now() - wall0) / 1000);
     console.log(printReport(report));
     if (args.json) {
@@ -188,6 +219,10 @@ export async function main(argv: string[]): Promise<number> {
       await rename(tmp, args.json);
     }
     return 0;
+  } catch (e) {
+    if (!(e instanceof CommandError)) throw e;
+    console.error(`error: ${e.message}`);
+    return 2;
   } finally {
     await sim.close();
   }

@@ -29,6 +29,8 @@ export interface SimEvent {
     | 'setting-applied'
     | 'restart-required'
     | 'console'
+    /** A command of a replayed journal that the simulation refused (sim/core/commands.ts). */
+    | 'command-refused'
     | 'run-finished'
     // replication (sim/replication/): a node stopped, started or was killed; a promotion; stream changes
     | 'node-stopped'

@@ -67,6 +67,16 @@ export const ERROR_CATALOGUE = {
     message: 'no such node',
     explanation: 'The command names a node that is not in the topology.',
   },
+  invalid_command: {
+    severity: 'ERROR',
+    message: 'invalid command',
+    explanation: 'The command is not one the simulation knows, or one of its values is missing or out of range; nothing was changed.',
+  },
+  command_refused: {
+    severity: 'ERROR',
+    message: 'command refused',
+    explanation: 'The simulation cannot do this now (a replica to promote that is not one, a server to start that is running ...); nothing was changed.',
+  },
   workload_backlog: {
     severity: 'ERROR',
     message: 'request dropped: max_in_flight requests already outstanding',

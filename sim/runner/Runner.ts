@@ -1,75 +1,127 @@
 /**
- * Paces virtual time to the wall clock: paused, step, x1 to x100, or as fast as possible. The only part
- * of the sim that reads the wall clock; models never see it. Between chunks it yields to the host's event
- * loop, so a UI (or the CLI's progress bar) stays responsive.
+ * The one pacing loop: runs a simulation's virtual time against the wall clock (paused, step, 0.1x to
+ * 1000x, or as fast as the engines go), for the CLI and the app's sim host. The only part of the sim that
+ * reads the wall clock besides the engines and the CLI; models never see it. Between stretches of virtual
+ * time it yields to the host's event loop, so a UI (or the CLI's progress bar) stays responsive.
+ *
+ * It applies the run-control commands (run, pause, step, setSpeed) and passes every other command to
+ * `Simulation.apply`, which journals it.
+ *
+ * Invariants:
+ * - At most one loop runs per runner; run while running (or while the loop finishes its stretch after a
+ *   pause) keeps that loop, it never starts a second one.
+ * - The loop reads the speed after its sleep, so switching to max while it sleeps never makes a NaN target.
+ * - A stretch is at most 500 ms of virtual time when paced (the sim falls behind the wall clock rather
+ *   than jump), 100 ms at max speed.
+ * - A run that has finished stays finished: run does nothing, step does nothing.
  */
+import { type Command, type CommandResult, isRunCommand, parseCommand, type SimCommand } from '../core/commands.ts';
+import { timeUs } from '../scenario/settings.ts';
 import type { Simulation } from '../Simulation.ts';
 
 export type Speed = 'max' | number;
+export type RunStatus = 'ready' | 'running' | 'paused' | 'finished' | 'error';
+
+/** What `Runner.apply` answers: the simulation's answer, or null for run control. */
+export type RunnerResult<C extends Command> = C extends SimCommand ? CommandResult<C> : null;
 
 export interface RunnerOptions {
-  speed: Speed;
-  /** Stop at this virtual time (microseconds). */
-  untilUs: number;
-  /** Called after each chunk. */
+  /** Default 1 (real time). */
+  speed?: Speed;
+  /** Stop at this virtual time (microseconds); default the scenario's run.duration. */
+  untilUs?: number;
+  /** After each stretch of the loop. */
   onTick?: (nowUs: number) => void;
-  /** Virtual time run per chunk at max speed (default 100 ms). */
-  chunkUs?: number;
+  /** When the status changes (`message`: why a run stopped with an error). */
+  onStatus?: (status: RunStatus, message?: string) => void;
 }
 
+const MAX_CHUNK_US = 100_000;
+const PACED_SLEEP_MS = 25;
+
 export class Runner {
-  private paused = false;
-  private stopped = false;
+  status: RunStatus = 'ready';
+  speed: Speed;
+  readonly untilUs: number;
+  private driving = false;
+  private loop: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
-    private readonly sim: Simulation,
-    private options: RunnerOptions,
-  ) {}
-
-  setSpeed(speed: Speed): void {
-    this.options = { ...this.options, speed };
+    readonly sim: Simulation,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.speed = options.speed ?? 1;
+    this.untilUs = options.untilUs ?? timeUs(sim.scenario.run.duration, 's');
   }
 
-  pause(): void {
-    this.paused = true;
+  /** Applies a command: run control here, the rest by `Simulation.apply`. A bad one throws a CommandError. */
+  async apply<C extends Command>(command: C): Promise<RunnerResult<C>> {
+    if (!isRunCommand(command)) return this.sim.apply(command as SimCommand) as Promise<RunnerResult<C>>;
+    const c = parseCommand(command);
+    switch (c.do) {
+      case 'run':
+        if (this.status === 'finished' || this.closed) break;
+        this.setStatus('running');
+        if (!this.driving) this.loop = this.drive();
+        break;
+      case 'pause':
+        if (this.status === 'running') this.setStatus('paused');
+        break;
+      case 'step':
+        if (this.status === 'running') this.setStatus('paused');
+        await this.sim.runUntil(Math.min(this.untilUs, this.sim.now + (c.us ?? MAX_CHUNK_US)));
+        this.setStatus(this.sim.now >= this.untilUs ? 'finished' : 'paused');
+        break;
+      case 'setSpeed':
+        this.speed = c.speed;
+        break;
+    }
+    return null as RunnerResult<C>;
   }
 
-  resume(): void {
-    this.paused = false;
+  /** Resolves when the loop has stopped (paused, finished, failed or closed). */
+  stopped(): Promise<void> {
+    return this.loop;
   }
 
-  stop(): void {
-    this.stopped = true;
+  /** Stops the loop, then closes the simulation. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.loop;
+    await this.sim.close();
   }
 
-  /** Advances by one step of virtual time (default 100 ms), whatever the pause. */
-  async step(us = 100_000): Promise<void> {
-    await this.sim.runUntil(Math.min(this.options.untilUs, this.sim.now + us));
-    this.options.onTick?.(this.sim.now);
+  private setStatus(status: RunStatus, message?: string): void {
+    if (status === this.status && !message) return;
+    this.status = status;
+    this.options.onStatus?.(status, message);
   }
 
-  /** Runs until `untilUs`, or until stopped. */
-  async run(): Promise<void> {
-    let wall = performance.now();
-    while (!this.stopped && this.sim.now < this.options.untilUs) {
-      if (this.paused) {
-        await sleep(50);
-        wall = performance.now();
-        continue;
-      }
-      const speed = this.options.speed;
-      let target: number;
-      if (speed === 'max') {
-        target = this.sim.now + (this.options.chunkUs ?? 100_000);
-      } else {
-        await sleep(20);
+  private async drive(): Promise<void> {
+    this.driving = true;
+    try {
+      let wall = performance.now();
+      while (this.status === 'running' && !this.closed) {
+        if (this.sim.now >= this.untilUs) {
+          this.setStatus('finished');
+          break;
+        }
+        if (this.speed !== 'max') await sleep(PACED_SLEEP_MS);
+        if (this.status !== 'running' || this.closed) break;
+        // read the speed after the sleep: it may have been switched to max meanwhile ('max' * n is NaN)
+        const pace = this.speed;
         const now = performance.now();
-        target = this.sim.now + (now - wall) * 1000 * speed;
+        const target = this.sim.now + (pace === 'max' ? MAX_CHUNK_US : Math.min(5 * MAX_CHUNK_US, (now - wall) * 1000 * pace));
         wall = now;
+        await this.sim.runUntil(Math.min(this.untilUs, target));
+        this.options.onTick?.(this.sim.now);
+        if (pace === 'max') await sleep(0);
       }
-      await this.sim.runUntil(Math.min(this.options.untilUs, target));
-      this.options.onTick?.(this.sim.now);
-      if (speed === 'max') await sleep(0);
+    } catch (e) {
+      this.setStatus('error', `the run stopped: ${String((e as Error)?.message ?? e)}`);
+    } finally {
+      this.driving = false;
     }
   }
 }

@@ -84,6 +84,22 @@ export class Workload {
     this.stopped = true;
   }
 
+  /**
+   * Takes `next` while running when it differs only in what a running load generator can change: the
+   * think time, the backlog cap, and an open loop's arrival rate (not from or to 0, which would start or
+   * stop the loop). Anything else (clients, mode, operations, data) needs a restart: then nothing changes
+   * and the fields are returned.
+   */
+  retune(next: WorkloadSpec): string[] {
+    const spec = this.spec as unknown as Record<string, unknown>;
+    const changed = Object.keys({ ...spec, ...next }).filter((k) => JSON.stringify(spec[k]) !== JSON.stringify((next as unknown as Record<string, unknown>)[k]));
+    const live = (k: string) =>
+      k === 'think_time' || k === 'max_in_flight' || (k === 'arrival_rate' && this.spec.mode === 'open' && this.spec.arrival_rate > 0 && next.arrival_rate > 0);
+    const restart = changed.filter((k) => !live(k));
+    if (restart.length === 0) Object.assign(this.spec, next);
+    return restart;
+  }
+
   private thinkUs(): number {
     return timeUs(this.spec.think_time);
   }

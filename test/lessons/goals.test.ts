@@ -46,13 +46,13 @@ describe('goal checks', () => {
     expect(through.update(ctx({ scenario: s }))[0]).toMatchObject({ met: false, detail: 'app → primary bypasses it' });
     const pooled = scenarioAfter(s, [
       { do: 'addNode', id: 'pgbouncer', kind: 'pgbouncer', settings: {} },
-      { do: 'disconnect', from: 'app', to: 'primary' },
-      { do: 'connect', from: 'app', to: 'pgbouncer' },
-      { do: 'connect', from: 'pgbouncer', to: 'primary' },
+      { do: 'removeEdge', from: 'app', to: 'primary' },
+      { do: 'addEdge', from: 'app', to: 'pgbouncer' },
+      { do: 'addEdge', from: 'pgbouncer', to: 'primary' },
     ]);
     expect(pooled.ok).toBe(true);
     if (pooled.ok) expect(through.update(ctx({ scenario: pooled.scenario }))[0].met).toBe(true);
-    const edit = scenarioAfter(s, [{ do: 'connect', from: 'replica1', to: 'app' }]);
+    const edit = scenarioAfter(s, [{ do: 'addEdge', from: 'replica1', to: 'app' }]);
     expect(edit.ok).toBe(false);
   });
 

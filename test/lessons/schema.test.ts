@@ -62,13 +62,13 @@ describe('lesson files', () => {
     expect(errorsOf(variant((l) => (l.scenario = 'scenarios/nope.json')))[0].message).toMatch(/no scenario file scenarios\/nope\.json/);
     const text = variant((l) => {
       l.id = 'bad';
-      l.steps[0].solution.unshift({ do: 'connect', from: 'app', to: 'replica9' });
+      l.steps[0].solution.unshift({ do: 'addEdge', from: 'app', to: 'replica9' });
       l.steps[1].goal.push({ check: 'pools', node: 'pgbouncer', column: 'cl_waiting', op: '==', value: 0, why: 'x' });
     });
     const errors = errorsOf(text);
     expect(errors.map((e) => e.path)).toEqual(['steps[0].solution[0]', 'steps[1].goal[1].node']);
     expect(errors[0].message).toMatch(/no node replica9/);
-    expect(errors[0].line).toBe(lineWith(text, '"do": "connect"') - 1);
+    expect(errors[0].line).toBe(lineWith(text, '"do": "addEdge"') - 1);
     expect(errors[1].message).toMatch(/no node "pgbouncer"/);
   });
 

@@ -20,9 +20,9 @@ function fakeWorker(answer: (msg: any) => unknown) {
 
 describe('SimClient', () => {
   it('matches replies to commands by id', async () => {
-    const worker = fakeWorker((m) => ({ type: 'reply', id: m.id, ok: true, value: m.command.type === 'runSql' ? { rows: [[m.command.sql]] } : null }));
+    const worker = fakeWorker((m) => ({ type: 'reply', id: m.id, ok: true, value: m.command.do === 'runSql' ? { rows: [[m.command.sql]] } : null }));
     const client = new SimClient(worker);
-    const [a, b] = await Promise.all([client.runSql('primary', 'SELECT 1'), client.runSql('primary', 'SELECT 2')]);
+    const [a, b] = await Promise.all([client.apply({ do: 'runSql', node: 'primary', sql: 'SELECT 1' }), client.apply({ do: 'runSql', node: 'primary', sql: 'SELECT 2' })]);
     expect(a.rows).toEqual([['SELECT 1']]);
     expect(b.rows).toEqual([['SELECT 2']]);
   });

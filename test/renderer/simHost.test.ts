@@ -11,22 +11,22 @@ const host = createSimHost({ engines: nodeEngineFactory({ kind: 'in-process' }),
 const scenario = { ...structuredClone(single), workload: { ...single.workload, clients: 8, data: { users: 500, orders_per_user: 2 } } };
 
 afterAll(async () => {
-  await host.handle({ type: 'reset' });
+  await host.handle({ do: 'reset' });
 });
 
 describe('sim host', () => {
   it('refuses a bad scenario with its issues', async () => {
-    await host.receive({ id: 1, command: { type: 'load', scenario: { nodes: [] } } });
+    await host.receive({ id: 1, command: { do: 'load', scenario: { nodes: [] } } });
     const reply = messages.find((m) => m.type === 'reply' && m.id === 1);
     expect(reply).toMatchObject({ ok: false });
     expect((reply as { issues?: unknown[] }).issues?.length).toBeGreaterThan(0);
   });
 
   it('loads with progress, steps, and reports snapshots and series', async () => {
-    const r = await host.handle({ type: 'load', scenario });
+    const r = await host.handle({ do: 'load', scenario });
     expect(r).toEqual({ nodes: ['app', 'primary'] });
     expect(messages.some((m) => m.type === 'progress')).toBe(true);
-    for (let i = 0; i < 12; i++) await host.handle({ type: 'step', us: 100_000 });
+    for (let i = 0; i < 12; i++) await host.handle({ do: 'step', us: 100_000 });
     const snaps = messages.filter((m): m is Extract<WorkerMessage, { type: 'snapshot' }> => m.type === 'snapshot');
     const last = snaps.at(-1)!;
     expect(last.snapshot.time).toBeCloseTo(1.2, 5);
@@ -39,44 +39,54 @@ describe('sim host', () => {
   }, 120_000);
 
   it('applies a live setting, and says when one needs a restart', async () => {
-    expect(await host.handle({ type: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '8MB' })).toEqual({ outcome: 'applied' });
-    expect(await host.handle({ type: 'setNodeSetting', node: 'primary', name: 'shared_buffers', value: '1GB' })).toEqual({ outcome: 'restart-required' });
-    await expect(host.handle({ type: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '99TB' })).rejects.toThrow(/outside the allowed range/);
+    expect(await host.handle({ do: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '8MB' })).toMatchObject({ outcome: 'applied' });
+    expect(await host.handle({ do: 'setNodeSetting', node: 'primary', name: 'shared_buffers', value: '1GB' })).toMatchObject({ outcome: 'restart-required' });
+    await expect(host.handle({ do: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '99TB' })).rejects.toThrow(/outside the allowed range/);
     const events = messages.flatMap((m) => (m.type === 'snapshot' ? m.events : []));
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['setting-applied', 'restart-required']));
   });
 
   it('runs console SQL on a node: rows, and the real error', async () => {
-    const ok = (await host.handle({ type: 'runSql', node: 'primary', sql: 'SELECT count(*) AS n FROM users' })) as ConsoleResult;
+    const ok = (await host.handle({ do: 'runSql', node: 'primary', sql: 'SELECT count(*) AS n FROM users' })) as ConsoleResult;
     expect(ok.rows).toEqual([[500]]);
-    const bad = (await host.handle({ type: 'runSql', node: 'primary', sql: 'SELECT * FROM nope' })) as ConsoleResult;
+    const bad = (await host.handle({ do: 'runSql', node: 'primary', sql: 'SELECT * FROM nope' })) as ConsoleResult;
     expect(bad.error?.message).toBe('relation "nope" does not exist');
+  });
+
+  it('refuses a bad command with the reason, and the run goes on', async () => {
+    await host.receive({ id: 7, command: { do: 'fault', fault: { kind: 'lag-spike', node: 'primary', applyFactor: Number.NaN } } });
+    expect(messages.find((m) => m.type === 'reply' && m.id === 7)).toMatchObject({ ok: false, error: 'fault: fault.applyFactor: Invalid input: expected number, received NaN' });
+    await expect(host.handle({ do: 'explode' } as never)).rejects.toThrow(/unknown command "explode"/);
+    const time = () => messages.filter((m): m is Extract<WorkerMessage, { type: 'snapshot' }> => m.type === 'snapshot').at(-1)!.snapshot.time;
+    const before = time();
+    await host.handle({ do: 'step', us: 100_000 });
+    expect(time() - before).toBeCloseTo(0.1, 5);
   });
 
   it('runs and pauses on the wall clock', async () => {
     const t0 = messages.filter((m) => m.type === 'snapshot').length;
-    await host.handle({ type: 'speed', speed: 'max' });
-    await host.handle({ type: 'run' });
+    await host.handle({ do: 'setSpeed', speed: 'max' });
+    await host.handle({ do: 'run' });
     await new Promise((r) => setTimeout(r, 1500));
-    await host.handle({ type: 'pause' });
+    await host.handle({ do: 'pause' });
     expect(messages.some((m) => m.type === 'state' && m.status === 'running')).toBe(true);
     expect(messages.filter((m) => m.type === 'snapshot').length).toBeGreaterThan(t0);
   }, 30_000);
   it('keeps running when the speed is switched to max while a paced chunk waits', async () => {
-    await host.handle({ type: 'speed', speed: 1 });
-    await host.handle({ type: 'load', scenario });
-    await host.handle({ type: 'run' });
+    await host.handle({ do: 'setSpeed', speed: 1 });
+    await host.handle({ do: 'load', scenario });
+    await host.handle({ do: 'run' });
     await new Promise((r) => setTimeout(r, 300));
     // the paced loop is in its 25 ms sleep now and then: switch while it may be there
     await new Promise((r) => setTimeout(r, 10));
-    await host.handle({ type: 'speed', speed: 'max' });
+    await host.handle({ do: 'setSpeed', speed: 'max' });
     await new Promise((r) => setTimeout(r, 2000));
     const r = (await Promise.race([
-      host.handle({ type: 'runSql', node: 'primary', sql: 'SELECT 1 AS one' }),
+      host.handle({ do: 'runSql', node: 'primary', sql: 'SELECT 1 AS one' }),
       new Promise((resolve) => setTimeout(() => resolve('frozen'), 10_000)),
     ])) as ConsoleResult | 'frozen';
     expect(r).not.toBe('frozen');
-    await host.handle({ type: 'pause' });
+    await host.handle({ do: 'pause' });
     const snaps = messages.filter((m): m is Extract<WorkerMessage, { type: 'snapshot' }> => m.type === 'snapshot');
     expect(snaps.at(-1)!.snapshot.time).toBeGreaterThan(1);
   }, 120_000);

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { StoreApi } from 'zustand/vanilla';
 import { type AppState, createAppStore, type SimPort } from '../../renderer/store/appStore.ts';
+import type { Command } from '../../sim/index.ts';
 import { docFromFile, emptyDoc, parseSettingInput, validateDoc } from '../../renderer/store/doc.ts';
 import single from '../../lessons/scenarios/single-primary.json';
 
@@ -13,12 +14,11 @@ function fakeSim() {
   };
   const port: SimPort = {
     load: async (scenario) => log('load', [scenario], { nodes: [] }),
-    run: async () => log('run', [], null),
-    pause: async () => null,
-    step: async () => null,
-    setSpeed: async (s) => log('speed', [s], null),
-    setNodeSetting: async (node, name, value) => log('setNodeSetting', [node, name, value], { outcome: 'applied' as const }),
-    runSql: async (node, sql) => ({ node, query: sql, columns: ['count'], rows: [[1]], rowCount: 1 }),
+    apply: (async (c: Command) => {
+      const { do: kind, ...args } = c;
+      if (kind === 'runSql') return { node: c.node, query: c.sql, columns: ['count'], rows: [[1]], rowCount: 1 };
+      return log(kind, Object.values(args), kind === 'setNodeSetting' ? { outcome: 'applied', message: '' } : null);
+    }) as SimPort['apply'],
     reset: async () => null,
     subscribe: (l) => {
       listener = l;
@@ -176,7 +176,7 @@ describe('the run', () => {
 
   it('loads the document into the sim before running, then takes snapshots and series', async () => {
     await s().run();
-    expect(sim.calls.map((c) => c.type)).toEqual(['load', 'speed', 'run']);
+    expect(sim.calls.map((c) => c.type)).toEqual(['load', 'setSpeed', 'run']);
     expect((sim.calls[0].args[0] as { nodes: unknown[] }).nodes).toHaveLength(2);
     sim.emit({ type: 'state', status: 'running', speed: 1 });
     sim.emit({

@@ -88,7 +88,7 @@ export class TestSim {
       run: { seed: o.seed ?? 1 },
     });
     const engine = process.env.TESTSIM_ENGINE ?? o.engine ?? 'stand-in';
-    return new TestSim(await startSim(s, engine === 'pglite' ? engines : standInEngineFactory({ databaseBytes: o.databaseBytes })));
+    return new TestSim(await startSim(s, { engines: engine === 'pglite' ? engines : standInEngineFactory({ databaseBytes: o.databaseBytes }) }));
   }
 
   /** Runs the simulation for a duration of virtual time (`'2s'`, `'500ms'`). */
@@ -117,6 +117,6 @@ export class TestSim {
 
   /** A console statement on a node, now (real SQL needs `engine: 'pglite'`; a pooler's admin console works on both). */
   sql(node: string, query: string) {
-    return this.sim.runSql(node, query);
+    return this.sim.apply({ do: 'runSql', node, sql: query });
   }
 }

@@ -1,19 +1,20 @@
 /**
- * Golden reports: the JSON report (minus wallSeconds) of fixed runs, byte for byte. Any refactoring must
- * keep them; a change that must move a figure updates the fixture in its own commit that says why.
+ * Golden reports: the JSON report (minus wallSeconds) of fixed runs (scenario, seed and journal), byte
+ * for byte. Any refactoring must keep them; a change that must move a figure updates the fixture in its
+ * own commit that says why.
  * Regenerate: UPDATE_GOLDEN=1 npx vitest run test/sim/golden.test.ts
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildReport, type Scenario } from '../../sim/index.ts';
+import { buildReport, type JournalEntry, type Scenario } from '../../sim/index.ts';
 import { scenarioFile, startSim } from './harness.ts';
 
 interface Golden {
   file: string;
   seconds: number;
   seed: number;
-  clients?: number;
-  faults?: { atUs: number; kind: 'kill' | 'promote'; node: string }[];
+  /** Commands scheduled before the run (each an event at its time, as a fault timeline is). */
+  journal?: JournalEntry[];
   sql: { node: string; query: string }[];
 }
 
@@ -39,9 +40,9 @@ const goldens: Record<string, Golden> = {
     file: 'read-replicas.json',
     seconds: 5,
     seed: 13,
-    faults: [
-      { atUs: 1.5e6, kind: 'kill', node: 'primary' },
-      { atUs: 2e6, kind: 'promote', node: 'replica1' },
+    journal: [
+      { at: 1.5e6, command: { do: 'fault', fault: { kind: 'kill', node: 'primary' } }, scheduled: true },
+      { at: 2e6, command: { do: 'fault', fault: { kind: 'promote', node: 'replica1' } }, scheduled: true },
     ],
     sql: [
       { node: 'replica1', query: 'SELECT pg_is_in_recovery(), count(*) FROM orders' },
@@ -53,11 +54,11 @@ const goldens: Record<string, Golden> = {
 async function goldenReport(g: Golden): Promise<string> {
   const s: Scenario = structuredClone(scenarioFile(g.file));
   s.run.seed = g.seed;
-  const sim = await startSim(s);
-  for (const f of g.faults ?? []) sim.faultAt(f.atUs, { kind: f.kind, node: f.node });
+  const sim = await startSim(s, { journal: g.journal });
   await sim.runUntil(g.seconds * 1e6);
   const sql = [];
-  for (const q of g.sql) sql.push(await sim.runSql(q.node, q.query));
+  for (const q of g.sql) sql.push(await sim.apply({ do: 'runSql', node: q.node, sql: q.query }));
+  expect(sim.journal.slice(0, g.journal?.length ?? 0)).toEqual(g.journal ?? []);
   const { wallSeconds: _, ...report } = buildReport(sim, sql, 0);
   await sim.close();
   return `${JSON.stringify(report, null, 1)}\n`;
@@ -65,7 +66,7 @@ async function goldenReport(g: Golden): Promise<string> {
 
 describe('golden reports', () => {
   for (const [name, g] of Object.entries(goldens)) {
-    it(`${name}: the same scenario, seed and faults give the committed report byte for byte`, async () => {
+    it(`${name}: the same scenario, seed and journal give the committed report byte for byte`, async () => {
       const path = `test/fixtures/golden/${name}.json`;
       const fresh = await goldenReport(g);
       if (process.env.UPDATE_GOLDEN) writeFileSync(path, fresh);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll } from 'vitest';
 import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
-import { type EngineFactory, parseScenario, parseScenarioText, type Scenario, Simulation } from '../../sim/index.ts';
+import { parseScenario, parseScenarioText, type Scenario, Simulation, type SimulationOptions } from '../../sim/index.ts';
 
 export const engines = nodeEngineFactory({ kind: 'in-process' });
 
@@ -37,9 +37,9 @@ export function readReplicas(settings: Record<string, Record<string, unknown>>, 
 
 const open: Simulation[] = [];
 
-/** Boots a simulation that is closed after the calling file's tests. */
-export async function startSim(s: Scenario, factory: EngineFactory = engines): Promise<Simulation> {
-  const sim = await Simulation.create(s, { engines: factory });
+/** Boots a simulation (in-process engines unless `options` say otherwise) that is closed after the calling file's tests. */
+export async function startSim(s: Scenario, options: Partial<SimulationOptions> = {}): Promise<Simulation> {
+  const sim = await Simulation.create(s, { engines, ...options });
   open.push(sim);
   return sim;
 }

@@ -103,7 +103,7 @@ describe('failover', () => {
       workload: { clients: 10 },
     });
     await t.advance('1s');
-    expect(await t.sim.killNode('primary')).toBeUndefined();
+    expect(await t.sim.apply({ do: 'fault', fault: { kind: 'kill', node: 'primary' } })).toMatchObject({ outcome: 'applied' });
     await t.advance('250ms');
     expect(t.events('failover')).toEqual([]);
     await t.advance('250ms');

@@ -113,7 +113,7 @@ describe('PgBouncer pool modes', () => {
     expect(transaction.metrics.errors.get('undefined_table')).toBeGreaterThan(50);
     expect(pool(transaction).sessionLeaks).toBeGreaterThan(0);
     // the database's own session is untouched: the leak lives on that one backend
-    const direct = await transaction.runSql('primary', 'SELECT count(*) FROM users');
+    const direct = await transaction.apply({ do: 'runSql', node: 'primary', sql: 'SELECT count(*) FROM users' });
     expect(direct.rows).toEqual([[50]]);
   });
 });
@@ -199,7 +199,7 @@ describe('the lesson scenario', () => {
     if (!p.ok) throw new Error(JSON.stringify(p.issues));
     const sim = await startSim(p.scenario);
     await sim.runUntil(0.6e6);
-    const report = buildReport(sim, [await sim.runSql('pgbouncer', 'SHOW POOLS')], 0);
+    const report = buildReport(sim, [await sim.apply({ do: 'runSql', node: 'pgbouncer', sql: 'SHOW POOLS' })], 0);
     const node = report.nodes.pgbouncer as unknown as { pool: Record<string, number> };
     expect(Object.keys(node.pool).sort()).toEqual(
       ['avgWaitMs', 'clActiveAvg', 'clWaitingAvg', 'clWaitingMax', 'maxWaitMs', 'serverConnectionsMax', 'svActiveAvg', 'svIdleAvg'].sort(),

@@ -45,7 +45,7 @@ const sleep = (s: number, name = 'sleep') => ({ name, sql: `SELECT pg_sleep(${s}
 
 type Row = Record<string, unknown>;
 async function show(sim: Simulation, what: string): Promise<Row[]> {
-  const r = await sim.runSql('pgb', `SHOW ${what}`);
+  const r = await sim.apply({ do: 'runSql', node: 'pgb', sql: `SHOW ${what}` });
   if (r.error) throw new Error(r.error.message);
   return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]])));
 }
@@ -99,7 +99,7 @@ describe('PgBouncer rules from its source', () => {
     });
     await sim.runUntil(1e6);
     expect((await servers(sim)).length).toBe(4);
-    sim.stopWorkload();
+    await sim.apply({ do: 'stopWorkload' });
     await sim.runUntil(1.6e6);
     expect((await servers(sim)).length).toBe(4); // idle for < 1 s
     await sim.runUntil(3e6);
@@ -211,16 +211,16 @@ describe('PgBouncer admin console', () => {
   it('answers SHOW, PAUSE, RESUME, RECONNECT, KILL, SET and refuses anything else as PgBouncer does', async () => {
     const sim = await start({ pgbouncer: { pool_mode: 'transaction', default_pool_size: 2 }, workload: { clients: 4, think_time: '5ms' } });
     await sim.runUntil(1e6);
-    const sql = await sim.runSql('pgb', 'SELECT 1');
+    const sql = await sim.apply({ do: 'runSql', node: 'pgb', sql: 'SELECT 1' });
     expect(sql.error?.message).toBe("invalid command 'SELECT 1', use SHOW HELP;");
     expect(sql.error?.code).toBe('pgbouncer_admin');
-    expect((await sim.runSql('pgb', 'SHOW NOTHING')).error?.message).toBe("invalid command 'SHOW NOTHING', use SHOW HELP;");
-    const poolsCols = (await sim.runSql('pgb', 'SHOW POOLS')).columns;
+    expect((await sim.apply({ do: 'runSql', node: 'pgb', sql: 'SHOW NOTHING' })).error?.message).toBe("invalid command 'SHOW NOTHING', use SHOW HELP;");
+    const poolsCols = (await sim.apply({ do: 'runSql', node: 'pgb', sql: 'SHOW POOLS' })).columns;
     expect(poolsCols).toEqual([
       'database', 'user', 'cl_active', 'cl_waiting', 'cl_active_cancel_req', 'cl_waiting_cancel_req', 'sv_active', 'sv_active_cancel',
       'sv_being_canceled', 'sv_idle', 'sv_used', 'sv_tested', 'sv_login', 'maxwait', 'maxwait_us', 'pool_mode', 'load_balance_hosts',
     ]);
-    expect((await sim.runSql('pgb', 'show clients;')).columns).toEqual([
+    expect((await sim.apply({ do: 'runSql', node: 'pgb', sql: 'show clients;' })).columns).toEqual([
       'type', 'user', 'database', 'state', 'addr', 'port', 'local_addr', 'local_port', 'connect_time', 'request_time', 'wait',
       'wait_us', 'close_needed', 'ptr', 'link', 'remote_pid', 'tls', 'application_name', 'prepared_statements', 'id',
     ]);
@@ -232,40 +232,37 @@ describe('PgBouncer admin console', () => {
     expect((await show(sim, 'LISTS')).map((r) => r.list)).toContain('used_servers');
     expect((await show(sim, 'DATABASES')).map((r) => r.name)).toEqual(['pgbouncer', 'postgres']);
 
-    expect((await sim.runSql('pgb', 'SET default_pool_size = 3')).error).toBeUndefined();
+    expect((await sim.apply({ do: 'runSql', node: 'pgb', sql: 'SET default_pool_size = 3' })).error).toBeUndefined();
     expect((await show(sim, 'CONFIG')).find((r) => r.key === 'default_pool_size')?.value).toBe('3');
-    expect((await sim.runSql('pgb', 'SET no_such_thing = 1')).error?.message).toBe('SET failed');
+    expect((await sim.apply({ do: 'runSql', node: 'pgb', sql: 'SET no_such_thing = 1' })).error?.message).toBe('SET failed');
 
-    expect((await sim.runSql('pgb', 'PAUSE')).command).toBe('PAUSE');
+    expect((await sim.apply({ do: 'runSql', node: 'pgb', sql: 'PAUSE' })).command).toBe('PAUSE');
     await sim.runUntil(1.5e6);
     let p = await pool(sim);
     expect(p.sv_active).toBe(0);
     expect(p.sv_idle).toBe(0);
     expect(p.cl_waiting as number).toBeGreaterThan(0);
     const done = sim.metrics.completed;
-    expect((await sim.runSql('pgb', 'RESUME')).command).toBe('RESUME');
+    expect((await sim.apply({ do: 'runSql', node: 'pgb', sql: 'RESUME' })).command).toBe('RESUME');
     await sim.runUntil(2e6);
     expect(sim.metrics.completed).toBeGreaterThan(done + 50);
-    expect((await sim.runSql('pgb', 'RESUME')).error?.message).toBe('pooler is not paused/suspended');
+    expect((await sim.apply({ do: 'runSql', node: 'pgb', sql: 'RESUME' })).error?.message).toBe('pooler is not paused/suspended');
 
-    await sim.runSql('pgb', 'RECONNECT');
+    await sim.apply({ do: 'runSql', node: 'pgb', sql: 'RECONNECT' });
     await sim.runUntil(2.5e6);
     expect(pgbReport(sim).closedConnections['server: close_needed'] ?? 0).toBeGreaterThan(0);
 
-    expect((await sim.runSql('pgb', 'KILL postgres')).command).toBe('KILL');
+    expect((await sim.apply({ do: 'runSql', node: 'pgb', sql: 'KILL postgres' })).command).toBe('KILL');
     p = await pool(sim);
     expect(p.cl_active).toBe(0);
     expect((await servers(sim)).length).toBe(0);
-    expect((await sim.runSql('pgb', 'KILL nodb')).error?.message).toBe('no such database: nodb');
+    expect((await sim.apply({ do: 'runSql', node: 'pgb', sql: 'KILL nodb' })).error?.message).toBe('no such database: nodb');
   });
 
   it('shows the pooler server connections in pg_stat_activity on the database node', async () => {
     const sim = await start({ pgbouncer: { pool_mode: 'transaction', default_pool_size: 3 }, workload: { clients: 6, operations: [sleep(0.05)] } });
     await sim.runUntil(1e6);
-    const r = await sim.runSql(
-      'primary',
-      "SELECT state, application_name, query FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> 'psql'",
-    );
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: "SELECT state, application_name, query FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> 'psql'" });
     expect(r.rows.length).toBe(3);
     for (const row of r.rows) {
       expect(row[1]).toBe('app-1');

@@ -13,7 +13,7 @@ async function start(s: Scenario): Promise<Simulation> {
 /** A node's replication figures, as its snapshot shows them. */
 const figures = (sim: Simulation, node: string) => (sim.nodes.get(node)!.snapshot() as PostgresSnapshot).replication as unknown as Record<string, unknown>;
 
-const count = async (sim: Simulation, node: string, sql = 'SELECT count(*) FROM orders') => Number((await sim.runSql(node, sql)).rows[0]?.[0]);
+const count = async (sim: Simulation, node: string, sql = 'SELECT count(*) FROM orders') => Number((await sim.apply({ do: 'runSql', node, sql })).rows[0]?.[0]);
 
 describe('replication faults', () => {
   it('async failover loses exactly the committed writes the promoted replica never received, and its real data shows it', async () => {
@@ -22,19 +22,19 @@ describe('replication faults', () => {
     s.edges.find((e) => e.from === 'primary' && e.to === 'replica1')!.latency = '300ms';
     const sim = await start(s);
     await sim.runUntil(1.5e6);
-    sim.stopWorkload();
+    await sim.apply({ do: 'stopWorkload' });
     const repl = sim.replication;
     const oldOrders = await count(sim, 'primary');
     // what the primary's engine ran but had not committed yet (its clients get an error, not a commit)
     const openInserts = repl.streams.get('primary')!.log.filter((r) => r.state === 'open' && r.op?.name === 'place_order');
-    expect(await sim.killNode('primary')).toBeUndefined();
+    expect(await sim.apply({ do: 'fault', fault: { kind: 'kill', node: 'primary' } })).toMatchObject({ outcome: 'applied' });
     const fork = repl.standbys.get('replica1')!.received;
     const unshipped = repl.streams.get('primary')!.log.slice(fork).filter((r) => r.state === 'committed');
     const unshippedOk = [];
     for (const r of unshipped) if (await r.ok) unshippedOk.push(r.seq);
     expect(unshippedOk.length).toBeGreaterThan(5);
 
-    expect(await sim.promote('replica1')).toBeUndefined();
+    expect(await sim.apply({ do: 'fault', fault: { kind: 'promote', node: 'replica1' } })).toMatchObject({ outcome: 'applied' });
     await sim.runUntil(2.5e6);
     expect(repl.role('replica1')).toBe('primary');
     const report = buildReport(sim, [], 0);
@@ -50,15 +50,15 @@ describe('replication faults', () => {
     expect(await count(sim, 'replica1')).toBe(oldOrders - lostInserts - okOpen);
 
     // it is a primary now: writable, out of recovery
-    expect((await sim.runSql('replica1', 'SELECT pg_is_in_recovery()')).rows).toEqual([[false]]);
-    const ins = await sim.runSql('replica1', 'INSERT INTO orders (user_id, amount) VALUES (1, 9.99)');
+    expect((await sim.apply({ do: 'runSql', node: 'replica1', sql: 'SELECT pg_is_in_recovery()' })).rows).toEqual([[false]]);
+    const ins = await sim.apply({ do: 'runSql', node: 'replica1', sql: 'INSERT INTO orders (user_id, amount) VALUES (1, 9.99)' });
     expect(ins.error).toBeUndefined();
     expect(sim.events.some((e) => e.type === 'promoted' && e.node === 'replica1')).toBe(true);
     // replica2 (1 ms away) had received more than replica1: the new timeline forked before its position,
     // so it cannot follow without pg_rewind, as in PostgreSQL
     await sim.runUntil(3e6);
     expect(sim.events.some((e) => e.type === 'replication' && e.node === 'replica2' && e.message.includes('pg_rewind'))).toBe(true);
-    expect((await sim.runSql('replica1', 'SELECT count(*) FROM pg_stat_replication')).rows).toEqual([[0]]);
+    expect((await sim.apply({ do: 'runSql', node: 'replica1', sql: 'SELECT count(*) FROM pg_stat_replication' })).rows).toEqual([[0]]);
     await sim.close();
   });
 
@@ -69,15 +69,15 @@ describe('replication faults', () => {
       }),
     );
     await sim.runUntil(1e6);
-    await sim.killNode('primary');
+    await sim.apply({ do: 'fault', fault: { kind: 'kill', node: 'primary' } });
     await sim.runUntil(1.2e6);
     expect(sim.replication.role('replica2')).toBe('replica'); // not yet: detection takes 300 ms
     await sim.runUntil(2.5e6);
     expect(sim.replication.role('replica2')).toBe('primary'); // the most advanced; the sync standby on a tie
     // replica1 follows the new primary on timeline 2 and has its real data
-    const follower = await sim.runSql('replica2', 'SELECT application_name, state FROM pg_stat_replication');
+    const follower = await sim.apply({ do: 'runSql', node: 'replica2', sql: 'SELECT application_name, state FROM pg_stat_replication' });
     expect(follower.rows).toEqual([['replica1', 'streaming']]);
-    expect((await sim.runSql('replica1', 'SELECT received_tli FROM pg_stat_wal_receiver')).rows).toEqual([[2]]);
+    expect((await sim.apply({ do: 'runSql', node: 'replica1', sql: 'SELECT received_tli FROM pg_stat_wal_receiver' })).rows).toEqual([[2]]);
     const report = buildReport(sim, [], 0);
     const lost = report.consistency!.lost as { acknowledged: boolean }[];
     expect(lost.filter((l) => l.acknowledged)).toEqual([]);
@@ -87,7 +87,7 @@ describe('replication faults', () => {
     const before = sim.metrics.completed;
     await sim.runUntil(3.5e6);
     expect(sim.metrics.completed).toBeGreaterThan(before + 100);
-    sim.stopWorkload();
+    await sim.apply({ do: 'stopWorkload' });
     await sim.runUntil(4e6);
     expect(await count(sim, 'replica1')).toBe(await count(sim, 'replica2'));
     await sim.close();
@@ -98,21 +98,21 @@ describe('replication faults', () => {
       scenario({ app: { read_policy: 'lag-aware' }, primary: { synchronous_commit: 'remote_write', synchronous_standby_names: 'FIRST 1 (replica1)' } }),
     );
     await sim.runUntil(0.5e6);
-    expect(await sim.stopNode('replica1')).toBeUndefined();
+    expect(await sim.apply({ do: 'fault', fault: { kind: 'stop', node: 'replica1' } })).toMatchObject({ outcome: 'applied' });
     await sim.runUntil(1.2e6);
     // no synchronous standby: every commit on the primary waits (SyncRep), as PostgreSQL does
-    const waiting = await sim.runSql('primary', "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'");
+    const waiting = await sim.apply({ do: 'runSql', node: 'primary', sql: "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'" });
     expect(Number(waiting.rows[0][0])).toBeGreaterThan(0);
-    expect((await sim.runSql('primary', 'SELECT application_name FROM pg_stat_replication')).rows).toEqual([['replica2']]);
-    expect(await sim.startNode('replica1')).toBeUndefined();
+    expect((await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT application_name FROM pg_stat_replication' })).rows).toEqual([['replica2']]);
+    expect(await sim.apply({ do: 'fault', fault: { kind: 'start', node: 'replica1' } })).toMatchObject({ outcome: 'applied' });
     await sim.runUntil(2.5e6);
-    expect((await sim.runSql('primary', "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'")).rows).toEqual([[0]]);
-    const state = await sim.runSql('primary', 'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY 1');
+    expect((await sim.apply({ do: 'runSql', node: 'primary', sql: "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'" })).rows).toEqual([[0]]);
+    const state = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY 1' });
     expect(state.rows).toEqual([
       ['replica1', 'streaming', 'sync'],
       ['replica2', 'streaming', 'async'],
     ]);
-    sim.stopWorkload();
+    await sim.apply({ do: 'stopWorkload' });
     await sim.runUntil(3e6);
     expect(await count(sim, 'replica1')).toBe(await count(sim, 'primary'));
     // lag-aware never sent a read to the stopped replica
@@ -129,7 +129,7 @@ describe('replication faults', () => {
       params: [],
     });
     const sim = await start(s);
-    expect(await sim.lagSpike('replica2', { applyFactor: 2000, duration: '1s' })).toBeUndefined();
+    expect(await sim.apply({ do: 'fault', fault: { kind: 'lag-spike', node: 'replica2', applyFactor: 2000, duration: '1s' } })).toMatchObject({ outcome: 'applied' });
     await sim.runUntil(1e6);
     const peak = Number(figures(sim, 'replica2').replayDelayMs);
     expect(peak).toBeGreaterThan(300);

@@ -46,7 +46,7 @@ const twoClusters = () =>
  * primary's profiling of the INSERT takes a sequence value its replica never takes, so new ids are shifted).
  */
 const orders = async (sim: Simulation, node: string) =>
-  (await sim.runSql(node, "SELECT count(*), md5(string_agg(user_id || ':' || amount, ',' ORDER BY id)) FROM orders")).rows[0];
+  (await sim.apply({ do: 'runSql', node: node, sql: "SELECT count(*), md5(string_agg(user_id || ':' || amount, ',' ORDER BY id)) FROM orders" })).rows[0];
 
 describe('a stream per primary', () => {
   it('each replica replays only its own primary: same orders, its marker row only, its standby only in pg_stat_replication, traffic on its edge only', async () => {
@@ -57,9 +57,9 @@ describe('a stream per primary', () => {
       for (const r of sim.snapshot(1000).inFlight) if (r.op.startsWith('wal:')) places.add(`${r.at} ${r.id < 0 ? 'stream id' : 'request id'}`);
     }
     // console writes on each primary, shipped to its replica alone
-    expect((await sim.runSql('p1', "INSERT INTO users VALUES (9001, 'p1@example.com', 'from p1', 'eu')")).error).toBeUndefined();
-    expect((await sim.runSql('p2', "INSERT INTO users VALUES (9002, 'p2@example.com', 'from p2', 'us')")).error).toBeUndefined();
-    sim.stopWorkload();
+    expect((await sim.apply({ do: 'runSql', node: 'p1', sql: "INSERT INTO users VALUES (9001, 'p1@example.com', 'from p1', 'eu')" })).error).toBeUndefined();
+    expect((await sim.apply({ do: 'runSql', node: 'p2', sql: "INSERT INTO users VALUES (9002, 'p2@example.com', 'from p2', 'us')" })).error).toBeUndefined();
+    await sim.apply({ do: 'stopWorkload' });
     await sim.runUntil(1.5e6);
 
     const [p1, p2, r1, r2] = [await orders(sim, 'p1'), await orders(sim, 'p2'), await orders(sim, 'r1'), await orders(sim, 'r2')];
@@ -69,13 +69,13 @@ describe('a stream per primary', () => {
     expect(p1[1]).not.toBe(p2[1]);
     expect(r1).toEqual(p1);
     expect(r2).toEqual(p2);
-    const markers = async (node: string) => (await sim.runSql(node, 'SELECT name FROM users WHERE id > 9000 ORDER BY id')).rows;
+    const markers = async (node: string) => (await sim.apply({ do: 'runSql', node: node, sql: 'SELECT name FROM users WHERE id > 9000 ORDER BY id' })).rows;
     expect(await markers('r1')).toEqual([['from p1']]);
     expect(await markers('r2')).toEqual([['from p2']]);
 
-    expect((await sim.runSql('p1', 'SELECT application_name, state FROM pg_stat_replication')).rows).toEqual([['r1', 'streaming']]);
-    expect((await sim.runSql('p2', 'SELECT application_name, state FROM pg_stat_replication')).rows).toEqual([['r2', 'streaming']]);
-    expect((await sim.runSql('r2', 'SELECT sender_host FROM pg_stat_wal_receiver')).rows).toEqual([['p2']]);
+    expect((await sim.apply({ do: 'runSql', node: 'p1', sql: 'SELECT application_name, state FROM pg_stat_replication' })).rows).toEqual([['r1', 'streaming']]);
+    expect((await sim.apply({ do: 'runSql', node: 'p2', sql: 'SELECT application_name, state FROM pg_stat_replication' })).rows).toEqual([['r2', 'streaming']]);
+    expect((await sim.apply({ do: 'runSql', node: 'r2', sql: 'SELECT sender_host FROM pg_stat_wal_receiver' })).rows).toEqual([['p2']]);
 
     // the records on the wire were drawn on each cluster's own replication edge, with ids apart from the requests'
     expect([...places].sort()).toEqual(['p1->r1 stream id', 'p2->r2 stream id']);

@@ -46,7 +46,7 @@ describe('read replicas', () => {
     expect(report.completed).toBeGreaterThan(100);
     // writes wait for the 30 ms apply delay: place_order and rename_user take more than 30 ms
     expect(report.latencyMs.max).toBeGreaterThan(30);
-    const r = await sim.runSql('primary', 'SELECT application_name, sync_state, sync_priority FROM pg_stat_replication ORDER BY 1');
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT application_name, sync_state, sync_priority FROM pg_stat_replication ORDER BY 1' });
     expect(r.rows).toEqual([
       ['replica1', 'quorum', 1],
       ['replica2', 'quorum', 1],
@@ -60,7 +60,7 @@ describe('read replicas', () => {
       primary: { synchronous_standby_names: 'FIRST 1 (replica2, replica1)' },
     });
     const { sim, report } = await run(s, 1.5);
-    const repl = await sim.runSql('primary', 'SELECT * FROM pg_stat_replication ORDER BY application_name');
+    const repl = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT * FROM pg_stat_replication ORDER BY application_name' });
     expect(repl.error).toBeUndefined();
     expect(repl.columns).toEqual([
       'pid', 'usesysid', 'usename', 'application_name', 'client_addr', 'client_hostname', 'client_port', 'backend_start',
@@ -74,12 +74,9 @@ describe('read replicas', () => {
     expect([r1[col('sync_priority')], r2[col('sync_priority')]]).toEqual([2, 1]);
 
     // the lags pg_stat_replication shows are the model's, to the microsecond
-    const lags = await sim.runSql(
-      'primary',
-      `SELECT application_name, extract(epoch FROM write_lag) * 1000, extract(epoch FROM flush_lag) * 1000,
+    const lags = await sim.apply({ do: 'runSql', node: 'primary', sql: `SELECT application_name, extract(epoch FROM write_lag) * 1000, extract(epoch FROM flush_lag) * 1000,
               extract(epoch FROM replay_lag) * 1000, pg_wal_lsn_diff(sent_lsn, replay_lsn)
-       FROM pg_stat_replication ORDER BY 1`,
-    );
+       FROM pg_stat_replication ORDER BY 1` });
     for (const row of lags.rows) {
       const model = (sim.nodes.get(String(row[0]))!.snapshot() as PostgresSnapshot).replication as ReplicaFigures;
       expect(Number(row[1])).toBeCloseTo(Number(model.writeLagMs), 3);
@@ -95,34 +92,34 @@ describe('read replicas', () => {
     expect(rep.state).toBe('streaming');
     expect(rep.syncState).toBe('potential');
 
-    const rec = await sim.runSql('replica1', 'SELECT pg_is_in_recovery(), extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000');
+    const rec = await sim.apply({ do: 'runSql', node: 'replica1', sql: 'SELECT pg_is_in_recovery(), extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000' });
     expect(rec.rows[0][0]).toBe(true);
     expect(Number(rec.rows[0][1])).toBeGreaterThan(150);
-    const onPrimary = await sim.runSql('primary', 'SELECT pg_is_in_recovery(), pg_last_xact_replay_timestamp(), count(*) FROM pg_stat_wal_receiver');
+    const onPrimary = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT pg_is_in_recovery(), pg_last_xact_replay_timestamp(), count(*) FROM pg_stat_wal_receiver' });
     expect(onPrimary.rows).toEqual([[false, null, 0]]);
-    const wr = await sim.runSql('replica1', 'SELECT status, sender_host, received_tli, flushed_lsn >= written_lsn FROM pg_stat_wal_receiver');
+    const wr = await sim.apply({ do: 'runSql', node: 'replica1', sql: 'SELECT status, sender_host, received_tli, flushed_lsn >= written_lsn FROM pg_stat_wal_receiver' });
     expect(wr.rows).toEqual([['streaming', 'primary', 1, true]]);
-    const lsn = await sim.runSql('replica1', 'SELECT pg_current_wal_lsn()');
+    const lsn = await sim.apply({ do: 'runSql', node: 'replica1', sql: 'SELECT pg_current_wal_lsn()' });
     expect(lsn.error?.message).toBe('recovery is in progress');
-    const walsenders = await sim.runSql('primary', "SELECT application_name FROM pg_stat_activity WHERE backend_type = 'walsender' ORDER BY 1");
+    const walsenders = await sim.apply({ do: 'runSql', node: 'primary', sql: "SELECT application_name FROM pg_stat_activity WHERE backend_type = 'walsender' ORDER BY 1" });
     expect(walsenders.rows).toEqual([['replica1'], ['replica2']]);
-    const startup = await sim.runSql('replica1', "SELECT count(*) FROM pg_stat_activity WHERE backend_type IN ('startup', 'walreceiver')");
+    const startup = await sim.apply({ do: 'runSql', node: 'replica1', sql: "SELECT count(*) FROM pg_stat_activity WHERE backend_type IN ('startup', 'walreceiver')" });
     expect(startup.rows).toEqual([[2]]);
 
     // a replica refuses writes with PostgreSQL's own error, even if asked for read-write
-    const w = await sim.runSql('replica1', "INSERT INTO users VALUES (99999, 'x@example.com', 'x', 'eu')");
+    const w = await sim.apply({ do: 'runSql', node: 'replica1', sql: "INSERT INTO users VALUES (99999, 'x@example.com', 'x', 'eu')" });
     expect(w.error?.message).toBe('cannot execute INSERT in a read-only transaction');
     expect(w.error?.sqlstate).toBe('25006');
-    const rw = await sim.runSql('replica1', "BEGIN READ WRITE; INSERT INTO users VALUES (99999, 'x@example.com', 'x', 'eu'); COMMIT;");
+    const rw = await sim.apply({ do: 'runSql', node: 'replica1', sql: "BEGIN READ WRITE; INSERT INTO users VALUES (99999, 'x@example.com', 'x', 'eu'); COMMIT;" });
     expect(rw.error?.message).toBe('cannot set transaction read-write mode during recovery');
 
     // DDL on the primary reaches the replicas' real data
-    await sim.runSql('primary', 'CREATE TABLE audit (id int PRIMARY KEY, note text)');
-    await sim.runSql('primary', "INSERT INTO audit VALUES (1, 'shipped')");
+    await sim.apply({ do: 'runSql', node: 'primary', sql: 'CREATE TABLE audit (id int PRIMARY KEY, note text)' });
+    await sim.apply({ do: 'runSql', node: 'primary', sql: "INSERT INTO audit VALUES (1, 'shipped')" });
     await sim.runUntil(sim.now + 0.5e6);
-    const audit = await sim.runSql('replica2', 'SELECT note FROM audit');
+    const audit = await sim.apply({ do: 'runSql', node: 'replica2', sql: 'SELECT note FROM audit' });
     expect(audit.rows).toEqual([['shipped']]);
-    const delayed = await sim.runSql('replica1', 'SELECT count(*) FROM pg_class WHERE relname = $$audit$$');
+    const delayed = await sim.apply({ do: 'runSql', node: 'replica1', sql: 'SELECT count(*) FROM pg_class WHERE relname = $$audit$$' });
     expect(delayed.rows).toEqual([[1]]); // replica1's 200 ms delay has passed too
     // replayed as it ran on the primary: the console's role owns it there and on the replicas (a promoted
     // replica's console can still alter or drop it)

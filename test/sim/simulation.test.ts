@@ -28,7 +28,7 @@ describe('Simulation on real PGlite', () => {
     const run = async (seed: number) => {
       const sim = await startSim({ ...base, run: { ...base.run, seed } });
       await sim.runUntil(2e6);
-      const r = buildReport(sim, [await sim.runSql('primary', MONITORING_QUERIES[0].sql)], 0);
+      const r = buildReport(sim, [await sim.apply({ do: 'runSql', node: 'primary', sql: MONITORING_QUERIES[0].sql })], 0);
       await sim.close();
       return r;
     };
@@ -45,7 +45,7 @@ describe('Simulation on real PGlite', () => {
     // the first reports started at ~0 s and end at ~6 s: at 5.8 s they have run for more than 5 s
     await sim.runUntil(5.8e6);
     const results = [];
-    for (const q of MONITORING_QUERIES) results.push(await sim.runSql('primary', q.sql));
+    for (const q of MONITORING_QUERIES) results.push(await sim.apply({ do: 'runSql', node: 'primary', sql: q.sql }));
     const [conn, long, size] = results;
     expect(conn.error).toBeUndefined();
     expect(conn.columns).toEqual(['count', 'state']);
@@ -71,7 +71,7 @@ describe('Simulation on real PGlite', () => {
   it('pg_stat_activity has every column of PostgreSQL 18', async () => {
     const sim = await startSim(small());
     await sim.runUntil(0.5e6);
-    const r = await sim.runSql('primary', 'SELECT * FROM pg_stat_activity LIMIT 0');
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT * FROM pg_stat_activity LIMIT 0' });
     expect(r.columns).toEqual([
       'datid', 'datname', 'pid', 'leader_pid', 'usesysid', 'usename', 'application_name', 'client_addr',
       'client_hostname', 'client_port', 'backend_start', 'xact_start', 'query_start', 'state_change',
@@ -104,40 +104,42 @@ describe('Simulation on real PGlite', () => {
   it('applies live settings, says which need a restart, and refuses bad values without changing anything', async () => {
     const sim = await startSim(small());
     await sim.runUntil(0.2e6);
-    expect(await sim.setNodeSetting('primary', 'work_mem', '64MB')).toEqual({ outcome: 'applied', value: '64MB' });
-    const shown = await sim.runSql('primary', 'SHOW work_mem');
+    expect(await sim.apply({ do: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '64MB' })).toMatchObject({ outcome: 'applied', message: 'primary: work_mem = 64MB applied' });
+    const shown = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SHOW work_mem' });
     expect(shown.rows).toEqual([['64MB']]);
-    expect((await sim.setNodeSetting('primary', 'shared_buffers', '1GB')).outcome).toBe('restart-required');
-    await expect(sim.setNodeSetting('primary', 'work_mem', '99TB')).rejects.toThrow(/outside the allowed range/);
-    expect(sim.scenario.nodes.find((n) => n.id === 'primary')!.settings.work_mem).toBe('64MB');
+    expect((await sim.apply({ do: 'setNodeSetting', node: 'primary', name: 'shared_buffers', value: '1GB' })).outcome).toBe('restart-required');
+    await expect(sim.apply({ do: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '99TB' })).rejects.toThrow(/outside the allowed range/);
+    // the scenario a restart loads has both; the run's own scenario, the base of its journal, has neither
+    expect(sim.restartScenario.nodes.find((n) => n.id === 'primary')!.settings).toMatchObject({ work_mem: '64MB', shared_buffers: '1GB' });
+    expect(sim.scenario.nodes.find((n) => n.id === 'primary')!.settings).toMatchObject({ work_mem: '4MB', shared_buffers: '128MB' });
     expect(sim.events.map((e) => e.type)).toEqual(expect.arrayContaining(['setting-applied', 'restart-required']));
   });
 
   it('refuses statements that hang PGlite, and returns real errors', async () => {
     const sim = await startSim(small());
-    const refused = await sim.runSql('primary', "COPY users TO PROGRAM 'cat'");
+    const refused = await sim.apply({ do: 'runSql', node: 'primary', sql: "COPY users TO PROGRAM 'cat'" });
     expect(refused.error?.code).toBe('statement_refused');
-    const bad = await sim.runSql('primary', 'SELECT * FROM no_such_table');
+    const bad = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT * FROM no_such_table' });
     expect(bad.error?.code).toBe('undefined_table');
     expect(bad.error?.message).toBe('relation "no_such_table" does not exist');
-    const big = await sim.runSql('primary', 'SELECT g FROM generate_series(1, 5000) g');
+    const big = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT g FROM generate_series(1, 5000) g' });
     expect(big.rows.length).toBe(1000);
     expect(big.truncated).toBe(true);
   });
 
   it('a runaway console statement kills only its node, which restarts while the run goes on', async () => {
     const workers = nodeEngineFactory({ kind: 'worker', watchdogMs: 1500 });
-    const sim = await startSim(small(), workers);
+    const sim = await startSim(small(), { engines: workers });
     await sim.runUntil(1e6);
     const before = sim.metrics.completed;
     expect(before).toBeGreaterThan(100);
-    const r = await sim.runSql('primary', 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r');
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r' });
     expect(r.error?.code).toBe('runaway_statement');
     expect(sim.events.some((e) => e.type === 'node-crashed' && e.node === 'primary')).toBe(true);
     await sim.runUntil(5e6);
     expect(sim.events.some((e) => e.type === 'node-restarted' && e.node === 'primary')).toBe(true);
     expect(sim.metrics.completed).toBeGreaterThan(before + 100);
-    const ok = await sim.runSql('primary', 'SELECT count(*) FROM users');
+    const ok = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT count(*) FROM users' });
     expect(ok.rows).toEqual([[500]]);
   });
 });
