@@ -20,7 +20,7 @@ beforeAll(async () => {
 const errors = () => sim.snapshot().nodes.reduce((n, node) => n + node.errors, 0);
 
 async function value(sql: string): Promise<unknown> {
-  const r = await sim.runSql('primary', sql);
+  const r = await sim.apply({ do: 'runSql', node: 'primary', sql });
   expect(r.error, `${sql}: ${r.error?.message}`).toBeUndefined();
   return r.rows[0]?.[0];
 }
@@ -29,7 +29,7 @@ async function value(sql: string): Promise<unknown> {
 async function harmless(sql: string): Promise<string | undefined> {
   const failedBefore = errors();
   const users = await value('SELECT count(*) FROM users');
-  const r = await sim.runSql('primary', sql);
+  const r = await sim.apply({ do: 'runSql', node: 'primary', sql });
   await sim.runUntil(sim.now + 1e6);
   expect(errors(), `workload errors after ${JSON.stringify(sql)}`).toBe(failedBefore);
   expect(await value('SELECT count(*) FROM users')).toBe(users);
@@ -90,7 +90,7 @@ describe("the console's session state stays its own (item 3)", () => {
   });
 
   it('a setting the console changed holds within its input, and the workload keeps its own', async () => {
-    const r = await sim.runSql('primary', "SELECT set_config('work_mem', '64kB', false); SHOW work_mem");
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: "SELECT set_config('work_mem', '64kB', false); SHOW work_mem" });
     expect(r.rows).toEqual([['64kB']]);
     expect(await value('SHOW work_mem')).toBe('4MB');
     expect(await value('SHOW search_path')).toBe('public, sim_catalog, pg_catalog');
@@ -107,7 +107,7 @@ describe("the console's session state stays its own (item 3)", () => {
   it("the seed's monitoring queries still run, verbatim, as the console's role", async () => {
     const results = [];
     for (const q of MONITORING_QUERIES) {
-      const r = await sim.runSql('primary', q.sql);
+      const r = await sim.apply({ do: 'runSql', node: 'primary', sql: q.sql });
       expect(r.error, q.name).toBeUndefined();
       results.push(r.rows);
     }

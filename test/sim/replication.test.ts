@@ -124,8 +124,8 @@ describe('read replicas', () => {
     // replayed as it ran on the primary: the console's role owns it there and on the replicas (a promoted
     // replica's console can still alter or drop it)
     const owner = "SELECT tableowner FROM pg_tables WHERE tablename = 'audit'";
-    expect((await sim.runSql('primary', owner)).rows).toEqual([['sim_console']]);
-    expect((await sim.runSql('replica2', owner)).rows).toEqual([['sim_console']]);
+    expect((await sim.apply({ do: 'runSql', node: 'primary', sql: owner })).rows).toEqual([['sim_console']]);
+    expect((await sim.apply({ do: 'runSql', node: 'replica2', sql: owner })).rows).toEqual([['sim_console']]);
     await sim.close();
   });
 
