@@ -6,7 +6,7 @@
  * one-second time series where the metric has one; otherwise a GoalTracker remembers, across its
  * evaluations, since when a condition has held or what a counter was worth `over` seconds ago.
  */
-import type { ConsoleRecord, PgBouncerSnapshot, Report, Scenario, SimSnapshot } from '../sim/index.ts';
+import { type ConsoleRecord, isReplicationEdge, nodeKind, type PgBouncerSnapshot, type Report, type Scenario, type SimSnapshot } from '../sim/index.ts';
 import { type Check, type Op, type Selector, seconds } from './schema.ts';
 
 export interface GoalContext {
@@ -82,12 +82,12 @@ export function describeCheck(c: Check): string {
 
 // ---- topology ----
 
-/** Replication roles from the edges: a postgres node fed by another postgres node is a replica. */
+/** Replication roles from the edges: a node of a kind that replicates is a primary, unless a replication edge feeds it. */
 export function roles(scenario: Scenario): Map<string, 'primary' | 'replica'> {
   const kind = new Map(scenario.nodes.map((n) => [n.id, n.kind]));
   const out = new Map<string, 'primary' | 'replica'>();
-  for (const n of scenario.nodes) if (n.kind === 'postgres') out.set(n.id, 'primary');
-  for (const e of scenario.edges) if (kind.get(e.from) === 'postgres' && kind.get(e.to) === 'postgres') out.set(e.to, 'replica');
+  for (const n of scenario.nodes) if (nodeKind(n.kind)?.replicatesTo?.length) out.set(n.id, 'primary');
+  for (const e of scenario.edges) if (isReplicationEdge(kind.get(e.from), kind.get(e.to))) out.set(e.to, 'replica');
   return out;
 }
 
@@ -152,8 +152,9 @@ function currentValue(c: Check, ctx: GoalContext): { value?: number; missing?: s
   if (c.check === 'pools') {
     const n = ctx.snapshot?.nodes.find((x) => x.id === c.node);
     if (!n) return { missing: ctx.snapshot ? `no node ${c.node} running` : 'run the sim to see it' };
-    if (n.kind !== 'pgbouncer') return { missing: `${c.node} is a ${n.kind} node, not pgbouncer` };
-    return { value: Number((n as PgBouncerSnapshot)[c.column] ?? 0) };
+    const pools = n as Partial<PgBouncerSnapshot>;
+    if (typeof pools[c.column] !== 'number') return { missing: `${c.node} is a ${n.kind} node: it has no pools (SHOW POOLS ${c.column})` };
+    return { value: Number(pools[c.column]) };
   }
   if (c.check !== 'metric' && c.check !== 'increase') return {};
   if (!ctx.report) return { missing: 'run the sim to see it' };

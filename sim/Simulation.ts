@@ -11,18 +11,17 @@ import type { EngineFactory } from './engine/DbEngine.ts';
 import { dataSnapshot } from './engine/snapshots.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { ConsoleHistory } from './monitoring/consoleHistory.ts';
-import { AppNode } from './nodes/app/AppNode.ts';
 import { nodeKind } from './nodes/index.ts';
-import { PostgresNode } from './nodes/postgres/PostgresNode.ts';
 import { type ConsoleResult, isSqlEndpoint, type NodeModel, type NodeSnapshot, type SimContext, type SimEvent } from './nodes/types.ts';
 import { Network } from './net/Link.ts';
+import { isReplicationMember } from './replication/ports.ts';
 import { Replication } from './replication/Replication.ts';
 import { editScenario } from './scenario/edit.ts';
 import { formatIssues, parseScenario } from './scenario/load.ts';
 import type { Scenario } from './scenario/schema.ts';
 import { timeUs } from './scenario/settings.ts';
 import { defaultOperations, defaultSetupSql } from './workload/defaults.ts';
-import { Workload } from './workload/Workload.ts';
+import { isRequestSink, Workload } from './workload/Workload.ts';
 
 export interface SimulationOptions {
   engines: EngineFactory;
@@ -101,11 +100,10 @@ export class Simulation {
       const def = nodeKind(n.kind)!;
       this.nodes.set(n.id, def.create(this.ctx, { id: n.id, kind: n.kind, settings: structuredClone(n.settings) }));
     }
-    const pg = [...this.nodes.values()].filter((n): n is PostgresNode => n instanceof PostgresNode);
-    this.replication = new Replication(this.ctx, scenario.edges, pg);
+    const nodes = [...this.nodes.values()];
+    this.replication = new Replication(this.ctx, scenario.edges, nodes.filter(isReplicationMember));
     const w = structuredClone(scenario.workload);
-    const apps = [...this.nodes.values()].filter((n): n is AppNode => n instanceof AppNode);
-    this.workload = new Workload(this.ctx, w, w.operations ?? defaultOperations(w.data), apps);
+    this.workload = new Workload(this.ctx, w, w.operations ?? defaultOperations(w.data), nodes.filter(isRequestSink));
   }
 
   /**
@@ -132,10 +130,10 @@ export class Simulation {
   private async boot(): Promise<void> {
     const progress = this.options.onProgress ?? (() => undefined);
     const w = this.scenario.workload;
-    const holdsData = [...this.nodes.values()].some((n) => n instanceof PostgresNode);
-    progress('preparing data', 0);
-    const snapshot = holdsData ? await dataSnapshot(this.options.engines, w.setup_sql ?? defaultSetupSql(w.data)) : undefined;
+    // the nodes that boot are the ones that hold data (NodeModel.boot): the data set is made only for them
     const booting = [...this.nodes.values()].filter((n) => n.boot);
+    progress('preparing data', 0);
+    const snapshot = booting.length > 0 ? await dataSnapshot(this.options.engines, w.setup_sql ?? defaultSetupSql(w.data)) : undefined;
     let booted = 0;
     progress('booting nodes', 0.3);
     await Promise.all(

@@ -1,6 +1,7 @@
 /** The report of a run: what the CLI prints and writes with --json. Deterministic for a scenario and seed. */
 import type { ConsoleResult } from './core/contracts.ts';
 import type { Simulation } from './Simulation.ts';
+import { nodeKind } from './nodes/index.ts';
 
 export interface Report {
   scenario: string;
@@ -35,15 +36,15 @@ export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: 
   for (const n of sim.nodes.values()) {
     const t = m.node(n.id);
     const snap = n.snapshot();
-    // the kind's own block; its queries and errors, when it counts something else than statements, win
-    const block = n.report?.() ?? {};
-    const queries = block.queries ?? t.queries;
+    // a kind that counts requests (an app) has them in its snapshot; the others' statements are in the metrics
+    const requests = nodeKind(n.kind)?.counts === 'requests';
+    const queries = requests ? snap.queries : t.queries;
     nodes[n.id] = {
       kind: n.kind,
       queries,
       queriesPerSecond: round(queries / Math.max(seconds, 1e-9), 1),
       cpuUtilization: round(t.busyUs / Math.max(1, sim.now) / Math.max(1, t.cores)),
-      errors: block.errors ?? t.errors,
+      errors: requests ? snap.errors : t.errors,
       connections: snap.connections,
       connectionsMax: t.connectionsMax,
       // one-second buckets of virtual time: statements run, share of the cores busy, most connections
@@ -51,7 +52,7 @@ export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: 
         const s = b.nodes.get(n.id);
         return { t: b.t, queries: s?.queries ?? 0, cpuUtilization: round((s?.busyUs ?? 0) / 1e6 / Math.max(1, t.cores)), connections: s?.connectionsMax ?? t.connections };
       }),
-      ...block,
+      ...(n.report?.() ?? {}),
     };
   }
   return {

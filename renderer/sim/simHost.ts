@@ -9,7 +9,7 @@
  * stretch waits for it (at most ~100 ms of virtual time at full speed), so a run and an edit never
  * interleave inside the models.
  */
-import { buildReport, type EngineFactory, parseCommand, Runner, ScenarioError, type SimEvent, Simulation } from '../../sim/index.ts';
+import { buildReport, type EngineFactory, nodeKind, parseCommand, Runner, ScenarioError, type SimEvent, Simulation } from '../../sim/index.ts';
 import type { ClientMessage, RunStatus, SeriesPoint, SpeedSetting, WorkerCommand, WorkerMessage, WorkerResult } from './protocol.ts';
 
 export interface SimHostOptions {
@@ -53,7 +53,7 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
         const ns = b.nodes.get(id);
         const spec = s.scenario.nodes.find((n) => n.id === id);
         const cores = Number((spec?.settings as { cores?: unknown })?.cores) || s.metrics.node(id).cores || 1;
-        if (model.kind === 'app') nodes[id] = { qps: b.completed + b.failed, cpu: 0, errors: b.failed };
+        if (nodeKind(model.kind)?.counts === 'requests') nodes[id] = { qps: b.completed + b.failed, cpu: 0, errors: b.failed };
         else nodes[id] = { qps: ns?.queries ?? 0, cpu: ns ? ns.busyUs / 1e6 / cores : 0, errors: ns?.errors ?? 0 };
       }
       const ms = (p: number) => Math.round(b.latency.percentile(p)) / 1000;

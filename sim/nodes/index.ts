@@ -15,6 +15,7 @@ if (nodeKinds().length === 0) {
     description: "Application servers: the workload's clients, a connection pool per instance, and the seed's DatabaseRouter.",
     settings: appSettings,
     connectsTo: ['postgres', 'pgbouncer'],
+    counts: 'requests',
     create: (ctx, spec) => new AppNode(ctx, spec),
   });
   registerNodeKind({

@@ -46,13 +46,8 @@ export interface NodeSnapshot {
   connections: number;
 }
 
-/**
- * A node's block of the JSON report, its kind's own figures. `queries` and `errors`, when given, replace the
- * statement counts of the node's metrics (an app counts requests, not statements).
- */
+/** A node's block of the JSON report: its kind's own figures, after the figures every node has. */
 export interface ReportBlock {
-  queries?: number;
-  errors?: number;
   [figure: string]: unknown;
 }
 
@@ -120,6 +115,11 @@ export interface NodeKindDefinition<S extends z.ZodObject = z.ZodObject> {
   settings: S;
   /** Kinds this kind may open connections to (the edges it may start). */
   connectsTo: readonly string[];
+  /**
+   * What its `queries` count: statements (the default), or the workload's requests, each of which may run
+   * several statements (an app). The report and the charts take a requests kind's figures from its snapshot.
+   */
+  counts?: 'statements' | 'requests';
   /** Kinds an edge to which is a replication stream, not a client connection (postgres -> postgres). */
   replicatesTo?: readonly string[];
   /** The language of its console: SQL on a database, PgBouncer's admin commands; none: no console. */

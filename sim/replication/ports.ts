@@ -124,3 +124,8 @@ export interface Membership {
   /** A lag spike on this replica (see FaultCommand); an error message when refused. */
   lagSpike(f: Extract<FaultCommand, { kind: 'lag-spike' }>): string | undefined;
 }
+
+/** Whether a node takes part in replication (implements the member port: a postgres node does). */
+export function isReplicationMember<T extends object>(n: T | undefined): n is T & ReplicationMember {
+  return !!n && typeof (n as ReplicationMember).attachReplication === 'function' && typeof (n as ReplicationMember).replay === 'function';
+}

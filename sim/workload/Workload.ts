@@ -36,6 +36,11 @@ export interface RequestSink {
   submit(req: WorkloadRequest, done: (error?: SimError) => void): void;
 }
 
+/** Whether a node is where requests enter (an app node). */
+export function isRequestSink<T extends object>(n: T | undefined): n is T & RequestSink {
+  return !!n && typeof (n as RequestSink).submit === 'function';
+}
+
 interface Op {
   prepared: PreparedOperation;
   params: ParamGenerator[];

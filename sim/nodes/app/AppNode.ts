@@ -200,8 +200,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     };
   }
 
-  /** Requests, not statements: an app's queries are the requests it completed or failed. */
   report(): ReportBlock {
-    return { queries: this.completed + this.failed, errors: this.failed, completed: this.completed, failed: this.failed };
+    return { completed: this.completed, failed: this.failed };
   }
 }
