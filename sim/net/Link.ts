@@ -200,7 +200,7 @@ export class Link<C = unknown, R = unknown> {
   }
 
   /** Runs one call on the far end's endpoint over this connection. */
-  call(call: C, trace: Trace | undefined, done: (r: R) => void, delayUs = 0): void {
+  call(call: C, trace: Trace | undefined, done: (r: R) => void): void {
     this.roundTrip(
       trace,
       async (respond) => {
@@ -208,7 +208,6 @@ export class Link<C = unknown, R = unknown> {
         if (ep && this.conn) await ep.execute(this.conn, call, respond);
       },
       done,
-      delayUs,
     );
   }
 

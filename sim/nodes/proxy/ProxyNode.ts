@@ -81,8 +81,8 @@ export abstract class ProxyNode<S, Req, R> implements NodeModel {
   }
 
   /** Runs one statement on an upstream connection, carrying the request's trace. */
-  protected callUpstream(link: Link<StatementCall, Reply>, call: StatementCall, done: (r: Reply) => void, delayUs = 0): void {
-    link.call(call, call.trace, done, delayUs);
+  protected callUpstream(link: Link<StatementCall, Reply>, call: StatementCall, done: (r: Reply) => void): void {
+    link.call(call, call.trace, done);
   }
 
   abstract applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'>;
