@@ -31,6 +31,8 @@ export { ScenarioError, Simulation, type SimSnapshot, type SimulationOptions } f
 export { Runner, type RunnerResult, type RunStatus, type Speed } from './runner/Runner.ts';
 export { formatPgbouncerIni, type IniResult, parsePgbouncerIni } from './nodes/pgbouncer/ini.ts';
 export type { AppSnapshot } from './nodes/app/AppNode.ts';
+export { formatAdvice, memoryRisk, type PgTuneAdvice, pgtune } from './nodes/postgres/pgtune.ts';
+export { type PostgresSettings, postgresSettings } from './nodes/postgres/settings.ts';
 export type { PostgresSnapshot } from './nodes/postgres/PostgresNode.ts';
 export type { PrimaryFigures, ReplicaFigures, ReplicationFigures } from './replication/figures.ts';
 export type { PgBouncerSnapshot } from './nodes/pgbouncer/PgBouncerNode.ts';

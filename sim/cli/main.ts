@@ -2,6 +2,7 @@
  * The headless runner:
  *   npm run sim -- FILE [--duration 30s] [--seed N] [--speed max|N] [--set NODE.SETTING=VALUE]...
  *                 [--set workload.FIELD=VALUE]... [--journal FILE] [--sql NODE:QUERY]... [--json OUT] [--in-process]
+ *   npm run sim -- FILE [--set NODE.SETTING=VALUE]... --advise NODE
  *   npm run sim -- --list-settings
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -11,8 +12,10 @@ import {
   buildReport,
   CommandError,
   describeSettings,
+  formatAdvice,
   formatIssues,
   nodeKinds,
+  postgresSettings,
   parseDuration,
   parseScenarioText,
   Runner,
@@ -36,6 +39,8 @@ export interface CliArgs {
   json?: string;
   inProcess: boolean;
   listSettings: boolean;
+  /** A postgres node to print PGTune's advice for, instead of running. */
+  advise?: string;
 }
 
 export class UsageError extends Error {}
@@ -88,6 +93,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--in-process':
         a.inProcess = true;
         break;
+      case '--advise':
+        a.advise = value();
+        break;
       case '--list-settings':
         a.listSettings = true;
         break;
@@ -135,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
     args = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`error: ${e.message}\nusage: npm run sim -- FILE [--duration 30s] [--seed N] [--speed max|N] [--set NODE.SETTING=VALUE]... [--journal FILE] [--sql NODE:QUERY]... [--json OUT]`);
+      console.error(`error: ${e.message}\nusage: npm run sim -- FILE [--duration 30s] [--seed N] [--speed max|N] [--set NODE.SETTING=VALUE]... [--journal FILE] [--sql NODE:QUERY]... [--json OUT] [--advise NODE]`);
       return 2;
     }
     throw e;
@@ -171,6 +179,15 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const scenario = withSets.scenario;
+  if (args.advise) {
+    const node = scenario.nodes.find((n) => n.id === args.advise);
+    if (node?.kind !== 'postgres') {
+      console.error(`error: --advise: no postgres node "${args.advise}"`);
+      return 2;
+    }
+    console.log(formatAdvice(postgresSettings.parse(node.settings), node.id).trimEnd());
+    return 0;
+  }
   const unknownSql = args.sql.find((q) => !scenario.nodes.some((n) => n.id === q.node));
   if (unknownSql) {
     console.error(`error: --sql: no node "${unknownSql.node}"`);
