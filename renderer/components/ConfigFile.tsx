@@ -5,6 +5,7 @@
 import { useRef } from 'react';
 import { type ConfigFormat, nodeKind } from '../../sim/index.ts';
 import { bridge } from '../files/bridge.ts';
+import { importedSettings } from '../files/configImport.ts';
 import { appStore } from '../store/appStore.ts';
 
 export function ConfigFile({ nodeId, kind }: { nodeId: string; kind: string }) {
@@ -45,7 +46,7 @@ export function ConfigFile({ nodeId, kind }: { nodeId: string; kind: string }) {
       return;
     }
     const before = def.settings.parse(s().doc.nodes.find((n) => n.id === nodeId)?.settings ?? {}) as Record<string, unknown>;
-    const issues = s().replaceSettings(nodeId, r.settings as Record<string, unknown>);
+    const issues = s().replaceSettings(nodeId, importedSettings(config, before, r.settings as Record<string, unknown>));
     if (issues.length) {
       s().notify('error', `${file.name}: not applied.`, issues);
       return;

@@ -4,7 +4,7 @@ import { appSettings } from './app/settings.ts';
 import { formatPgbouncerIni, parsePgbouncerIni } from './pgbouncer/ini.ts';
 import { PgBouncerNode } from './pgbouncer/PgBouncerNode.ts';
 import { pgbouncerSettings } from './pgbouncer/settings.ts';
-import { formatPostgresqlConf, parsePostgresqlConf } from './postgres/conf.ts';
+import { formatPostgresqlConf, LAB_ONLY_SETTINGS, parsePostgresqlConf } from './postgres/conf.ts';
 import { PostgresNode } from './postgres/PostgresNode.ts';
 import { postgresSettings } from './postgres/settings.ts';
 import { nodeKinds, registerNodeKind } from './registry.ts';
@@ -28,7 +28,7 @@ if (nodeKinds().length === 0) {
     connectsTo: ['postgres'],
     replicatesTo: ['postgres'],
     console: 'sql',
-    config: { file: 'postgresql.conf', format: formatPostgresqlConf, parse: parsePostgresqlConf },
+    config: { file: 'postgresql.conf', format: formatPostgresqlConf, parse: parsePostgresqlConf, keeps: LAB_ONLY_SETTINGS },
     create: (ctx, spec) => new PostgresNode(ctx, spec),
   });
   registerNodeKind({

@@ -99,6 +99,12 @@ export function isSqlEndpoint(n: NodeModel | undefined): n is SqlEndpoint {
 /** A configuration file's name and its two directions; a bad file is refused with its line numbers. */
 export interface ConfigFormat<S> {
   file: string;
+  /**
+   * Settings the real file never carries that an import keeps when the file does not give them (the
+   * simulated machine's cores and RAM in a postgresql.conf); every other setting the file omits takes its
+   * default, as the real server's reload does.
+   */
+  keeps?: readonly (keyof S & string)[];
   format(settings: S, nodeId: string): string;
   parse(text: string): { ok: true; settings: Partial<S>; warnings: ConfigIssue[] } | { ok: false; errors: ConfigIssue[] };
 }
