@@ -17,9 +17,11 @@ import { Network } from './net/Link.ts';
 import { isReplicationMember } from './replication/ports.ts';
 import { Replication } from './replication/Replication.ts';
 import { editScenario } from './scenario/edit.ts';
+import { shardOfNodes } from './scenario/sharding.ts';
 import { formatIssues, parseScenario } from './scenario/load.ts';
 import type { Scenario } from './scenario/schema.ts';
 import { timeUs } from './scenario/settings.ts';
+import { shardSnapshots } from './sharding/split.ts';
 import { defaultOperations, defaultSetupSql } from './workload/defaults.ts';
 import { isRequestSink, Workload } from './workload/Workload.ts';
 
@@ -92,6 +94,7 @@ export class Simulation {
       metrics: this.metrics,
       engines: options.engines,
       rng: (name) => new Rng(seed, name),
+      sharding: scenario.sharding,
       emit: (e) => this.emit(e),
       node: (id) => this.nodes.get(id),
       net,
@@ -133,12 +136,18 @@ export class Simulation {
     // the nodes that boot are the ones that hold data (NodeModel.boot): the data set is made only for them
     const booting = [...this.nodes.values()].filter((n) => n.boot);
     progress('preparing data', 0);
-    const snapshot = booting.length > 0 ? await dataSnapshot(this.options.engines, w.setup_sql ?? defaultSetupSql(w.data)) : undefined;
+    const setupSql = w.setup_sql ?? defaultSetupSql(w.data);
+    const snapshot = booting.length > 0 ? await dataSnapshot(this.options.engines, setupSql) : undefined;
+    // sharded: a shard and its replicas boot from the shard's own rows (sim/sharding/split.ts)
+    const map = this.scenario.sharding;
+    const shardOf = map ? shardOfNodes(this.scenario, map.shards) : undefined;
+    const shards = map && snapshot ? await shardSnapshots(this.options.engines, snapshot, setupSql, map) : undefined;
     let booted = 0;
     progress('booting nodes', 0.3);
     await Promise.all(
       booting.map(async (n) => {
-        await n.boot!(snapshot);
+        const shard = shardOf?.get(n.id);
+        await n.boot!((shard && shards?.get(shard)) || snapshot);
         booted++;
         progress(`booted ${n.id}`, 0.3 + (0.7 * booted) / booting.length);
         this.emit({ type: 'node-booted', node: n.id, message: `${n.id} is up` });

@@ -6,9 +6,11 @@
 import { z } from 'zod';
 import { isReplicationEdge, nodeKind, nodeKinds } from '../nodes/registry.ts';
 import { replicationProblem } from '../replication/topology.ts';
+import { shardMapSchema } from '../sharding/shardMap.ts';
 import { maxPlaceholder } from '../workload/operations.ts';
 import { workloadSchema } from '../workload/schema.ts';
 import { intSetting, timeSetting } from './settings.ts';
+import { shardingIssues } from './sharding.ts';
 
 export const nodeIdSchema = z
   .string()
@@ -52,6 +54,8 @@ function buildScenarioSchema() {
       edges: z.array(edgeSchema).max(512).default([]),
       workload: workloadSchema.prefault({} as never),
       run: runSchema.prefault({} as never),
+      /** The shard map (sim/sharding/shardMap.ts): absent, the scenario is not sharded. */
+      sharding: shardMapSchema.optional(),
     })
     .superRefine((s, ctx) => {
       const ids = new Map<string, string>();
@@ -75,6 +79,9 @@ function buildScenarioSchema() {
       });
       const problem = replicationProblem(s.edges, (e) => isReplicationEdge(ids.get(e.from), ids.get(e.to)));
       if (problem) ctx.addIssue({ code: 'custom', path: ['edges', problem.edge], message: problem.message });
+      if (s.sharding) {
+        for (const issue of shardingIssues(s as unknown as Parameters<typeof shardingIssues>[0], s.sharding)) ctx.addIssue({ code: 'custom', ...issue });
+      }
       s.workload.operations?.forEach((op, i) => {
         const need = maxPlaceholder(op);
         if (need > op.params.length) {

@@ -1,0 +1,63 @@
+/**
+ * The checks of a scenario's `sharding` block against its topology (the block's own shape is
+ * sim/sharding/shardMap.ts): every shard is a database node that is not a replica, and every app reaches
+ * each shard over an edge of its own; an app's other database edges go to replicas of a shard (the
+ * ShardRouter reads from them as the app's read_policy says).
+ */
+import { isReplicationEdge, nodeKind } from '../nodes/registry.ts';
+import type { ShardMap } from '../sharding/shardMap.ts';
+
+interface Topology {
+  nodes: readonly { id: string; kind: string }[];
+  edges: readonly { from: string; to: string }[];
+}
+
+export interface ShardingIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** The shard each database node belongs to: the shard itself and the replicas downstream of it. */
+export function shardOfNodes(t: Topology, shards: readonly string[]): Map<string, string> {
+  const kinds = new Map(t.nodes.map((n) => [n.id, n.kind]));
+  const owner = new Map<string, string>();
+  for (const shard of shards) {
+    const queue = [shard];
+    while (queue.length > 0) {
+      const id = queue.shift()!;
+      if (owner.has(id)) continue;
+      owner.set(id, shard);
+      for (const e of t.edges) if (e.from === id && isReplicationEdge(kinds.get(e.from), kinds.get(e.to))) queue.push(e.to);
+    }
+  }
+  return owner;
+}
+
+/** What is wrong with `map` on this topology, with paths from the scenario's root. */
+export function shardingIssues(t: Topology, map: ShardMap): ShardingIssue[] {
+  const issues: ShardingIssue[] = [];
+  const kinds = new Map(t.nodes.map((n) => [n.id, n.kind]));
+  const isDatabase = (id: string) => nodeKind(kinds.get(id) ?? '')?.console === 'sql';
+  map.shards.forEach((s, i) => {
+    const path = ['sharding', 'shards', i];
+    if (!kinds.has(s)) issues.push({ path, message: `no node ${s}` });
+    else if (!isDatabase(s)) issues.push({ path, message: `shard ${s} is a ${kinds.get(s)} node, not a database node` });
+    else if (t.edges.some((e) => e.to === s && isReplicationEdge(kinds.get(e.from), kinds.get(s)))) {
+      issues.push({ path, message: `shard ${s} is a replica; a shard is a primary (its replicas follow it)` });
+    }
+  });
+  if (issues.length > 0) return issues;
+  const owner = shardOfNodes(t, map.shards);
+  for (const app of t.nodes.filter((n) => nodeKind(n.kind)?.counts === 'requests')) {
+    const targets = t.edges.filter((e) => e.from === app.id).map((e) => e.to);
+    for (const s of map.shards) {
+      if (!targets.includes(s)) issues.push({ path: ['sharding', 'shards', map.shards.indexOf(s)], message: `${app.id} has no edge to shard ${s}: an app connects to every shard` });
+    }
+    for (const to of targets) {
+      if (!owner.has(to)) {
+        issues.push({ path: ['edges', t.edges.findIndex((e) => e.from === app.id && e.to === to)], message: `${app.id} -> ${to}: with sharding, an app connects to the shards and their replicas only` });
+      }
+    }
+  }
+  return issues;
+}
