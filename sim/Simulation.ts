@@ -21,6 +21,7 @@ import { shardOfNodes } from './scenario/sharding.ts';
 import { formatIssues, parseScenario } from './scenario/load.ts';
 import type { Scenario } from './scenario/schema.ts';
 import { timeUs } from './scenario/settings.ts';
+import { ShardFigures } from './sharding/figures.ts';
 import { shardSnapshots } from './sharding/split.ts';
 import { defaultOperations, defaultSetupSql } from './workload/defaults.ts';
 import { isRequestSink, Workload } from './workload/Workload.ts';
@@ -94,7 +95,7 @@ export class Simulation {
       metrics: this.metrics,
       engines: options.engines,
       rng: (name) => new Rng(seed, name),
-      sharding: scenario.sharding,
+      ...(scenario.sharding ? { sharding: { map: scenario.sharding, figures: new ShardFigures(scenario.sharding.shards) } } : {}),
       emit: (e) => this.emit(e),
       node: (id) => this.nodes.get(id),
       net,
@@ -142,12 +143,13 @@ export class Simulation {
     const map = this.scenario.sharding;
     const shardOf = map ? shardOfNodes(this.scenario, map.shards) : undefined;
     const shards = map && snapshot ? await shardSnapshots(this.options.engines, snapshot, setupSql, map) : undefined;
+    if (shards && this.ctx.sharding) this.ctx.sharding.figures.rowsAtLoad = Object.fromEntries([...shards].map(([id, s]) => [id, s.rows]));
     let booted = 0;
     progress('booting nodes', 0.3);
     await Promise.all(
       booting.map(async (n) => {
         const shard = shardOf?.get(n.id);
-        await n.boot!((shard && shards?.get(shard)) || snapshot);
+        await n.boot!((shard && shards?.get(shard)?.tar) || snapshot);
         booted++;
         progress(`booted ${n.id}`, 0.3 + (0.7 * booted) / booting.length);
         this.emit({ type: 'node-booted', node: n.id, message: `${n.id} is up` });
@@ -166,6 +168,11 @@ export class Simulation {
   /** Virtual time now, in microseconds. */
   get now(): number {
     return this.scheduler.now;
+  }
+
+  /** The run's sharding figures (the report's `sharding` block), when the scenario is sharded. */
+  get shardFigures(): ShardFigures | undefined {
+    return this.ctx.sharding?.figures;
   }
 
   /** The scenario a restart would load: the start scenario with the edits of every applied command (settings, topology, workload). */

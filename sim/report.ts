@@ -2,6 +2,9 @@
 import type { ConsoleResult } from './core/contracts.ts';
 import type { Simulation } from './Simulation.ts';
 import { nodeKind } from './nodes/index.ts';
+import { shardOfNodes } from './scenario/sharding.ts';
+import type { ShardFigures } from './sharding/figures.ts';
+import type { ShardMap } from './sharding/shardMap.ts';
 
 export interface Report {
   scenario: string;
@@ -22,6 +25,18 @@ export interface Report {
    * the lost writes listed. Each replica's node entry has its `replication` (replayLagMs, state, syncState).
    */
   consistency?: { staleReads: number; rywViolations: number; lostWrites: number; [k: string]: unknown };
+  /**
+   * Sharded scenarios: per shard, the app requests routed to it, the statements its nodes ran (the shard and
+   * its replicas), its primary's CPU and the rows of each distributed table at load; requests that scattered
+   * to several shards, and requests refused for needing two shards or an unmergeable scatter.
+   */
+  sharding?: {
+    strategy: string;
+    shards: Record<string, { nodes: string[]; requests: number; queries: number; cpuUtilization: number; rows: Record<string, number> }>;
+    scatterQueries: number;
+    crossShardErrors: number;
+    unmergeableErrors: number;
+  };
   realQueries: number;
   wallSeconds: number;
 }
@@ -89,7 +104,24 @@ export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: 
       ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
     })),
     ...(sim.replication.active ? { consistency: sim.replication.checker.report() as Report['consistency'] } : {}),
+    ...(sim.scenario.sharding && sim.shardFigures ? { sharding: shardingReport(sim, sim.scenario.sharding, sim.shardFigures, nodes) } : {}),
     realQueries: m.realQueries,
     wallSeconds: round(wallSeconds, 3),
   };
+}
+
+function shardingReport(sim: Simulation, map: ShardMap, f: ShardFigures, nodes: Report['nodes']): NonNullable<Report['sharding']> {
+  const owner = shardOfNodes(sim.scenario, map.shards);
+  const shards: NonNullable<Report['sharding']>['shards'] = {};
+  for (const s of map.shards) {
+    const members = [...owner].filter(([, o]) => o === s).map(([id]) => id);
+    shards[s] = {
+      nodes: members,
+      requests: f.requests.get(s) ?? 0,
+      queries: members.reduce((n, id) => n + (nodes[id]?.queries ?? 0), 0),
+      cpuUtilization: nodes[s]?.cpuUtilization ?? 0,
+      rows: f.rowsAtLoad[s] ?? {},
+    };
+  }
+  return { strategy: map.strategy.kind, shards, scatterQueries: f.scatter, crossShardErrors: f.crossShard, unmergeableErrors: f.unmergeable };
 }

@@ -12,6 +12,8 @@ export interface ConsoleResult {
   node: string;
   query: string;
   columns: string[];
+  /** Each column's type OID, where the node knows it. */
+  types?: number[];
   rows: unknown[][];
   rowCount: number;
   command?: string;

@@ -87,6 +87,25 @@ export const ERROR_CATALOGUE = {
     message: 'no database node to send this statement to',
     explanation: 'The app node has no edge to a database node that can serve this request.',
   },
+  // Sharding (sim/sharding/, the app's ShardRouter).
+  cross_shard_transaction: {
+    sqlstate: '0A000',
+    severity: 'ERROR',
+    message: 'transaction touches more than one shard',
+    explanation:
+      'The statements of this transaction (or this write without a shard key) need rows on two shards; each shard is its own PostgreSQL and commits alone, so the router refuses it (single-shard transactions, as Vitess by default).',
+  },
+  scatter_not_mergeable: {
+    sqlstate: '0A000',
+    severity: 'ERROR',
+    message: 'cannot merge this statement across shards',
+    explanation: 'The statement has no shard key, so it would run on every shard, and its result cannot be put together correctly from the shards\' results here.',
+  },
+  no_shard_for_key: {
+    severity: 'ERROR',
+    message: 'no shard holds this key',
+    explanation: 'The shard map sends this key to no shard (a geography region without a shard of its own and no default_shard).',
+  },
   // Replication and its faults (sim/replication/).
   serialization_failure: {
     sqlstate: '40001',

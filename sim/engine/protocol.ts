@@ -44,6 +44,8 @@ export interface StatementResult {
   command?: string;
   rowCount: number;
   columns?: string[];
+  /** Each column's type OID (a merge of several nodes' rows orders them by type: sim/sharding/merge.ts). */
+  types?: number[];
   rows?: unknown[][];
   truncated?: boolean;
 }
@@ -179,7 +181,7 @@ async function sleptSeconds(db: PGlite): Promise<number> {
 
 interface PgResults {
   rows: unknown[];
-  fields: { name: string }[];
+  fields: { name: string; dataTypeID?: number }[];
   affectedRows?: number;
   command?: string;
   rowCount?: number;
@@ -195,6 +197,7 @@ function toResult(r: PgResults, maxRows: number): StatementResult {
   const res: StatementResult = { command: r.command, rowCount };
   if (maxRows > 0 && r.fields.length > 0) {
     res.columns = r.fields.map((f) => f.name);
+    res.types = r.fields.map((f) => f.dataTypeID ?? 0);
     res.rows = (r.rows as unknown[][]).slice(0, maxRows).map((row) => row.map(plainValue));
     if (r.rows.length > maxRows) res.truncated = true;
   }

@@ -12,6 +12,7 @@ import type { EngineFactory } from '../engine/DbEngine.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { ClientInfo, Connection, ConnectResult, Endpoint, Network, Trace } from '../net/Link.ts';
 import type { ReplicationState } from '../replication/ports.ts';
+import type { ShardFigures } from '../sharding/figures.ts';
 import type { ShardMap } from '../sharding/shardMap.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
 
@@ -27,8 +28,8 @@ export interface SimContext {
   node(id: string): NodeModel | undefined;
   /** The edges and the connections over them (sim/net/): every hop's latency and trace. */
   readonly net: Network;
-  /** The scenario's shard map (sim/sharding/shardMap.ts), when it is sharded. */
-  readonly sharding?: ShardMap;
+  /** The scenario's shard map (sim/sharding/shardMap.ts) and the run's figures of it, when it is sharded. */
+  readonly sharding?: { map: ShardMap; figures: ShardFigures };
 }
 
 export interface NodeSpec<S = Record<string, unknown>> {

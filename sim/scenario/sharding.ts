@@ -5,7 +5,7 @@
  * ShardRouter reads from them as the app's read_policy says).
  */
 import { isReplicationEdge, nodeKind } from '../nodes/registry.ts';
-import type { ShardMap } from '../sharding/shardMap.ts';
+import { type ShardMap, shardMembers } from '../sharding/shardMap.ts';
 
 interface Topology {
   nodes: readonly { id: string; kind: string }[];
@@ -17,20 +17,10 @@ export interface ShardingIssue {
   message: string;
 }
 
-/** The shard each database node belongs to: the shard itself and the replicas downstream of it. */
+/** The shard each database node of the scenario belongs to: the shard itself and the replicas downstream of it. */
 export function shardOfNodes(t: Topology, shards: readonly string[]): Map<string, string> {
   const kinds = new Map(t.nodes.map((n) => [n.id, n.kind]));
-  const owner = new Map<string, string>();
-  for (const shard of shards) {
-    const queue = [shard];
-    while (queue.length > 0) {
-      const id = queue.shift()!;
-      if (owner.has(id)) continue;
-      owner.set(id, shard);
-      for (const e of t.edges) if (e.from === id && isReplicationEdge(kinds.get(e.from), kinds.get(e.to))) queue.push(e.to);
-    }
-  }
-  return owner;
+  return shardMembers(shards, (id) => t.edges.filter((e) => e.from === id && isReplicationEdge(kinds.get(e.from), kinds.get(e.to))).map((e) => e.to));
 }
 
 /** What is wrong with `map` on this topology, with paths from the scenario's root. */

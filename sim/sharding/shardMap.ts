@@ -182,6 +182,24 @@ export function shardLocator(rule: ShardRule): (key: KeyValue) => Routed {
 }
 
 /**
+ * The shard each node belongs to: a shard and the nodes downstream of it (`replicasOf`: its standbys), as a
+ * shard's replicas serve its rows and nobody else's.
+ */
+export function shardMembers(shards: readonly string[], replicasOf: (id: string) => readonly string[]): Map<string, string> {
+  const owner = new Map<string, string>();
+  for (const shard of shards) {
+    const queue = [shard];
+    while (queue.length > 0) {
+      const id = queue.shift()!;
+      if (owner.has(id)) continue;
+      owner.set(id, shard);
+      queue.push(...replicasOf(id));
+    }
+  }
+  return owner;
+}
+
+/**
  * The map a reshard onto `shards` leads to, for the strategies where it follows from the shards alone:
  * modulo, hash partitions and the ring keep their rule; virtual shards keep their ranges and move the
  * fewest of them (`rebalancePlacement`). Range and geography maps need new boundaries or regions: undefined.

@@ -20,33 +20,46 @@ export function textArrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
 }
 
+export interface ShardSnapshot {
+  tar: Uint8Array;
+  /** Rows of each distributed table the shard holds (rows with a NULL key are not counted). */
+  rows: Record<string, number>;
+}
+
 /**
  * The snapshot of every shard of `map`, from `data` (the snapshot made by `setupSql`). Tables are emptied of
  * other shards' rows last declared first, so a table that references an earlier one (orders -> users) is
  * split before it.
  */
-export async function shardSnapshots(factory: EngineFactory, data: Uint8Array, setupSql: string, map: ShardMap): Promise<Map<string, Uint8Array>> {
-  const out = new Map<string, Uint8Array>();
+export async function shardSnapshots(factory: EngineFactory, data: Uint8Array, setupSql: string, map: ShardMap): Promise<Map<string, ShardSnapshot>> {
+  const out = new Map<string, ShardSnapshot>();
   const made = `${hash32(setupSql).toString(16)}-${setupSql.length}-${hash32(JSON.stringify(map)).toString(16)}-${hash32(ENGINE_CONF.join()).toString(16)}`;
   const locate = shardLocator(map);
   for (const shard of map.shards) {
     const key = `shard-${made}-${shard}`;
     const cached = await factory.loadSnapshot(key);
-    if (cached) {
-      out.set(shard, cached);
+    const cachedRows = await factory.loadSnapshot(`${key}-rows`);
+    if (cached && cachedRows) {
+      out.set(shard, { tar: cached, rows: JSON.parse(new TextDecoder().decode(cachedRows)) });
       continue;
     }
+    const rows: Record<string, number> = {};
     const engine = await factory.create({ snapshot: data, postgresqlConf: ENGINE_CONF, name: `split-${shard}` });
     try {
       for (const { table, column } of [...map.tables].reverse()) {
         const keys = (await engine.request({
           op: 'run',
-          statements: [{ sql: `SELECT DISTINCT ${column}::text FROM ${table} WHERE ${column} IS NOT NULL ORDER BY 1` }],
+          statements: [{ sql: `SELECT ${column}::text, count(*) FROM ${table} WHERE ${column} IS NOT NULL GROUP BY 1 ORDER BY 1` }],
           transaction: false,
           maxRows: Number.MAX_SAFE_INTEGER,
         })) as RunReply;
         if (keys.error) throw new Error(`splitting ${table} by ${column}: ${keys.error.message}`);
-        const others = (keys.results[0]?.rows ?? []).map((r) => String(r[0])).filter((k) => locate(keyOf(map.key_type, k)).shard !== shard);
+        const others: string[] = [];
+        rows[table] = 0;
+        for (const [k, n] of keys.results[0]?.rows ?? []) {
+          if (locate(keyOf(map.key_type, k)).shard === shard) rows[table] += Number(n);
+          else others.push(String(k));
+        }
         if (others.length === 0) continue;
         const del = (await engine.request({
           op: 'run',
@@ -59,7 +72,8 @@ export async function shardSnapshots(factory: EngineFactory, data: Uint8Array, s
       for (const sql of ['VACUUM FULL', 'ANALYZE', 'CHECKPOINT']) expectOk(await engine.request({ op: 'exec', sql }), `splitting for ${shard}`);
       const tar = ((await engine.request({ op: 'dump' })) as { tar: Uint8Array }).tar;
       await factory.saveSnapshot(key, tar);
-      out.set(shard, tar);
+      await factory.saveSnapshot(`${key}-rows`, new TextEncoder().encode(JSON.stringify(rows)));
+      out.set(shard, { tar, rows });
     } finally {
       await engine.close();
     }

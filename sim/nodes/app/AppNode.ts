@@ -8,9 +8,11 @@ import type { Link, Trace } from '../../net/Link.ts';
 import { timeUs } from '../../scenario/settings.ts';
 import type { RequestSink, WorkloadRequest } from '../../workload/Workload.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
-import type { ClientInfo, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, StatementCall } from '../types.ts';
+import type { ClientInfo, ConsoleResult, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, StatementCall } from '../types.ts';
 import { ClientPool, type Grant } from './ClientPool.ts';
 import { DatabaseRouter } from './DatabaseRouter.ts';
+import { shardedConsole } from './shardConsole.ts';
+import { ShardRouter } from './ShardRouter.ts';
 import type { AppSettings } from './settings.ts';
 
 type AppRequest = WorkloadRequest;
@@ -35,6 +37,12 @@ export interface AppSnapshot extends NodeSnapshot {
 export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> implements RequestSink {
   readonly kind = 'app';
   readonly router: DatabaseRouter;
+  /** Sharded scenarios: keys to shards, and each shard's DatabaseRouter (ShardRouter.ts). */
+  readonly shards: ShardRouter | undefined;
+  /** Sharded scenarios only: SQL sent as the ShardRouter sends it (shardConsole.ts). */
+  readonly console?: (sql: string) => Promise<ConsoleResult>;
+  /** Scatters that run a rewritten statement (avg as sum and count), by request. */
+  private readonly scatterOps = new WeakMap<AppRequest, AppRequest['op']>();
   private pools: Map<string, ClientPool>[] = [];
   private inFlight = new Map<number, Trace>();
   private completed = 0;
@@ -46,6 +54,14 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     super(ctx, spec);
     this.router = new DatabaseRouter(ctx, () => this.upstreams(), () => this.spec.settings, ctx.rng(`router:${spec.id}`));
     for (let i = 0; i < spec.settings.instances; i++) this.pools.push(new Map());
+    const sharding = ctx.sharding;
+    this.shards = sharding
+      ? new ShardRouter(ctx, sharding.map, sharding.figures, () => this.upstreams(), () => this.spec.settings, (s) => ctx.rng(`router:${spec.id}:${s}`))
+      : undefined;
+    if (this.shards) {
+      const shards = this.shards;
+      this.console = (sql) => shardedConsole(ctx, this.id, shards, sql);
+    }
   }
 
   get instances(): number {
@@ -72,8 +88,19 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     this.connectUpstream(target, client, done);
   }
 
-  /** The routing hook: the DatabaseRouter's choice, or no_route when the app is connected to no database. */
+  /**
+   * The routing hook: the ShardRouter's choice when sharded (a scatter's replies merged: the first error in
+   * shard order, else the success of all), else the DatabaseRouter's; no_route when the app is connected to
+   * no database.
+   */
   protected route(req: AppRequest): Route<Outcome> {
+    if (this.shards) {
+      const s = this.shards.route(req);
+      if (s.kind === 'error') return { kind: 'answer', reply: { error: s.error } };
+      if (s.kind === 'one') return { kind: 'forward', upstream: s.endpoint };
+      if (s.op !== req.op) this.scatterOps.set(req, s.op);
+      return { kind: 'fan-out', upstreams: s.endpoints, merge: mergeOutcomes };
+    }
     const target = this.router.route(req);
     return target ? { kind: 'forward', upstream: target } : { kind: 'answer', reply: { error: simError('no_route') } };
   }
@@ -86,8 +113,10 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
       (target, reply) => {
         this.inFlight.set(req.id, trace);
         this.ctx.net.begin(trace);
-        if (this.spec.settings.connection_mode === 'per_request') this.perRequest(req, trace, target, reply);
-        else this.pooled(req, trace, target, reply);
+        const op = this.scatterOps.get(req);
+        const run = op ? { ...req, op } : req;
+        if (this.spec.settings.connection_mode === 'per_request') this.perRequest(run, trace, target, reply);
+        else this.pooled(run, trace, target, reply);
       },
       (o) => this.end(req, trace, done, o),
     );
@@ -143,7 +172,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
         return done(reply.error);
       }
       if (i + 1 < calls.length) return this.roundTrips(r, link, calls, i + 1, done);
-      if (reply.position !== undefined) this.router.wrote(r.session, reply.position);
+      if (reply.position !== undefined) (this.shards?.routerOf(link.conn!.endpoint) ?? this.router).wrote(r.session, reply.position);
       done(undefined, reply.outcome);
     });
   }
@@ -153,6 +182,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     this.inFlight.delete(r.id);
     this.ctx.net.end(trace);
     this.router.release(r.id);
+    this.shards?.release(r.id);
     const at = this.ctx.scheduler.now;
     const record = (e: SimError | undefined) => {
       if (e) this.failed++;
@@ -203,4 +233,12 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
   report(): ReportBlock {
     return { completed: this.completed, failed: this.failed };
   }
+}
+
+/** A scatter's outcome: the first error in shard order, else the success of every shard. */
+function mergeOutcomes(outcomes: Outcome[]): Outcome {
+  const failed = outcomes.find((o) => o.error);
+  if (failed) return failed;
+  const later = outcomes.filter((o) => o.outcome).map((o) => o.outcome!);
+  return later.length === 0 ? {} : { outcome: Promise.all(later).then((errors) => errors.find((e) => e)) };
 }

@@ -551,7 +551,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       if (consoleMayWrite(sql)) this.replication?.consoleWrote(sql, !reply.error);
       if (reply.error) return { ...base, error: fromEngineError(reply.error) };
       const r = reply.result!;
-      return { ...base, columns: r.columns ?? [], rows: r.rows ?? [], rowCount: r.rowCount, command: r.command, truncated: r.truncated };
+      return { ...base, columns: r.columns ?? [], ...(r.types ? { types: r.types } : {}), rows: r.rows ?? [], rowCount: r.rowCount, command: r.command, truncated: r.truncated };
     } catch (e) {
       if (!(e instanceof EngineDeadError)) throw e;
       await this.crash(e.reason);

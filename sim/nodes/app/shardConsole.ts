@@ -1,0 +1,40 @@
+/**
+ * A sharded app's console: SQL sent the way the app's ShardRouter sends it. A statement with a key runs on
+ * its shard; one without scatters to every shard and the rows are merged as one PostgreSQL holding all the
+ * data would return them (sim/sharding/merge.ts), or refused when that cannot be done correctly.
+ * Console statements run outside virtual time, as on any node's console.
+ */
+import type { ConsoleResult } from '../../core/contracts.ts';
+import { simError } from '../../core/errors.ts';
+import { mergeShardRows } from '../../sharding/merge.ts';
+import { isReadOnlySql, type PreparedOperation } from '../../workload/operations.ts';
+import type { SimContext } from '../types.ts';
+import { ShardRouter } from './ShardRouter.ts';
+
+/** Console statements borrow request ids below the workload's (which start at 0) for the routers' bookkeeping. */
+let consoleRequest = -1;
+
+export async function shardedConsole(ctx: SimContext, app: string, router: ShardRouter, sql: string): Promise<ConsoleResult> {
+  const text = sql.trim().replace(/;\s*$/, '');
+  const base = { node: app, query: sql, columns: [], rows: [], rowCount: 0 };
+  const readOnly = isReadOnlySql(text);
+  const op: PreparedOperation = { name: 'console', weight: 0, statements: [{ sql: text, paramIndexes: [] }], transaction: false, readOnly, writes: !readOnly };
+  const id = consoleRequest--;
+  const route = router.route({ id, op, params: [] });
+  try {
+    if (route.kind === 'error') return { ...base, error: route.error };
+    const run = (endpoint: string, q: string) => ctx.node(endpoint)!.console!(q);
+    if (route.kind === 'one') return { ...(await run(route.endpoint, sql)), node: app, query: sql };
+    const results: ConsoleResult[] = [];
+    for (const e of route.endpoints) {
+      const r = await run(e, route.op.statements[0].sql);
+      if (r.error) return { ...r, node: app, query: sql };
+      results.push(r);
+    }
+    const merged = mergeShardRows(route.plan, results, ShardRouter.param(op, []));
+    if (!merged.ok) return { ...base, error: simError('scatter_not_mergeable', { detail: merged.refused }) };
+    return { ...base, columns: merged.columns, types: merged.types, rows: merged.rows, rowCount: merged.rows.length, command: 'SELECT' };
+  } finally {
+    router.release(id);
+  }
+}

@@ -1,0 +1,24 @@
+/** What a sharded run counts for the report's `sharding` block (sim/report.ts). */
+export class ShardFigures {
+  /** Requests routed to each shard (a scatter counts on every shard it reached). */
+  readonly requests = new Map<string, number>();
+  /** Requests that scattered to more than one shard. */
+  scatter = 0;
+  /** Requests refused because they needed two shards in one transaction. */
+  crossShard = 0;
+  /** Statements without a key refused because their result cannot be merged. */
+  unmergeable = 0;
+
+  constructor(
+    readonly shards: readonly string[],
+    /** Rows of each distributed table on each shard at load (sim/sharding/split.ts). */
+    public rowsAtLoad: Record<string, Record<string, number>> = {},
+  ) {
+    for (const s of shards) this.requests.set(s, 0);
+  }
+
+  routed(shards: readonly string[]): void {
+    for (const s of shards) this.requests.set(s, (this.requests.get(s) ?? 0) + 1);
+    if (shards.length > 1) this.scatter++;
+  }
+}
