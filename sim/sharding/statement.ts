@@ -170,7 +170,8 @@ function whereKeys(tokens: Token[], columns: Set<string>): KeySource[] {
     if (tokens[i].text === '=') {
       const single = (j: number) => !['+', '-', '*', '/', '|', ':', '.', '['].includes(tokens[j]?.text ?? '');
       if (isKey(i - 1) && operand(i + 1) && single(i + 2)) return [operand(i + 1)!];
-      if (isKey(i + 1) && operand(i - 1) && single(i + 2) && single(i - 2)) return [operand(i - 1)!];
+      const right = tokens[i + 2]?.text === '.' ? i + 3 : i + 1; // t.col
+      if (isKey(right) && operand(i - 1) && single(right + 1) && single(i - 2)) return [operand(i - 1)!];
     } else if (tokens[i].text === 'in' && isKey(i - 1) && tokens[i - 2]?.text !== 'not' && tokens[i + 1]?.text === '(') {
       const list = items(tokens, i + 2, closing(tokens, i + 1), 1);
       const keys = list.map((c) => (c.length === 1 ? value(c[0]) : undefined));

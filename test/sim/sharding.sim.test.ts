@@ -138,3 +138,17 @@ describe('shards with replicas', () => {
     expect(buildReport(sim, [], 0).failed).toBe(0);
   });
 });
+
+describe('range sharding', () => {
+  it('sends sequential new keys to the last range: a hot shard', async () => {
+    const sim = await startSim(scenarioFile('sharding-range.json'));
+    await sim.runUntil(1e6);
+    const report = buildReport(sim, [], 0);
+    expect(report.errors).toEqual({});
+    const { shard1, shard2 } = report.sharding!.shards;
+    expect(shard1.rows).toEqual({ users: 500, orders: 2500 });
+    const added = await sim.apply({ do: 'runSql', node: 'shard2', sql: 'SELECT count(*) FROM users WHERE id > 1000' });
+    expect(Number(added.rows[0][0])).toBeGreaterThan(50);
+    expect(shard2.requests).toBeGreaterThan(shard1.requests + Number(added.rows[0][0]) / 2);
+  });
+});
