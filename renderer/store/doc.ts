@@ -25,6 +25,8 @@ export interface Doc {
   edges: DocEdge[];
   workload: Record<string, unknown>;
   run: Record<string, unknown>;
+  /** The shard map (sim/sharding), kept as the file has it. */
+  sharding?: Record<string, unknown>;
 }
 
 export const edgeId = (e: { from: string; to: string }) => `${e.from}->${e.to}`;
@@ -49,6 +51,7 @@ export function docFromFile(raw: Record<string, any>): Doc {
     edges: ((raw.edges ?? []) as any[]).map((e) => ({ ...e })),
     workload: structuredClone(raw.workload ?? {}),
     run: structuredClone(raw.run ?? {}),
+    ...(raw.sharding !== undefined ? { sharding: structuredClone(raw.sharding) } : {}),
   };
 }
 
@@ -67,6 +70,7 @@ export function docToScenario(doc: Doc): Record<string, unknown> {
     edges: doc.edges,
     workload: doc.workload,
     run: doc.run,
+    ...(doc.sharding !== undefined ? { sharding: doc.sharding } : {}),
   };
 }
 

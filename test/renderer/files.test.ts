@@ -3,6 +3,7 @@ import { docFromFile, docText, docToScenario } from '../../renderer/store/doc.ts
 import { addRecent, initStorage, readAutosave, readRecent, type WorkStore, writeAutosave } from '../../renderer/files/storage.ts';
 import { parseScenarioText } from '../../sim/index.ts';
 import single from '../../lessons/scenarios/single-primary.json';
+import sharded from '../../lessons/scenarios/sharding-hash.json';
 
 class MemoryStorage {
   private m = new Map<string, string>();
@@ -45,6 +46,12 @@ describe('scenario files', () => {
     expect(docToScenario(docFromFile(JSON.parse(text)))).toEqual(docToScenario(doc));
     // Settings the file left out stay out (their defaults are the schema's business).
     expect(JSON.parse(text).nodes[0].settings).toEqual(single.nodes[0].settings);
+  });
+
+  it('keeps a sharded scenario sharded: its shard map survives opening and saving', () => {
+    const text = docText(docFromFile(structuredClone(sharded)));
+    expect(JSON.parse(text).sharding).toEqual(sharded.sharding);
+    expect(parseScenarioText(text).ok).toBe(true);
   });
 
   it('a bad file gives issues with paths', () => {
