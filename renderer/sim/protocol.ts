@@ -45,6 +45,12 @@ export type WorkerMessage =
   | { type: 'reply'; id: number; ok: false; error: string; issues?: { path: string; message: string }[] }
   | { type: 'progress'; phase: string; fraction: number }
   | { type: 'state'; status: RunStatus; speed: SpeedSetting; message?: string }
-  | { type: 'snapshot'; snapshot: SimSnapshot; series: SeriesPoint[]; events: SimEvent[]; status: RunStatus };
+  | { type: 'snapshot'; snapshot: SimSnapshot; series: SeriesPoint[]; events: RunEvent[]; status: RunStatus };
 
 export type ClientMessage = { id: number; command: WorkerCommand };
+
+/**
+ * What the Events panel lists: the sim's events and the host's own: `request-error` says which error
+ * failed requests since the last snapshot, in the real system's words ("sorry, too many clients already").
+ */
+export type RunEvent = Omit<SimEvent, 'type'> & { type: SimEvent['type'] | 'request-error' };

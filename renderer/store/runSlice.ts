@@ -3,8 +3,8 @@
  * charts plot, events) and the commands that drive it. The sim is loaded from the document when Run
  * (or a console query) needs it; a document that changed since is "stale" until Reset.
  */
-import type { ConsoleResult, JsonValue, SimEvent, SimSnapshot } from '../../sim/index.ts';
-import type { FaultCommand, RunStatus, SeriesPoint, SpeedSetting } from '../sim/protocol.ts';
+import type { ConsoleResult, JsonValue, SimSnapshot } from '../../sim/index.ts';
+import type { FaultCommand, RunEvent, RunStatus, SeriesPoint, SpeedSetting } from '../sim/protocol.ts';
 import { SimCommandError } from '../sim/simClient.ts';
 import type { AppSet, AppState, SimPort } from './appStore.ts';
 import { appendLive, type LivePoint } from './liveSeries.ts';
@@ -23,7 +23,7 @@ export interface RunSlice {
   series: SeriesPoint[];
   /** Per-snapshot figures of replicas and poolers (liveSeries.ts), for their charts. */
   live: LivePoint[];
-  events: SimEvent[];
+  events: RunEvent[];
   /** What the sim was loaded from (the parts that matter to it); undefined when nothing is loaded. */
   loadedKey: string | undefined;
   runError: string | undefined;
@@ -41,7 +41,7 @@ export interface RunSlice {
   fault(fault: FaultCommand): Promise<boolean>;
   runSql(node: string, sql: string): Promise<void>;
   setConsoleNode(node: string): void;
-  addEvent(event: Omit<SimEvent, 'at'>): void;
+  addEvent(event: Omit<RunEvent, 'at'>): void;
 }
 
 /** The parts of a document the simulation depends on (not positions, labels or the name). */
