@@ -55,6 +55,11 @@ export function simKey(doc: Doc): string {
   });
 }
 
+/** The ids of the nodes of the sim loaded with this key. */
+function loadedNodes(key: string): string[] {
+  return (JSON.parse(key) as { nodes: { id: string }[] }).nodes.map((n) => n.id);
+}
+
 export function isStale(s: Pick<AppState, 'loadedKey' | 'doc'>): boolean {
   return s.loadedKey !== undefined && s.loadedKey !== simKey(s.doc);
 }
@@ -114,6 +119,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
       loading = (async () => {
         const doc = get().doc;
         set({ progress: { phase: 'starting', fraction: 0 }, snapshot: undefined, series: [], live: [], events: [], runError: undefined, consoleResult: undefined });
+        if (get().notice?.ofRun) get().dismissNotice();
         try {
           await client().load(docToScenario(doc));
           set({ loadedKey: simKey(doc), progress: undefined });
@@ -152,22 +158,27 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
     async resetRun() {
       await client().reset().catch(fail);
       set({ loadedKey: undefined, snapshot: undefined, series: [], live: [], events: [], progress: undefined, runError: undefined, status: 'idle' });
+      if (get().notice?.ofRun) get().dismissNotice();
     },
 
     async applySettingLive(node, name, value) {
       const s = get();
       if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting') return;
+      // a node added since the sim was loaded is only in the document: its settings apply at the next load
+      if (!loadedNodes(s.loadedKey).includes(node)) return;
       const before = s.past[s.past.length - 1];
       try {
         const { outcome } = await client().apply({ do: 'setNodeSetting', node, name, value: value as JsonValue });
         get().notify(
           'info',
           outcome === 'applied' ? `${name} applied to the running ${node}.` : `${name} on ${node} needs a restart of the node: it applies when you Reset the run.`,
+          undefined,
+          true,
         );
         // The sim now has what the document has, if it had the document before this edit.
         if (before && simKey(before) === get().loadedKey) set({ loadedKey: simKey(get().doc) });
       } catch (e) {
-        get().notify('error', String((e as Error)?.message ?? e));
+        get().notify('error', String((e as Error)?.message ?? e), undefined, true);
       }
     },
 
@@ -181,7 +192,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
         await client().apply({ do: 'fault', fault });
         return true;
       } catch (e) {
-        get().notify('error', `${fault.kind} ${fault.node} refused: ${String((e as Error)?.message ?? e)}`);
+        get().notify('error', `${fault.kind} ${fault.node} refused: ${String((e as Error)?.message ?? e)}`, undefined, true);
         return false;
       }
     },

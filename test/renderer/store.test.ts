@@ -203,6 +203,24 @@ describe('the run', () => {
     expect(isStale(s())).toBe(true);
   });
 
+  it('a setting of a node added during the run stays in the document: no command, no "no node" banner; Reset dismisses a run banner', async () => {
+    await s().ensureLoaded();
+    sim.emit({ type: 'state', status: 'running', speed: 1 });
+    const added = s().addNode('postgres', { x: 0, y: 300 });
+    s().setSetting(added, 'work_mem', '8MB');
+    const sent = sim.calls.length;
+    await s().applySettingLive(added, 'work_mem', '8MB');
+    expect(sim.calls.length).toBe(sent);
+    expect(s().notice).toBeUndefined();
+    await s().applySettingLive('primary', 'work_mem', '8MB');
+    expect(s().notice).toMatchObject({ kind: 'info', text: 'work_mem applied to the running primary.' });
+    await s().resetRun();
+    expect(s().notice).toBeUndefined();
+    s().notify('error', 'not about the run');
+    await s().resetRun();
+    expect(s().notice?.text).toBe('not about the run');
+  });
+
   it('runs console SQL on a node, loading first', async () => {
     await s().runSql('primary', 'SELECT 1');
     expect(sim.calls[0].type).toBe('load');
