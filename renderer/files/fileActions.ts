@@ -102,6 +102,27 @@ export async function saveFile(saveAs = false): Promise<void> {
   s.notify('info', `Saved ${name} (downloaded)`);
 }
 
+/** The paint of an SVG shape that the app's stylesheet sets (edges: stroke and width from CSS). */
+const SVG_PAINT = ['stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity', 'fill', 'fill-opacity', 'opacity'] as const;
+
+/**
+ * Writes the computed paint of every shape inside the canvas's SVGs into its style attribute, and returns
+ * the undo. html-to-image clones an <svg> as it is, without the styles of its children: the edges, whose
+ * stroke comes from the stylesheet, exported as invisible paths.
+ */
+function inlineSvgPaint(root: HTMLElement): () => void {
+  const undo: (() => void)[] = [];
+  for (const shape of root.querySelectorAll<SVGElement>('svg *')) {
+    const before = shape.getAttribute('style');
+    const computed = getComputedStyle(shape);
+    for (const p of SVG_PAINT) shape.style.setProperty(p, computed.getPropertyValue(p));
+    undo.push(() => (before === null ? shape.removeAttribute('style') : shape.setAttribute('style', before)));
+  }
+  return () => {
+    for (const u of undo) u();
+  };
+}
+
 /** The canvas as PNG or SVG, without the controls and minimap. */
 export async function exportImage(format: 'png' | 'svg'): Promise<void> {
   const s = appStore.getState();
@@ -112,7 +133,13 @@ export async function exportImage(format: 'png' | 'svg'): Promise<void> {
     backgroundColor: '#ffffff',
     filter: (n: HTMLElement) => !n.classList?.contains('react-flow__controls') && !n.classList?.contains('react-flow__minimap') && !n.classList?.contains('react-flow__panel'),
   };
-  const dataUrl = format === 'png' ? await toPng(el, { ...options, pixelRatio: 2 }) : await toSvg(el, options);
+  const restore = inlineSvgPaint(el);
+  let dataUrl: string;
+  try {
+    dataUrl = format === 'png' ? await toPng(el, { ...options, pixelRatio: 2 }) : await toSvg(el, options);
+  } finally {
+    restore();
+  }
   const name = fileNameFor(s.doc).replace(/\.json$/, `.${format}`);
   const b = bridge();
   if (b) {
