@@ -39,7 +39,7 @@ export function Toolbar() {
         {dirty ? ' •' : ''}
       </span>
       <div className="group">
-        <button type="button" data-testid="btn-new" onClick={newScenario}>
+        <button type="button" data-testid="btn-new" onClick={() => newScenario()}>
           New
         </button>
         <button type="button" data-testid="btn-open" onClick={() => void openFile(input.current)}>

@@ -5,7 +5,7 @@
  */
 import { parseScenarioText } from '../../sim/index.ts';
 import { appStore } from '../store/appStore.ts';
-import { type Doc, docFromFile, docText, emptyDoc, validateDoc } from '../store/doc.ts';
+import { type Doc, docFromFile, docText, emptyDoc, hasUnsavedWork, validateDoc } from '../store/doc.ts';
 import { bridge } from './bridge.ts';
 import { addRecent, type RecentFile } from './storage.ts';
 
@@ -30,8 +30,10 @@ export function openText(text: string, file: { name: string; path?: string }): b
   return true;
 }
 
-export function newScenario(): void {
+/** A new empty document; asks first when the current one has unsaved work (`ask` is window.confirm in the app). */
+export function newScenario(ask: (question: string) => boolean = (q) => window.confirm(q)): void {
   const s = appStore.getState();
+  if (hasUnsavedWork(s.doc, s.savedText) && !ask(`Discard the changes to "${s.doc.name}"? (Undo brings them back.)`)) return;
   if (s.loadedKey !== undefined) void s.resetRun();
   s.replaceDoc(emptyDoc());
   s.setFile(undefined, undefined);

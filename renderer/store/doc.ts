@@ -74,6 +74,14 @@ export function docText(doc: Doc): string {
   return `${JSON.stringify(docToScenario(doc), null, 2)}\n`;
 }
 
+/**
+ * Whether New or Open would lose work: the document differs from the file it was opened from or saved to,
+ * or, never saved, it holds nodes.
+ */
+export function hasUnsavedWork(doc: Doc, savedText: string | undefined): boolean {
+  return savedText === undefined ? doc.nodes.length > 0 : savedText !== docText(doc);
+}
+
 export function validateDoc(doc: Doc): ScenarioIssue[] {
   const r = parseScenario(docToScenario(doc));
   return r.ok ? [] : r.issues;

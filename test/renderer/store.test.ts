@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { StoreApi } from 'zustand/vanilla';
 import { type AppState, createAppStore, type SimPort } from '../../renderer/store/appStore.ts';
 import type { Command } from '../../sim/index.ts';
-import { docFromFile, emptyDoc, parseSettingInput, validateDoc } from '../../renderer/store/doc.ts';
+import { docFromFile, docText, emptyDoc, hasUnsavedWork, parseSettingInput, validateDoc } from '../../renderer/store/doc.ts';
 import single from '../../lessons/scenarios/single-primary.json';
 
 function fakeSim() {
@@ -36,6 +36,26 @@ beforeEach(() => {
   sim = fakeSim();
   store = createAppStore(() => sim.port);
   store.setState({ doc: emptyDoc() });
+});
+
+describe('replacing the document (New, Open)', () => {
+  it('keeps nothing of the old document: no hidden description, no console result', () => {
+    s().replaceDoc(docFromFile({ ...structuredClone(single), description: 'the old one' }));
+    store.setState({ consoleResult: { node: 'primary', query: 'SELECT 1', columns: ['?column?'], rows: [[1]], rowCount: 1 } });
+    s().replaceDoc(emptyDoc());
+    expect(s().doc).toEqual(emptyDoc());
+    expect(s().consoleResult).toBeUndefined();
+    s().undo();
+    expect(s().doc.description).toBe('the old one');
+  });
+
+  it('says when New would lose work: changed since saved, or never saved with nodes', () => {
+    const doc = docFromFile(structuredClone(single));
+    expect(hasUnsavedWork(doc, docText(doc))).toBe(false);
+    expect(hasUnsavedWork({ ...doc, name: 'renamed' }, docText(doc))).toBe(true);
+    expect(hasUnsavedWork(doc, undefined)).toBe(true);
+    expect(hasUnsavedWork(emptyDoc(), undefined)).toBe(false);
+  });
 });
 
 describe('editing the topology', () => {
