@@ -115,6 +115,12 @@ export function newIssues(before: Doc, after: Doc, filter: (i: ScenarioIssue) =>
   return validateDoc(after).filter((i) => !old.has(`${i.path}|${i.message}`) && filter(i));
 }
 
+/** A setting value (or default) as a form shows it: an object (pgbouncer's `databases`) as JSON, never "[object Object]". */
+export function settingText(value: unknown): string {
+  if (value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
 /** The text of a setting value typed in a form: numbers stay numbers, sizes and times stay strings. */
 export function parseSettingInput(text: string, type: string): unknown {
   const t = text.trim();

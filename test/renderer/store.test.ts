@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { StoreApi } from 'zustand/vanilla';
 import { type AppState, createAppStore, type SimPort } from '../../renderer/store/appStore.ts';
-import type { Command } from '../../sim/index.ts';
-import { docFromFile, docText, emptyDoc, hasUnsavedWork, parseSettingInput, validateDoc } from '../../renderer/store/doc.ts';
+import { type Command, describeSettings, nodeKind } from '../../sim/index.ts';
+import { docFromFile, docText, emptyDoc, hasUnsavedWork, parseSettingInput, settingText, validateDoc } from '../../renderer/store/doc.ts';
 import single from '../../lessons/scenarios/single-primary.json';
 
 function fakeSim() {
@@ -55,6 +55,17 @@ describe('replacing the document (New, Open)', () => {
     expect(hasUnsavedWork({ ...doc, name: 'renamed' }, docText(doc))).toBe(true);
     expect(hasUnsavedWork(doc, undefined)).toBe(true);
     expect(hasUnsavedWork(emptyDoc(), undefined)).toBe(false);
+  });
+});
+
+describe('setting fields', () => {
+  it('show an object value or default (pgbouncer databases) as JSON, never [object Object]', () => {
+    const databases = describeSettings(nodeKind('pgbouncer')!.settings).find((d) => d.name === 'databases');
+    expect(databases).toBeDefined();
+    expect(settingText(databases?.default)).not.toMatch(/object Object/);
+    expect(settingText({ mydb: 'host=primary port=5432 dbname=mydb' })).toBe('{"mydb":"host=primary port=5432 dbname=mydb"}');
+    expect(settingText(undefined)).toBe('');
+    expect(settingText(25)).toBe('25');
   });
 });
 
