@@ -1,7 +1,7 @@
 /**
  * The messages between the renderer's sim client and the sim worker: commands in, snapshots out.
  * Plain structured-cloneable data; the only contract between the UI thread and the simulation. The
- * commands are the sim's one union (sim/core/commands.ts) plus the worker's own: load, reset, report.
+ * commands are the sim's one union (sim/core/commands.ts) plus the worker's own: load, reset, continue, report.
  */
 import type { Command, ConsoleRecord, FaultCommand, Report, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
 
@@ -15,6 +15,8 @@ export type WorkerCommand =
   | Command
   | { do: 'load'; scenario: unknown }
   | { do: 'reset' }
+  /** A run that reached its end (the scenario's `duration`) goes on for as long again, from where it stopped. */
+  | { do: 'continue' }
   /** The running sim's JSON report and console history (the lesson player checks goals on them). */
   | { do: 'report' };
 

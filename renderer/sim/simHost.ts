@@ -51,6 +51,8 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
   let speed: SpeedSetting = 1;
   let sentSeconds = 0;
   let sentEvents = 0;
+  /** The scenario's duration: how far a Continue takes a finished run. */
+  let durationUs = 0;
   /** Failed requests by error code already told as events. */
   const sentErrors = new Map<string, { n: number; at: number }>();
   let lastPost = 0;
@@ -112,6 +114,27 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
     if (r) await r.close().catch(() => undefined);
   }
 
+  /** The pacing loop of `sim`, up to `untilUs` (the scenario's duration by default). */
+  function pacer(sim: Simulation, untilUs?: number): Runner {
+    const r: Runner = new Runner(sim, {
+      speed,
+      untilUs,
+      onTick: () => {
+        if (performance.now() - lastPost >= SNAPSHOT_MS) postSnapshot();
+      },
+      onStatus: (s, message) => {
+        if (r !== runner) return;
+        if (s === 'finished') {
+          const at = `${(sim.now / 1e6).toFixed(1)} s`;
+          notes.push({ type: 'run-finished', at: sim.now, message: `run finished at ${at}: the scenario's duration. Continue runs it as long again.` });
+        }
+        setStatus(s, message);
+        if (s !== 'running') postSnapshot();
+      },
+    });
+    return r;
+  }
+
   async function load(scenario: unknown): Promise<{ nodes: string[] }> {
     await closeSim();
     const gen = generation;
@@ -122,19 +145,8 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
         await sim.close();
         throw new Error('the load was replaced by a newer one');
       }
-      const r: Runner = new Runner(sim, {
-        speed,
-        onTick: () => {
-          if (performance.now() - lastPost >= SNAPSHOT_MS) postSnapshot();
-        },
-        onStatus: (s, message) => {
-          if (r !== runner) return;
-          if (s === 'finished') notes.push({ type: 'run-finished', at: sim.now, message: `run finished at ${(sim.now / 1e6).toFixed(1)} s` });
-          setStatus(s, message);
-          if (s !== 'running') postSnapshot();
-        },
-      });
-      runner = r;
+      runner = pacer(sim);
+      durationUs = runner.untilUs;
       setStatus('ready');
       postSnapshot();
       return { nodes: [...sim.nodes.keys()] };
@@ -152,6 +164,14 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
         await closeSim();
         setStatus('idle');
         return null;
+      case 'continue': {
+        // the same sim, paced again: a fault experiment is not cut short by the duration set for a report
+        const done = loaded();
+        if (done.status !== 'finished') return null;
+        runner = pacer(done.sim, done.sim.now + durationUs);
+        setStatus('paused');
+        return null;
+      }
       case 'report': {
         // between stretches of time, so the report is of one moment of virtual time
         const sim = loaded().sim;

@@ -40,6 +40,8 @@ export interface RunSlice {
   /** A fault on a node of the running sim (stop/start, kill, promote, lag spike); says so when refused. */
   fault(fault: FaultCommand): Promise<boolean>;
   runSql(node: string, sql: string): Promise<void>;
+  /** A run that reached the scenario's duration goes on for as long again. */
+  continueRun(): Promise<void>;
   setConsoleNode(node: string): void;
   addEvent(event: Omit<RunEvent, 'at'>): void;
 }
@@ -139,6 +141,11 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
       if (!(await get().ensureLoaded())) return;
       await client().apply({ do: 'setSpeed', speed: get().speed });
       await client().apply({ do: 'run' }).catch(fail);
+    },
+
+    async continueRun() {
+      await client().continueRun().catch(fail);
+      await get().run();
     },
 
     async pause() {

@@ -96,6 +96,26 @@ describe('sim host', () => {
   }, 120_000);
 });
 
+describe('a run that reaches its duration', () => {
+  it('says so, and Continue takes it on for as long again from where it stopped', async () => {
+    const posted: WorkerMessage[] = [];
+    const h = createSimHost({ engines: nodeEngineFactory({ kind: 'in-process' }), post: (m) => posted.push(m) });
+    try {
+      await h.handle({ do: 'load', scenario: { ...scenario, run: { seed: 1, duration: '300ms' } } });
+      for (let i = 0; i < 4; i++) await h.handle({ do: 'step', us: 100_000 });
+      const finished = posted.flatMap((m) => (m.type === 'snapshot' ? m.events : [])).find((e) => e.type === 'run-finished');
+      expect(finished?.message).toMatch(/run finished at 0\.3 s: the scenario's duration\. Continue runs it as long again/);
+      await h.handle({ do: 'continue' });
+      for (let i = 0; i < 2; i++) await h.handle({ do: 'step', us: 100_000 });
+      const last = posted.filter((m): m is Extract<WorkerMessage, { type: 'snapshot' }> => m.type === 'snapshot').at(-1)!;
+      expect(last.snapshot.time).toBeCloseTo(0.5, 5);
+      expect(last.status).toBe('paused');
+    } finally {
+      await h.handle({ do: 'reset' });
+    }
+  }, 120_000);
+});
+
 describe('connection errors reach the Events panel and the badge tooltip', () => {
   it('tells each error code at most once a simulated second, with how many requests it failed, in the real words', () => {
     const sent = new Map<string, { n: number; at: number }>();

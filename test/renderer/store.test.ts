@@ -20,6 +20,7 @@ function fakeSim() {
       return log(kind, Object.values(args), kind === 'setNodeSetting' ? { outcome: 'applied', message: '' } : null);
     }) as SimPort['apply'],
     reset: async () => null,
+    continueRun: async () => log('continue', [], null),
     subscribe: (l) => {
       listener = l;
       return () => undefined;
