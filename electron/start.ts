@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -33,7 +34,25 @@ export function findElectron(): { path: string } | { missing: string } {
   return existsSync(bin) ? { path: bin } : { missing: `the Electron binary is missing (${bin})` };
 }
 
-function main(): void {
+/** Whether nothing listens on `port` of localhost (the host vite preview binds). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, 'localhost', () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The port to serve on: `wanted` if free; else, unless the user asked for it (PORT), the next free one of
+ * the following `tries`. Undefined when there is none: the caller says so in a sentence, not a stack trace.
+ */
+export async function choosePort(wanted: number, fixed: boolean, tries = 20): Promise<number | undefined> {
+  for (let p = wanted; p <= wanted + (fixed ? 0 : tries); p++) if (await portFree(p)) return p;
+  return undefined;
+}
+
+async function main(): Promise<void> {
   run(['vite', 'build']);
   run(['vite', 'build', '-c', 'vite.electron.config.ts', '--mode', 'main']);
   run(['vite', 'build', '-c', 'vite.electron.config.ts', '--mode', 'preload']);
@@ -43,7 +62,17 @@ function main(): void {
     child.on('exit', (code) => process.exit(code ?? 0));
     return;
   }
-  const port = process.env.PORT ?? '4173';
+  const wanted = Number(process.env.PORT ?? 4173);
+  const port = await choosePort(wanted, process.env.PORT !== undefined);
+  if (port === undefined) {
+    console.error(
+      process.env.PORT !== undefined
+        ? `\nPort ${wanted} (PORT) is already in use: stop what listens there, or set PORT to another port.\n`
+        : `\nPorts ${wanted} to ${wanted + 20} are all in use: set PORT to a free port.\n`,
+    );
+    process.exit(1);
+  }
+  if (port !== wanted) console.log(`\nPort ${wanted} is in use (is the app already running?): serving on ${port} instead.`);
   console.log(
     `\nElectron cannot be started here: ${electron.missing}. ` +
       `The desktop shell is built (dist-electron/) and will open wherever an Electron binary is available ` +
@@ -51,8 +80,8 @@ function main(): void {
       `http://localhost:${port}/ — open it in Chromium or Chrome; files are saved as downloads and your work ` +
       `is autosaved in the browser. Press Ctrl+C to stop.\n`,
   );
-  const server = spawn(npx, ['vite', 'preview', '--port', port, '--strictPort'], { stdio: 'inherit' });
+  const server = spawn(npx, ['vite', 'preview', '--port', String(port), '--strictPort'], { stdio: 'inherit' });
   server.on('exit', (code) => process.exit(code ?? 0));
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split(/[\\/]/).pop()!)) main();
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split(/[\\/]/).pop()!)) void main();

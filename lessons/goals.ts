@@ -167,7 +167,11 @@ function currentValue(c: Check, ctx: GoalContext): { value?: number; missing?: s
 interface CheckState {
   heldSince?: number;
   samples: { t: number; v: number }[];
+  /** The states of the check's `requires`, evaluated on every update so their windows fill. */
+  requires: CheckState[];
 }
+
+const fresh = (c: Check): CheckState => ({ samples: [], requires: ('requires' in c ? (c.requires ?? []) : []).map(fresh) });
 
 /**
  * Evaluates a goal's checks over time. Call `update` whenever the sim has advanced (the headless
@@ -179,11 +183,11 @@ export class GoalTracker {
   private last = -1;
 
   constructor(readonly checks: readonly Check[]) {
-    this.states = checks.map(() => ({ samples: [] }));
+    this.states = checks.map(fresh);
   }
 
   reset(): void {
-    this.states = this.checks.map(() => ({ samples: [] }));
+    this.states = this.checks.map(fresh);
     this.last = -1;
   }
 
@@ -193,7 +197,16 @@ export class GoalTracker {
     return this.checks.map((c, i) => this.evaluate(c, this.states[i], ctx));
   }
 
+  /** A check and its `requires`: met only when the figure and every requirement are. */
   private evaluate(c: Check, st: CheckState, ctx: GoalContext): CheckResult {
+    const own = this.evaluateOwn(c, st, ctx);
+    const reqs = 'requires' in c ? (c.requires ?? []) : [];
+    const unmet = reqs.map((r, i) => this.evaluateOwn(r, st.requires[i], ctx)).find((r) => !r.met);
+    if (!unmet || !own.met) return own;
+    return { ...own, met: false, detail: `${own.detail}, but not yet: ${unmet.label} (${unmet.detail})` };
+  }
+
+  private evaluateOwn(c: Check, st: CheckState, ctx: GoalContext): CheckResult {
     const label = describeCheck(c);
     const result = (met: boolean, detail: string): CheckResult => ({ met, label, detail, why: c.why });
     switch (c.check) {
@@ -283,4 +296,20 @@ export class GoalTracker {
 /** Whether every check is met. */
 export function allMet(results: readonly CheckResult[]): boolean {
   return results.length > 0 && results.every((r) => r.met);
+}
+
+/** A step's goal as the player shows it: once every check was met it stays reached, with the results that reached it. */
+export interface GoalState {
+  done: boolean;
+  results: CheckResult[];
+}
+
+/**
+ * The goal state after an evaluation. A reached goal keeps the results that reached it: a figure that
+ * moves afterwards (one more stale read, a slower second) would otherwise show an unmet check under
+ * "Goal reached".
+ */
+export function settleGoal(prev: GoalState, results: CheckResult[]): GoalState {
+  if (prev.done) return prev;
+  return { done: allMet(results), results };
 }

@@ -166,6 +166,7 @@ function checkRefs(c: Check, s: Scenario, at: (path: PropertyKey[], message: str
     else if (sel.kind && !nodeKind(sel.kind)) at(path, `unknown node kind "${sel.kind}"`);
     else if (matches(s, sel).length === 0) at(path, 'no node matches it after the step\'s solution');
   };
+  if ('requires' in c) for (const [i, r] of (c.requires ?? []).entries()) checkRefs(r, s, (path, message) => at(['requires', i, ...path], message));
   switch (c.check) {
     case 'metric':
     case 'increase': {

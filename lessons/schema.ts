@@ -85,7 +85,12 @@ const metricPath = z
     'a report path such as latencyMs.p95, nodes.primary.cpuUtilization, errors.too_many_connections or consistency.staleReads',
   );
 
-const common = { label: z.string().max(120).optional(), why: z.string().min(1).max(400) };
+const common = {
+  label: z.string().max(120).optional(),
+  why: z.string().min(1).max(400),
+  /** A condition that may already hold when the step starts and that the change must not break (the replicas still serve reads); every other check must be unmet until the student makes the change. */
+  guard: z.boolean().optional(),
+};
 
 /** A metric of the report compared to a value, optionally held for a simulated duration (from the time series). */
 export const metricCheck = z.strictObject({ check: z.literal('metric'), path: metricPath, op, value: z.number(), for: durationSchema.optional(), ...common });
@@ -132,7 +137,24 @@ export const poolsCheck = z.strictObject({
   ...common,
 });
 
-export const checkSchema = z.discriminatedUnion('check', [metricCheck, increaseCheck, throughCheck, countCheck, settingCheck, consoleCheck, poolsCheck]);
+/**
+ * What a figure check may also require: the change the step teaches (a replica serves reads, PgBouncer
+ * carries the traffic, the app reads its own writes). A figure can drift to its target alone (a cache warms up, a database refuses the
+ * connections it cannot hold): with `requires` it is met only while the cause holds too.
+ */
+export const requirementSchema = z.discriminatedUnion('check', [metricCheck, increaseCheck, throughCheck, countCheck, settingCheck, poolsCheck]);
+export type Requirement = z.output<typeof requirementSchema>;
+const requires = { requires: z.array(requirementSchema).min(1).max(3).optional() };
+
+export const checkSchema = z.discriminatedUnion('check', [
+  metricCheck.extend(requires),
+  increaseCheck.extend(requires),
+  throughCheck,
+  countCheck,
+  settingCheck,
+  consoleCheck,
+  poolsCheck.extend(requires),
+]);
 export type Check = z.output<typeof checkSchema>;
 
 export const stepSchema = z.strictObject({

@@ -9,6 +9,7 @@ import {
   Controls,
   type Edge,
   type EdgeChange,
+  type FinalConnectionState,
   type Node,
   type NodeChange,
   ReactFlow,
@@ -113,6 +114,19 @@ function Flow() {
     if (problem) s.notify('error', `Cannot connect ${c.source} to ${c.target}: ${problem}.`);
   }, []);
 
+  // A drag that ends on a node but on no handle of it (a database dragged onto an app, which nothing
+  // connects to) never reaches onConnect: say why it is refused, or connect when the link makes sense.
+  const onConnectEnd = useCallback((e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    if (state.isValid || !state.fromNode) return;
+    const at = 'changedTouches' in e ? e.changedTouches[0] : e;
+    const to = document.elementFromPoint(at.clientX, at.clientY)?.closest('.react-flow__node')?.getAttribute('data-id');
+    if (!to || to === state.fromNode.id) return;
+    const [from, into] = state.fromHandle?.type === 'target' ? [to, state.fromNode.id] : [state.fromNode.id, to];
+    const s = appStore.getState();
+    const problem = s.connect(from, into);
+    if (problem) s.notify('error', `Cannot connect ${from} to ${into}: ${problem}.`);
+  }, []);
+
   const onDelete = useCallback(({ nodes: ns, edges: es }: { nodes: Node[]; edges: Edge[] }) => {
     appStore.getState().removeElements(
       ns.map((n) => n.id),
@@ -149,6 +163,7 @@ function Flow() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         onDelete={onDelete}
         deleteKeyCode={['Delete', 'Backspace']}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}

@@ -4,16 +4,16 @@ import { nodeKinds } from '../../sim/index.ts';
 import { KIND_MIME } from '../canvas/Canvas.tsx';
 import { kindIcon } from '../canvas/nodes/index.ts';
 import { appStore } from '../store/appStore.ts';
+import { freeSpot, NODE_SIZE } from '../store/layout.ts';
 
 export function Palette() {
   const flow = useReactFlow();
-  /** A click adds the kind in the middle of what the canvas shows, a little apart from the last one. */
+  /** A click adds the kind in the middle of what the canvas shows, or the nearest place there no node covers. */
   const add = (kind: string) => {
     const s = appStore.getState();
-    const n = s.doc.nodes.length;
     const box = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
     const center = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
-    s.addNode(kind, { x: center.x - 100 + (n % 4) * 40, y: center.y - 50 + (n % 4) * 40 });
+    s.addNode(kind, freeSpot(s.doc, { x: center.x - NODE_SIZE.width / 2, y: center.y - NODE_SIZE.height / 2 }));
   };
   return (
     <aside className="palette" data-testid="palette">

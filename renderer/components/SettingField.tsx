@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { SettingDoc } from '../../sim/index.ts';
-import { parseSettingInput } from '../store/doc.ts';
+import { parseSettingInput, settingText } from '../store/doc.ts';
 
 export function SettingField(props: {
   doc: SettingDoc;
@@ -18,7 +18,7 @@ export function SettingField(props: {
   showContext?: boolean;
 }) {
   const { doc, value } = props;
-  const shown = value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const shown = settingText(value);
   const [text, setText] = useState(shown);
   const [errors, setErrors] = useState<string[]>([]);
   useEffect(() => {
@@ -72,7 +72,7 @@ export function SettingField(props: {
         <input
           aria-label={doc.name}
           value={text}
-          placeholder={doc.default === undefined ? '' : String(doc.default)}
+          placeholder={settingText(doc.default)}
           onChange={(e) => setText(e.target.value)}
           onBlur={() => commit()}
           onKeyDown={(e) => {
@@ -93,7 +93,7 @@ export function SettingField(props: {
         {doc.help}
         <span className="setting-meta">
           {' '}
-          default {doc.default === undefined ? '–' : typeof doc.default === 'object' ? JSON.stringify(doc.default) : String(doc.default)}
+          default {doc.default === undefined ? '–' : settingText(doc.default)}
           {range ? ` · range ${range}` : ''}
         </span>
       </div>

@@ -39,7 +39,7 @@ export function Toolbar() {
         {dirty ? ' •' : ''}
       </span>
       <div className="group">
-        <button type="button" data-testid="btn-new" onClick={newScenario}>
+        <button type="button" data-testid="btn-new" onClick={() => newScenario()}>
           New
         </button>
         <button type="button" data-testid="btn-open" onClick={() => void openFile(input.current)}>
@@ -124,8 +124,18 @@ export function Toolbar() {
           <button type="button" className="primary" data-testid="btn-pause" onClick={() => void s().pause()}>
             ❚❚ Pause
           </button>
+        ) : status === 'finished' ? (
+          <button
+            type="button"
+            className="primary"
+            data-testid="btn-continue"
+            title="The run reached the scenario's duration: go on for as long again, from where it stopped"
+            onClick={() => void s().continueRun()}
+          >
+            ▶ Continue
+          </button>
         ) : (
-          <button type="button" className="primary" data-testid="btn-run" disabled={busy || status === 'finished'} onClick={() => void s().run()}>
+          <button type="button" className="primary" data-testid="btn-run" disabled={busy} onClick={() => void s().run()}>
             ▶ {status === 'paused' ? 'Resume' : 'Run'}
           </button>
         )}

@@ -5,7 +5,7 @@
  */
 import { parseScenarioText } from '../../sim/index.ts';
 import { appStore } from '../store/appStore.ts';
-import { type Doc, docFromFile, docText, emptyDoc, validateDoc } from '../store/doc.ts';
+import { type Doc, docFromFile, docText, emptyDoc, hasUnsavedWork, validateDoc } from '../store/doc.ts';
 import { bridge } from './bridge.ts';
 import { addRecent, type RecentFile } from './storage.ts';
 
@@ -30,8 +30,10 @@ export function openText(text: string, file: { name: string; path?: string }): b
   return true;
 }
 
-export function newScenario(): void {
+/** A new empty document; asks first when the current one has unsaved work (`ask` is window.confirm in the app). */
+export function newScenario(ask: (question: string) => boolean = (q) => window.confirm(q)): void {
   const s = appStore.getState();
+  if (hasUnsavedWork(s.doc, s.savedText) && !ask(`Discard the changes to "${s.doc.name}"? (Undo brings them back.)`)) return;
   if (s.loadedKey !== undefined) void s.resetRun();
   s.replaceDoc(emptyDoc());
   s.setFile(undefined, undefined);
@@ -102,6 +104,27 @@ export async function saveFile(saveAs = false): Promise<void> {
   s.notify('info', `Saved ${name} (downloaded)`);
 }
 
+/** The paint of an SVG shape that the app's stylesheet sets (edges: stroke and width from CSS). */
+const SVG_PAINT = ['stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity', 'fill', 'fill-opacity', 'opacity'] as const;
+
+/**
+ * Writes the computed paint of every shape inside the canvas's SVGs into its style attribute, and returns
+ * the undo. html-to-image clones an <svg> as it is, without the styles of its children: the edges, whose
+ * stroke comes from the stylesheet, exported as invisible paths.
+ */
+function inlineSvgPaint(root: HTMLElement): () => void {
+  const undo: (() => void)[] = [];
+  for (const shape of root.querySelectorAll<SVGElement>('svg *')) {
+    const before = shape.getAttribute('style');
+    const computed = getComputedStyle(shape);
+    for (const p of SVG_PAINT) shape.style.setProperty(p, computed.getPropertyValue(p));
+    undo.push(() => (before === null ? shape.removeAttribute('style') : shape.setAttribute('style', before)));
+  }
+  return () => {
+    for (const u of undo) u();
+  };
+}
+
 /** The canvas as PNG or SVG, without the controls and minimap. */
 export async function exportImage(format: 'png' | 'svg'): Promise<void> {
   const s = appStore.getState();
@@ -112,7 +135,13 @@ export async function exportImage(format: 'png' | 'svg'): Promise<void> {
     backgroundColor: '#ffffff',
     filter: (n: HTMLElement) => !n.classList?.contains('react-flow__controls') && !n.classList?.contains('react-flow__minimap') && !n.classList?.contains('react-flow__panel'),
   };
-  const dataUrl = format === 'png' ? await toPng(el, { ...options, pixelRatio: 2 }) : await toSvg(el, options);
+  const restore = inlineSvgPaint(el);
+  let dataUrl: string;
+  try {
+    dataUrl = format === 'png' ? await toPng(el, { ...options, pixelRatio: 2 }) : await toSvg(el, options);
+  } finally {
+    restore();
+  }
   const name = fileNameFor(s.doc).replace(/\.json$/, `.${format}`);
   const b = bridge();
   if (b) {

@@ -8,7 +8,6 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import {
-  allMet,
   type CheckResult,
   GoalTracker,
   isScenarioEdit,
@@ -16,6 +15,7 @@ import {
   type LoadedLesson,
   scenarioAfter,
   seconds,
+  settleGoal,
   sqlOf,
 } from '../../lessons/index.ts';
 import { type ConsoleRecord, parseScenario, type Report, type Scenario } from '../../sim/index.ts';
@@ -218,23 +218,27 @@ async function fetchReport(): Promise<{ report: Report; console: ConsoleRecord[]
 /** Checks the current step's goal against the running sim; marks the step done when every check is met. */
 export async function evaluateGoal(): Promise<void> {
   const l = currentLesson();
-  if (!l || !tracker) return;
+  const mine = tracker;
+  if (!l || !mine || get().done) return;
+  const fetched = await fetchReport();
+  // a step started (or the lesson left) while the report was on its way: it belongs to another step
+  if (tracker !== mine || get().done) return;
   const app = appStore.getState();
   const parsed = parseScenario(docToScenario(app.doc));
   if (!parsed.ok) return;
-  const fetched = await fetchReport();
   const now = fetched?.report.simulatedSeconds ?? app.snapshot?.time ?? 0;
   if (now < since) since = 0;
-  const results = tracker.update({ scenario: parsed.scenario, report: fetched?.report, snapshot: app.snapshot, console: fetched?.console ?? localConsole, now, since });
+  const results = mine.update({ scenario: parsed.scenario, report: fetched?.report, snapshot: app.snapshot, console: fetched?.console ?? localConsole, now, since });
   const step = l.lesson.steps[get().step];
-  if (!get().done && allMet(results)) {
-    set({ results, done: true, message: undefined });
+  const next = settleGoal(get(), results);
+  if (next.done) {
+    set({ ...next, message: undefined });
     const p = structuredClone(get().progress);
     const entry = p.lessons[l.lesson.id] ?? { done: [], current: get().step };
     if (!entry.done.includes(step.id)) entry.done.push(step.id);
     p.lessons[l.lesson.id] = entry;
     await persist(p);
-  } else set({ results });
+  } else set(next);
 }
 
 export function exportProgress(): { name: string; text: string } {

@@ -1,7 +1,7 @@
 /**
  * The messages between the renderer's sim client and the sim worker: commands in, snapshots out.
  * Plain structured-cloneable data; the only contract between the UI thread and the simulation. The
- * commands are the sim's one union (sim/core/commands.ts) plus the worker's own: load, reset, report.
+ * commands are the sim's one union (sim/core/commands.ts) plus the worker's own: load, reset, continue, report.
  */
 import type { Command, ConsoleRecord, FaultCommand, Report, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
 
@@ -15,6 +15,8 @@ export type WorkerCommand =
   | Command
   | { do: 'load'; scenario: unknown }
   | { do: 'reset' }
+  /** A run that reached its end (the scenario's `duration`) goes on for as long again, from where it stopped. */
+  | { do: 'continue' }
   /** The running sim's JSON report and console history (the lesson player checks goals on them). */
   | { do: 'report' };
 
@@ -45,6 +47,12 @@ export type WorkerMessage =
   | { type: 'reply'; id: number; ok: false; error: string; issues?: { path: string; message: string }[] }
   | { type: 'progress'; phase: string; fraction: number }
   | { type: 'state'; status: RunStatus; speed: SpeedSetting; message?: string }
-  | { type: 'snapshot'; snapshot: SimSnapshot; series: SeriesPoint[]; events: SimEvent[]; status: RunStatus };
+  | { type: 'snapshot'; snapshot: SimSnapshot; series: SeriesPoint[]; events: RunEvent[]; status: RunStatus };
 
 export type ClientMessage = { id: number; command: WorkerCommand };
+
+/**
+ * What the Events panel lists: the sim's events and the host's own: `request-error` says which error
+ * failed requests since the last snapshot, in the real system's words ("sorry, too many clients already").
+ */
+export type RunEvent = Omit<SimEvent, 'type'> & { type: SimEvent['type'] | 'request-error' };

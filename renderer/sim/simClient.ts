@@ -64,6 +64,10 @@ export class SimClient {
   reset() {
     return this.send({ do: 'reset' });
   }
+  /** A finished run goes on for another `duration`. */
+  continueRun() {
+    return this.send({ do: 'continue' });
+  }
   /** The running sim's JSON report and console history. */
   report() {
     return this.send({ do: 'report' });

@@ -9,8 +9,8 @@
  * stretch waits for it (at most ~100 ms of virtual time at full speed), so a run and an edit never
  * interleave inside the models.
  */
-import { buildReport, type EngineFactory, nodeKind, parseCommand, Runner, ScenarioError, type SimEvent, Simulation } from '../../sim/index.ts';
-import type { ClientMessage, RunStatus, SeriesPoint, SpeedSetting, WorkerCommand, WorkerMessage, WorkerResult } from './protocol.ts';
+import { buildReport, ERROR_CATALOGUE, type EngineFactory, nodeKind, parseCommand, Runner, ScenarioError, type SimEvent, Simulation } from '../../sim/index.ts';
+import type { ClientMessage, RunEvent, RunStatus, SeriesPoint, SpeedSetting, WorkerCommand, WorkerMessage, WorkerResult } from './protocol.ts';
 
 export interface SimHostOptions {
   engines: EngineFactory;
@@ -25,12 +25,36 @@ export interface SimHost {
 
 const SNAPSHOT_MS = 200;
 
+/**
+ * One event per error code whose count of failed requests grew since it was last told, at most one a
+ * simulated second per code (so a storm of refusals does not push the other events out), in the real
+ * system's words: connection errors happen in the sim's models, not as its events, and a student told to
+ * watch for "sorry, too many clients already" must find it. `sent` holds what was told, and is updated.
+ */
+export function requestErrorEvents(sent: Map<string, { n: number; at: number }>, errors: ReadonlyMap<string, number>, at: number): RunEvent[] {
+  const out: RunEvent[] = [];
+  for (const [code, n] of errors) {
+    const told = sent.get(code);
+    const grew = n - (told?.n ?? 0);
+    if (grew <= 0 || (told && at - told.at < 1e6)) continue;
+    sent.set(code, { n, at });
+    const e = (ERROR_CATALOGUE as Record<string, { severity: string; message: string; sqlstate?: string }>)[code];
+    const text = e ? `${e.severity}: ${e.message}${e.sqlstate ? ` (SQLSTATE ${e.sqlstate})` : ''}` : code;
+    out.push({ at, type: 'request-error', message: `${text}: ${grew} request${grew === 1 ? '' : 's'} failed (${code})` });
+  }
+  return out;
+}
+
 export function createSimHost({ engines, post }: SimHostOptions): SimHost {
   let runner: Runner | undefined;
   let status: RunStatus = 'idle';
   let speed: SpeedSetting = 1;
   let sentSeconds = 0;
   let sentEvents = 0;
+  /** The scenario's duration: how far a Continue takes a finished run. */
+  let durationUs = 0;
+  /** Failed requests by error code already told as events. */
+  const sentErrors = new Map<string, { n: number; at: number }>();
   let lastPost = 0;
   /** The host's own events (the run finished), posted with the sim's next ones. */
   let notes: SimEvent[] = [];
@@ -67,7 +91,7 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
     const sim = runner?.sim;
     if (!sim) return;
     lastPost = performance.now();
-    const events = [...sim.events.slice(sentEvents), ...notes];
+    const events: RunEvent[] = [...sim.events.slice(sentEvents), ...requestErrorEvents(sentErrors, sim.metrics.errors, sim.now), ...notes];
     sentEvents = sim.events.length;
     notes = [];
     const snapshot = sim.snapshot();
@@ -85,8 +109,30 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
     runner = undefined;
     sentSeconds = 0;
     sentEvents = 0;
+    sentErrors.clear();
     notes = [];
     if (r) await r.close().catch(() => undefined);
+  }
+
+  /** The pacing loop of `sim`, up to `untilUs` (the scenario's duration by default). */
+  function pacer(sim: Simulation, untilUs?: number): Runner {
+    const r: Runner = new Runner(sim, {
+      speed,
+      untilUs,
+      onTick: () => {
+        if (performance.now() - lastPost >= SNAPSHOT_MS) postSnapshot();
+      },
+      onStatus: (s, message) => {
+        if (r !== runner) return;
+        if (s === 'finished') {
+          const at = `${(sim.now / 1e6).toFixed(1)} s`;
+          notes.push({ type: 'run-finished', at: sim.now, message: `run finished at ${at}: the scenario's duration. Continue runs it as long again.` });
+        }
+        setStatus(s, message);
+        if (s !== 'running') postSnapshot();
+      },
+    });
+    return r;
   }
 
   async function load(scenario: unknown): Promise<{ nodes: string[] }> {
@@ -99,19 +145,8 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
         await sim.close();
         throw new Error('the load was replaced by a newer one');
       }
-      const r: Runner = new Runner(sim, {
-        speed,
-        onTick: () => {
-          if (performance.now() - lastPost >= SNAPSHOT_MS) postSnapshot();
-        },
-        onStatus: (s, message) => {
-          if (r !== runner) return;
-          if (s === 'finished') notes.push({ type: 'run-finished', at: sim.now, message: `run finished at ${(sim.now / 1e6).toFixed(1)} s` });
-          setStatus(s, message);
-          if (s !== 'running') postSnapshot();
-        },
-      });
-      runner = r;
+      runner = pacer(sim);
+      durationUs = runner.untilUs;
       setStatus('ready');
       postSnapshot();
       return { nodes: [...sim.nodes.keys()] };
@@ -129,6 +164,14 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
         await closeSim();
         setStatus('idle');
         return null;
+      case 'continue': {
+        // the same sim, paced again: a fault experiment is not cut short by the duration set for a report
+        const done = loaded();
+        if (done.status !== 'finished') return null;
+        runner = pacer(done.sim, done.sim.now + durationUs);
+        setStatus('paused');
+        return null;
+      }
       case 'report': {
         // between stretches of time, so the report is of one moment of virtual time
         const sim = loaded().sim;

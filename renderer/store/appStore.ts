@@ -13,7 +13,7 @@ import { createUiSlice, type UiSlice } from './uiSlice.ts';
 export type AppState = ScenarioSlice & RunSlice & UiSlice;
 export type AppSet = StoreApi<AppState>['setState'];
 /** What the store needs of the sim client (tests pass a fake). */
-export type SimPort = Pick<SimClient, 'load' | 'apply' | 'reset' | 'subscribe'>;
+export type SimPort = Pick<SimClient, 'load' | 'apply' | 'reset' | 'continueRun' | 'subscribe'>;
 
 export function createAppStore(sim: () => SimPort = simClient): StoreApi<AppState> {
   return createStore<AppState>()((set, get) => ({

@@ -78,6 +78,14 @@ export function docText(doc: Doc): string {
   return `${JSON.stringify(docToScenario(doc), null, 2)}\n`;
 }
 
+/**
+ * Whether New or Open would lose work: the document differs from the file it was opened from or saved to,
+ * or, never saved, it holds nodes.
+ */
+export function hasUnsavedWork(doc: Doc, savedText: string | undefined): boolean {
+  return savedText === undefined ? doc.nodes.length > 0 : savedText !== docText(doc);
+}
+
 export function validateDoc(doc: Doc): ScenarioIssue[] {
   const r = parseScenario(docToScenario(doc));
   return r.ok ? [] : r.issues;
@@ -109,6 +117,12 @@ export function connectionProblem(doc: Doc, from: string, to: string): string | 
 export function newIssues(before: Doc, after: Doc, filter: (i: ScenarioIssue) => boolean = () => true): ScenarioIssue[] {
   const old = new Set(validateDoc(before).map((i) => `${i.path}|${i.message}`));
   return validateDoc(after).filter((i) => !old.has(`${i.path}|${i.message}`) && filter(i));
+}
+
+/** A setting value (or default) as a form shows it: an object (pgbouncer's `databases`) as JSON, never "[object Object]". */
+export function settingText(value: unknown): string {
+  if (value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /** The text of a setting value typed in a form: numbers stay numbers, sizes and times stay strings. */

@@ -3,8 +3,8 @@
  * charts plot, events) and the commands that drive it. The sim is loaded from the document when Run
  * (or a console query) needs it; a document that changed since is "stale" until Reset.
  */
-import type { ConsoleResult, JsonValue, SimEvent, SimSnapshot } from '../../sim/index.ts';
-import type { FaultCommand, RunStatus, SeriesPoint, SpeedSetting } from '../sim/protocol.ts';
+import type { ConsoleResult, JsonValue, SimSnapshot } from '../../sim/index.ts';
+import type { FaultCommand, RunEvent, RunStatus, SeriesPoint, SpeedSetting } from '../sim/protocol.ts';
 import { SimCommandError } from '../sim/simClient.ts';
 import type { AppSet, AppState, SimPort } from './appStore.ts';
 import { appendLive, type LivePoint } from './liveSeries.ts';
@@ -23,7 +23,7 @@ export interface RunSlice {
   series: SeriesPoint[];
   /** Per-snapshot figures of replicas and poolers (liveSeries.ts), for their charts. */
   live: LivePoint[];
-  events: SimEvent[];
+  events: RunEvent[];
   /** What the sim was loaded from (the parts that matter to it); undefined when nothing is loaded. */
   loadedKey: string | undefined;
   runError: string | undefined;
@@ -40,8 +40,10 @@ export interface RunSlice {
   /** A fault on a node of the running sim (stop/start, kill, promote, lag spike); says so when refused. */
   fault(fault: FaultCommand): Promise<boolean>;
   runSql(node: string, sql: string): Promise<void>;
+  /** A run that reached the scenario's duration goes on for as long again. */
+  continueRun(): Promise<void>;
   setConsoleNode(node: string): void;
-  addEvent(event: Omit<SimEvent, 'at'>): void;
+  addEvent(event: Omit<RunEvent, 'at'>): void;
 }
 
 /** The parts of a document the simulation depends on (not positions, labels or the name). */
@@ -53,6 +55,11 @@ export function simKey(doc: Doc): string {
     workload: doc.workload,
     run: doc.run,
   });
+}
+
+/** The ids of the nodes of the sim loaded with this key. */
+function loadedNodes(key: string): string[] {
+  return (JSON.parse(key) as { nodes: { id: string }[] }).nodes.map((n) => n.id);
 }
 
 export function isStale(s: Pick<AppState, 'loadedKey' | 'doc'>): boolean {
@@ -114,6 +121,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
       loading = (async () => {
         const doc = get().doc;
         set({ progress: { phase: 'starting', fraction: 0 }, snapshot: undefined, series: [], live: [], events: [], runError: undefined, consoleResult: undefined });
+        if (get().notice?.ofRun) get().dismissNotice();
         try {
           await client().load(docToScenario(doc));
           set({ loadedKey: simKey(doc), progress: undefined });
@@ -135,6 +143,11 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
       await client().apply({ do: 'run' }).catch(fail);
     },
 
+    async continueRun() {
+      await client().continueRun().catch(fail);
+      await get().run();
+    },
+
     async pause() {
       await client().apply({ do: 'pause' }).catch(fail);
     },
@@ -152,22 +165,27 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
     async resetRun() {
       await client().reset().catch(fail);
       set({ loadedKey: undefined, snapshot: undefined, series: [], live: [], events: [], progress: undefined, runError: undefined, status: 'idle' });
+      if (get().notice?.ofRun) get().dismissNotice();
     },
 
     async applySettingLive(node, name, value) {
       const s = get();
       if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting') return;
+      // a node added since the sim was loaded is only in the document: its settings apply at the next load
+      if (!loadedNodes(s.loadedKey).includes(node)) return;
       const before = s.past[s.past.length - 1];
       try {
         const { outcome } = await client().apply({ do: 'setNodeSetting', node, name, value: value as JsonValue });
         get().notify(
           'info',
           outcome === 'applied' ? `${name} applied to the running ${node}.` : `${name} on ${node} needs a restart of the node: it applies when you Reset the run.`,
+          undefined,
+          true,
         );
         // The sim now has what the document has, if it had the document before this edit.
         if (before && simKey(before) === get().loadedKey) set({ loadedKey: simKey(get().doc) });
       } catch (e) {
-        get().notify('error', String((e as Error)?.message ?? e));
+        get().notify('error', String((e as Error)?.message ?? e), undefined, true);
       }
     },
 
@@ -181,7 +199,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
         await client().apply({ do: 'fault', fault });
         return true;
       } catch (e) {
-        get().notify('error', `${fault.kind} ${fault.node} refused: ${String((e as Error)?.message ?? e)}`);
+        get().notify('error', `${fault.kind} ${fault.node} refused: ${String((e as Error)?.message ?? e)}`, undefined, true);
         return false;
       }
     },

@@ -82,8 +82,13 @@ export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioS
     },
 
     replaceDoc(doc) {
-      get().commit((d) => Object.assign(d, structuredClone(doc)));
-      set({ selection: { nodes: [], edges: [] }, fitRequest: get().fitRequest + 1 });
+      get().commit((d) => {
+        // every key: one the new document lacks (a description) must not survive from the old one
+        for (const k of Object.keys(d) as (keyof Doc)[]) delete d[k];
+        Object.assign(d, structuredClone(doc));
+      });
+      // what the console showed was the old document's
+      set({ selection: { nodes: [], edges: [] }, fitRequest: get().fitRequest + 1, consoleResult: undefined });
     },
 
     addNode(kind, position) {

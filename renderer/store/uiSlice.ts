@@ -9,6 +9,8 @@ export interface Notice {
   kind: 'info' | 'error';
   text: string;
   issues?: ScenarioIssue[];
+  /** It speaks of the running sim (a setting applied, a command refused): a Reset or a new load dismisses it. */
+  ofRun?: boolean;
 }
 
 export interface UiSlice {
@@ -19,7 +21,7 @@ export interface UiSlice {
   file: { name: string; path?: string } | undefined;
   /** The file's text when last opened or saved: the document is dirty when it differs. */
   savedText: string | undefined;
-  notify(kind: Notice['kind'], text: string, issues?: ScenarioIssue[]): void;
+  notify(kind: Notice['kind'], text: string, issues?: ScenarioIssue[], ofRun?: boolean): void;
   dismissNotice(): void;
   setDockTab(tab: DockTab): void;
   toggleLargeText(): void;
@@ -35,8 +37,8 @@ export function createUiSlice(set: AppSet, _get: () => AppState): UiSlice {
     largeText: false,
     file: undefined,
     savedText: undefined,
-    notify(kind, text, issues) {
-      set({ notice: { id: ++noticeId, kind, text, issues } });
+    notify(kind, text, issues, ofRun) {
+      set({ notice: { id: ++noticeId, kind, text, issues, ...(ofRun ? { ofRun } : {}) } });
     },
     dismissNotice() {
       set({ notice: undefined });

@@ -1,6 +1,6 @@
 /** Goal checks as pure functions over a report, a snapshot, the console history and the topology (no PGlite). */
 import { describe, expect, it } from 'vitest';
-import { type Check, checkSchema, describeCheck, type GoalContext, GoalTracker, roles, scenarioAfter } from '../../lessons/index.ts';
+import { type Check, checkSchema, describeCheck, type GoalContext, GoalTracker, roles, scenarioAfter, settleGoal } from '../../lessons/index.ts';
 import { parseScenario, type Report, type Scenario } from '../../sim/index.ts';
 
 function scenario(): Scenario {
@@ -96,5 +96,37 @@ describe('goal checks', () => {
     const setting = check({ check: 'setting', node: 'app', name: 'read_policy', op: 'in', value: ['read-your-writes', 'lag-aware'], why: 'w' });
     expect(describeCheck(setting)).toBe('app.read_policy in read-your-writes, lag-aware');
     expect(new GoalTracker([setting]).update(ctx({}))[0]).toMatchObject({ met: false, detail: 'read_policy = random' });
+  });
+
+  it('a figure that reached its target by itself is not met until its requirement (the change taught) holds too', () => {
+    const t = new GoalTracker([
+      check({
+        check: 'metric',
+        path: 'latencyMs.p95',
+        op: '<',
+        value: 130,
+        requires: [{ check: 'count', nodes: { role: 'replica' }, op: '>=', value: 2, label: 'two replicas', why: 'w' }],
+        why: 'w',
+      }),
+    ]);
+    const fast = report([{ p95Ms: 90 }]);
+    const r = t.update(ctx({ report: fast, now: 1 }))[0];
+    expect(r).toMatchObject({ met: false, detail: 'latencyMs.p95 = 90, but not yet: two replicas (1 now)' });
+    const more = scenarioAfter(scenario(), [
+      { do: 'addNode', id: 'replica2', kind: 'postgres', settings: {} },
+      { do: 'addEdge', from: 'primary', to: 'replica2' },
+    ]);
+    if (!more.ok) throw new Error(more.message);
+    expect(t.update(ctx({ scenario: more.scenario, report: fast, now: 2 }))[0].met).toBe(true);
+    expect(t.update(ctx({ scenario: more.scenario, report: report([{ p95Ms: 200 }]), now: 3 }))[0].met).toBe(false);
+  });
+
+  it('a reached goal keeps the results that reached it: no unmet check under "Goal reached"', () => {
+    const met = [{ met: true, label: 'a', detail: 'ok', why: 'w' }];
+    const unmet = [{ met: false, label: 'a', detail: '+1 in the last 10 s', why: 'w' }];
+    const reached = settleGoal({ done: false, results: [] }, met);
+    expect(reached).toEqual({ done: true, results: met });
+    expect(settleGoal(reached, unmet)).toEqual({ done: true, results: met });
+    expect(settleGoal({ done: false, results: met }, unmet)).toEqual({ done: false, results: unmet });
   });
 });

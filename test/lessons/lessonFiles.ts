@@ -22,23 +22,32 @@ export function lesson(id: string): LoadedLesson {
   return l;
 }
 
+/**
+ * Simulated seconds the start state runs before its checks are read: long enough for caches to warm up and
+ * pools to settle, so a figure that drifts to its target by itself shows here and not in a classroom.
+ */
+const WARM_UP = 20;
+
 const show = (r: CheckResult[]) => r.map((c) => `${c.met ? 'met' : 'NOT met'}: ${c.label} (${c.detail})`).join('\n');
 
 /**
  * Replays step `index`: the start state, its demonstration, then either the solution (every check must
- * be met after it) or, for the start state, only the solution's `run` commands: the student pressed Run
- * and did nothing else (the goal must not be met).
+ * be met after it) or, for the start state, a run of WARM_UP seconds: the student pressed Run and did
+ * nothing else (no check may be met but a `guard`, which only says the change must not break something).
  */
 export async function replayStep(l: LoadedLesson, index: number, mode: 'solution' | 'start'): Promise<CheckResult[]> {
   const step = l.lesson.steps[index];
   const session = LessonSession.forStep(engines, l, index);
   try {
     await session.applyAll(step.demonstration);
-    const commands: LessonCommand[] = mode === 'solution' ? step.solution : step.solution.filter((c) => c.do === 'run');
+    const commands: LessonCommand[] = mode === 'solution' ? step.solution : [{ do: 'run', for: WARM_UP }];
     await session.applyAll(commands);
     const results = session.evaluate();
     if (mode === 'solution') expect(allMet(results), `${l.lesson.id}/${step.id} after its solution:\n${show(results)}`).toBe(true);
-    else expect(allMet(results), `${l.lesson.id}/${step.id} at its start:\n${show(results)}`).toBe(false);
+    else {
+      const wrong = results.filter((r, i) => r.met && !step.goal[i].guard);
+      expect(wrong, `${l.lesson.id}/${step.id} after ${WARM_UP} s of its start, no check but a guard may be met:\n${show(results)}`).toEqual([]);
+    }
     return results;
   } finally {
     await session.close();

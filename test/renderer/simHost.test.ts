@@ -1,6 +1,8 @@
 /** The sim worker's body, driven as the app drives it, on real PGlite engines (in-process, in Node). */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSimHost } from '../../renderer/sim/simHost.ts';
+import { createSimHost, requestErrorEvents } from '../../renderer/sim/simHost.ts';
+import { failuresTitle } from '../../renderer/canvas/nodes/NodeFrame.tsx';
+import pooling from '../../lessons/connection-pooling.json';
 import type { WorkerMessage } from '../../renderer/sim/protocol.ts';
 import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
 import type { ConsoleResult } from '../../sim/index.ts';
@@ -41,6 +43,8 @@ describe('sim host', () => {
   it('applies a live setting, and says when one needs a restart', async () => {
     expect(await host.handle({ do: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '8MB' })).toMatchObject({ outcome: 'applied' });
     expect(await host.handle({ do: 'setNodeSetting', node: 'primary', name: 'shared_buffers', value: '1GB' })).toMatchObject({ outcome: 'restart-required' });
+    // a 'user' setting of the app applies live: no "needs a restart" banner for it
+    expect(await host.handle({ do: 'setNodeSetting', node: 'app', name: 'read_policy', value: 'read-your-writes' })).toMatchObject({ outcome: 'applied' });
     await expect(host.handle({ do: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '99TB' })).rejects.toThrow(/outside the allowed range/);
     const events = messages.flatMap((m) => (m.type === 'snapshot' ? m.events : []));
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['setting-applied', 'restart-required']));
@@ -89,5 +93,56 @@ describe('sim host', () => {
     await host.handle({ do: 'pause' });
     const snaps = messages.filter((m): m is Extract<WorkerMessage, { type: 'snapshot' }> => m.type === 'snapshot');
     expect(snaps.at(-1)!.snapshot.time).toBeGreaterThan(1);
+  }, 120_000);
+});
+
+describe('a run that reaches its duration', () => {
+  it('says so, and Continue takes it on for as long again from where it stopped', async () => {
+    const posted: WorkerMessage[] = [];
+    const h = createSimHost({ engines: nodeEngineFactory({ kind: 'in-process' }), post: (m) => posted.push(m) });
+    try {
+      await h.handle({ do: 'load', scenario: { ...scenario, run: { seed: 1, duration: '300ms' } } });
+      for (let i = 0; i < 4; i++) await h.handle({ do: 'step', us: 100_000 });
+      const finished = posted.flatMap((m) => (m.type === 'snapshot' ? m.events : [])).find((e) => e.type === 'run-finished');
+      expect(finished?.message).toMatch(/run finished at 0\.3 s: the scenario's duration\. Continue runs it as long again/);
+      await h.handle({ do: 'continue' });
+      for (let i = 0; i < 2; i++) await h.handle({ do: 'step', us: 100_000 });
+      const last = posted.filter((m): m is Extract<WorkerMessage, { type: 'snapshot' }> => m.type === 'snapshot').at(-1)!;
+      expect(last.snapshot.time).toBeCloseTo(0.5, 5);
+      expect(last.status).toBe('paused');
+    } finally {
+      await h.handle({ do: 'reset' });
+    }
+  }, 120_000);
+});
+
+describe('connection errors reach the Events panel and the badge tooltip', () => {
+  it('tells each error code at most once a simulated second, with how many requests it failed, in the real words', () => {
+    const sent = new Map<string, { n: number; at: number }>();
+    expect(requestErrorEvents(sent, new Map([['too_many_connections', 3]]), 5)).toEqual([
+      { at: 5, type: 'request-error', message: 'FATAL: sorry, too many clients already (SQLSTATE 53300): 3 requests failed (too_many_connections)' },
+    ]);
+    expect(requestErrorEvents(sent, new Map([['too_many_connections', 9]]), 200_000)).toEqual([]);
+    expect(requestErrorEvents(sent, new Map([['too_many_connections', 10]]), 1_000_005)[0].message).toMatch(/: 7 requests failed/);
+    expect(requestErrorEvents(sent, new Map([['too_many_connections', 10]]), 3_000_000)).toEqual([]);
+  });
+
+  it('the pooling lesson\'s start: "sorry, too many clients already" is an event and in the app\'s err tooltip', async () => {
+    const posted: WorkerMessage[] = [];
+    const h = createSimHost({ engines: nodeEngineFactory({ kind: 'in-process' }), post: (m) => posted.push(m) });
+    try {
+      const s = structuredClone(pooling.scenario);
+      s.workload.data = { users: 1000, orders_per_user: 1 };
+      await h.handle({ do: 'load', scenario: s });
+      for (let i = 0; i < 10; i++) await h.handle({ do: 'step', us: 200_000 });
+      const events = posted.flatMap((m) => (m.type === 'snapshot' ? m.events : []));
+      const refused = events.filter((e) => e.type === 'request-error');
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.length).toBeLessThanOrEqual(3);
+      for (const e of refused) expect(e.message).toMatch(/^FATAL: sorry, too many clients already/);
+      expect(failuresTitle(events)).toMatch(/^failed requests in total\nFATAL: sorry, too many clients already/);
+    } finally {
+      await h.handle({ do: 'reset' });
+    }
   }, 120_000);
 });

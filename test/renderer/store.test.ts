@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { StoreApi } from 'zustand/vanilla';
 import { type AppState, createAppStore, type SimPort } from '../../renderer/store/appStore.ts';
-import type { Command } from '../../sim/index.ts';
-import { docFromFile, emptyDoc, parseSettingInput, validateDoc } from '../../renderer/store/doc.ts';
+import { type Command, describeSettings, nodeKind } from '../../sim/index.ts';
+import { docFromFile, docText, emptyDoc, hasUnsavedWork, parseSettingInput, settingText, validateDoc } from '../../renderer/store/doc.ts';
 import single from '../../lessons/scenarios/single-primary.json';
 
 function fakeSim() {
@@ -20,6 +20,7 @@ function fakeSim() {
       return log(kind, Object.values(args), kind === 'setNodeSetting' ? { outcome: 'applied', message: '' } : null);
     }) as SimPort['apply'],
     reset: async () => null,
+    continueRun: async () => log('continue', [], null),
     subscribe: (l) => {
       listener = l;
       return () => undefined;
@@ -36,6 +37,37 @@ beforeEach(() => {
   sim = fakeSim();
   store = createAppStore(() => sim.port);
   store.setState({ doc: emptyDoc() });
+});
+
+describe('replacing the document (New, Open)', () => {
+  it('keeps nothing of the old document: no hidden description, no console result', () => {
+    s().replaceDoc(docFromFile({ ...structuredClone(single), description: 'the old one' }));
+    store.setState({ consoleResult: { node: 'primary', query: 'SELECT 1', columns: ['?column?'], rows: [[1]], rowCount: 1 } });
+    s().replaceDoc(emptyDoc());
+    expect(s().doc).toEqual(emptyDoc());
+    expect(s().consoleResult).toBeUndefined();
+    s().undo();
+    expect(s().doc.description).toBe('the old one');
+  });
+
+  it('says when New would lose work: changed since saved, or never saved with nodes', () => {
+    const doc = docFromFile(structuredClone(single));
+    expect(hasUnsavedWork(doc, docText(doc))).toBe(false);
+    expect(hasUnsavedWork({ ...doc, name: 'renamed' }, docText(doc))).toBe(true);
+    expect(hasUnsavedWork(doc, undefined)).toBe(true);
+    expect(hasUnsavedWork(emptyDoc(), undefined)).toBe(false);
+  });
+});
+
+describe('setting fields', () => {
+  it('show an object value or default (pgbouncer databases) as JSON, never [object Object]', () => {
+    const databases = describeSettings(nodeKind('pgbouncer')!.settings).find((d) => d.name === 'databases');
+    expect(databases).toBeDefined();
+    expect(settingText(databases?.default)).not.toMatch(/object Object/);
+    expect(settingText({ mydb: 'host=primary port=5432 dbname=mydb' })).toBe('{"mydb":"host=primary port=5432 dbname=mydb"}');
+    expect(settingText(undefined)).toBe('');
+    expect(settingText(25)).toBe('25');
+  });
 });
 
 describe('editing the topology', () => {
@@ -201,6 +233,24 @@ describe('the run', () => {
     expect(isStale(s())).toBe(false);
     s().addNode('postgres', { x: 0, y: 300 });
     expect(isStale(s())).toBe(true);
+  });
+
+  it('a setting of a node added during the run stays in the document: no command, no "no node" banner; Reset dismisses a run banner', async () => {
+    await s().ensureLoaded();
+    sim.emit({ type: 'state', status: 'running', speed: 1 });
+    const added = s().addNode('postgres', { x: 0, y: 300 });
+    s().setSetting(added, 'work_mem', '8MB');
+    const sent = sim.calls.length;
+    await s().applySettingLive(added, 'work_mem', '8MB');
+    expect(sim.calls.length).toBe(sent);
+    expect(s().notice).toBeUndefined();
+    await s().applySettingLive('primary', 'work_mem', '8MB');
+    expect(s().notice).toMatchObject({ kind: 'info', text: 'work_mem applied to the running primary.' });
+    await s().resetRun();
+    expect(s().notice).toBeUndefined();
+    s().notify('error', 'not about the run');
+    await s().resetRun();
+    expect(s().notice?.text).toBe('not about the run');
   });
 
   it('runs console SQL on a node, loading first', async () => {

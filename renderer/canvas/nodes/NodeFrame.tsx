@@ -2,6 +2,7 @@
 import { Handle, Position } from '@xyflow/react';
 import type { ReactNode } from 'react';
 import { type NodeSnapshot, nodeKind, nodeKinds } from '../../../sim/index.ts';
+import type { RunEvent } from '../../sim/protocol.ts';
 import { useApp } from '../../store/appStore.ts';
 import { kindLabel } from '../../store/doc.ts';
 
@@ -28,6 +29,22 @@ export function useNodeLive<T extends NodeSnapshot = NodeSnapshot>(id: string) {
   const snap = useApp((s) => s.snapshot?.nodes.find((n) => n.id === id)) as T | undefined;
   const lastErrors = useApp((s) => s.series.at(-1)?.nodes[id]?.errors ?? 0);
   return { snap, lastErrors, health: healthOf(snap, lastErrors) };
+}
+
+/**
+ * The tooltip of a failed-requests badge: the total's meaning, then the latest error of each kind the run
+ * met, in the real system's words (the Events panel has them all).
+ */
+export function failuresTitle(events: readonly RunEvent[]): string {
+  const latest = new Map<string, string>();
+  for (const e of events) if (e.type === 'request-error') latest.set(e.message.replace(/: \d+ requests? failed.*$/, ''), e.message);
+  const lines = [...latest.values()].slice(-3);
+  return ['failed requests in total', ...lines].join('\n');
+}
+
+/** failuresTitle of the run's events. */
+export function useFailuresTitle(): string {
+  return useApp((s) => failuresTitle(s.events));
 }
 
 export function fmt(n: number): string {
