@@ -16,6 +16,12 @@ export const appCacheSettings = {
       "ttl: the seed's, values live until their TTL whatever the writes; delete-on-write: cache-aside, a write deletes " +
       'the keys it invalidates (from this L1 and Redis) after it commits.',
   }),
+  cache_single_flight: enumSetting(['off', 'on'], 'off', {
+    context: 'postmaster',
+    help:
+      "off: the seed's, every concurrent miss of a key loads it from the database (a stampede when a hot key expires); " +
+      'on: one load per key per instance, the other misses wait for its value.',
+  }),
   cache_l1_invalidation: enumSetting(['none', 'pubsub'], 'none', {
     context: 'postmaster',
     help:

@@ -146,7 +146,7 @@ interface AppCacheBlock {
   readsSpared: number;
   readsFromDatabase: number;
   invalidations: number;
-  latencyMsBySource: Record<'l1' | 'l2' | 'db', { count: number; p50: number }>;
+  latencyMsBySource: Record<'l1' | 'l2' | 'db' | 'wait', { count: number; p50: number }>;
 }
 
 describe("the app's cache-aside step", () => {
@@ -186,6 +186,18 @@ describe("the app's cache-aside step", () => {
     expect(del.readsFromDatabase).toBeGreaterThan(ttl.readsFromDatabase);
     // the bus drops the other instance's L1 copy as well: fewer L1 hits, more L2 lookups
     expect(bus.l1.hits / (bus.l1.hits + bus.l1.misses)).toBeLessThan(del.l1.hits / (del.l1.hits + del.l1.misses));
+  });
+
+  it('single flight: when a hot key expires, one load per instance instead of a stampede', async () => {
+    const hot = { ...GET_USER, params: [{ dist: 'list' as const, values: [1] }], cache: { key: 'user:{$1}', ttl: '20ms', value_bytes: 200 } };
+    const app = { cache_l1: 'off', pool_size: 50 };
+    const stampede = (await run([hot], app)).nodes.app.cache as AppCacheBlock;
+    const single = (await run([hot], { ...app, cache_single_flight: 'on' })).nodes.app.cache as AppCacheBlock;
+    expect(stampede.latencyMsBySource.wait.count).toBe(0);
+    expect(single.latencyMsBySource.wait.count).toBeGreaterThan(0);
+    // 3 s of a key expiring every 20 ms, two instances: about one load per instance per expiry
+    expect(single.readsFromDatabase).toBeLessThanOrEqual(2 * Math.ceil(3000 / 20) + 2);
+    expect(stampede.readsFromDatabase).toBeGreaterThan(single.readsFromDatabase * 2);
   });
 
   it('a hot redis is one thread: many cached reads saturate it', async () => {

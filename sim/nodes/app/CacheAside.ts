@@ -7,6 +7,8 @@
  * - A write that declares `invalidates`, with cache_strategy delete-on-write: the database first, then
  *   the keys are deleted (this L1, Redis) and, with cache_l1_invalidation pubsub, published to the
  *   other instances, before the reply.
+ * - With cache_single_flight on, a miss of a key this instance is already loading waits for that load
+ *   and gets its outcome: one database read per key per instance, however many miss at once.
  * - Nothing else is touched: an app whose operations declare no cache runs as it did.
  */
 import { CacheService, type CacheLevel } from '../../caching/CacheService.ts';
@@ -20,8 +22,8 @@ import { RedisClient } from '../redis/RedisClient.ts';
 import type { ClientInfo, SimContext } from '../types.ts';
 import type { AppSettings } from './settings.ts';
 
-/** Where a request's answer came from: a cache level, or the database. */
-type Source = CacheLevel | 'db';
+/** Where a request's answer came from: a cache level, the database, or another request's load (single flight). */
+type Source = CacheLevel | 'db' | 'wait';
 
 interface Outcome {
   error?: SimError;
@@ -32,7 +34,9 @@ const ms = (us: number) => Math.round(us) / 1000;
 export class CacheAside {
   private readonly services: (CacheService<Trace> | undefined)[] = [];
   /** Successful cached reads by where they were answered, and their latency. */
-  private readonly answered: Record<Source, Histogram> = { l1: new Histogram(), l2: new Histogram(), db: new Histogram() };
+  private readonly answered: Record<Source, Histogram> = { l1: new Histogram(), l2: new Histogram(), db: new Histogram(), wait: new Histogram() };
+  /** cache_single_flight: per instance, the keys being loaded and the misses waiting for them. */
+  private readonly loading: Map<string, ((o: Outcome) => void)[]>[] = [];
   private invalidations = 0;
 
   constructor(
@@ -68,7 +72,8 @@ export class CacheAside {
 
   /** Serves a covered request: `toDatabase` runs it on the database (the router's path), `end` answers it. */
   serve(req: WorkloadRequest, trace: Trace, toDatabase: (then: (o: Outcome) => void) => void, end: (o: Outcome) => void): void {
-    const svc = this.service(req.instance % Math.max(1, this.settings.instances));
+    const instance = req.instance % Math.max(1, this.settings.instances);
+    const svc = this.service(instance);
     const op = req.op;
     const answer = (source: Source, o: Outcome) => {
       if (!o.error && op.cache) this.answered[source].record(this.ctx.scheduler.now - req.startUs);
@@ -85,11 +90,21 @@ export class CacheAside {
     }
     const { key: template, ttlMs, valueBytes } = op.cache;
     const key = cacheKey(template, req.params);
+    const loads = this.settings.cache_single_flight === 'on' ? (this.loading[instance] ??= new Map()) : undefined;
     svc.get(key, trace, (hit) => {
       if (hit) return answer(hit.level, {});
+      const waiting = loads?.get(key);
+      if (waiting) return waiting.push((o) => answer('wait', o));
+      loads?.set(key, []);
+      const loaded = (o: Outcome) => {
+        const waiters = loads?.get(key) ?? [];
+        loads?.delete(key);
+        answer('db', o);
+        for (const w of waiters) w(o.error ? { error: o.error } : {});
+      };
       toDatabase((o) => {
-        if (o.error) return answer('db', o);
-        svc.set(key, 'x'.repeat(valueBytes), ttlMs, trace, () => answer('db', o));
+        if (o.error) return loaded(o);
+        svc.set(key, 'x'.repeat(valueBytes), ttlMs, trace, () => loaded(o));
       });
     });
   }
@@ -103,10 +118,10 @@ export class CacheAside {
     return {
       l1: { hits: c.l1Hits, misses: c.l1Misses, hitRatio: ratio(c.l1Hits, c.l1Misses) },
       l2: { hits: c.l2Hits, misses: c.l2Misses, hitRatio: ratio(c.l2Hits, c.l2Misses) },
-      readsSpared: this.answered.l1.count + this.answered.l2.count,
+      readsSpared: this.answered.l1.count + this.answered.l2.count + this.answered.wait.count,
       readsFromDatabase: this.answered.db.count,
       invalidations: this.invalidations,
-      latencyMsBySource: { l1: latency(this.answered.l1), l2: latency(this.answered.l2), db: latency(this.answered.db) },
+      latencyMsBySource: { l1: latency(this.answered.l1), l2: latency(this.answered.l2), db: latency(this.answered.db), wait: latency(this.answered.wait) },
     };
   }
 
