@@ -8,6 +8,9 @@ import { CacheService, L1_MAX_TTL_MS, type L2Client } from '../../sim/caching/Ca
 import { L1 } from '../../sim/caching/L1.ts';
 import type { RedisSnapshot } from '../../sim/nodes/redis/RedisNode.ts';
 import type { OperationSpec } from '../../sim/workload/schema.ts';
+import { standInEngineFactory } from '../../sim/engine/StandInEngine.ts';
+import { buildReport } from '../../sim/index.ts';
+import { scenarioFile, startSim } from './harness.ts';
 import { TestSim } from './TestSim.ts';
 
 /** An L2 that answers at once: a map of values with their expiry (ms), and the calls it got. */
@@ -209,5 +212,20 @@ describe("the app's cache-aside step", () => {
     const redis = t.node<RedisSnapshot>('redis');
     expect(redis.cpuUtilization).toBeGreaterThan(0.95);
     expect(redis.queriesPerSecond).toBeLessThan(110_000);
+  });
+});
+
+describe('lessons/scenarios/cache.json', () => {
+  it('runs: the primary sees the reads the cache did not answer, and the writes', async () => {
+    const sim = await startSim(scenarioFile('cache.json'), { engines: standInEngineFactory() });
+    await sim.runUntil(3e6);
+    const r = buildReport(sim, [], 0);
+    const c = r.nodes.app.cache as AppCacheBlock;
+    expect(c.readsSpared).toBeGreaterThan(0);
+    expect(c.invalidations).toBeGreaterThan(0);
+    // every request reached the primary but the cached reads (plus, at the cut, some of the 40 clients'
+    // statements done whose request is still filling the cache or invalidating)
+    expect(r.nodes.primary.queries).toBeGreaterThanOrEqual(r.completed - c.readsSpared);
+    expect(r.nodes.primary.queries).toBeLessThanOrEqual(r.completed - c.readsSpared + 40);
   });
 });
