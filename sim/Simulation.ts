@@ -12,7 +12,7 @@ import { dataSnapshot } from './engine/snapshots.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { ConsoleHistory } from './monitoring/consoleHistory.ts';
 import { nodeKind } from './nodes/index.ts';
-import { type ConsoleResult, isSqlEndpoint, type NodeModel, type NodeSnapshot, type SimContext, type SimEvent } from './nodes/types.ts';
+import { type ConsoleResult, isEndpoint, type NodeModel, type NodeSnapshot, type SimContext, type SimEvent } from './nodes/types.ts';
 import { Network } from './net/Link.ts';
 import { isReplicationMember } from './replication/ports.ts';
 import { Replication } from './replication/Replication.ts';
@@ -87,7 +87,7 @@ export class Simulation {
       scenario.edges.map((e) => ({ from: e.from, to: e.to, latencyUs: timeUs(e.latency) })),
       (id) => {
         const n = this.nodes.get(id);
-        return isSqlEndpoint(n) ? n : undefined;
+        return isEndpoint(n) ? n : undefined;
       },
     );
     this.ctx = {

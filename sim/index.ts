@@ -36,6 +36,7 @@ export { type PostgresSettings, postgresSettings } from './nodes/postgres/settin
 export type { PostgresSnapshot } from './nodes/postgres/PostgresNode.ts';
 export type { PrimaryFigures, ReplicaFigures, ReplicationFigures } from './replication/figures.ts';
 export type { PgBouncerSnapshot } from './nodes/pgbouncer/PgBouncerNode.ts';
+export type { RedisSnapshot } from './nodes/redis/RedisNode.ts';
 export { dataSchema, operationSchema, workloadSchema } from './workload/schema.ts';
 export { defaultOperations } from './workload/defaults.ts';
 export type { StaleSample } from './replication/ConsistencyChecker.ts';

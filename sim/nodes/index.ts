@@ -7,6 +7,8 @@ import { pgbouncerSettings } from './pgbouncer/settings.ts';
 import { formatPostgresqlConf, LAB_ONLY_SETTINGS, parsePostgresqlConf } from './postgres/conf.ts';
 import { PostgresNode } from './postgres/PostgresNode.ts';
 import { postgresSettings } from './postgres/settings.ts';
+import { RedisNode } from './redis/RedisNode.ts';
+import { redisSettings } from './redis/settings.ts';
 import { nodeKinds, registerNodeKind } from './registry.ts';
 
 if (nodeKinds().length === 0) {
@@ -15,7 +17,7 @@ if (nodeKinds().length === 0) {
     label: 'App servers',
     description: "Application servers: the workload's clients, a connection pool per instance, and the seed's DatabaseRouter.",
     settings: appSettings,
-    connectsTo: ['postgres', 'pgbouncer'],
+    connectsTo: ['postgres', 'pgbouncer', 'redis'],
     counts: 'requests',
     create: (ctx, spec) => new AppNode(ctx, spec),
   });
@@ -40,6 +42,15 @@ if (nodeKinds().length === 0) {
     console: 'pgbouncer-admin',
     config: { file: 'pgbouncer.ini', format: formatPgbouncerIni, parse: parsePgbouncerIni },
     create: (ctx, spec) => new PgBouncerNode(ctx, spec),
+  });
+  registerNodeKind({
+    kind: 'redis',
+    label: 'Redis',
+    description: "Redis 7 on one thread: the L2 cache of the seed's CacheService (TTLs, maxmemory and eviction, pub/sub).",
+    settings: redisSettings,
+    connectsTo: [],
+    console: 'redis',
+    create: (ctx, spec) => new RedisNode(ctx, spec),
   });
 }
 

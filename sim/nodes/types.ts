@@ -67,6 +67,8 @@ export interface NodeModel {
   report?(): ReportBlock;
   /** Runs a console statement now (SQL on a database, the admin language on a pooler). */
   console?(sql: string): Promise<ConsoleResult>;
+  /** What its endpoint speaks, if it is one: SQL (the default, for a node with `execute`) or Redis' commands. */
+  readonly protocol?: 'sql' | 'redis';
   /** Applies a fault now; an error message when it is refused. */
   fault?(f: FaultCommand): Promise<string | undefined> | string | undefined;
   close(): Promise<void>;
@@ -96,8 +98,13 @@ export interface SqlEndpoint extends NodeModel, Endpoint<StatementCall, Reply> {
   replicationState?(): ReplicationState | undefined;
 }
 
-export function isSqlEndpoint(n: NodeModel | undefined): n is SqlEndpoint {
+/** A node that serves connections over links (SQL or Redis), for the network to resolve. */
+export function isEndpoint(n: NodeModel | undefined): n is NodeModel & Endpoint {
   return !!n && typeof (n as SqlEndpoint).execute === 'function';
+}
+
+export function isSqlEndpoint(n: NodeModel | undefined): n is SqlEndpoint {
+  return isEndpoint(n) && (n.protocol ?? 'sql') === 'sql';
 }
 
 /** A configuration file's name and its two directions; a bad file is refused with its line numbers. */
@@ -133,7 +140,7 @@ export interface NodeKindDefinition<S extends z.ZodObject = z.ZodObject> {
   /** Kinds an edge to which is a replication stream, not a client connection (postgres -> postgres). */
   replicatesTo?: readonly string[];
   /** The language of its console: SQL on a database, PgBouncer's admin commands; none: no console. */
-  console?: 'sql' | 'pgbouncer-admin';
+  console?: 'sql' | 'pgbouncer-admin' | 'redis';
   /** Its configuration file (pgbouncer.ini): settings out as the real file's text, and back in, strictly. */
   config?: ConfigFormat<z.output<S>>;
   create(ctx: SimContext, spec: NodeSpec<z.output<S>>): NodeModel;

@@ -1,5 +1,6 @@
 /** Operations ready to run: statements with their own parameter lists, and parameter generators. */
 import type { Rng } from '../core/rng.ts';
+import { timeUs } from '../scenario/settings.ts';
 import type { OperationSpec, ParamSpec } from './schema.ts';
 
 export interface PreparedStatement {
@@ -17,6 +18,15 @@ export interface PreparedOperation {
   readOnly: boolean;
   /** Any statement writes (so the commit waits for the WAL flush). */
   writes: boolean;
+  /** A cached read: its key template (`user:{$1}`), TTL and value size. */
+  cache?: { key: string; ttlMs: number; valueBytes: number };
+  /** A write: the key templates it invalidates. */
+  invalidates?: string[];
+}
+
+/** A key template with the request's parameters: `user:{$1}` with params [42] is `user:42`. */
+export function cacheKey(template: string, params: readonly unknown[]): string {
+  return template.replace(/\{\$(\d+)\}/g, (_, d: string) => String(params[Number(d) - 1]));
 }
 
 const READ = /^\s*\(?\s*(select|values|table|show|explain)\b/i;
@@ -53,6 +63,8 @@ export function prepareOperation(spec: OperationSpec): PreparedOperation {
     transaction: sqls.length > 1,
     readOnly,
     writes: !sqls.every(isReadOnlySql),
+    ...(spec.cache ? { cache: { key: spec.cache.key, ttlMs: timeUs(spec.cache.ttl, 's') / 1000, valueBytes: spec.cache.value_bytes } } : {}),
+    ...(spec.invalidates ? { invalidates: spec.invalidates } : {}),
   };
 }
 

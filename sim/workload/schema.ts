@@ -28,6 +28,15 @@ const paramSchema = z.discriminatedUnion('dist', [
 
 export type ParamSpec = z.output<typeof paramSchema>;
 
+/** A cache key with the operation's parameters in it: `user:{$1}`. */
+const keyTemplate = z.string().regex(/^[^\s]{1,200}$/, 'a key such as user:{$1} (no spaces)');
+
+const operationCacheSchema = z.strictObject({
+  key: keyTemplate,
+  ttl: timeSetting('60s', 's', '1ms', '30d', { context: 'user', help: 'How long the value stays in Redis (SET ... PX); L1 keeps it at most 60 s.' }),
+  value_bytes: intSetting(200, 1, 1 << 20, { context: 'user', help: 'Size of the cached value (the row as JSON).' }),
+});
+
 export const operationSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a lower-case name such as get_user'),
   weight: z.number().min(0).max(1e6).default(1),
@@ -36,6 +45,12 @@ export const operationSchema = z.strictObject({
     .meta({ help: 'One statement, or a list of statements run as one transaction (BEGIN ... COMMIT).' }),
   params: z.array(paramSchema).max(50).default([]),
   read_only: z.boolean().optional().meta({ help: 'Whether the operation only reads; guessed from the SQL when omitted.' }),
+  cache: operationCacheSchema.optional().meta({ help: "A read the app caches (the seed's CacheService): its key and TTL." }),
+  invalidates: z
+    .array(keyTemplate)
+    .max(20)
+    .optional()
+    .meta({ help: 'A write: the cache keys it makes stale (deleted on write with app cache_strategy delete-on-write).' }),
 });
 
 export type OperationSpec = z.output<typeof operationSchema>;

@@ -10,12 +10,14 @@ import { GenericNodeView } from './GenericNodeView.tsx';
 import { NodeIcon } from './icons.tsx';
 import { pgbouncerView } from './pgbouncer/index.ts';
 import { postgresView } from './postgres/index.ts';
+import { redisView } from './redis/index.ts';
 import { kindView, kindViews, registerKindView } from './registry.ts';
 
 if (kindViews().length === 0) {
   registerKindView(appView);
   registerKindView(postgresView);
   registerKindView(pgbouncerView);
+  registerKindView(redisView);
 }
 
 export { kindView, kindViews };

@@ -9,6 +9,7 @@ import { timeUs } from '../../scenario/settings.ts';
 import type { RequestSink, WorkloadRequest } from '../../workload/Workload.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
 import type { ClientInfo, ConsoleResult, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, StatementCall } from '../types.ts';
+import { CacheAside } from './CacheAside.ts';
 import { ClientPool, type Grant } from './ClientPool.ts';
 import { DatabaseRouter } from './DatabaseRouter.ts';
 import { shardedConsole } from './shardConsole.ts';
@@ -43,6 +44,8 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
   readonly console?: (sql: string) => Promise<ConsoleResult>;
   /** Scatters that run a rewritten statement (avg as sum and count), by request. */
   private readonly scatterOps = new WeakMap<AppRequest, AppRequest['op']>();
+  /** The cache-aside step before the router (operations that declare a cache). */
+  private readonly cache: CacheAside;
   private pools: Map<string, ClientPool>[] = [];
   private inFlight = new Map<number, Trace>();
   private completed = 0;
@@ -62,6 +65,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
       const shards = this.shards;
       this.console = (sql) => shardedConsole(ctx, this.id, shards, sql);
     }
+    this.cache = new CacheAside(ctx, spec.id, spec.settings, (i) => this.client(i));
   }
 
   get instances(): number {
@@ -108,18 +112,28 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
   /** Starts a request; `done` gets its error, if any, when the reply is back at the app. */
   submit(req: AppRequest, done: (error?: SimError) => void): void {
     const trace: Trace = { id: req.id, op: req.op.name, at: this.id };
-    this.dispatch(
-      this.route(req),
-      (target, reply) => {
-        this.inFlight.set(req.id, trace);
-        this.ctx.net.begin(trace);
-        const op = this.scatterOps.get(req);
-        const run = op ? { ...req, op } : req;
-        if (this.spec.settings.connection_mode === 'per_request') this.perRequest(run, trace, target, reply);
-        else this.pooled(run, trace, target, reply);
-      },
-      (o) => this.end(req, trace, done, o),
-    );
+    const end = (o: Outcome) => this.end(req, trace, done, o);
+    const toDatabase = (then: (o: Outcome) => void) =>
+      this.dispatch(
+        this.route(req),
+        (target, reply) => {
+          this.inFlight.set(req.id, trace);
+          this.ctx.net.begin(trace);
+          const op = this.scatterOps.get(req);
+          const run = op ? { ...req, op } : req;
+          if (this.spec.settings.connection_mode === 'per_request') this.perRequest(run, trace, target, reply);
+          else this.pooled(run, trace, target, reply);
+        },
+        then,
+      );
+    if (!this.cache.covers(req.op)) {
+      toDatabase(end);
+      return;
+    }
+    this.inFlight.set(req.id, trace);
+    this.ctx.net.begin(trace);
+    // a cache hit is the proxy base's `answer`: the reply leaves the app without a database hop
+    this.cache.serve(req, trace, toDatabase, (o) => this.dispatch({ kind: 'answer', reply: o }, () => {}, end));
   }
 
   private pooled(r: AppRequest, trace: Trace, target: string, done: (o: Outcome) => void): void {
@@ -231,7 +245,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
   }
 
   report(): ReportBlock {
-    return { completed: this.completed, failed: this.failed };
+    return { completed: this.completed, failed: this.failed, ...(this.cache.used ? { cache: this.cache.report() } : {}) };
   }
 }
 

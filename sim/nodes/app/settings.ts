@@ -1,5 +1,6 @@
 /** Settings of an `app` node: application servers, each with its own client-side connection pool. */
 import { z } from 'zod';
+import { appCacheSettings } from '../../caching/settings.ts';
 import { enumSetting, intSetting, timeSetting } from '../../scenario/settings.ts';
 
 export const READ_POLICIES = ['random', 'round-robin', 'least-connections', 'lag-aware', 'read-your-writes', 'primary'] as const;
@@ -35,6 +36,7 @@ export const appSettings = z.strictObject({
     context: 'user',
     help: "How long a request waits for a free pooled connection before failing (Prisma's pool_timeout, default 10 s).",
   }),
+  ...appCacheSettings,
 });
 
 export type AppSettings = z.output<typeof appSettings>;

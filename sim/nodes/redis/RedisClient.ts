@@ -1,0 +1,85 @@
+/**
+ * A client's connection to a redis node, as an app instance's ioredis holds one: opened on first use,
+ * commands pipelined on it (several in flight, answered in order by the node's one thread), and a
+ * second connection for SUBSCRIBE (a subscribed connection may only (un)subscribe). It is the
+ * CacheService's L2 and its invalidation bus.
+ */
+import type { InvalidationBus, L2Client } from '../../caching/CacheService.ts';
+import type { RedisReply } from '../../caching/redis/reply.ts';
+import { simError } from '../../core/errors.ts';
+import type { Link, Network, Trace } from '../../net/Link.ts';
+import type { ClientInfo } from '../types.ts';
+import type { RedisCall } from './RedisNode.ts';
+
+type RedisLink = Link<RedisCall, RedisReply>;
+
+/** The channel invalidations go over; a message is the sender then the keys, space-separated. */
+export const INVALIDATION_CHANNEL = 'cache:invalidate';
+
+export class RedisClient implements L2Client<Trace>, InvalidationBus<Trace> {
+  private link: RedisLink | undefined;
+  private waiting: ((link: RedisLink | undefined) => void)[] | undefined;
+
+  constructor(
+    private readonly net: Network,
+    readonly from: string,
+    readonly to: string,
+    private readonly client: ClientInfo,
+  ) {}
+
+  /** Runs one command; a connection that could not open answers with Redis' connection error. */
+  command(argv: readonly string[], trace: Trace | undefined, done: (r: RedisReply) => void, onMessage?: RedisCall['onMessage']): void {
+    this.open((link) => {
+      if (!link) return done({ kind: 'error', text: `ERR ${simError('no_route').message}` });
+      link.call({ argv, trace, onMessage }, trace, done);
+    });
+  }
+
+  private open(then: (link: RedisLink | undefined) => void): void {
+    if (this.link && !this.link.dead) {
+      then(this.link);
+      return;
+    }
+    if (this.waiting) {
+      this.waiting.push(then);
+      return;
+    }
+    this.waiting = [then];
+    this.net.connect<RedisCall, RedisReply>(this.from, this.to, this.client, (r) => {
+      const waiting = this.waiting ?? [];
+      this.waiting = undefined;
+      this.link = 'link' in r ? r.link : undefined;
+      for (const w of waiting) w(this.link);
+    });
+  }
+
+  get(key: string, trace: Trace | undefined, done: (value: string | undefined) => void): void {
+    this.command(['GET', key], trace, (r) => done(r.kind === 'bulk' ? r.value : undefined));
+  }
+
+  set(key: string, value: string, ttlMs: number, trace: Trace | undefined, done: () => void): void {
+    this.command(['SET', key, value, 'PX', String(Math.max(1, Math.round(ttlMs)))], trace, () => done());
+  }
+
+  del(keys: readonly string[], trace: Trace | undefined, done: () => void): void {
+    this.command(['DEL', ...keys], trace, () => done());
+  }
+
+  publish(keys: readonly string[], trace: Trace | undefined, done: () => void): void {
+    this.command(['PUBLISH', INVALIDATION_CHANNEL, `${this.client.applicationName} ${keys.join(' ')}`], trace, () => done());
+  }
+
+  /**
+   * SUBSCRIBE to the invalidation channel (call on a client of its own): `invalidated` gets the keys
+   * of every other sender's message, once it has travelled back over the edge.
+   */
+  subscribe(invalidated: (keys: string[]) => void): void {
+    const back = this.net.link<never, never>(this.to, this.from, this.net.edge(this.from, this.to));
+    this.command(['SUBSCRIBE', INVALIDATION_CHANNEL], undefined, () => {}, (_channel, message) =>
+      back.send(() => {
+        const [sender, ...keys] = message.split(' ');
+        if (sender !== this.client.applicationName) invalidated(keys);
+      }),
+    );
+  }
+}
