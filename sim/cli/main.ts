@@ -12,10 +12,9 @@ import {
   buildReport,
   CommandError,
   describeSettings,
-  formatAdvice,
   formatIssues,
+  nodeKind,
   nodeKinds,
-  postgresSettings,
   parseDuration,
   parseScenarioText,
   Runner,
@@ -181,11 +180,12 @@ export async function main(argv: string[]): Promise<number> {
   const scenario = withSets.scenario;
   if (args.advise) {
     const node = scenario.nodes.find((n) => n.id === args.advise);
-    if (node?.kind !== 'postgres') {
-      console.error(`error: --advise: no postgres node "${args.advise}"`);
+    const def = node ? nodeKind(node.kind) : undefined;
+    if (!node || !def?.advise) {
+      console.error(`error: --advise: ${node ? `node "${node.id}" (${node.kind}) has no settings advice` : `no node "${args.advise}"`}`);
       return 2;
     }
-    console.log(formatAdvice(postgresSettings.parse(node.settings), node.id).trimEnd());
+    console.log(def.advise(def.settings.parse(node.settings), node.id).trimEnd());
     return 0;
   }
   const unknownSql = args.sql.find((q) => !scenario.nodes.some((n) => n.id === q.node));

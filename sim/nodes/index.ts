@@ -6,6 +6,7 @@ import { PgBouncerNode } from './pgbouncer/PgBouncerNode.ts';
 import { pgbouncerSettings } from './pgbouncer/settings.ts';
 import { formatPostgresqlConf, LAB_ONLY_SETTINGS, parsePostgresqlConf } from './postgres/conf.ts';
 import { PostgresNode } from './postgres/PostgresNode.ts';
+import { formatAdvice } from './postgres/pgtune.ts';
 import { postgresSettings } from './postgres/settings.ts';
 import { RedisNode } from './redis/RedisNode.ts';
 import { redisSettings } from './redis/settings.ts';
@@ -31,6 +32,7 @@ if (nodeKinds().length === 0) {
     replicatesTo: ['postgres'],
     console: 'sql',
     config: { file: 'postgresql.conf', format: formatPostgresqlConf, parse: parsePostgresqlConf, keeps: LAB_ONLY_SETTINGS },
+    advise: formatAdvice,
     create: (ctx, spec) => new PostgresNode(ctx, spec),
   });
   registerNodeKind({

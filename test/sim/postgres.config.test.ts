@@ -153,6 +153,6 @@ describe('npm run sim -- FILE --advise NODE', () => {
   });
 
   it('refuses a node that is not a postgres node', async () => {
-    expect(await run(['lessons/scenarios/single-primary.json', '--advise', 'app'])).toEqual({ code: 2, out: 'error: --advise: no postgres node "app"' });
+    expect(await run(['lessons/scenarios/single-primary.json', '--advise', 'app'])).toEqual({ code: 2, out: 'error: --advise: node "app" (app) has no settings advice' });
   });
 });
