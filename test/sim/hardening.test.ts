@@ -4,7 +4,7 @@ import { main } from '../../sim/cli/main.ts';
 import { printReport } from '../../sim/cli/print.ts';
 import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
 import { buildReport, parsePgbouncerIni, parseScenario, ScenarioError } from '../../sim/index.ts';
-import { engines, scenario, startSim } from './harness.ts';
+import { engines, readReplicas, scenario, startSim } from './harness.ts';
 
 const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r';
 
@@ -97,5 +97,20 @@ describe('the data load', () => {
     const sim = await startSim(s, { engines: workers });
     const r = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT count(*) FROM t' });
     expect(r.rows).toEqual([[1]]);
+  });
+});
+
+describe('a primary that restarts from its data snapshot', () => {
+  it('counts the committed writes it lost, and its standbys reconnect', async () => {
+    const sim = await startSim(readReplicas({}, 3), { engines: nodeEngineFactory({ kind: 'worker', watchdogMs: 1000 }) });
+    await sim.runUntil(1e6);
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: RUNAWAY });
+    expect(r.error?.code).toBe('runaway_statement');
+    await sim.runUntil(4e6);
+    const consistency = buildReport(sim, [], 0).consistency!;
+    expect(consistency.lostWrites).toBeGreaterThan(0);
+    const states = [...sim.replication.standbys.values()].map((s) => s.state);
+    expect(states.length).toBeGreaterThan(0);
+    expect(states.every((s) => s === 'streaming' || s === 'catchup')).toBe(true);
   });
 });
