@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadLesson } from '../../lessons/load.ts';
 import { CommandError, parseCommand, parsePgbouncerIni, parseScenario } from '../../sim/index.ts';
+import { scenarioFile, startSim } from './harness.ts';
 
 const BASE = JSON.parse(readFileSync('lessons/scenarios/read-replicas.json', 'utf8'));
 
@@ -112,4 +113,49 @@ describe('fuzz', () => {
       { numRuns: 2000, seed: 18 },
     );
   });
+});
+
+/** Statements the issue found leaking into the workload or past the console's role, by node kind. */
+const HOSTILE: Record<string, string[]> = {
+  postgres: [
+    "SELECT set_config('search_path', 'pg_temp', false)",
+    "SELECT set_config('default_transaction_read_only', 'on', false)",
+    'CREATE TEMP TABLE users (id int)',
+    'DEALLOCATE ALL',
+    'CREATE VIEW public.pg_stat_activity AS SELECT 1 AS pid',
+    'CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql AS $$ SELECT now() $$',
+    "DO $$ BEGIN EXECUTE 'DROP SCHEMA sim_catalog CASCADE'; END $$",
+    "COPY (SELECT 1) TO PROGRAM 'true'",
+    'SET SESSION AUTHORIZATION postgres',
+    'DROP SCHEMA sim_catalog CASCADE',
+  ],
+  pgbouncer: ['DROP TABLE users', 'SHOW POOLS; DROP TABLE users', "SET server_reset_query = 'DROP TABLE users'"],
+};
+
+describe('hostile console SQL on every node kind with a console (real PGlite)', () => {
+  it('leaves the workload error rate and the data as they were', async () => {
+    const s = structuredClone(scenarioFile('pgbouncer-replicas.json'));
+    s.workload.clients = 8;
+    const sim = await startSim(s);
+    const users = async () => (await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT count(*) FROM users' })).rows;
+    const window = async () => {
+      const failed = sim.metrics.failed;
+      await sim.runUntil(sim.now + 300_000);
+      return sim.metrics.failed - failed;
+    };
+    await sim.runUntil(500_000);
+    const data = await users();
+    let cases = 0;
+    for (const [id, n] of sim.nodes) {
+      const kind = n.kind;
+      for (const sql of HOSTILE[kind] ?? []) {
+        const before = await window();
+        await sim.apply({ do: 'runSql', node: id, sql });
+        expect({ id, sql, failed: await window() }).toEqual({ id, sql, failed: before });
+        expect(await users()).toEqual(data);
+        cases++;
+      }
+    }
+    expect(cases).toBe(3 * HOSTILE.postgres.length + HOSTILE.pgbouncer.length);
+  }, 120_000);
 });

@@ -25,7 +25,7 @@ import { type SimError, simError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import { EngineDeadError, type DbEngine } from '../../engine/DbEngine.ts';
 import type { ConsoleReply, EngineError, RunReply } from '../../engine/protocol.ts';
-import { CONSOLE_ROLE, ENGINE_CONF, SUPERUSER } from '../../engine/snapshots.ts';
+import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
 import { refuseReason } from '../../monitoring/consoleGuard.ts';
 import type { ReplicationFigures } from '../../replication/figures.ts';
@@ -411,12 +411,12 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         }),
       );
     } else if (rec.sql) {
-      // console SQL replays as the console's role, as it ran on the primary (its objects are the role's)
-      this.ctx.metrics.realQueries += 4;
-      track(engine.request({ op: 'exec', sql: `SET default_transaction_read_only = off; SET SESSION AUTHORIZATION ${CONSOLE_ROLE}` }));
-      track(engine.request({ op: 'exec', sql: rec.sql }));
-      track(engine.request({ op: 'exec', sql: 'ROLLBACK' }));
-      track(engine.request({ op: 'exec', sql: `SET SESSION AUTHORIZATION ${SUPERUSER}; SET default_transaction_read_only = on` }));
+      // console SQL replays as it ran on the primary: a console session of its own, as the console's role
+      // (its objects are the role's); what it leaves in the session (temporary tables) stays out of the workload's
+      this.ctx.metrics.realQueries += 3;
+      track(engine.request({ op: 'exec', sql: 'SET default_transaction_read_only = off' }));
+      track(engine.request({ op: 'console', sql: rec.sql, maxRows: 0 }));
+      track(engine.request({ op: 'exec', sql: 'SET default_transaction_read_only = on' }));
     }
   }
 
