@@ -7,7 +7,7 @@
 import { CommandError, type CommandOutcome, type CommandResult, type FaultCommand, isRunCommand, type JournalEntry, parseCommand, parseJournal, type SimCommand } from './core/commands.ts';
 import { Rng } from './core/rng.ts';
 import { Scheduler } from './core/Scheduler.ts';
-import type { EngineFactory } from './engine/DbEngine.ts';
+import { EngineDeadError, type EngineFactory } from './engine/DbEngine.ts';
 import { dataSnapshot } from './engine/snapshots.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { ConsoleHistory } from './monitoring/consoleHistory.ts';
@@ -138,7 +138,7 @@ export class Simulation {
     const booting = [...this.nodes.values()].filter((n) => n.boot);
     progress('preparing data', 0);
     const setupSql = w.setup_sql ?? defaultSetupSql(w.data);
-    const snapshot = booting.length > 0 ? await dataSnapshot(this.options.engines, setupSql) : undefined;
+    const snapshot = booting.length > 0 ? await this.loadData(w, setupSql) : undefined;
     // sharded: a shard and its replicas boot from the shard's own rows (sim/sharding/split.ts)
     const map = this.scenario.sharding;
     const shardOf = map ? shardOfNodes(this.scenario, map.shards) : undefined;
@@ -163,6 +163,16 @@ export class Simulation {
     const event = { ...e, at: this.scheduler.now };
     this.events.push(event);
     this.options.onEvent?.(event);
+  }
+
+  /** The scenario's data snapshot; a setup that fails is the scenario's error, at the field that made it. */
+  private async loadData(w: Scenario['workload'], setupSql: string): Promise<Uint8Array> {
+    try {
+      return await dataSnapshot(this.options.engines, setupSql);
+    } catch (e) {
+      const message = e instanceof EngineDeadError ? `the data load was stopped: ${e.reason}` : `the data load failed: ${(e as Error).message}`;
+      throw new ScenarioError([{ path: w.setup_sql === undefined ? 'workload.data' : 'workload.setup_sql', message }]);
+    }
   }
 
   /** Virtual time now, in microseconds. */

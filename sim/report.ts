@@ -18,7 +18,8 @@ export interface Report {
   nodes: Record<string, { kind: string; queries: number; queriesPerSecond: number; cpuUtilization: number; errors: number; connections: number; [k: string]: unknown }>;
   timeSeries: { t: number; throughputRps: number; failed: number; p50Ms: number; p95Ms: number; p99Ms: number }[];
   events: { at: number; type: string; node?: string; message: string }[];
-  sql: { node: string; query: string; columns: string[]; rows: unknown[][]; rowCount: number; error?: { code: string; message: string } }[];
+  /** Console statements; `truncated`: more rows than the console shows (rowCount counts those shown). */
+  sql: { node: string; query: string; columns: string[]; rows: unknown[][]; rowCount: number; truncated?: boolean; error?: { code: string; message: string } }[];
   /**
    * With replicas: every replica read checked against what the primary had committed (sim/replication/):
    * staleReads, rywViolations, lostWrites (after a failover), how stale (ms, versions), per replica, and
@@ -101,6 +102,7 @@ export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: 
       columns: r.columns,
       rows: r.rows,
       rowCount: r.rowCount,
+      ...(r.truncated ? { truncated: true } : {}),
       ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
     })),
     ...(sim.replication.active ? { consistency: sim.replication.checker.report() as Report['consistency'] } : {}),

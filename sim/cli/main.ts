@@ -4,6 +4,8 @@
  *                 [--set workload.FIELD=VALUE]... [--journal FILE] [--sql NODE:QUERY]... [--json OUT] [--in-process]
  *   npm run sim -- FILE [--set NODE.SETTING=VALUE]... --advise NODE
  *   npm run sim -- --list-settings
+ * --in-process runs the engines in this thread, where no watchdog can stop a runaway statement: it refuses
+ * console statements (--sql, a journal's runSql); a setup_sql that never ends would still hang it.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { nodeEngineFactory } from '../engine/node/platform.ts';
@@ -163,6 +165,13 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`error: ${args.journal} is not valid JSON: ${(e as Error).message}`);
       return 2;
     }
+  }
+  // An engine in this thread has no watchdog (a worker is what a watchdog can stop): a runaway console
+  // statement would hang the CLI for good, so console statements need the workers.
+  const consoleSql = args.sql.length > 0 || (Array.isArray(journal) && journal.some((e) => (e as { command?: { do?: unknown } })?.command?.do === 'runSql'));
+  if (args.inProcess && consoleSql) {
+    console.error('error: --in-process cannot stop a runaway statement: --sql and a journal\'s runSql need the worker engines (drop --in-process)');
+    return 2;
   }
   const parsed = parseScenarioText(text);
   if (!parsed.ok) {

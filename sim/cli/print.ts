@@ -45,7 +45,7 @@ export function printReport(r: Report): string {
     out.push('');
     out.push(`${q.node}> ${q.query.trim()}`);
     if (q.error) out.push(`ERROR: ${q.error.message} (${q.error.code})`);
-    else if (q.columns.length > 0) out.push(table(q.columns, q.rows), `(${q.rowCount} row${q.rowCount === 1 ? '' : 's'})`);
+    else if (q.columns.length > 0) out.push(table(q.columns, q.rows), `(${q.truncated ? 'first ' : ''}${q.rowCount} row${q.rowCount === 1 ? '' : 's'}${q.truncated ? '; more not shown' : ''})`);
     else out.push(`OK (${q.rowCount})`);
   }
   return out.join('\n');

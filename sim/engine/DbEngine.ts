@@ -15,6 +15,8 @@ export interface EngineBootOptions {
   postgresqlConf: string[];
   /** A label for errors and events. */
   name: string;
+  /** Real milliseconds without an answer before a worker's statement is a runaway; the factory's when omitted. */
+  watchdogMs?: number;
 }
 
 export interface DbEngine {

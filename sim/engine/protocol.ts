@@ -171,7 +171,9 @@ async function cappedSelect(db: PGlite, text: string, maxRows: number): Promise<
   const r = await db.query<unknown[]>(`FETCH FORWARD ${maxRows + 1} FROM sim_console`, [], { rowMode: 'array' });
   await db.query('CLOSE sim_console');
   await db.query('COMMIT');
-  return { ...toResult(r, maxRows), command: 'SELECT' };
+  // one row past the cap was fetched only to know there are more: it is not a row of the result
+  const res = toResult(r, maxRows);
+  return { ...res, rowCount: res.rows?.length ?? 0, command: 'SELECT' };
 }
 
 async function sleptSeconds(db: PGlite): Promise<number> {

@@ -199,13 +199,20 @@ export async function templateSnapshot(factory: EngineFactory): Promise<Uint8Arr
   return tar;
 }
 
+/**
+ * Real milliseconds the data load may go without an answer: its one statement inserts the whole data set,
+ * which takes minutes at the schema's largest sizes, so the runaway limit of a node's statements (5 s) would
+ * kill a legitimate load. A setup that never ends is still stopped.
+ */
+const DATA_LOAD_WATCHDOG_MS = 600_000;
+
 /** The template with `setupSql` (schema and data) applied. */
 export async function dataSnapshot(factory: EngineFactory, setupSql: string): Promise<Uint8Array> {
   const key = `data-${TEMPLATE_KEY}-${hash32(setupSql).toString(16)}-${setupSql.length}`;
   const cached = await factory.loadSnapshot(key);
   if (cached) return cached;
   const template = await templateSnapshot(factory);
-  const engine = await factory.create({ snapshot: template, postgresqlConf: ENGINE_CONF, name: 'data-load' });
+  const engine = await factory.create({ snapshot: template, postgresqlConf: ENGINE_CONF, name: 'data-load', watchdogMs: DATA_LOAD_WATCHDOG_MS });
   // The scenario's objects belong to the console's role; its setup may use functions and DO blocks.
   const tar = await setup(engine, [
     `GRANT USAGE ON LANGUAGE sql, plpgsql TO ${CONSOLE_ROLE}; SET SESSION AUTHORIZATION ${CONSOLE_ROLE}`,

@@ -71,7 +71,7 @@ export class Replication implements Cluster {
   /** Each primary's stream, by node id (a promoted replica adds its own). */
   readonly streams = new Map<string, Stream>();
   readonly checker: ConsistencyChecker;
-  /** Committed writes lost in failovers. */
+  /** Committed writes lost in failovers and in a primary's restart from its data snapshot. */
   readonly lost: LostWrite[] = [];
   /** The last replay timestamp of promoted replicas (pg_last_xact_replay_timestamp stays). */
   readonly promotedReplayTs = new Map<string, number | null>();
@@ -81,6 +81,8 @@ export class Replication implements Cluster {
   private nextPid = 3000;
   private nextTrace = -1;
   private readonly opFootprints = new WeakMap<PreparedOperation, Footprint[]>();
+  /** Per primary, the length of its stream's log at its last restart from the snapshot: what was counted lost. */
+  private readonly lostUpTo = new Map<string, number>();
 
   constructor(
     readonly ctx: ReplicationContext,
@@ -185,7 +187,7 @@ export class Replication implements Cluster {
       },
       down: (how) => this.nodeDown(id, how),
       up: () => this.nodeUp(id),
-      restartedFromSnapshot: () => this.nodeRestartedFromSnapshot(id),
+      restartedFromSnapshot: () => void this.nodeRestartedFromSnapshot(id),
       settle: async () => this.streams.get(id)?.settle(),
       promote: () => this.promote(id),
       lagSpike: (f) => this.lagSpike(id, f),
@@ -264,12 +266,40 @@ export class Replication implements Cluster {
     if (this.roles.get(id) === 'primary') for (const st of this.streams.get(id)?.standbys ?? []) if (st.state === 'disconnected') st.connect(RECONNECT_US);
   }
 
-  /** A replica that restarted from the scenario's data snapshot has replayed nothing: it streams from the start again. */
-  private nodeRestartedFromSnapshot(id: string): void {
+  /**
+   * A node restarted from the scenario's data snapshot. A replica has replayed nothing: it streams from the
+   * start again. A primary's engine lost every committed write of its stream (crash recovery from WAL is
+   * not modelled): they are counted lost, and its standbys reconnect.
+   */
+  private async nodeRestartedFromSnapshot(id: string): Promise<void> {
+    const stream = this.roles.get(id) === 'primary' ? this.streams.get(id) : undefined;
+    if (stream) {
+      this.nodeUp(id);
+      const from = this.lostUpTo.get(id) ?? 0;
+      this.lostUpTo.set(id, stream.log.length);
+      await this.countLost(stream.log.slice(from));
+      return;
+    }
     const s = this.standbys.get(id);
     if (!s || this.roles.get(id) !== 'replica') return;
     s.reset();
     s.connect(RECONNECT_US);
+  }
+
+  /** The committed writes of `records` are lost. */
+  private async countLost(records: readonly WriteRecord[]): Promise<void> {
+    for (const r of records) {
+      if (r.state !== 'committed') continue;
+      if (!(await r.ok)) continue;
+      this.lost.push({
+        seq: r.seq,
+        op: r.op?.name ?? (r.sql ?? '').slice(0, 200),
+        params: r.params,
+        committedAtSeconds: r.resolvedUs! / 1e6,
+        acknowledged: r.acknowledged,
+        session: r.session,
+      });
+    }
   }
 
   /** A lag spike on a replica: its replay slowed by `applyFactor` and/or its edge's latency raised, for `duration`. */
@@ -320,18 +350,7 @@ export class Replication implements Cluster {
     const old = s.stream;
     const fork = s.received;
     // committed writes the new primary never received are lost
-    for (const r of old.log.slice(fork)) {
-      if (r.state !== 'committed') continue;
-      if (!(await r.ok)) continue;
-      this.lost.push({
-        seq: r.seq,
-        op: r.op?.name ?? (r.sql ?? '').slice(0, 200),
-        params: r.params,
-        committedAtSeconds: r.resolvedUs! / 1e6,
-        acknowledged: r.acknowledged,
-        session: r.session,
-      });
-    }
+    await this.countLost(old.log.slice(fork));
     // its standbys leave the old primary: commits waiting for them are released
     old.releaseAll();
     const stream = new Stream(s.node, old.timeline + 1, this, old.log.slice(0, fork));

@@ -115,7 +115,7 @@ export interface Membership {
   down(how: 'stopped' | 'killed'): void;
   /** The node is up again after a stop. */
   up(): void;
-  /** The node restarted from the scenario's data snapshot: a replica replays its stream from the start. */
+  /** The node restarted from the scenario's data snapshot: a replica replays its stream from the start; a primary's committed writes are lost, its standbys reconnect. */
   restartedFromSnapshot(): void;
   /** Waits until the engine has answered for every record it wrote (before it is killed). */
   settle(): Promise<void>;

@@ -42,6 +42,8 @@ export const operationSchema = z.strictObject({
   weight: z.number().min(0).max(1e6).default(1),
   sql: z
     .union([z.string().min(1).max(20000), z.array(z.string().min(1).max(20000)).min(1).max(50)])
+    // every $n is a parameter (sim/workload/operations.ts), numbered from $1 as PostgreSQL numbers them
+    .refine((sql) => ![sql].flat().some((s) => /\$0+(?!\d)/.test(s)), { message: 'parameters are numbered from $1: $0 is no parameter' })
     .meta({ help: 'One statement, or a list of statements run as one transaction (BEGIN ... COMMIT).' }),
   params: z.array(paramSchema).max(50).default([]),
   read_only: z.boolean().optional().meta({ help: 'Whether the operation only reads; guessed from the SQL when omitted.' }),
@@ -55,10 +57,28 @@ export const operationSchema = z.strictObject({
 
 export type OperationSpec = z.output<typeof operationSchema>;
 
-export const dataSchema = z.strictObject({
-  users: intSetting(10000, 0, 2_000_000, { context: 'postmaster', help: 'Rows in the default users table.' }),
-  orders_per_user: intSetting(5, 0, 100, { context: 'postmaster', help: 'Orders per user in the default orders table.' }),
-});
+/**
+ * The default data set's size. Every node's engine holds it in memory and it is loaded in one statement
+ * before the run: 100,000 users with 5 orders each take one to three minutes on a two-core machine, so
+ * that is the range (MAX_DATA_ROWS orders at most).
+ */
+const MAX_DATA_ROWS = 500_000;
+
+export const dataSchema = z
+  .strictObject({
+    users: intSetting(10000, 0, 100_000, {
+      context: 'postmaster',
+      help: 'Rows in the default users table (at most 100,000: the data set is loaded into every node before the run, and larger ones take many minutes).',
+    }),
+    orders_per_user: intSetting(5, 0, 100, {
+      context: 'postmaster',
+      help: `Orders per user in the default orders table (users × orders_per_user at most ${MAX_DATA_ROWS.toLocaleString('en-US')}).`,
+    }),
+  })
+  .refine((d) => d.users * d.orders_per_user <= MAX_DATA_ROWS, {
+    message: `users × orders_per_user is more than ${MAX_DATA_ROWS.toLocaleString('en-US')} orders: a data set that large takes many minutes to load`,
+    path: ['orders_per_user'],
+  });
 
 export const workloadSchema = z.strictObject({
   mode: z.enum(['closed', 'open']).default('closed').meta({
@@ -72,7 +92,12 @@ export const workloadSchema = z.strictObject({
   setup_sql: z.string().max(1_000_000).optional().meta({
     help: 'Custom schema and data (SQL run once, before the run). Replaces the default users/orders data set.',
   }),
-  operations: z.array(operationSchema).max(100).optional().meta({ help: 'The operation mix; the default mix on users/orders when omitted.' }),
+  operations: z
+    .array(operationSchema)
+    .max(100)
+    .refine((ops) => ops.length === 0 || ops.some((o) => o.weight > 0), { message: 'every operation has weight 0: the workload would send no request' })
+    .optional()
+    .meta({ help: 'The operation mix; the default mix on users/orders when omitted.' }),
 });
 
 export type WorkloadSpec = z.output<typeof workloadSchema>;

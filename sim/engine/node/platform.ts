@@ -92,7 +92,7 @@ export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactor
           terminate: () => void worker.terminate(),
         };
         const boot = { snapshot: shared(o.snapshot), postgresqlConf: o.postgresqlConf, wasmModule, fsBundle };
-        return WorkerEngine.start(o.name, port, boot, watchdogMs);
+        return WorkerEngine.start(o.name, port, boot, o.watchdogMs ?? watchdogMs);
       });
     },
     initdb: () => createInProcess(undefined, 'initdb'),

@@ -79,7 +79,7 @@ export function webEngineFactory(options: WebEngineOptions = {}): EngineFactory 
 
   return {
     kind: 'worker',
-    create: (o) => boot(() => start(o.name, o, watchdogMs)),
+    create: (o) => boot(() => start(o.name, o, o.watchdogMs ?? watchdogMs)),
     // initdb takes seconds: give it a generous watchdog.
     initdb: () => boot(() => start('initdb', undefined, Math.max(watchdogMs, 120_000))),
     loadSnapshot: (key) => store.load(key),

@@ -148,6 +148,8 @@ export function parsePgbouncerIni(text: string): IniResult {
     if (section === 'databases') {
       const c = parseConnstr(value);
       if (!c.ok) errors.push({ line, message: `${c.error} (pgbouncer.ini:${line}, database ${key})` });
+      // a JavaScript object cannot hold this name as an entry: refused rather than silently lost
+      else if (key === '__proto__') errors.push({ line, message: `database name ${key} is not supported here (pgbouncer.ini:${line})` });
       else databases[key] = value;
       return;
     }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseTime } from '../../core/units.ts';
 import { SYNCHRONOUS_COMMIT } from '../../replication/ports.ts';
 import { parseStandbyNames } from '../../replication/standbyNames.ts';
-import { enumSetting, intSetting, memorySetting, timeSetting } from '../../scenario/settings.ts';
+import { enumSetting, intSetting, memoryBytes, memorySetting, timeSetting } from '../../scenario/settings.ts';
 
 export const postgresSettings = z
   .strictObject({
@@ -91,6 +91,10 @@ export const postgresSettings = z
   .refine((s) => s.superuser_reserved_connections < s.max_connections, {
     message: 'superuser_reserved_connections must be less than max_connections',
     path: ['superuser_reserved_connections'],
+  })
+  .refine((s) => memoryBytes(s.shared_buffers, '8kB') <= memoryBytes(s.ram, 'MB'), {
+    message: 'shared_buffers must fit in ram: PostgreSQL could not allocate it',
+    path: ['shared_buffers'],
   });
 
 export type PostgresSettings = z.output<typeof postgresSettings>;

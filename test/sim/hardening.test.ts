@@ -1,0 +1,116 @@
+/** Issue 18: what a hostile or careless user could break, on real PGlite. */
+import { describe, expect, it } from 'vitest';
+import { main } from '../../sim/cli/main.ts';
+import { printReport } from '../../sim/cli/print.ts';
+import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
+import { buildReport, parsePgbouncerIni, parseScenario, ScenarioError } from '../../sim/index.ts';
+import { engines, readReplicas, scenario, startSim } from './harness.ts';
+
+const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r';
+
+const small = () =>
+  scenario({
+    name: 'small',
+    nodes: [
+      { id: 'app', kind: 'app', settings: { instances: 1, pool_size: 5 } },
+      { id: 'primary', kind: 'postgres' },
+    ],
+    edges: [{ from: 'app', to: 'primary' }],
+    workload: { clients: 4, think_time: '10ms', data: { users: 200, orders_per_user: 2 } },
+  });
+
+describe('after a runaway kill', () => {
+  it('the console waits for the restart instead of answering "starting up" while virtual time stands still', async () => {
+    const sim = await startSim(small(), { engines: nodeEngineFactory({ kind: 'worker', watchdogMs: 1000 }) });
+    await sim.runUntil(500_000);
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: RUNAWAY });
+    expect(r.error?.code).toBe('runaway_statement');
+    const ok = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT count(*) FROM users' });
+    expect(ok.error).toBeUndefined();
+    expect(ok.rows).toEqual([[200]]);
+    expect(sim.events.filter((e) => e.type === 'node-restarted' && e.node === 'primary')).toHaveLength(1);
+    // the restart's own event later does nothing more
+    await sim.runUntil(4e6);
+    expect(sim.events.filter((e) => e.type === 'node-restarted' && e.node === 'primary')).toHaveLength(1);
+  });
+});
+
+describe('inputs that cannot mean anything are refused with their path', () => {
+  const base = { nodes: [{ id: 'primary', kind: 'postgres' }] };
+  const issues = (input: unknown) => {
+    const p = parseScenario(input);
+    return p.ok ? [] : p.issues.map((i) => `${i.path}: ${i.message}`);
+  };
+
+  it('all operation weights 0, $0 placeholders, shared_buffers above ram, data sets too large to load', () => {
+    const op = (o: Record<string, unknown>) => ({ ...base, workload: { operations: [{ name: 'a', sql: 'SELECT 1', ...o }] } });
+    expect(issues(op({ weight: 0 }))).toEqual([expect.stringMatching(/^workload\.operations: every operation has weight 0/)]);
+    expect(issues(op({ sql: 'SELECT $0', params: [] }))).toEqual([expect.stringMatching(/^workload\.operations\[0\]\.sql: parameters are numbered from \$1/)]);
+    expect(issues(op({ sql: ['SELECT $1', 'SELECT $00'], params: [{ dist: 'sequential' }] }))).toHaveLength(1);
+    expect(issues(op({ sql: 'SELECT $10', params: Array(10).fill({ dist: 'sequential' }) }))).toEqual([]);
+    const pg = (settings: Record<string, unknown>) => ({ nodes: [{ id: 'primary', kind: 'postgres', settings }] });
+    expect(issues(pg({ ram: '1GB', shared_buffers: '2GB' }))).toEqual([expect.stringMatching(/^nodes\[0\]\.settings\.shared_buffers: shared_buffers must fit in ram/)]);
+    expect(issues(pg({ ram: '1GB', shared_buffers: '1GB' }))).toEqual([]);
+    expect(issues({ ...base, workload: { data: { users: 100_001, orders_per_user: 1 } } })).toEqual([expect.stringMatching(/^workload\.data\.users/)]);
+    expect(issues({ ...base, workload: { data: { users: 100_000, orders_per_user: 6 } } })).toEqual([expect.stringMatching(/^workload\.data\.orders_per_user: users × orders_per_user/)]);
+  });
+
+  it('a [databases] entry named __proto__ is refused with its line, not lost', () => {
+    const r = parsePgbouncerIni('[databases]\nappdb = host=primary\n__proto__ = host=primary dbname=x\n');
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.errors).toEqual([{ line: 3, message: expect.stringContaining('__proto__') }]);
+  });
+
+  it('a setup_sql that fails is a ScenarioError at workload.setup_sql, not a stack trace', async () => {
+    const s = scenario({ ...base, workload: { setup_sql: 'CREATE TABLE broken (', operations: [{ name: 'a', sql: 'SELECT 1' }] } });
+    const e = await startSim(s).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ScenarioError);
+    expect((e as ScenarioError).issues).toEqual([{ path: 'workload.setup_sql', message: expect.stringContaining('syntax error') }]);
+  });
+
+  it('the CLI refuses console statements in process (nothing could stop a runaway there) instead of hanging', async () => {
+    const code = await main(['lessons/scenarios/single-primary.json', '--in-process', '--sql', `primary:${RUNAWAY}`]);
+    expect(code).toBe(2);
+  });
+});
+
+describe('a truncated console result', () => {
+  it('counts the rows shown, keeps its truncated flag in the report and says so when printed', async () => {
+    const sim = await startSim(small(), { engines });
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT g FROM generate_series(1, 5000) g' });
+    expect(r.rowCount).toBe(1000);
+    const report = buildReport(sim, [r], 0);
+    expect(report.sql[0].truncated).toBe(true);
+    expect(printReport(report)).toContain('(first 1000 rows; more not shown)');
+    const all = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT g FROM generate_series(1, 1000) g' });
+    expect([all.rowCount, all.truncated]).toEqual([1000, undefined]);
+  });
+});
+
+describe('the data load', () => {
+  it('is not a runaway: a load longer than the node watchdog completes', async () => {
+    const base = nodeEngineFactory({ kind: 'worker', watchdogMs: 500 });
+    // the template from the cache, the data set loaded each time
+    const workers = { ...base, loadSnapshot: (key: string) => (key.startsWith('data-') ? Promise.resolve(undefined) : base.loadSnapshot(key)) };
+    const setup = 'CREATE TABLE t (x int); INSERT INTO t SELECT 1 FROM pg_catalog.pg_sleep(1.5)';
+    const s = scenario({ nodes: [{ id: 'primary', kind: 'postgres' }], workload: { clients: 0, setup_sql: setup, operations: [{ name: 'a', sql: 'SELECT x FROM t' }] } });
+    const sim = await startSim(s, { engines: workers });
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT count(*) FROM t' });
+    expect(r.rows).toEqual([[1]]);
+  });
+});
+
+describe('a primary that restarts from its data snapshot', () => {
+  it('counts the committed writes it lost, and its standbys reconnect', async () => {
+    const sim = await startSim(readReplicas({}, 3), { engines: nodeEngineFactory({ kind: 'worker', watchdogMs: 1000 }) });
+    await sim.runUntil(1e6);
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: RUNAWAY });
+    expect(r.error?.code).toBe('runaway_statement');
+    await sim.runUntil(4e6);
+    const consistency = buildReport(sim, [], 0).consistency!;
+    expect(consistency.lostWrites).toBeGreaterThan(0);
+    const states = [...sim.replication.standbys.values()].map((s) => s.state);
+    expect(states.length).toBeGreaterThan(0);
+    expect(states.every((s) => s === 'streaming' || s === 'catchup')).toBe(true);
+  });
+});
