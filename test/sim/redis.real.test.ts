@@ -105,7 +105,7 @@ describe.skipIf(missing !== undefined)('Redis model vs redis-server 7 on loopbac
     expect(field(m, 'expired_keys')).toBe('2');
   });
 
-  it('noeviction refuses writes at the same memory (1 MB of headroom, 100-byte values)', async () => {
+  it('noeviction refuses writes at the same memory (1 MB of headroom, 100-byte values; within 2 % or 32 kB)', async () => {
     await warmUp();
     const headroom = 1 << 20;
     await real.call('CONFIG', 'SET', 'maxmemory', String(Number(await real.info('used_memory')) + headroom));
@@ -116,7 +116,9 @@ describe.skipIf(missing !== undefined)('Redis model vs redis-server 7 on loopbac
     const [m, r] = [accepted(replies.model), accepted(replies.real)];
     console.log(`noeviction: SETs accepted before OOM: model ${m}, redis-server ${r} (${(((m - r) / r) * 100).toFixed(2)} %)`);
     expect(formatReply(replies.model[m])).toBe(formatReply(replies.real[r]));
-    expect(Math.abs(m - r) / r).toBeLessThan(0.02);
+    // within 2 %, or 32 kB of ~190-byte keys: the real server's client query buffer (freed by its cron when
+    // idle, later on a loaded machine) is in the used_memory the headroom was measured from
+    expect(Math.abs(m - r)).toBeLessThan(Math.max(0.02 * r, (32 * 1024) / 190));
   });
 
   it('allkeys-random evicts as many keys (2 MB of headroom, 30,000 keys of 100 bytes)', async () => {
@@ -132,7 +134,7 @@ describe.skipIf(missing !== undefined)('Redis model vs redis-server 7 on loopbac
     expect(Math.abs(m - r) / r).toBeLessThan(0.02);
   });
 
-  it('used_memory for N keys of size S agrees (deltas within 1 %, totals within 2 %)', async () => {
+  it('used_memory for N keys of size S agrees (deltas within 1 % or 16 kB, totals within 2 %)', async () => {
     await warmUp();
     await both(['INFO', 'FLUSHALL', 'CONFIG SET hz 10']);
     const table: string[] = ['N keys, value        model delta   real delta    diff    model used   real used'];
@@ -157,7 +159,9 @@ describe.skipIf(missing !== undefined)('Redis model vs redis-server 7 on loopbac
       table.push(
         `${label.padEnd(20)} ${String(dm).padStart(12)} ${String(dr).padStart(12)} ${(diff * 100).toFixed(2).padStart(6)} % ${String(after[0]).padStart(12)} ${String(after[1]).padStart(11)}`,
       );
-      expect(Math.abs(diff), label).toBeLessThan(0.01);
+      // within 1 %, or 16 kB: the real server's client query buffer (shrunk by its cron when idle, later on a
+      // loaded machine) moves used_memory by up to ~12 kB between two readings
+      expect(Math.abs(dm - dr), label).toBeLessThan(Math.max(0.01 * dr, 16 * 1024));
       expect(Math.abs(after[0] - after[1]) / after[1], `${label}: used_memory`).toBeLessThan(0.02);
     }
     console.log(table.join('\n'));
