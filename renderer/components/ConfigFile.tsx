@@ -6,6 +6,7 @@ import { useRef } from 'react';
 import { type ConfigFormat, nodeKind } from '../../sim/index.ts';
 import { bridge } from '../files/bridge.ts';
 import { importedSettings } from '../files/configImport.ts';
+import { downloadText } from '../files/fileActions.ts';
 import { appStore } from '../store/appStore.ts';
 
 export function ConfigFile({ nodeId, kind }: { nodeId: string; kind: string }) {
@@ -26,12 +27,7 @@ export function ConfigFile({ nodeId, kind }: { nodeId: string; kind: string }) {
       if (r) s().notify('info', `Exported ${nodeId} as ${r.path}`);
       return;
     }
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = fileName;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    downloadText(fileName, text, 'text/plain');
     s().notify('info', `Exported ${nodeId} as ${fileName} (downloaded)`);
   };
 

@@ -77,6 +77,13 @@ function download(name: string, href: string): void {
   a.remove();
 }
 
+/** Downloads `text` as a file named `name` (the browser's way to save; Electron uses its dialogs). */
+export function downloadText(name: string, text: string, type = 'application/json'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  download(name, url);
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 export async function saveFile(saveAs = false): Promise<void> {
   const s = appStore.getState();
   const issues = validateDoc(s.doc);
@@ -96,9 +103,7 @@ export async function saveFile(saveAs = false): Promise<void> {
     s.notify('info', `Saved ${saved.name}`);
     return;
   }
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  download(name, url);
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadText(name, text);
   s.setFile({ name }, text);
   addRecent({ name, text, at: Date.now() });
   s.notify('info', `Saved ${name} (downloaded)`);

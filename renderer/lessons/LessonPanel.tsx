@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { describeCheck, PATTERNS } from '../../lessons/index.ts';
+import { downloadText } from '../files/fileActions.ts';
 import { useApp } from '../store/appStore.ts';
 import { catalog } from './catalog.ts';
 import {
@@ -35,15 +36,6 @@ const PATTERN_TITLES: Record<string, string> = {
   sharding: 'Sharding',
   caching: 'Caching',
 };
-
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 function LessonList() {
   const progress = useLessons((s) => s.progress);
@@ -82,7 +74,7 @@ function LessonList() {
         </section>
       )}
       <div className="lesson-actions">
-        <button type="button" onClick={() => download(exportProgress().name, exportProgress().text)}>
+        <button type="button" onClick={() => downloadText(exportProgress().name, exportProgress().text)}>
           Export progress
         </button>
         <button type="button" onClick={() => file.current?.click()}>
