@@ -33,7 +33,7 @@ export { formatPgbouncerIni, type IniResult, parsePgbouncerIni } from './nodes/p
 export type { AppSnapshot } from './nodes/app/AppNode.ts';
 export { formatAdvice, memoryRisk, type PgTuneAdvice, pgtune } from './nodes/postgres/pgtune.ts';
 export { type PostgresSettings, postgresSettings } from './nodes/postgres/settings.ts';
-export type { PostgresSnapshot } from './nodes/postgres/PostgresNode.ts';
+export type { PostgresSnapshot } from './nodes/postgres/snapshot.ts';
 export type { PrimaryFigures, ReplicaFigures, ReplicationFigures } from './replication/figures.ts';
 export type { PgBouncerSnapshot } from './nodes/pgbouncer/PgBouncerNode.ts';
 export type { RedisSnapshot } from './nodes/redis/RedisNode.ts';

@@ -28,7 +28,6 @@ import type { ConsoleReply, EngineError, RunReply } from '../../engine/protocol.
 import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
 import { refuseReason } from '../../monitoring/consoleGuard.ts';
-import type { ReplicationFigures } from '../../replication/figures.ts';
 import type { Membership, ReplicationMember, ShippedStatements } from '../../replication/ports.ts';
 import { memoryBytes, timeUs } from '../../scenario/settings.ts';
 import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
@@ -38,26 +37,14 @@ import { CONSOLE_MAX_ROWS, consoleMayWrite, fromEngineError, setsReadWrite } fro
 import { BARE_STATEMENT, COST, type Hardware, replayTime, type StatementProfile, serviceTime, withSleep } from './costModel.ts';
 import { Cpu } from './Cpu.ts';
 import { Profiles } from './Profiles.ts';
-import type { PostgresSettings } from './settings.ts';
+import { type PostgresSettings, REPLICATION_SETTINGS, sessionSettingsSql } from './settings.ts';
+import type { PostgresSnapshot } from './snapshot.ts';
 
 const RESTART_US = 2e6;
 /** A stopped server's start, until it accepts connections. */
 const START_US = 500_000;
 const HOUSEKEEPING_US = 1e6;
 const MAX_OUTSTANDING = 256;
-/** Settings that replication reads live: a change may release commits waiting for standbys. */
-const REPLICATION_SETTINGS = new Set(['synchronous_commit', 'synchronous_standby_names', 'recovery_min_apply_delay', 'max_standby_streaming_delay', 'auto_failover_after']);
-
-/** A postgres node's live figures: its backends, cores and, in a replicated scenario, its replication. */
-export interface PostgresSnapshot extends NodeSnapshot {
-  kind: 'postgres';
-  /** Backends running a statement now (pg_stat_activity state = active). */
-  activeConnections: number;
-  maxConnections: number;
-  /** Statements sharing the cores now. */
-  cpuRunQueue: number;
-  replication?: ReplicationFigures;
-}
 
 export class PostgresNode implements SqlEndpoint, ReplicationMember {
   readonly kind = 'postgres';
@@ -122,23 +109,9 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     if (!this.snapshotTar) throw new Error(`${this.id}: no snapshot to boot from`);
     const engine = await this.ctx.engines.create({ snapshot: this.snapshotTar, postgresqlConf: ENGINE_CONF, name: this.id });
     engine.onDeath = (reason) => this.ctx.emit({ type: 'node-crashed', node: this.id, message: `${this.id} crashed: ${reason}` });
-    await engine.request({ op: 'exec', sql: this.sessionSettingsSql() });
+    await engine.request({ op: 'exec', sql: sessionSettingsSql(this.settings, this.isReplica, this.ctx.scheduler.now) });
     this.ctx.metrics.realQueries += 1;
     return engine;
-  }
-
-  /** Session settings that change plans for real: work_mem and effective_cache_size. */
-  private sessionSettingsSql(): string {
-    const kb = (b: number) => `${Math.max(64, Math.floor(b / 1024))}kB`;
-    return [
-      'SET search_path = public, sim_catalog, pg_catalog',
-      `SET work_mem = '${kb(memoryBytes(this.settings.work_mem, 'kB'))}'`,
-      `SET effective_cache_size = '${kb(memoryBytes(this.settings.effective_cache_size, '8kB'))}'`,
-      `SELECT set_config('sim.now', '${virtualTimestamp(this.ctx.scheduler.now)}', false)`,
-      // a hot standby: every transaction is read-only (PostgreSQL's own error for writes)
-      `SET default_transaction_read_only = ${this.isReplica ? 'on' : 'off'}`,
-      `SELECT set_config('sim.in_recovery', '${this.isReplica ? 'on' : 'off'}', false)`,
-    ].join('; ');
   }
 
   private async measureSize(engine: DbEngine): Promise<number> {
@@ -422,7 +395,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   async becomePrimary(): Promise<string> {
     if (!this.engine) return '0/0';
-    await this.engine.request({ op: 'exec', sql: this.sessionSettingsSql() });
+    await this.engine.request({ op: 'exec', sql: sessionSettingsSql(this.settings, this.isReplica, this.ctx.scheduler.now) });
     return this.currentLsn();
   }
 
@@ -575,7 +548,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     }
     if (name === 'work_mem' || name === 'effective_cache_size') {
       this.profiles.clear();
-      if (this.engine) await this.engine.request({ op: 'exec', sql: this.sessionSettingsSql() });
+      if (this.engine) await this.engine.request({ op: 'exec', sql: sessionSettingsSql(this.settings, this.isReplica, this.ctx.scheduler.now) });
       return 'applied';
     }
     return 'restart-required';

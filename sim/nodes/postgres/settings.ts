@@ -1,6 +1,7 @@
 /** Settings of a `postgres` node: PostgreSQL's own names where they exist, and the server's hardware. */
 import { z } from 'zod';
 import { parseTime } from '../../core/units.ts';
+import { virtualTimestamp } from '../../monitoring/activity.ts';
 import { SYNCHRONOUS_COMMIT } from '../../replication/ports.ts';
 import { parseStandbyNames } from '../../replication/standbyNames.ts';
 import { enumSetting, intSetting, memoryBytes, memorySetting, timeSetting } from '../../scenario/settings.ts';
@@ -98,3 +99,22 @@ export const postgresSettings = z
   });
 
 export type PostgresSettings = z.output<typeof postgresSettings>;
+
+/** Settings that replication reads live: a change may release commits waiting for standbys. */
+export const REPLICATION_SETTINGS = new Set(['synchronous_commit', 'synchronous_standby_names', 'recovery_min_apply_delay', 'max_standby_streaming_delay', 'auto_failover_after']);
+
+/**
+ * The real engine session's settings for a node: work_mem and effective_cache_size (they change plans for
+ * real), the virtual clock, and a hot standby's read-only transactions (PostgreSQL's own error for writes).
+ */
+export function sessionSettingsSql(settings: PostgresSettings, isReplica: boolean, nowUs: number): string {
+  const kb = (b: number) => `${Math.max(64, Math.floor(b / 1024))}kB`;
+  return [
+    'SET search_path = public, sim_catalog, pg_catalog',
+    `SET work_mem = '${kb(memoryBytes(settings.work_mem, 'kB'))}'`,
+    `SET effective_cache_size = '${kb(memoryBytes(settings.effective_cache_size, '8kB'))}'`,
+    `SELECT set_config('sim.now', '${virtualTimestamp(nowUs)}', false)`,
+    `SET default_transaction_read_only = ${isReplica ? 'on' : 'off'}`,
+    `SELECT set_config('sim.in_recovery', '${isReplica ? 'on' : 'off'}', false)`,
+  ].join('; ');
+}
