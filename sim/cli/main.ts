@@ -26,7 +26,7 @@ import {
   type Speed,
   scenarioSchema,
 } from '../index.ts';
-import { printReport } from './print.ts';
+import { printReport, progressBar } from './print.ts';
 
 export interface CliArgs {
   file?: string;
@@ -120,13 +120,6 @@ function listSettings(): string {
     }
   }
   return lines.join('\n');
-}
-
-function progressBar(label: string, fraction: number): void {
-  if (!process.stderr.isTTY) return;
-  const width = 30;
-  const done = Math.round(Math.min(1, fraction) * width);
-  process.stderr.write(`\r${label.padEnd(22).slice(0, 22)} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${Math.round(fraction * 100)}%   `);
 }
 
 async function readText(path: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 /** The readable report printed by the headless runner. */
 import type { Report } from '../report.ts';
 
-function table(head: string[], rows: unknown[][]): string {
+export function table(head: string[], rows: unknown[][]): string {
   const cells = [head, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))))];
   const widths = head.map((_, i) => Math.min(60, Math.max(...cells.map((r) => String(r[i] ?? '').length))));
   const line = (r: unknown[]) => r.map((v, i) => String(v ?? '').slice(0, 60).padEnd(widths[i])).join('  ').trimEnd();
@@ -49,4 +49,12 @@ export function printReport(r: Report): string {
     else out.push(`OK (${q.rowCount})`);
   }
   return out.join('\n');
+}
+
+/** A one-line progress bar on a terminal (stderr); nothing when stderr is not one. */
+export function progressBar(label: string, fraction: number): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const done = Math.round(Math.min(1, fraction) * width);
+  process.stderr.write(`\r${label.padEnd(22).slice(0, 22)} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${Math.round(fraction * 100)}%   `);
 }

@@ -1,0 +1,285 @@
+/**
+ * A sweep: one scenario run for every combination of the varied settings, several seeds each, in parallel
+ * (sim/cli/runs.ts), and each figure as its mean over the seeds with a 95 % confidence interval (stats.ts).
+ *
+ *   npm run sweep -- FILE --vary workload.clients=10,20,50 [--vary pgbouncer.default_pool_size=10,20]
+ *                   [--seeds 5] [--duration 30s] [--parallel N] [--json OUT] [--html OUT]
+ *
+ * The first --vary is the charts' x axis; each combination of the others is a line of its own. With --html,
+ * the charts are also written beside it as SVG (OUT minus .html, then `-throughput.svg`, `-latency.svg`),
+ * and as PNG when Debian's chromium is there to render them.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { applyOverrides, formatIssues, parseDuration, parseScenarioText, type Report } from '../index.ts';
+import { type Chart, svgChart } from './charts.ts';
+import { UsageError } from './main.ts';
+import { progressBar, table } from './print.ts';
+import { runMany, type RunJob } from './runs.ts';
+import { type Interval, interval95 } from './stats.ts';
+
+export interface Vary {
+  /** `workload.clients`, `pgbouncer.default_pool_size`: what --set takes. */
+  key: string;
+  values: (number | string)[];
+}
+
+export interface SweepArgs {
+  file: string;
+  vary: Vary[];
+  seeds: number;
+  durationUs?: number;
+  parallel: number;
+  json?: string;
+  html?: string;
+}
+
+/** The figures a sweep aggregates, by name, and how to read each from a report. */
+export const SWEEP_FIGURES = {
+  throughputRps: (r: Report) => r.throughputRps,
+  p50Ms: (r: Report) => r.latencyMs.p50,
+  p95Ms: (r: Report) => r.latencyMs.p95,
+  p99Ms: (r: Report) => r.latencyMs.p99,
+  meanMs: (r: Report) => r.latencyMs.mean,
+  failed: (r: Report) => r.failed,
+} as const;
+export type SweepFigure = keyof typeof SWEEP_FIGURES;
+
+export interface SweepPoint {
+  /** The varied settings' values of this point, by key. */
+  at: Record<string, number | string>;
+  runs: ({ seed: number } & Record<SweepFigure, number>)[];
+  figures: Record<SweepFigure, Interval>;
+}
+
+export interface SweepResult {
+  scenario: string;
+  file: string;
+  vary: Vary[];
+  seeds: number[];
+  simulatedSeconds: number;
+  points: SweepPoint[];
+}
+
+const parseValue = (v: string): number | string => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+
+export function parseSweepArgs(argv: string[]): SweepArgs {
+  let file: string | undefined;
+  const a: Omit<SweepArgs, 'file'> = { vary: [], seeds: 3, parallel: availableParallelism() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    switch (arg) {
+      case '--vary': {
+        const m = /^([a-z][a-z0-9_-]*\.[a-z_][a-z0-9_.]*)=(.+)$/s.exec(value());
+        if (!m) throw new UsageError('--vary: expected NODE.SETTING=a,b,c or workload.FIELD=a,b,c');
+        if (a.vary.some((v) => v.key === m[1])) throw new UsageError(`--vary: ${m[1]} is varied twice`);
+        const values = m[2].split(',').map((s) => s.trim());
+        if (values.some((s) => s === '')) throw new UsageError(`--vary ${m[1]}: an empty value`);
+        a.vary.push({ key: m[1], values: values.map(parseValue) });
+        break;
+      }
+      case '--seeds': {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100) throw new UsageError('--seeds: expected a number of seeds from 1 to 100');
+        a.seeds = Number(v);
+        break;
+      }
+      case '--duration': {
+        const us = parseDuration(value());
+        if (us === undefined || us <= 0) throw new UsageError('--duration: expected a time such as 30s, 2min or 500ms');
+        a.durationUs = us;
+        break;
+      }
+      case '--parallel': {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError('--parallel: expected a number of runs at once, at least 1');
+        a.parallel = Number(v);
+        break;
+      }
+      case '--json':
+        a.json = value();
+        break;
+      case '--html':
+        a.html = value();
+        break;
+      default:
+        if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+        if (file) throw new UsageError(`one scenario file at a time (got ${file} and ${arg})`);
+        file = arg;
+    }
+  }
+  if (!file) throw new UsageError('give a scenario file, for example lessons/scenarios/pgbouncer.json');
+  if (a.vary.length === 0) throw new UsageError('give at least one --vary, for example --vary workload.clients=10,20,50');
+  return { file, ...a };
+}
+
+/** Every combination of the varied values, the first key varying slowest. */
+export function combinations(vary: readonly Vary[]): Record<string, number | string>[] {
+  let out: Record<string, number | string>[] = [{}];
+  for (const v of vary) out = out.flatMap((c) => v.values.map((x) => ({ ...c, [v.key]: x })));
+  return out;
+}
+
+const setOf = (at: Record<string, number | string>) => Object.entries(at).map(([k, v]) => `${k}=${typeof v === 'number' ? v : JSON.stringify(v)}`);
+
+/** The points of a sweep from its reports (one per combination and seed, combinations first). */
+export function aggregate(combos: readonly Record<string, number | string>[], seeds: readonly number[], reports: readonly Report[]): SweepPoint[] {
+  return combos.map((at, c) => {
+    const rs = seeds.map((seed, s) => ({ seed, r: reports[c * seeds.length + s] }));
+    const runs = rs.map(({ seed, r }) => ({ seed, ...(Object.fromEntries(Object.entries(SWEEP_FIGURES).map(([k, f]) => [k, f(r)])) as Record<SweepFigure, number>) }));
+    const figures = Object.fromEntries(Object.keys(SWEEP_FIGURES).map((k) => [k, interval95(runs.map((r) => r[k as SweepFigure]))])) as Record<SweepFigure, Interval>;
+    return { at, runs, figures };
+  });
+}
+
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
+const pm = (i: Interval) => (i.n > 1 ? `${fmt(i.mean)} ± ${fmt(i.hi - i.mean)}` : fmt(i.mean));
+
+export function sweepTable(r: SweepResult): string {
+  const head = [...r.vary.map((v) => v.key), 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'failed'];
+  const rows = r.points.map((p) => [...r.vary.map((v) => p.at[v.key]), ...(['throughputRps', 'p50Ms', 'p95Ms', 'p99Ms', 'failed'] as const).map((k) => pm(p.figures[k]))]);
+  return `${table(head, rows)}\n(mean ± half-width of the 95 % confidence interval over ${r.seeds.length} seed${r.seeds.length === 1 ? '' : 's'}: ${r.seeds.join(', ')}; Student's t)`;
+}
+
+/** The charts: throughput, and latency p50/p95/p99, against the first varied setting; a line per combination of the others. */
+export function sweepCharts(r: SweepResult): { name: string; chart: Chart }[] {
+  const [x, ...others] = r.vary;
+  const groups = new Map<string, SweepPoint[]>();
+  for (const p of r.points) {
+    const name = others.map((o) => `${o.key}=${p.at[o.key]}`).join(' ');
+    groups.set(name, [...(groups.get(name) ?? []), p]);
+  }
+  const series = (figure: SweepFigure, prefix: string) =>
+    [...groups].map(([name, ps]) => ({
+      name: [prefix, name].filter(Boolean).join(' ') || figure,
+      points: ps.map((p) => ({ x: x.values.indexOf(p.at[x.key]), ...p.figures[figure] })),
+    }));
+  const seeds = `${r.seeds.length} seed${r.seeds.length === 1 ? '' : 's'}, 95 % CI`;
+  return [
+    { name: 'throughput', chart: { title: `${r.scenario}: throughput (${seeds})`, xLabel: x.key, yLabel: 'requests/s', xs: x.values, series: series('throughputRps', 'req/s') } },
+    {
+      name: 'latency',
+      chart: {
+        title: `${r.scenario}: latency (${seeds})`,
+        xLabel: x.key,
+        yLabel: 'ms',
+        xs: x.values,
+        series: [...series('p50Ms', 'p50'), ...series('p95Ms', 'p95'), ...series('p99Ms', 'p99')],
+      },
+    },
+  ];
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function sweepHtml(r: SweepResult): string {
+  const charts = sweepCharts(r).map((c) => svgChart(c.chart)).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sweep: ${esc(r.scenario)}</title>
+<style>body{font-family:sans-serif;margin:24px;color:#222}pre{background:#f6f6f6;padding:12px;overflow:auto}svg{margin:8px 8px 0 0}</style></head>
+<body>
+<h1>Sweep: ${esc(r.scenario)}</h1>
+<p>${esc(r.file)}, ${r.simulatedSeconds} s simulated per run, seeds ${r.seeds.join(', ')}; varied: ${r.vary.map((v) => `<code>${esc(v.key)}</code> = ${esc(v.values.join(', '))}`).join('; ')}.
+Each point is the mean over the seeds; whiskers and bands are the 95 % confidence interval of that mean (Student's t, n - 1 degrees of freedom).</p>
+${charts}
+<h2>Table</h2>
+<pre>${esc(sweepTable(r))}</pre>
+</body></html>
+`;
+}
+
+/** Renders an SVG file to PNG with Debian's chromium, headless; false when chromium is not there or fails. */
+export function renderPng(svgPath: string, pngPath: string, width: number, height: number): boolean {
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
+  if (!chromium) return false;
+  const r = spawnSync(
+    chromium,
+    ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--screenshot=${pngPath}`, `--window-size=${width},${height}`, `file://${svgPath}`],
+    { stdio: 'ignore', timeout: 60_000 },
+  );
+  return r.status === 0 && existsSync(pngPath);
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+export async function sweep(args: SweepArgs, onProgress?: (done: number, total: number) => void): Promise<SweepResult> {
+  const text = await readFile(args.file, 'utf8');
+  const parsed = parseScenarioText(text);
+  if (!parsed.ok) throw new UsageError(`${args.file} is not a valid scenario:\n${formatIssues(parsed.issues)}`);
+  const combos = combinations(args.vary);
+  // every combination is checked here, so a bad value fails before any run starts
+  for (const c of combos) {
+    const r = applyOverrides(parsed.scenario, setOf(c));
+    if (!r.ok) throw new UsageError(`--vary ${setOf(c).join(' ')}:\n${formatIssues(r.issues)}`);
+  }
+  const base = parsed.scenario.run.seed;
+  const seeds = Array.from({ length: args.seeds }, (_, i) => (base + i) % 2 ** 32);
+  const jobs: RunJob[] = combos.flatMap((c) => seeds.map((seed) => ({ file: args.file, sets: setOf(c), seed, durationUs: args.durationUs })));
+  const reports = await runMany(jobs, { parallel: args.parallel, onDone: (d, t) => onProgress?.(d, t) });
+  return { scenario: parsed.scenario.name, file: args.file, vary: args.vary, seeds, simulatedSeconds: reports[0].simulatedSeconds, points: aggregate(combos, seeds, reports) };
+}
+
+/** Writes the HTML report, its charts as SVG beside it and, when chromium renders them, as PNG. The files written. */
+export async function writeSweepHtml(r: SweepResult, html: string): Promise<string[]> {
+  await writeAtomic(html, sweepHtml(r));
+  const written = [html];
+  const stem = html.replace(/\.html?$/i, '');
+  for (const { name, chart } of sweepCharts(r)) {
+    const svg = `${stem}-${name}.svg`;
+    await writeAtomic(svg, svgChart(chart));
+    written.push(svg);
+    const png = `${stem}-${name}.png`;
+    await rm(png, { force: true });
+    if (renderPng(svg, png, 640, 380)) written.push(png);
+  }
+  return written;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: SweepArgs;
+  try {
+    args = parseSweepArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`error: ${e.message}\nusage: npm run sweep -- FILE --vary KEY=a,b,c [--vary KEY=a,b]... [--seeds 3] [--duration 30s] [--parallel N] [--json OUT] [--html OUT]`);
+    return 2;
+  }
+  const total = combinations(args.vary).length * args.seeds;
+  const wall0 = performance.now();
+  progressBar(`runs 0/${total}`, 0);
+  let result: SweepResult;
+  try {
+    result = await sweep(args, (d, t) => progressBar(`runs ${d}/${t} ${Math.round((performance.now() - wall0) / 1000)}s`, d / t));
+  } catch (e) {
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    console.error(`error: ${(e as Error).message}`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  console.log(`${result.scenario} — ${total} runs (${combinations(args.vary).length} combinations x ${args.seeds} seeds) of ${result.simulatedSeconds}s in ${Math.round((performance.now() - wall0) / 1000)}s, ${args.parallel} at a time\n`);
+  console.log(sweepTable(result));
+  if (args.json) await writeAtomic(args.json, `${JSON.stringify(result, null, 2)}\n`);
+  if (args.html) console.log(`\nwrote ${(await writeSweepHtml(result, args.html)).join(', ')}`);
+  return 0;
+}
+
+if (process.argv[1]?.endsWith('sim/cli/sweep.ts')) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`error: ${(e as Error).stack ?? e}`);
+      process.exit(1);
+    },
+  );
+}
