@@ -13,7 +13,7 @@ import { Metrics } from './metrics/Metrics.ts';
 import { ConsoleHistory } from './monitoring/consoleHistory.ts';
 import { nodeKind } from './nodes/index.ts';
 import { type ConsoleResult, isEndpoint, type NodeModel, type NodeSnapshot, type SimContext, type SimEvent } from './nodes/types.ts';
-import { Network } from './net/Link.ts';
+import { type FollowedRequest, Network, type Span } from './net/Link.ts';
 import { isReplicationMember } from './replication/ports.ts';
 import { Replication } from './replication/Replication.ts';
 import { editScenario } from './scenario/edit.ts';
@@ -46,6 +46,11 @@ export interface SimSnapshot {
   nodes: NodeSnapshot[];
   inFlight: { id: number; op: string; at: string }[];
   events: SimEvent[];
+}
+
+/** A followed request's path, each span with what happens there: `network`, `pool wait`, `queue`, or its node's work (`engine`, `pooler`, `app`). */
+export interface RequestPath extends FollowedRequest {
+  spans: (Span & { what: string })[];
 }
 
 export class ScenarioError extends Error {
@@ -351,6 +356,22 @@ export class Simulation {
     }
     this.emit({ type: 'restart-required', message });
     return { outcome: 'restart-required', message };
+  }
+
+  /**
+   * Follows every request that begins from now on (its path, hop by hop: sim/net/Link.ts), or stops.
+   * Observing changes nothing in the run, so it is not a command and is not journaled; off, it costs nothing.
+   */
+  followRequests(on: boolean): void {
+    this.ctx.net.tracing = on;
+  }
+
+  /** A followed request's path: by id (in flight or among the last 500 finished), the slowest, or the one a node served at a time. */
+  requestPath(which: Parameters<Network['findFollowed']>[0]): RequestPath | undefined {
+    const f = this.ctx.net.findFollowed(which);
+    if (!f) return undefined;
+    const what = (s: Span) => (s.phase !== 'serve' ? s.phase : (nodeKind(this.nodes.get(s.place)?.kind ?? '')?.served ?? 'serve'));
+    return { ...f, spans: f.spans.map((s) => ({ ...s, what: what(s) })) };
   }
 
   /** Figures now; `perPlace` caps the requests sampled on each edge (and at each app). */

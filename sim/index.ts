@@ -27,7 +27,7 @@ export { applyOverrides, formatIssues, parseScenario, parseScenarioText, type Sc
 export { edgeProblem, type Scenario, scenarioSchema } from './scenario/schema.ts';
 export { editScenario, type EditResult } from './scenario/edit.ts';
 export { describeSettings, type SettingDoc } from './scenario/settings.ts';
-export { ScenarioError, Simulation, type SimSnapshot, type SimulationOptions } from './Simulation.ts';
+export { type RequestPath, ScenarioError, Simulation, type SimSnapshot, type SimulationOptions } from './Simulation.ts';
 export { Runner, type RunnerResult, type RunStatus, type Speed } from './runner/Runner.ts';
 export { formatPgbouncerIni, type IniResult, parsePgbouncerIni } from './nodes/pgbouncer/ini.ts';
 export type { AppSnapshot } from './nodes/app/AppNode.ts';
@@ -40,3 +40,4 @@ export type { RedisSnapshot } from './nodes/redis/RedisNode.ts';
 export { dataSchema, operationSchema, workloadSchema } from './workload/schema.ts';
 export { defaultOperations } from './workload/defaults.ts';
 export type { StaleSample } from './replication/ConsistencyChecker.ts';
+export { journalUntil, Timeline } from './timeline.ts';

@@ -13,6 +13,9 @@
  * - Opening a connection is the TCP handshake and the startup packet (two one-way trips to the server),
  *   then the server's answer after authentication (three more), as the endpoints' models have always had it.
  * - Generic over the call and reply types, so a SQL endpoint, a pooler or a cache speak through the same Link.
+ * - A followed request (`tracing` on when it began) also records its path as spans that tile its life
+ *   with no gap: each stamp or `mark` ends the span before it. Spans never change what happens, and a
+ *   request nobody follows has none (a stamp then costs one test).
  */
 import { type SimError, simError } from '../core/errors.ts';
 import type { Scheduler } from '../core/Scheduler.ts';
@@ -38,7 +41,34 @@ export interface Trace {
   readonly id: number;
   readonly op: string;
   at: string;
+  /** Its path so far, when it is followed (see `Network.tracing`). */
+  spans?: Span[];
 }
+
+/**
+ * One stretch of a followed request's path: on the wire of an edge (`place` is `a->b`, phase `network`) or
+ * at a node: `serve` (what the node does: the app's code, the engine's statement), `pool wait` (for a
+ * connection of the app's pool), `queue` (a pooler's client waiting for a server connection).
+ */
+export interface Span {
+  place: string;
+  phase: 'network' | 'serve' | 'pool wait' | 'queue';
+  startUs: number;
+  endUs: number;
+}
+
+/** A followed request's path, start to end (`endUs` is now while it is in flight). */
+export interface FollowedRequest {
+  id: number;
+  op: string;
+  startUs: number;
+  endUs: number;
+  done: boolean;
+  spans: Span[];
+}
+
+/** How many finished followed requests are kept (the slowest is searched among them). */
+const KEEP_FOLLOWED = 500;
 
 /** What a node offers over a link: connect, run a call on a connection, disconnect. */
 export interface Endpoint<C = unknown, R = unknown> {
@@ -63,6 +93,10 @@ export class Network {
   private readonly out = new Map<string, string[]>();
   /** Requests in flight anywhere, by id (the canvas samples them). */
   readonly traces = new Map<number, Trace>();
+  /** Requests that begin while this is on are followed: they record their spans. Off, nothing is recorded. */
+  tracing = false;
+  /** The last followed requests that finished, oldest first. */
+  private readonly finished: FollowedRequest[] = [];
 
   constructor(
     readonly scheduler: Scheduler,
@@ -92,10 +126,49 @@ export class Network {
   /** A request starts: it is drawn until `end`. */
   begin(trace: Trace): void {
     this.traces.set(trace.id, trace);
+    const now = this.scheduler.now;
+    if (this.tracing && !trace.spans) trace.spans = [{ place: trace.at, phase: 'serve', startUs: now, endUs: now }];
   }
 
   end(trace: Trace): void {
     this.traces.delete(trace.id);
+    if (!trace.spans) return;
+    this.finished.push(this.followed(trace, true));
+    if (this.finished.length > KEEP_FOLLOWED) this.finished.shift();
+  }
+
+  /** A followed request is at `place` from `now` (default: now), doing `phase` there: the span before it ends then. */
+  mark(trace: Trace | undefined, place: string, phase: Span['phase'], now = this.scheduler.now): void {
+    const spans = trace?.spans;
+    if (!spans) return;
+    const last = spans[spans.length - 1];
+    if (last.place === place && last.phase === phase) return;
+    last.endUs = now;
+    // a stretch of no time is no stop on the path
+    if (last.startUs === now && spans.length > 1) spans.pop();
+    spans.push({ place, phase, startUs: now, endUs: now });
+  }
+
+  /**
+   * A followed request: in flight or among the last finished, by id; or the slowest finished one; or the
+   * finished one that `served` at a node at a virtual time (a stale read a replica served).
+   */
+  findFollowed(which: number | 'slowest' | { node: string; atUs: number }): FollowedRequest | undefined {
+    if (typeof which === 'number') {
+      const t = this.traces.get(which);
+      if (t?.spans) return this.followed(t, false);
+      return this.finished.find((f) => f.id === which);
+    }
+    if (which === 'slowest') return this.finished.reduce<FollowedRequest | undefined>((a, f) => (!a || f.endUs - f.startUs > a.endUs - a.startUs ? f : a), undefined);
+    const { node, atUs } = which;
+    return this.finished.find((f) => f.spans.some((s) => s.place === node && s.phase === 'serve' && s.startUs <= atUs && atUs <= s.endUs));
+  }
+
+  private followed(t: Trace, done: boolean): FollowedRequest {
+    const spans = t.spans!.map((s) => ({ ...s }));
+    const last = spans[spans.length - 1];
+    last.endUs = this.scheduler.now;
+    return { id: t.id, op: t.op, startUs: spans[0].startUs, endUs: last.endUs, done, spans };
   }
 
   /**
@@ -175,8 +248,11 @@ export class Link<C = unknown, R = unknown> {
     return (this.edge?.latencyUs ?? 0) + (this.edge?.extraUs ?? 0);
   }
 
-  private stamp(trace: Trace | undefined, at: string): void {
-    if (trace) trace.at = at;
+  /** The request is at `at` now (the canvas draws it there); its span there starts `delayUs` later. */
+  private stamp(trace: Trace | undefined, at: string, delayUs = 0): void {
+    if (!trace) return;
+    trace.at = at;
+    this.net.mark(trace, at, at.includes('->') ? 'network' : 'serve', this.net.scheduler.now + delayUs);
   }
 
   /**
@@ -185,9 +261,10 @@ export class Link<C = unknown, R = unknown> {
    */
   roundTrip(trace: Trace | undefined, atServer: (respond: (r: R) => void) => void | Promise<void>, done: (r: R) => void, delayUs = 0): void {
     const l = this.latencyUs;
-    this.stamp(trace, `${this.from}->${this.to}`);
+    this.stamp(trace, `${this.from}->${this.to}`, delayUs);
     this.net.scheduler.after(delayUs + l, async () => {
       if (this.closed) return;
+      this.net.mark(trace, this.to, 'serve');
       await atServer((r) => {
         this.stamp(trace, `${this.to}->${this.from}`);
         this.net.scheduler.after(l, () => {

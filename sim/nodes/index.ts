@@ -20,6 +20,7 @@ if (nodeKinds().length === 0) {
     settings: appSettings,
     connectsTo: ['postgres', 'pgbouncer', 'redis'],
     counts: 'requests',
+    served: 'app',
     create: (ctx, spec) => new AppNode(ctx, spec),
   });
   registerNodeKind({
@@ -31,6 +32,7 @@ if (nodeKinds().length === 0) {
     connectsTo: ['postgres'],
     replicatesTo: ['postgres'],
     console: 'sql',
+    served: 'engine',
     config: { file: 'postgresql.conf', format: formatPostgresqlConf, parse: parsePostgresqlConf, keeps: LAB_ONLY_SETTINGS },
     advise: formatAdvice,
     create: (ctx, spec) => new PostgresNode(ctx, spec),
@@ -42,6 +44,7 @@ if (nodeKinds().length === 0) {
     settings: pgbouncerSettings,
     connectsTo: ['postgres'],
     console: 'pgbouncer-admin',
+    served: 'pooler',
     config: { file: 'pgbouncer.ini', format: formatPgbouncerIni, parse: parsePgbouncerIni },
     create: (ctx, spec) => new PgBouncerNode(ctx, spec),
   });
@@ -52,6 +55,7 @@ if (nodeKinds().length === 0) {
     settings: redisSettings,
     connectsTo: [],
     console: 'redis',
+    served: 'cache',
     create: (ctx, spec) => new RedisNode(ctx, spec),
   });
 }

@@ -141,6 +141,8 @@ export interface NodeKindDefinition<S extends z.ZodObject = z.ZodObject> {
   replicatesTo?: readonly string[];
   /** The language of its console: SQL on a database, PgBouncer's admin commands; none: no console. */
   console?: 'sql' | 'pgbouncer-admin' | 'redis';
+  /** What a request does at a node of this kind, in a followed request's timeline (`engine`, `pooler`); default `serve`. */
+  served?: string;
   /** Settings advice for a node of this kind (PGTune's rules for postgres), as its configuration file's text. */
   advise?(settings: z.output<S>, nodeId: string): string;
   /** Its configuration file (pgbouncer.ini): settings out as the real file's text, and back in, strictly. */

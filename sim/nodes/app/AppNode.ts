@@ -138,6 +138,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
 
   private pooled(r: AppRequest, trace: Trace, target: string, done: (o: Outcome) => void): void {
     const pool = this.pool(r.instance % this.pools.length, target);
+    this.ctx.net.mark(trace, this.id, 'pool wait');
     pool.acquire((g) => {
       if ('error' in g) return done({ error: g.error });
       this.roundTrips(r, g.link, this.calls(r, trace), 0, (error, outcome) => {
@@ -161,6 +162,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     const instance = r.instance % this.pools.length;
     this.perRequestOpen++;
     trace.at = `${this.id}->${target}`;
+    this.ctx.net.mark(trace, trace.at, 'network');
     this.openConnection(target, this.client(instance), (g) => {
       if ('error' in g) {
         this.perRequestOpen--;

@@ -216,6 +216,8 @@ export class Pooler {
     }
     c.pending = p;
     this.toWaiting(c);
+    // a followed request waits here for a server connection (cl_waiting)
+    this.ctx.net.mark(p.call.trace, this.nodeId, 'queue');
     this.activate(pool);
   }
 
