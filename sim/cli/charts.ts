@@ -31,7 +31,8 @@ const W = 640;
 const H = 380;
 const M = { left: 70, right: 20, top: 40, bottom: 90 };
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Text for SVG and HTML. */
+export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Round numbers for an axis from 0 (or below, if needed) to above max: about five ticks. */
 function ticks(min: number, max: number): number[] {

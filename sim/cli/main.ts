@@ -7,7 +7,7 @@
  * --in-process runs the engines in this thread, where no watchdog can stop a runaway statement: it refuses
  * console statements (--sql, a journal's runSql); a setup_sql that never ends would still hang it.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { nodeEngineFactory } from '../engine/node/platform.ts';
 import {
   applyOverrides,
@@ -26,6 +26,7 @@ import {
   type Speed,
   scenarioSchema,
 } from '../index.ts';
+import { writeAtomic } from './files.ts';
 import { printReport, progressBar } from './print.ts';
 
 export interface CliArgs {
@@ -233,9 +234,7 @@ export async function main(argv: string[]): Promise<number> {
     const report: Report = buildReport(sim, sql, (performance.now() - wall0) / 1000);
     console.log(printReport(report));
     if (args.json) {
-      const tmp = `${args.json}.${process.pid}.tmp`;
-      await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
-      await rename(tmp, args.json);
+      await writeAtomic(args.json, `${JSON.stringify(report, null, 2)}\n`);
     }
     return 0;
   } catch (e) {

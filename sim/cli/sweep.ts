@@ -11,10 +11,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { applyOverrides, formatIssues, parseDuration, parseScenarioText, type Report } from '../index.ts';
-import { type Chart, svgChart } from './charts.ts';
+import { type Chart, esc, svgChart } from './charts.ts';
+import { writeAtomic } from './files.ts';
 import { UsageError } from './main.ts';
 import { progressBar, table } from './print.ts';
 import { runMany, type RunJob } from './runs.ts';
@@ -177,8 +178,6 @@ export function sweepCharts(r: SweepResult): { name: string; chart: Chart }[] {
   ];
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 export function sweepHtml(r: SweepResult): string {
   const charts = sweepCharts(r).map((c) => svgChart(c.chart)).join('\n');
   return `<!doctype html>
@@ -205,12 +204,6 @@ export function renderPng(svgPath: string, pngPath: string, width: number, heigh
     { stdio: 'ignore', timeout: 60_000 },
   );
   return r.status === 0 && existsSync(pngPath);
-}
-
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 export async function sweep(args: SweepArgs, onProgress?: (done: number, total: number) => void): Promise<SweepResult> {

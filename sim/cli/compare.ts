@@ -1,0 +1,263 @@
+/**
+ * A/B on the same seed, and predicted against measured:
+ *
+ *   npm run compare -- A.json B.json [--seed N] [--duration 30s] [--json OUT] [--html OUT]
+ *   npm run compare -- A.json --set app.read_policy=read-your-writes [--set ...]
+ *   npm run compare -- SIM-REPORT.json REAL-REPORT.json
+ *
+ * Two scenarios (or one and its `--set` changes) run side by side on one seed (A's unless --seed), then
+ * every figure of the report is printed with both values and their difference, after the list of what
+ * differs in the topology. Two reports (a `--json` of `npm run sim` and one of `npm run real`, or any two)
+ * are compared the same way without running anything: predicted against measured, in percent.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseDuration, parseScenarioText, formatIssues, applyOverrides, type Report, type Scenario } from '../index.ts';
+import { type Chart, esc, svgChart } from './charts.ts';
+import { writeAtomic } from './files.ts';
+import { UsageError } from './main.ts';
+import { table } from './print.ts';
+import { runMany } from './runs.ts';
+
+export interface CompareArgs {
+  a: string;
+  b?: string;
+  sets: string[];
+  seed?: number;
+  durationUs?: number;
+  json?: string;
+  html?: string;
+}
+
+export function parseCompareArgs(argv: string[]): CompareArgs {
+  const files: string[] = [];
+  const a: Omit<CompareArgs, 'a'> = { sets: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    switch (arg) {
+      case '--set':
+        a.sets.push(value());
+        break;
+      case '--seed': {
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) > 2 ** 32 - 1) throw new UsageError('--seed: expected a whole number from 0 to 4294967295');
+        a.seed = Number(v);
+        break;
+      }
+      case '--duration': {
+        const us = parseDuration(value());
+        if (us === undefined || us <= 0) throw new UsageError('--duration: expected a time such as 30s, 2min or 500ms');
+        a.durationUs = us;
+        break;
+      }
+      case '--json':
+        a.json = value();
+        break;
+      case '--html':
+        a.html = value();
+        break;
+      default:
+        if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+        files.push(arg);
+    }
+  }
+  if (files.length === 0 || files.length > 2) throw new UsageError('give two files (scenarios or reports), or one scenario and --set changes');
+  if (files.length === 1 && a.sets.length === 0) throw new UsageError(`B is ${files[0]} with changes: give them with --set NODE.SETTING=VALUE`);
+  return { a: files[0], ...(files[1] ? { b: files[1] } : {}), ...a };
+}
+
+/** Keys that are no figure of the run (identity, wall time) or are series and lists rather than figures. */
+const NOT_FIGURES = new Set(['seed', 'wallSeconds', 'realQueries', 'timeSeries', 'series', 'events', 'sql', 'lost', 'staleVersions']);
+
+/** Every numeric figure of a report by its path (`latencyMs.p95`, `nodes.pgbouncer.pool.clWaitingAvg`). */
+export function figures(r: unknown, prefix = '', out = new Map<string, number>()): Map<string, number> {
+  if (typeof r === 'number' && prefix) out.set(prefix, r);
+  else if (r && typeof r === 'object' && !Array.isArray(r)) {
+    for (const [k, v] of Object.entries(r)) if (!NOT_FIGURES.has(k)) figures(v, prefix ? `${prefix}.${k}` : k, out);
+  }
+  return out;
+}
+
+export interface FigureDiff {
+  figure: string;
+  a?: number;
+  b?: number;
+  diff?: number;
+  /** (b - a) / a in percent; undefined when a is 0 or either is missing. */
+  pct?: number;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+export function diffFigures(a: Report, b: Report): FigureDiff[] {
+  const fa = figures(a);
+  const fb = figures(b);
+  const keys = [...new Set([...fa.keys(), ...fb.keys()])];
+  return keys.map((figure) => {
+    const x = fa.get(figure);
+    const y = fb.get(figure);
+    const both = x !== undefined && y !== undefined;
+    return { figure, a: x, b: y, ...(both ? { diff: round(y - x) } : {}), ...(both && x !== 0 ? { pct: round(((y - x) / Math.abs(x)) * 100) } : {}) };
+  });
+}
+
+const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** What differs between two scenarios: nodes, their effective settings (defaults filled in), edges, workload, sharding, run. */
+export function topologyDiff(a: Scenario, b: Scenario): string[] {
+  const out: string[] = [];
+  const nodesB = new Map(b.nodes.map((n) => [n.id, n]));
+  const nodesA = new Map(a.nodes.map((n) => [n.id, n]));
+  for (const n of a.nodes) if (!nodesB.has(n.id)) out.push(`- node ${n.id} (${n.kind})`);
+  for (const n of b.nodes) if (!nodesA.has(n.id)) out.push(`+ node ${n.id} (${n.kind})`);
+  for (const na of a.nodes) {
+    const nb = nodesB.get(na.id);
+    if (!nb) continue;
+    if (nb.kind !== na.kind) {
+      out.push(`~ node ${na.id}: ${na.kind} -> ${nb.kind}`);
+      continue;
+    }
+    const sa = na.settings as Record<string, unknown>;
+    const sb = nb.settings as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(sa), ...Object.keys(sb)])) {
+      if (show(sa[k]) !== show(sb[k])) out.push(`~ ${na.id}.${k}: ${show(sa[k])} -> ${show(sb[k])}`);
+    }
+  }
+  const edge = (e: { from: string; to: string }) => `${e.from} -> ${e.to}`;
+  const edgesB = new Map(b.edges.map((e) => [edge(e), e]));
+  const edgesA = new Map(a.edges.map((e) => [edge(e), e]));
+  for (const e of a.edges) {
+    const eb = edgesB.get(edge(e));
+    if (!eb) out.push(`- edge ${edge(e)}`);
+    else if (show(eb.latency) !== show(e.latency)) out.push(`~ edge ${edge(e)} latency: ${show(e.latency)} -> ${show(eb.latency)}`);
+  }
+  for (const e of b.edges) if (!edgesA.has(edge(e))) out.push(`+ edge ${edge(e)} (${show(e.latency)})`);
+  for (const part of ['workload', 'run'] as const) {
+    const pa = a[part] as Record<string, unknown>;
+    const pb = b[part] as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(pa), ...Object.keys(pb)])) {
+      if (show(pa[k]) !== show(pb[k])) out.push(`~ ${part}.${k}: ${show(pa[k]).slice(0, 80)} -> ${show(pb[k]).slice(0, 80)}`);
+    }
+  }
+  if (show(a.sharding) !== show(b.sharding)) out.push(`~ sharding: ${show(a.sharding ?? 'none').slice(0, 80)} -> ${show(b.sharding ?? 'none').slice(0, 80)}`);
+  return out;
+}
+
+const isReport = (x: unknown): x is Report =>
+  !!x && typeof x === 'object' && 'throughputRps' in x && 'latencyMs' in x && 'nodes' in x && !('edges' in x);
+
+/** A label for a report's column: `sim` or `real` when it says where it came from, else the given name. */
+const source = (r: Report, fallback: string) => ((r as { source?: string }).source ? `${fallback} (${(r as { source?: string }).source})` : fallback);
+
+export function compareTable(d: readonly FigureDiff[], labels: [string, string]): string {
+  const fmt = (v: number | undefined) => (v === undefined ? '' : String(v));
+  return table(
+    ['figure', labels[0], labels[1], 'difference', '%'],
+    d.map((x) => [x.figure, fmt(x.a), fmt(x.b), x.diff === undefined ? '' : `${x.diff > 0 ? '+' : ''}${x.diff}`, x.pct === undefined ? '' : `${x.pct > 0 ? '+' : ''}${x.pct}%`]),
+  );
+}
+
+/** Throughput and p95 per second of both runs, overlaid. */
+export function overlayCharts(a: Report, b: Report, labels: [string, string]): Chart[] {
+  const n = Math.max(a.timeSeries.length, b.timeSeries.length);
+  const xs = Array.from({ length: n }, (_, i) => a.timeSeries[i]?.t ?? b.timeSeries[i]?.t ?? i);
+  const line = (r: Report, name: string, f: (p: Report['timeSeries'][number]) => number) => ({
+    name,
+    points: r.timeSeries.map((p, i) => ({ x: i, mean: f(p), lo: f(p), hi: f(p) })),
+  });
+  return [
+    { title: 'throughput per second', xLabel: 'simulated second', yLabel: 'requests/s', xs, series: [line(a, labels[0], (p) => p.throughputRps), line(b, labels[1], (p) => p.throughputRps)] },
+    { title: 'p95 latency per second', xLabel: 'simulated second', yLabel: 'ms', xs, series: [line(a, labels[0], (p) => p.p95Ms), line(b, labels[1], (p) => p.p95Ms)] },
+  ];
+}
+
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+function scenarioOf(path: string, json: unknown, sets: string[]): Scenario {
+  const parsed = parseScenarioText(JSON.stringify(json));
+  if (!parsed.ok) throw new UsageError(`${path} is neither a report nor a valid scenario:\n${formatIssues(parsed.issues)}`);
+  const withSets = applyOverrides(parsed.scenario, sets);
+  if (!withSets.ok) throw new UsageError(`--set:\n${formatIssues(withSets.issues)}`);
+  return withSets.scenario;
+}
+
+export interface CompareResult {
+  labels: [string, string];
+  topology: string[];
+  figures: FigureDiff[];
+  reports: [Report, Report];
+}
+
+export async function compare(args: CompareArgs): Promise<CompareResult> {
+  const ja = await readJson(args.a);
+  const jb = args.b ? await readJson(args.b) : undefined;
+  if (isReport(ja) || isReport(jb)) {
+    if (!isReport(ja) || !isReport(jb)) throw new UsageError('compare two reports, or two scenarios: not one of each');
+    const labels: [string, string] = [source(ja, 'A'), source(jb, 'B')];
+    return { labels, topology: [], figures: diffFigures(ja, jb), reports: [ja, jb] };
+  }
+  const sa = scenarioOf(args.a, ja, []);
+  const sb = args.b ? scenarioOf(args.b, jb, args.sets) : scenarioOf(args.a, ja, args.sets);
+  const seed = args.seed ?? sa.run.seed;
+  const [ra, rb] = await runMany([
+    { file: args.a, sets: [], seed, durationUs: args.durationUs },
+    { file: args.b ?? args.a, sets: args.sets, seed, durationUs: args.durationUs },
+  ]);
+  return { labels: ['A', 'B'], topology: topologyDiff(sa, sb), figures: diffFigures(ra, rb), reports: [ra, rb] };
+}
+
+export function compareText(r: CompareResult): string {
+  const [a, b] = r.reports;
+  const out = [`A: ${a.scenario}, seed ${a.seed}, ${a.simulatedSeconds}s`, `B: ${b.scenario}, seed ${b.seed}, ${b.simulatedSeconds}s`, ''];
+  if (r.topology.length > 0) out.push('what differs:', ...r.topology.map((l) => `  ${l}`), '');
+  out.push(compareTable(r.figures, r.labels));
+  return out.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: CompareArgs;
+  try {
+    args = parseCompareArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`error: ${e.message}\nusage: npm run compare -- A.json B.json | A.json --set NODE.SETTING=VALUE... [--seed N] [--duration 30s] [--json OUT] [--html OUT]`);
+    return 2;
+  }
+  let r: CompareResult;
+  try {
+    r = await compare(args);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+  console.log(compareText(r));
+  if (args.json) await writeAtomic(args.json, `${JSON.stringify({ labels: r.labels, topology: r.topology, figures: r.figures }, null, 2)}\n`);
+  if (args.html) {
+    const charts = overlayCharts(r.reports[0], r.reports[1], r.labels).map(svgChart).join('\n');
+    await writeAtomic(
+      args.html,
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Compare</title><style>body{font-family:sans-serif;margin:24px}pre{background:#f6f6f6;padding:12px}</style></head><body><h1>${esc(r.reports[0].scenario)} vs ${esc(r.reports[1].scenario)}</h1>\n${charts}\n<pre>${esc(compareText(r))}</pre></body></html>\n`,
+    );
+  }
+  return 0;
+}
+
+if (process.argv[1]?.endsWith('sim/cli/compare.ts')) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`error: ${(e as Error).stack ?? e}`);
+      process.exit(1);
+    },
+  );
+}
