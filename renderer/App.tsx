@@ -1,5 +1,5 @@
 /** The window: toolbar; palette, canvas and inspector; the dock below the canvas. */
-import { useCallback } from 'react';
+import { type CSSProperties, useCallback, useEffect } from 'react';
 import { Canvas, ReactFlowProvider } from './canvas/Canvas.tsx';
 import { BootProgress } from './components/BootProgress.tsx';
 import { Dock } from './components/Dock.tsx';
@@ -7,19 +7,38 @@ import { Inspector } from './components/Inspector.tsx';
 import { NoticeBar } from './components/NoticeBar.tsx';
 import { Palette } from './components/Palette.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
+import './components/stage.css';
 import { useAutosave } from './hooks/useAutosave.ts';
 import { useDesktop } from './hooks/useDesktop.ts';
 import { useShortcuts } from './hooks/useShortcuts.ts';
 import { LessonPanel } from './lessons/LessonPanel.tsx';
-import { useApp } from './store/appStore.ts';
+import { simClient } from './sim/simClient.ts';
+import { appStore, useApp } from './store/appStore.ts';
+import { docToScenario } from './store/doc.ts';
 
 export function App() {
-  const largeText = useApp((s) => s.largeText);
+  const textScale = useApp((s) => s.textScale);
+  const stage = useApp((s) => s.stage);
+  const highContrast = useApp((s) => s.highContrast);
+  // The data the opened document's nodes boot from is made in the background now, not at the first Run
+  useEffect(() => {
+    void simClient()
+      .warm(docToScenario(appStore.getState().doc))
+      .catch(() => undefined);
+  }, []);
+  // A warm start: on the stage the nodes boot now, before the talk, so Run starts at once
+  useEffect(() => {
+    if (stage) void appStore.getState().ensureLoaded();
+  }, [stage]);
   useShortcuts(useCallback(() => document.querySelector<HTMLInputElement>('[data-testid="file-input"]'), []));
   useAutosave();
   useDesktop();
   return (
-    <div className={`app${largeText ? ' large-text' : ''}`} data-testid="app">
+    <div
+      className={`app${textScale > 1 ? ' large-text' : ''}${stage ? ' stage' : ''}${highContrast ? ' high-contrast' : ''}`}
+      style={{ '--text-scale': textScale } as CSSProperties}
+      data-testid="app"
+    >
       <Toolbar />
       <NoticeBar />
       <ReactFlowProvider>

@@ -116,6 +116,18 @@ export class Simulation {
   }
 
   /**
+   * Makes the data snapshot `input`'s nodes will boot from (and the template under it), cached by the
+   * engine factory, without booting anything: a warm start, so the first Run only boots the nodes.
+   * An invalid scenario prepares nothing (create() says why).
+   */
+  static async prepare(input: unknown, engines: EngineFactory): Promise<void> {
+    const parsed = parseScenario(input);
+    if (!parsed.ok) return;
+    const w = parsed.scenario.workload;
+    await dataSnapshot(engines, w.setup_sql ?? defaultSetupSql(w.data));
+  }
+
+  /**
    * Validates the scenario (and the journal to replay, if any), builds its nodes, boots every database
    * node and starts the workload. A bad scenario throws a ScenarioError, a bad journal a CommandError.
    */
@@ -141,7 +153,7 @@ export class Simulation {
     const w = this.scenario.workload;
     // the nodes that boot are the ones that hold data (NodeModel.boot): the data set is made only for them
     const booting = [...this.nodes.values()].filter((n) => n.boot);
-    progress('preparing data', 0);
+    progress('preparing the data', 0.02);
     const setupSql = w.setup_sql ?? defaultSetupSql(w.data);
     const snapshot = booting.length > 0 ? await this.loadData(w, setupSql) : undefined;
     // sharded: a shard and its replicas boot from the shard's own rows (sim/sharding/split.ts)
@@ -173,7 +185,7 @@ export class Simulation {
   /** The scenario's data snapshot; a setup that fails is the scenario's error, at the field that made it. */
   private async loadData(w: Scenario['workload'], setupSql: string): Promise<Uint8Array> {
     try {
-      return await dataSnapshot(this.options.engines, setupSql);
+      return await dataSnapshot(this.options.engines, setupSql, this.options.onProgress);
     } catch (e) {
       const message = e instanceof EngineDeadError ? `the data load was stopped: ${e.reason}` : `the data load failed: ${(e as Error).message}`;
       throw new ScenarioError([{ path: w.setup_sql === undefined ? 'workload.data' : 'workload.setup_sql', message }]);

@@ -39,11 +39,15 @@ function Flow() {
   const [, remeasured] = useState(0);
   const flow = useReactFlow();
   const fitRequest = useApp((s) => s.fitRequest);
-  const largeText = useApp((s) => s.largeText);
+  const textScale = useApp((s) => s.textScale);
+  const stage = useApp((s) => s.stage);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new fit request or text size refits too
   useEffect(() => {
-    // Also refit when the presenter view changes the canvas's size.
-    if (fitRequest > 0 || largeText !== undefined) setTimeout(() => void flow.fitView({ padding: 0.3, maxZoom: 1 }), 50);
-  }, [fitRequest, largeText, flow]);
+    // Also refit when the text size or the stage layout changes the nodes' or the canvas's size.
+    // On the stage the topology may grow past 1:1 to fill the screen.
+    const t = setTimeout(() => void flow.fitView({ padding: stage ? 0.15 : 0.3, maxZoom: stage ? 1.6 : 1 }), 50);
+    return () => clearTimeout(t);
+  }, [fitRequest, textScale, stage, flow]);
 
   const nodes: Node[] = useMemo(
     () =>

@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { appStore, useApp } from '../store/appStore.ts';
 
 export interface ChartSeries {
   label: string;
@@ -13,39 +14,60 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | undefined>(undefined);
   const labels = props.series.map((s) => s.label).join('|');
+  // uPlot draws its axes on a canvas: their font follows Aa here, the title and legend follow it in CSS
+  const scale = useApp((s) => s.textScale);
+  const contrast = useApp((s) => s.highContrast);
+  const stage = useApp((s) => s.stage);
+  const big = useApp((s) => s.stageChart === props.testId);
 
-  // Recreated only when the set of series changes; data flows through setData below.
+  // Recreated only when the set of series or the text size changes; data flows through setData below.
   // biome-ignore lint/correctness/useExhaustiveDependencies: see above
   useEffect(() => {
     const el = box.current;
     if (!el) return;
+    // the plot's height leaves room for uPlot's title, a line of text above the canvas
+    const height = () => Math.max(100, el.clientHeight - Math.round(20 * scale) - 4);
+    const font = `${Math.round(11 * scale)}px system-ui, sans-serif`;
+    const ink = contrast ? '#000' : '#4b5563';
+    const axis = (label: string, size: number): uPlot.Axis => ({ label, size: Math.round(size * scale), font, labelFont: font, labelSize: Math.round(16 * scale), stroke: ink });
     const opts: uPlot.Options = {
       title: props.title,
       width: Math.max(200, el.clientWidth),
-      height: Math.max(100, el.clientHeight - 4),
+      height: height(),
       scales: { x: { time: false } },
-      axes: [{ label: 'simulated seconds', size: 36 }, { label: props.unit, size: 56 }],
+      axes: [axis('simulated seconds', 30), axis(props.unit, 52)],
       legend: { show: true, live: false },
       cursor: { show: true, drag: { x: false, y: false } },
-      series: [{ label: 't' }, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: false } }))],
+      series: [{ label: 't' }, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: (contrast ? 3 : 2) * Math.min(scale, 1.5), points: { show: false } }))],
     };
-    plot.current = new uPlot(opts, [[], ...props.series.map(() => [])] as uPlot.AlignedData, el);
-    const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: Math.max(100, el.clientHeight - 4) }));
+    plot.current = new uPlot(opts, [props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData, el);
+    const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: height() }));
     ro.observe(el);
     return () => {
       ro.disconnect();
       plot.current?.destroy();
       plot.current = undefined;
     };
-  }, [labels, props.title, props.unit]);
+  }, [labels, props.title, props.unit, scale, contrast]);
 
   useEffect(() => {
     plot.current?.setData([props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData);
   }, [props.x, props.series]);
 
   return (
-    <div className="chart" ref={box} data-testid={props.testId} data-points={props.x.length}>
+    <div className={`chart${big ? ' big' : ''}`} ref={box} data-testid={props.testId} data-points={props.x.length}>
       {props.x.length === 0 && <div className="chart-empty">press Run to see it live</div>}
+      {stage && (
+        <button
+          type="button"
+          className="chart-zoom"
+          data-testid={`${props.testId}-zoom`}
+          title={big ? 'Back to all charts' : 'Show this chart alone, big'}
+          onClick={() => appStore.getState().setStageChart(big ? undefined : props.testId)}
+        >
+          {big ? '▣' : '⤢'}
+        </button>
+      )}
     </div>
   );
 }

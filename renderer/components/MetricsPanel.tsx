@@ -8,6 +8,7 @@ export function MetricsPanel() {
   const series = useApp((s) => s.series);
   const selected = useApp((s) => (s.selection.nodes.length === 1 ? s.selection.nodes[0] : undefined));
   const snapshot = useApp((s) => s.snapshot);
+  const one = useApp((s) => s.stage && s.stageChart !== undefined);
   const selectedKind = useApp((s) => (selected ? s.doc.nodes.find((n) => n.id === selected)?.kind : undefined));
   const x = useMemo(() => series.map((p) => p.t + 1), [series]);
   const throughput = useMemo(
@@ -40,22 +41,16 @@ export function MetricsPanel() {
   return (
     <div className="metrics" data-testid="metrics">
       <div className="metrics-summary" data-testid="metrics-summary">
-        <span>
-          t = <b data-testid="sim-time">{(snapshot?.time ?? 0).toFixed(1)}</b> s
-        </span>
-        <span>
-          completed <b data-testid="completed">{snapshot?.completed ?? 0}</b>
-        </span>
-        <span>
-          failed <b data-testid="failed">{snapshot?.failed ?? 0}</b>
-        </span>
-        {last && (
-          <span>
-            last second: {last.throughput} req/s, p50 {last.p50} ms, p95 {last.p95} ms, p99 {last.p99} ms
-          </span>
-        )}
+        <Figure label="t" unit="s" testId="sim-time" value={(snapshot?.time ?? 0).toFixed(1)} width={7} />
+        <Figure label="completed" testId="completed" value={snapshot?.completed ?? 0} width={9} />
+        <Figure label="failed" testId="failed" value={snapshot?.failed ?? 0} width={7} />
+        <span className="muted">last second:</span>
+        <Figure label="" unit="req/s" value={last?.throughput ?? '–'} width={6} />
+        <Figure label="p50" unit="ms" value={last?.p50 ?? '–'} width={7} />
+        <Figure label="p95" unit="ms" value={last?.p95 ?? '–'} width={7} />
+        <Figure label="p99" unit="ms" value={last?.p99 ?? '–'} width={7} />
       </div>
-      <div className="charts">
+      <div className={`charts${one ? ' one' : ''}`}>
         <Chart testId="chart-throughput" title="Throughput" unit="per second" x={x} series={throughput} />
         <Chart testId="chart-latency" title="Latency" unit="ms" x={x} series={latency} />
         {selected && !NodeCharts && <Chart testId="chart-node" title={`Node ${selected}`} unit="per second" x={x} series={node} />}
@@ -63,5 +58,18 @@ export function MetricsPanel() {
         {kindViews().map((v) => v.documentCharts && <v.documentCharts key={v.kind} />)}
       </div>
     </div>
+  );
+}
+
+/** One figure of the header, in a box as wide as its largest value: the header does not jump as numbers grow. */
+function Figure(props: { label: string; unit?: string; value: string | number; width: number; testId?: string }) {
+  return (
+    <span className="figure">
+      {props.label && `${props.label} `}
+      <b data-testid={props.testId} style={{ minWidth: `${props.width}ch` }}>
+        {props.value}
+      </b>
+      {props.unit && ` ${props.unit}`}
+    </span>
   );
 }

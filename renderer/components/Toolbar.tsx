@@ -7,6 +7,7 @@ import { appStore, useApp } from '../store/appStore.ts';
 import { docText } from '../store/doc.ts';
 import { isStale } from '../store/runSlice.ts';
 import { EXAMPLES } from '../examples.ts';
+import { RateReadout } from './RateReadout.tsx';
 
 const SPEEDS: { value: SpeedSetting; label: string }[] = [
   { value: 1, label: '1×' },
@@ -25,6 +26,9 @@ export function Toolbar() {
   const canUndo = useApp((s) => s.past.length > 0);
   const canRedo = useApp((s) => s.future.length > 0);
   const file = useApp((s) => s.file);
+  const textScale = useApp((s) => s.textScale);
+  const highContrast = useApp((s) => s.highContrast);
+  const stage = useApp((s) => s.stage);
   const input = useRef<HTMLInputElement>(null);
   const [menu, setMenu] = useState<'recent' | 'examples' | 'export' | undefined>();
   const s = appStore.getState;
@@ -38,7 +42,7 @@ export function Toolbar() {
         {name}
         {dirty ? ' •' : ''}
       </span>
-      <div className="group">
+      <div className="group stage-hide">
         <button type="button" data-testid="btn-new" onClick={() => newScenario()}>
           New
         </button>
@@ -108,7 +112,7 @@ export function Toolbar() {
           Save As…
         </button>
       </div>
-      <div className="group">
+      <div className="group stage-hide">
         <button type="button" data-testid="btn-undo" disabled={!canUndo} onClick={() => s().undo()} title="Undo (Ctrl+Z)">
           ↶
         </button>
@@ -149,7 +153,8 @@ export function Toolbar() {
             </option>
           ))}
         </select>
-        <label className="seed">
+        <RateReadout />
+        <label className="seed stage-hide">
           seed{' '}
           <input
             data-testid="seed"
@@ -174,7 +179,7 @@ export function Toolbar() {
         </span>
       </div>
       <div className="group right">
-        <div className="menu-wrap">
+        <div className="menu-wrap stage-hide">
           <button type="button" data-testid="btn-export" onClick={() => setMenu(menu === 'export' ? undefined : 'export')}>
             Export ▾
           </button>
@@ -195,8 +200,21 @@ export function Toolbar() {
             </div>
           )}
         </div>
-        <button type="button" data-testid="btn-large-text" onClick={() => s().toggleLargeText()} title="Large text, for a projector">
-          Aa
+        <button type="button" data-testid="btn-large-text" onClick={() => s().cycleTextScale()} title={`Text size ${Math.round(textScale * 100)} %: larger for a projector (click again for the next size)`}>
+          Aa{textScale > 1 ? ` ${textScale}×` : ''}
+        </button>
+        <button type="button" data-testid="btn-contrast" aria-pressed={highContrast} onClick={() => s().toggleHighContrast()} title="High contrast">
+          ◐
+        </button>
+        <button
+          type="button"
+          data-testid="btn-stage"
+          aria-pressed={stage}
+          className={stage ? 'primary' : ''}
+          onClick={() => s().setStage(!stage)}
+          title="Stage layout for presenting: side panels collapse, charts in a grid (Ctrl+Shift+P)"
+        >
+          Stage
         </button>
       </div>
     </header>

@@ -24,7 +24,7 @@ export function useDesktop() {
       else if (command === 'file:save-as') void saveFile(true);
       else if (command === 'edit:undo') s.undo();
       else if (command === 'edit:redo') s.redo();
-      else if (command === 'view:large-text') s.toggleLargeText();
+      else if (command === 'view:large-text') s.cycleTextScale();
       else if (command === 'export:png') void exportImage('png');
       else if (command === 'export:svg') void exportImage('svg');
     });

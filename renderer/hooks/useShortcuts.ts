@@ -1,4 +1,4 @@
-/** Keyboard shortcuts of the window: undo/redo, copy/paste, files. Text fields keep their own keys. */
+/** Keyboard shortcuts of the window: undo/redo, copy/paste, files, the stage layout. Text fields keep their own keys. */
 import { useEffect } from 'react';
 import { newScenario, openFile, saveFile } from '../files/fileActions.ts';
 import { appStore } from '../store/appStore.ts';
@@ -18,6 +18,12 @@ export function useShortcuts(fileInput: () => HTMLInputElement | null) {
       if (!mod) return;
       const key = e.key.toLowerCase();
       const s = appStore.getState();
+      if (key === 'p' && e.shiftKey) {
+        // the stage layout, from anywhere (a presenter's hands are on the keyboard or a clicker)
+        e.preventDefault();
+        s.setStage(!s.stage);
+        return;
+      }
       if (key === 's') {
         e.preventDefault();
         void saveFile(e.shiftKey);

@@ -1,7 +1,7 @@
 /**
  * The messages between the renderer's sim client and the sim worker: commands in, snapshots out.
  * Plain structured-cloneable data; the only contract between the UI thread and the simulation. The
- * commands are the sim's one union (sim/core/commands.ts) plus the worker's own: load, reset, continue, report.
+ * commands are the sim's one union (sim/core/commands.ts) plus the worker's own: load, reset, continue, report, warm.
  */
 import type { Command, ConsoleRecord, FaultCommand, Report, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
 
@@ -18,7 +18,9 @@ export type WorkerCommand =
   /** A run that reached its end (the scenario's `duration`) goes on for as long again, from where it stopped. */
   | { do: 'continue' }
   /** The running sim's JSON report and console history (the lesson player checks goals on them). */
-  | { do: 'report' };
+  | { do: 'report' }
+  /** Makes the data snapshot a load of `scenario` needs, booting nothing (a warm start on opening the app). */
+  | { do: 'warm'; scenario: unknown };
 
 /** What a command answers (`load` answers when every node has booted). */
 export type WorkerResult<C extends WorkerCommand> = C extends { do: 'load' }

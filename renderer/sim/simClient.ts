@@ -72,6 +72,10 @@ export class SimClient {
   report() {
     return this.send({ do: 'report' });
   }
+  /** Prepares the data `scenario`'s nodes boot from, in the background, so the first Run only boots them. */
+  warm(scenario: unknown) {
+    return this.send({ do: 'warm', scenario });
+  }
   /**
    * A command of the sim's one union (sim/core/commands.ts): run control, settings, faults, console SQL,
    * topology and workload. Rejects with the sim's reason when it is refused.

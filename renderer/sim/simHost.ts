@@ -58,6 +58,8 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
   let lastPost = 0;
   /** The host's own events (the run finished), posted with the sim's next ones. */
   let notes: SimEvent[] = [];
+  /** A warm start under way: a load waits for it instead of making the same snapshot beside it. */
+  let warming: Promise<void> = Promise.resolve();
   /** Bumped by load/reset: a load replaced by a newer one closes its sim. */
   let generation = 0;
 
@@ -140,6 +142,7 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
     const gen = generation;
     setStatus('booting');
     try {
+      await warming;
       const sim = await Simulation.create(scenario, { engines, onProgress: (phase, fraction) => post({ type: 'progress', phase, fraction }) });
       if (gen !== generation) {
         await sim.close();
@@ -160,6 +163,10 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
     switch (command.do) {
       case 'load':
         return load(command.scenario);
+      case 'warm':
+        warming = Simulation.prepare(command.scenario, engines).catch(() => undefined);
+        await warming;
+        return null;
       case 'reset':
         await closeSim();
         setStatus('idle');

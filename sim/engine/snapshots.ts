@@ -191,9 +191,16 @@ async function setup(engine: DbEngine, statements: string[]): Promise<Uint8Array
   }
 }
 
-export async function templateSnapshot(factory: EngineFactory): Promise<Uint8Array> {
+/**
+ * Where a snapshot being made is (a phase in words and the fraction of a whole boot it has reached): a cold
+ * first run spends most of its time here, and a student should see it move, not a bar at 0 %.
+ */
+export type SnapshotProgress = (phase: string, fraction: number) => void;
+
+export async function templateSnapshot(factory: EngineFactory, onPhase?: SnapshotProgress): Promise<Uint8Array> {
   const cached = await factory.loadSnapshot(TEMPLATE_KEY);
   if (cached) return cached;
+  onPhase?.('creating the template database (first run only: initdb)', 0.05);
   const tar = await setup(await factory.initdb(), TEMPLATE_SETUP);
   await factory.saveSnapshot(TEMPLATE_KEY, tar);
   return tar;
@@ -207,11 +214,12 @@ export async function templateSnapshot(factory: EngineFactory): Promise<Uint8Arr
 const DATA_LOAD_WATCHDOG_MS = 600_000;
 
 /** The template with `setupSql` (schema and data) applied. */
-export async function dataSnapshot(factory: EngineFactory, setupSql: string): Promise<Uint8Array> {
+export async function dataSnapshot(factory: EngineFactory, setupSql: string, onPhase?: SnapshotProgress): Promise<Uint8Array> {
   const key = `data-${TEMPLATE_KEY}-${hash32(setupSql).toString(16)}-${setupSql.length}`;
   const cached = await factory.loadSnapshot(key);
   if (cached) return cached;
-  const template = await templateSnapshot(factory);
+  const template = await templateSnapshot(factory, onPhase);
+  onPhase?.('loading the data set (first run of this data only)', 0.15);
   const engine = await factory.create({ snapshot: template, postgresqlConf: ENGINE_CONF, name: 'data-load', watchdogMs: DATA_LOAD_WATCHDOG_MS });
   // The scenario's objects belong to the console's role; its setup may use functions and DO blocks.
   const tar = await setup(engine, [

@@ -5,7 +5,7 @@ import { failuresTitle } from '../../renderer/canvas/nodes/NodeFrame.tsx';
 import pooling from '../../lessons/connection-pooling.json';
 import type { WorkerMessage } from '../../renderer/sim/protocol.ts';
 import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
-import type { ConsoleResult } from '../../sim/index.ts';
+import type { ConsoleResult, EngineFactory } from '../../sim/index.ts';
 import single from '../../lessons/scenarios/single-primary.json';
 
 const messages: WorkerMessage[] = [];
@@ -141,6 +141,57 @@ describe('connection errors reach the Events panel and the badge tooltip', () =>
       expect(refused.length).toBeLessThanOrEqual(3);
       for (const e of refused) expect(e.message).toMatch(/^FATAL: sorry, too many clients already/);
       expect(failuresTitle(events)).toMatch(/^failed requests in total\nFATAL: sorry, too many clients already/);
+    } finally {
+      await h.handle({ do: 'reset' });
+    }
+  }, 120_000);
+});
+
+describe('a cold first run (issue 14, defect 7)', () => {
+  /** The real engines, with a data-snapshot cache of its own (cold), counting the data loads. */
+  function coldEngines() {
+    const real = nodeEngineFactory({ kind: 'in-process' });
+    const cache = new Map<string, Uint8Array>();
+    const loads = { n: 0 };
+    const engines: EngineFactory = {
+      ...real,
+      create: (o) => {
+        if (o.name === 'data-load') loads.n++;
+        return real.create(o);
+      },
+      loadSnapshot: async (key) => (key.startsWith('data-') ? cache.get(key) : real.loadSnapshot(key)),
+      saveSnapshot: async (key, tar) => void (key.startsWith('data-') ? cache.set(key, tar) : await real.saveSnapshot(key, tar)),
+    };
+    return { engines, loads };
+  }
+  const small = (users: number) => ({ ...scenario, workload: { ...scenario.workload, data: { users, orders_per_user: 1 } } });
+
+  it('says what it is doing while the data loads, with a bar that moves (it stayed at 0 % for ~10 s)', async () => {
+    const { engines } = coldEngines();
+    const posted: WorkerMessage[] = [];
+    const h = createSimHost({ engines, post: (m) => posted.push(m) });
+    try {
+      await h.handle({ do: 'load', scenario: small(300) });
+      const progress = posted.filter((m): m is Extract<WorkerMessage, { type: 'progress' }> => m.type === 'progress');
+      const loading = progress.find((p) => p.phase.startsWith('loading the data set'));
+      expect(loading?.fraction).toBeGreaterThan(0);
+      expect(loading?.fraction).toBeLessThan(0.3);
+      const fractions = progress.map((p) => p.fraction);
+      expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+      expect(fractions.at(-1)).toBe(1);
+    } finally {
+      await h.handle({ do: 'reset' });
+    }
+  }, 120_000);
+
+  it('warm makes the data before Run; the load then only boots the nodes', async () => {
+    const { engines, loads } = coldEngines();
+    const h = createSimHost({ engines, post: () => undefined });
+    try {
+      await h.handle({ do: 'warm', scenario: small(301) });
+      expect(loads.n).toBe(1);
+      await h.handle({ do: 'load', scenario: small(301) });
+      expect(loads.n).toBe(1);
     } finally {
       await h.handle({ do: 'reset' });
     }

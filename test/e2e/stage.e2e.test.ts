@@ -1,0 +1,80 @@
+/**
+ * The stage layout at a projector's sizes (1024x768, 1280x720, 1920x1080): the read replicas behind
+ * PgBouncer example, the stage turned on with its shortcut (nodes boot at once: a warm start), run, then
+ * larger text with high contrast and one big chart. Screenshots go to test-results/screenshots/stage-*;
+ * they are looked at. The main thread's long tasks (Long Tasks API) are measured over the run and printed.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chromiumMissing, instrument, launch, longTasksSince, shot } from './browser.ts';
+
+const missing = chromiumMissing();
+const SIZES = [
+  { width: 1024, height: 768 },
+  { width: 1280, height: 720 },
+  { width: 1920, height: 1080 },
+].filter((s) => !process.env.STAGE_SIZE || process.env.STAGE_SIZE === `${s.width}x${s.height}`);
+
+describe.skipIf(!!missing)(`the stage layout in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let browser: Browser;
+  const worst: Record<string, number> = {};
+
+  beforeAll(async () => {
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    console.log(`longest main-thread task during a stage run (ms): ${JSON.stringify(worst)}`);
+    await browser?.close();
+  });
+
+  for (const size of SIZES) {
+    const name = `${size.width}x${size.height}`;
+    it(`at ${name}: panels collapse, the nodes boot before Run, the charts fit, Aa and contrast scale everything`, async () => {
+      const context = await browser.newContext({ viewport: size });
+      const page: Page = await context.newPage();
+      const errors = await instrument(page);
+      const id = (t: string) => page.getByTestId(t);
+      await page.goto(inject('baseUrl'));
+      await id('node-app').waitFor();
+      await id('btn-examples').click();
+      await page.locator('.menu button', { hasText: 'Read replicas behind PgBouncer' }).click();
+      await id('node-replica2').waitFor();
+
+      await page.keyboard.press('Control+Shift+P');
+      await page.waitForSelector('.app.stage');
+      await expect(id('palette').isVisible()).resolves.toBe(false);
+      await expect(id('inspector').isVisible()).resolves.toBe(false);
+      // warm start: the stage boots the nodes without Run
+      await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.textContent?.startsWith('ready'), null, { timeout: 180_000 });
+      // the toolbar keeps one row
+      const bar = (await id('toolbar').boundingBox())!;
+      expect(bar.height).toBeLessThan(60);
+
+      const since = await page.evaluate(() => performance.now());
+      await id('btn-run').click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart-replay-lag"]')?.getAttribute('data-points')) >= 6, null, { timeout: 120_000 });
+      worst[name] = Math.max(0, ...(await longTasksSince(page, since)));
+      // every chart is whole: inside the dock, none narrower than its title needs
+      const boxes = await page.locator('.charts .chart').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+      expect(boxes.length).toBeGreaterThanOrEqual(4);
+      for (const w of boxes) expect(w).toBeGreaterThanOrEqual(250);
+      await shot(page, `stage-${name}`);
+
+      await id('btn-large-text').click();
+      await id('btn-large-text').click();
+      await id('btn-contrast').click();
+      await page.waitForTimeout(400);
+      const label = await page.locator('.pg-edge-label').first().evaluate((e) => Number.parseFloat(getComputedStyle(e).fontSize));
+      expect(label).toBeGreaterThan(15);
+      await shot(page, `stage-${name}-large-contrast`);
+
+      await id('chart-latency-zoom').click();
+      await expect(page.locator('.charts .chart:visible').count()).resolves.toBe(1);
+      await shot(page, `stage-${name}-one-chart`);
+      await id('chart-latency-zoom').click();
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+  }
+});
