@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/sim/**/*.test.ts', 'test/lessons/**/*.test.ts', 'test/renderer/**/*.test.ts', 'test/electron/**/*.test.ts'],
+    include: ['test/sim/**/*.test.ts', 'test/real/**/*.test.ts', 'test/lessons/**/*.test.ts', 'test/renderer/**/*.test.ts', 'test/electron/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 180_000,

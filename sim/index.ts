@@ -30,6 +30,7 @@ export { describeSettings, type SettingDoc } from './scenario/settings.ts';
 export { type RequestPath, ScenarioError, Simulation, type SimSnapshot, type SimulationOptions } from './Simulation.ts';
 export { Runner, type RunnerResult, type RunStatus, type Speed } from './runner/Runner.ts';
 export { formatPgbouncerIni, type IniResult, parsePgbouncerIni } from './nodes/pgbouncer/ini.ts';
+export { type ExportedFile, exportScenario } from './export/index.ts';
 export type { AppSnapshot } from './nodes/app/AppNode.ts';
 export { formatAdvice, memoryRisk, type PgTuneAdvice, pgtune } from './nodes/postgres/pgtune.ts';
 export { type PostgresSettings, postgresSettings } from './nodes/postgres/settings.ts';

@@ -1,0 +1,52 @@
+/**
+ * Export what a scenario designed (issue 15): every file a deployment of its topology needs, by path.
+ *
+ *   NODE/postgresql.conf   a fragment per database node (non-default settings, replication)
+ *   NODE/pgbouncer.ini     per pooler, with NODE/userlist.txt
+ *   NODE/redis.conf        per cache
+ *   APP/databaseRouter.ts  per app: the seed's DatabaseRouter with its read_policy
+ *   APP/cacheService.ts    per app with a cache: the seed's CacheService with its strategy
+ *   shardRouter.ts         sharded scenarios: the ShardRouter with the shard map
+ *   initdb/                the primary's first boot: the replication role, the schema and the data
+ *   docker-compose.yml     the topology from the official images, streaming replication set up
+ */
+import type { AppSettings } from '../nodes/app/settings.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { defaultSetupSql } from '../workload/defaults.ts';
+import { cacheServiceTs, databaseRouterTs, type Endpoint, shardRouterTs } from './appCode.ts';
+import { DATABASE, dockerCompose, pgbouncerIni, postgresFragment, primaryInitScript, redisConf } from './configs.ts';
+import { appRoles, PORTS, placement } from './topology.ts';
+
+export { DATABASE, pgbouncerIni, postgresFragment, REPLICATION_USER, redisConf } from './configs.ts';
+export { appRoles, databaseBehind, PORTS, type Placement, placement } from './topology.ts';
+
+export interface ExportedFile {
+  path: string;
+  text: string;
+}
+
+/** Every exported file of a (parsed) scenario, in a stable order. */
+export function exportScenario(s: Scenario): ExportedFile[] {
+  const p = placement(s);
+  const files: ExportedFile[] = [];
+  const endpoint = (id: string): Endpoint => ({ id, host: id, port: PORTS[s.nodes.find((n) => n.id === id)!.kind] ?? PORTS.postgres });
+  for (const n of s.nodes) {
+    if (n.kind === 'postgres') files.push({ path: `${n.id}/postgresql.conf`, text: postgresFragment(s, p, n.id) });
+    if (n.kind === 'pgbouncer') {
+      files.push({ path: `${n.id}/pgbouncer.ini`, text: pgbouncerIni(s, n.id) });
+      files.push({ path: `${n.id}/userlist.txt`, text: '"postgres" ""\n' });
+    }
+    if (n.kind === 'redis') files.push({ path: `${n.id}/redis.conf`, text: redisConf(s, n.id) });
+  }
+  for (const [app, ends] of p.apps) {
+    const settings = s.nodes.find((n) => n.id === app)!.settings as AppSettings;
+    const roles = appRoles(p, app);
+    if (roles.primary && !s.sharding) files.push({ path: `${app}/databaseRouter.ts`, text: databaseRouterTs(app, settings, endpoint(roles.primary), roles.replicas.map(endpoint), DATABASE) });
+    if (ends.redis) files.push({ path: `${app}/cacheService.ts`, text: cacheServiceTs(app, settings, endpoint(ends.redis)) });
+  }
+  if (s.sharding) files.push({ path: 'shardRouter.ts', text: shardRouterTs(s.sharding, s.sharding.shards.map(endpoint), DATABASE) });
+  files.push({ path: 'initdb/10-replication.sh', text: primaryInitScript() });
+  files.push({ path: 'initdb/20-data.sql', text: `-- the scenario's schema and data\n${s.workload.setup_sql ?? defaultSetupSql(s.workload.data)}` });
+  files.push({ path: 'docker-compose.yml', text: dockerCompose(s, p) });
+  return files;
+}

@@ -1,0 +1,54 @@
+/**
+ * What a scenario's topology means for a deployment: each node's role (primary, standby of which primary,
+ * pooler in front of which database node) and where a client reaches it (host = node id, the real default
+ * ports). Export and real mode place servers from it; the simulator's own models are not involved.
+ */
+import { isReplicationEdge, nodeKind } from '../nodes/index.ts';
+import type { Scenario } from '../scenario/schema.ts';
+
+/** The default ports of the real servers. */
+export const PORTS: Record<string, number> = { postgres: 5432, pgbouncer: 6432, redis: 6379 };
+
+export interface Placement {
+  /** Postgres nodes that stream to no one and from no one, or that have standbys. */
+  primaries: string[];
+  /** Each standby's upstream (the node it streams from). */
+  upstreamOf: Map<string, string>;
+  /** Each pooler's database nodes (its [databases] entries' hosts). */
+  poolerTargets: Map<string, string[]>;
+  /** Each app's SQL endpoints (edges to postgres or pgbouncer nodes) and its redis node, if any. */
+  apps: Map<string, { sql: string[]; redis?: string }>;
+}
+
+const kindOf = (s: Scenario, id: string) => s.nodes.find((n) => n.id === id)?.kind;
+
+export function placement(s: Scenario): Placement {
+  const upstreamOf = new Map<string, string>();
+  for (const e of s.edges) if (isReplicationEdge(kindOf(s, e.from), kindOf(s, e.to))) upstreamOf.set(e.to, e.from);
+  const primaries = s.nodes.filter((n) => n.kind === 'postgres' && !upstreamOf.has(n.id)).map((n) => n.id);
+  const poolerTargets = new Map<string, string[]>();
+  const apps = new Map<string, { sql: string[]; redis?: string }>();
+  for (const n of s.nodes) {
+    const out = s.edges.filter((e) => e.from === n.id).map((e) => e.to);
+    if (n.kind === 'pgbouncer') poolerTargets.set(n.id, out.filter((t) => kindOf(s, t) === 'postgres'));
+    if (nodeKind(n.kind)?.counts === 'requests') {
+      const sql = out.filter((t) => kindOf(s, t) === 'postgres' || kindOf(s, t) === 'pgbouncer');
+      const redis = out.find((t) => kindOf(s, t) === 'redis');
+      apps.set(n.id, { sql, ...(redis ? { redis } : {}) });
+    }
+  }
+  return { primaries, upstreamOf, poolerTargets, apps };
+}
+
+/** The database node behind an SQL endpoint: itself, or a pooler's first database node. */
+export function databaseBehind(p: Placement, endpoint: string): string {
+  return p.poolerTargets.get(endpoint)?.[0] ?? endpoint;
+}
+
+/** An app's endpoints split as its router sees them: the primary's endpoint, then the replicas'. */
+export function appRoles(p: Placement, app: string): { primary?: string; replicas: string[] } {
+  const sql = p.apps.get(app)?.sql ?? [];
+  const isStandby = (e: string) => p.upstreamOf.has(databaseBehind(p, e));
+  const primary = sql.find((e) => !isStandby(e));
+  return { primary, replicas: sql.filter((e) => e !== primary && isStandby(e)) };
+}
