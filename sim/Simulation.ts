@@ -23,6 +23,7 @@ import type { Scenario } from './scenario/schema.ts';
 import { timeUs } from './scenario/settings.ts';
 import { ShardFigures } from './sharding/figures.ts';
 import { shardSnapshots } from './sharding/split.ts';
+import { loadSqlParser } from './sql/parser.ts';
 import { defaultOperations, defaultSetupSql } from './workload/defaults.ts';
 import { isRequestSink, Workload } from './workload/Workload.ts';
 
@@ -129,9 +130,11 @@ export class Simulation {
 
   /**
    * Validates the scenario (and the journal to replay, if any), builds its nodes, boots every database
-   * node and starts the workload. A bad scenario throws a ScenarioError, a bad journal a CommandError.
+   * node and starts the workload (after PostgreSQL's parser, which the console guard and shard routing
+   * read statements with, is loaded). A bad scenario throws a ScenarioError, a bad journal a CommandError.
    */
   static async create(input: unknown, options: SimulationOptions): Promise<Simulation> {
+    await loadSqlParser();
     const parsed = parseScenario(input);
     if (!parsed.ok) throw new ScenarioError(parsed.issues);
     const journal = options.journal === undefined ? [] : parseJournal(options.journal);

@@ -2,104 +2,217 @@
  * Console statements refused before they reach the node, with a reason a student understands. This is
  * not what keeps the simulator safe: the engine runs console input as an ordinary role in a session of
  * its own (sim/engine/consoleSession.ts, snapshots.ts), and PostgreSQL refuses what that role may not
- * do, however the SQL is written. The one rule the engine relies on is SET/RESET SESSION AUTHORIZATION,
- * which a single-user backend would grant (its login is a superuser) and which only a top-level
- * statement can reach. So the input is split into statements as PostgreSQL's scanner splits it, not by
- * patterns: rules apply to each statement, with comments removed and quoted text blanked out.
+ * do, however the SQL is written. The one rule the engine relies on is SESSION AUTHORIZATION, which a
+ * single-user backend would grant (its login is a superuser).
+ *
+ * The decisions are made on PostgreSQL's own parse tree (sim/sql/parser.ts), never on the text: rules
+ * apply to every statement of the input, to the statements inside a DO block or a function's body (the
+ * PL/pgSQL compiler's tree gives each embedded statement's text), and to every string constant that is
+ * itself SQL, which is how dynamic SQL (`EXECUTE 'COPY ... TO PROGRAM ...'`, `query_to_xml('...')`) is
+ * written. A computed statement (`EXECUTE 'CO' || 'PY ...'`) cannot be read before it runs: the engine's
+ * role is what refuses it. Input PostgreSQL's grammar rejects is left to the engine, which answers with the
+ * same syntax error and runs nothing of it (a simple query is parsed whole before any of it runs).
  */
-const RULES: [RegExp, string][] = [
-  [/^(set|reset)\b[\s\S]*\bsession\s+authorization\b/i, 'console statements run as the role sim_console; SESSION AUTHORIZATION cannot change.'],
-  [/\bcopy\b[\s\S]*\b(to|from)\s+program\b/i, 'COPY ... PROGRAM hangs the embedded PostgreSQL (it cannot start programs).'],
-  [/^\\/, 'psql meta-commands (\\d, \\dt ...) are not SQL; query the catalog instead (pg_tables, information_schema).'],
-  [/^(set|reset)\s+(?!local\b)/i, 'change node settings in the inspector (they apply to the model and the engine); SET LOCAL works inside a transaction.'],
-  [/^discard\b/i, 'DISCARD has nothing to reset: each console input is a session of its own, which ends with it.'],
-  [/^(create|drop|alter)\s+database\b/i, 'each node has one database, postgres; create schemas instead.'],
-  [
-    /^(drop|alter|create\s+or\s+replace|comment|grant|revoke)\b[\s\S]*\b(sim_catalog|pg_stat_activity|now|pg_sleep|pg_sleep_for|pg_sleep_until)\b/i,
-    'sim_catalog holds the views and the virtual clock the simulator fills from its model; they are read-only to the console.',
-  ],
-  [/^(insert|update|delete|truncate|create)\b[\s\S]*\bsim_catalog\b/i, 'sim_catalog holds the views the simulator fills from its model; it is read-only to the console.'],
-  [/\b(pg_terminate_backend|pg_cancel_backend|pg_reload_conf)\s*\(/i, 'the node has one embedded backend; connections are modelled, not real processes.'],
-];
+import type { Node, RawStmt } from '../sql/parser.ts';
+import { parsePlpgsql, parseSql, statementText } from '../sql/parser.ts';
+import { constText, names, walk } from '../sql/tree.ts';
 
-const TRANSACTION_START = /^(begin|start\s+transaction)\b/i;
-const TRANSACTION_END = /^(commit|end|rollback|abort)\b/i;
+const AUTHORIZATION = 'console statements run as the role sim_console; SESSION AUTHORIZATION cannot change.';
+const PROGRAM = 'COPY ... PROGRAM hangs the embedded PostgreSQL (it cannot start programs).';
+const META = 'psql meta-commands (\\d, \\dt ...) are not SQL; query the catalog instead (pg_tables, information_schema).';
+const SETTING = 'change node settings in the inspector (they apply to the model and the engine); SET LOCAL works inside a transaction.';
+const DISCARD = 'DISCARD has nothing to reset: each console input is a session of its own, which ends with it.';
+const DATABASE = 'each node has one database, postgres; create schemas instead.';
+const CATALOG = 'sim_catalog holds the views and the virtual clock the simulator fills from its model; they are read-only to the console.';
+const BACKEND = 'the node has one embedded backend; connections are modelled, not real processes.';
+const TRANSACTION = 'each console input runs on its own; write the whole transaction in one input (BEGIN; ...; COMMIT;).';
+const NESTED = 'SQL nested more than 4 levels deep in strings and function bodies cannot be checked.';
 
-const IDENT = /[\p{L}\p{N}_$]/u;
-const DOLLAR_TAG = /\$(?:[\p{L}_][\p{L}\p{N}_]*)?\$/uy;
+/** The objects the simulator's catalog provides, also reachable by their unqualified names. */
+const SIMULATED = new Set(['sim_catalog', 'pg_stat_activity', 'now', 'pg_sleep', 'pg_sleep_for', 'pg_sleep_until']);
+const BACKEND_FUNCTIONS = new Set(['pg_terminate_backend', 'pg_cancel_backend', 'pg_reload_conf']);
+const DATABASE_STATEMENTS = new Set(['CreatedbStmt', 'DropdbStmt', 'AlterDatabaseStmt', 'AlterDatabaseSetStmt', 'AlterDatabaseRefreshCollStmt']);
+/** Statements that change a table's rows, by the field naming their target. */
+const WRITES: Record<string, string> = { InsertStmt: 'relation', UpdateStmt: 'relation', DeleteStmt: 'relation', MergeStmt: 'relation', TruncateStmt: 'relations' };
+/** Statements that read, or control the session or transaction, but define nothing. */
+const NOT_DDL = new Set([
+  'SelectStmt',
+  'ExplainStmt',
+  'VariableShowStmt',
+  'VariableSetStmt',
+  'TransactionStmt',
+  'DeclareCursorStmt',
+  'FetchStmt',
+  'ClosePortalStmt',
+  'PrepareStmt',
+  'ExecuteStmt',
+  'DeallocateStmt',
+  'ListenStmt',
+  'UnlistenStmt',
+  'NotifyStmt',
+  'LockStmt',
+  'VacuumStmt',
+  'CheckPointStmt',
+  'DoStmt',
+  'CallStmt',
+  'CopyStmt',
+  'DiscardStmt',
+  'LoadStmt',
+  'ConstraintsSetStmt',
+  ...Object.keys(WRITES),
+]);
+/** The fields of a DDL statement that name the objects it defines or changes (not what it merely reads). */
+const OBJECT_FIELDS = ['relation', 'relations', 'objects', 'object', 'func', 'funcname', 'view', 'schemaname', 'defnames', 'typeName', 'into', 'sequence', 'table', 'typevar', 'domainname'];
+const MAX_DEPTH = 4;
 
-/** The $tag$ that opens a dollar quote at `i`, if one does. */
-function dollarTag(sql: string, i: number): string | undefined {
-  DOLLAR_TAG.lastIndex = i;
-  return DOLLAR_TAG.exec(sql)?.[0];
+/**
+ * Whether a subtree names one of `set`: a name part, a table's schema or name (a RangeVar is bare where a
+ * field's type is RangeVar, so fields are read, not node kinds); constants are not names.
+ */
+function mentions(tree: unknown, set: Set<string>): boolean {
+  if (Array.isArray(tree)) return tree.some((t) => mentions(t, set));
+  if (tree === null || typeof tree !== 'object') return false;
+  const o = tree as Record<string, unknown>;
+  if ([o.sval, o.relname, o.schemaname].some((v) => typeof v === 'string' && set.has(v))) return true;
+  return Object.entries(o).some(([k, v]) => k !== 'A_Const' && mentions(v, set));
+}
+
+const SIM_CATALOG = new Set(['sim_catalog']);
+
+/** The reason one parsed statement (not what it nests) is refused, from its kind and fields alone. */
+function statementRule(kind: string, f: Record<string, unknown>): string | undefined {
+  if (kind === 'VariableSetStmt') {
+    if (f.name === 'session_authorization') return AUTHORIZATION;
+    if (f.is_local || (f.kind === 'VAR_SET_MULTI' && f.name === 'TRANSACTION')) return undefined;
+    return SETTING;
+  }
+  if (kind === 'DiscardStmt') return DISCARD;
+  if (DATABASE_STATEMENTS.has(kind)) return DATABASE;
+  if (kind === 'CopyStmt' && f.is_program) return PROGRAM;
+  if (kind === 'CopyStmt' && f.is_from && mentions(f.relation, SIM_CATALOG)) return CATALOG;
+  if (kind in WRITES && mentions(f[WRITES[kind]], SIM_CATALOG)) return CATALOG;
+  if (kind === 'SelectStmt' && mentions((f.intoClause as { rel?: unknown } | undefined)?.rel, SIM_CATALOG)) return CATALOG;
+  if (kind === 'FuncCall') {
+    const [name] = names(f.funcname as Node[]).slice(-1);
+    if (BACKEND_FUNCTIONS.has(name)) return BACKEND;
+    // set_config('session_authorization', ...) reaches the same check as SET SESSION AUTHORIZATION
+    const setting = (f.args as Node[] | undefined)?.[0];
+    if (name === 'set_config' && !(setting && 'A_Const' in setting)) return `set_config's setting name must be a constant in the console; ${AUTHORIZATION}`;
+    if (name === 'set_config' && setting && 'A_Const' in setting && constText(setting.A_Const)?.toLowerCase() === 'session_authorization') return AUTHORIZATION;
+  }
+  if (kind.endsWith('Stmt') && !NOT_DDL.has(kind)) {
+    const objects = Object.fromEntries(OBJECT_FIELDS.map((field) => [field, f[field]]));
+    if (mentions(objects, SIM_CATALOG)) return CATALOG;
+    // what changes an existing object may change the simulator's (a new one is the user's own)
+    const changes = /^(Drop|Alter|Rename|Comment|Grant)/.test(kind) || f.replace === true;
+    if (changes && mentions(objects, SIMULATED)) return CATALOG;
+  }
+  return undefined;
+}
+
+/** The string constants under a subtree. */
+function strings(tree: unknown, into: Set<string>): void {
+  walk(tree, (kind, f) => {
+    if (kind === 'A_Const' && f.sval) into.add((f.sval as { sval?: string }).sval ?? '');
+    return true;
+  });
 }
 
 /**
- * The input's statements as PostgreSQL's scanner splits them: at semicolons outside -- and nested
- * block comments, 'strings' (E'...' with backslash escapes), "identifiers" and $tag$ dollar quotes$tag$.
- * Comments are dropped and quoted text becomes '' (identifiers are kept).
+ * The SQL a statement carries inside it: the statements of a PL/pgSQL body (DO, CREATE FUNCTION) and of an
+ * SQL function's body, and string constants that may be run as SQL: those passed to a function
+ * (`query_to_xml('...')`), and, in PL/pgSQL, every one (`x := '...'; EXECUTE x`). A string: a body that
+ * could not be read. `plpgsql`: each text is a PL/pgSQL body's.
  */
-function statements(sql: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (let i = 0; i < sql.length; ) {
-    const c = sql[i];
-    const before = sql[i - 1] ?? '';
-    const tag = c === '$' && !IDENT.test(before) ? dollarTag(sql, i) : undefined;
-    if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? sql.length : end;
-      cur += ' ';
-    } else if (c === '/' && sql[i + 1] === '*') {
-      let depth = 0;
-      do {
-        if (sql.startsWith('/*', i)) [depth, i] = [depth + 1, i + 2];
-        else if (sql.startsWith('*/', i)) [depth, i] = [depth - 1, i + 2];
-        else i++;
-      } while (depth > 0 && i < sql.length);
-      cur += ' ';
-    } else if (c === "'" || c === '"') {
-      const escapes = c === "'" && /[eE]/.test(before) && !IDENT.test(sql[i - 2] ?? '');
-      let j = i + 1;
-      for (; j < sql.length; j++) {
-        if (escapes && sql[j] === '\\') j++;
-        else if (sql[j] === c) {
-          if (sql[j + 1] !== c) break;
-          j++;
-        }
+function embedded(sql: string, raw: RawStmt, allStrings: boolean): { sql: string; plpgsql: boolean }[] | string {
+  const found = new Set<string>();
+  const bodies: string[] = [];
+  let failed: string | undefined;
+  walk(raw.stmt, (kind, f) => {
+    if (kind === 'FuncCall' || (allStrings && kind === 'A_Const')) strings(kind === 'FuncCall' ? f.args : { A_Const: f }, found);
+    if (kind !== 'DoStmt' && kind !== 'CreateFunctionStmt') return true;
+    const language = languageOf(kind, f);
+    if (language === 'sql') {
+      const as = ((f.options as Node[] | undefined) ?? []).find((n) => 'DefElem' in n && n.DefElem.defname === 'as');
+      if (as && 'DefElem' in as) bodies.push(...names([as.DefElem.arg as Node]), ...('List' in (as.DefElem.arg as Node) ? names((as.DefElem.arg as { List: { items?: Node[] } }).List.items) : []));
+    } else if (language === 'plpgsql') {
+      try {
+        walk(parsePlpgsql(statementText(sql, raw)), (k, e) => {
+          if (k === 'PLpgSQL_expr') bodies.push(plpgsqlStatement(e.query as string, e.parseMode as number | undefined));
+          return true;
+        });
+      } catch (e) {
+        failed = `the PL/pgSQL body could not be checked: ${(e as Error).message}`;
       }
-      cur += c === "'" ? "''" : sql.slice(i, j + 1);
-      i = j + 1;
-    } else if (tag) {
-      const end = sql.indexOf(tag, i + tag.length);
-      i = end < 0 ? sql.length : end + tag.length;
-      cur += "''";
-    } else {
-      if (c === ';') {
-        out.push(cur);
-        cur = '';
-      } else cur += c;
-      i++;
     }
-  }
-  out.push(cur);
-  return out.map((s) => s.trim()).filter((s) => s !== '');
+    return true;
+  });
+  if (failed) return failed;
+  return [...bodies.map((b) => ({ sql: b, plpgsql: true })), ...[...found].map((b) => ({ sql: b, plpgsql: allStrings }))];
 }
 
-/** The reason a console statement is refused, or undefined when it may run. */
+function languageOf(kind: string, f: Record<string, unknown>): string {
+  const option = ((kind === 'DoStmt' ? f.args : f.options) as Node[] | undefined)?.find((n) => 'DefElem' in n && n.DefElem.defname === 'language');
+  const name = option && 'DefElem' in option ? names([option.DefElem.arg as Node])[0] : undefined;
+  return (name ?? (kind === 'DoStmt' ? 'plpgsql' : 'sql')).toLowerCase();
+}
+
+/**
+ * A PL/pgSQL expression's text as a statement: a whole statement (parse mode 0) as it is, an expression
+ * as `SELECT expr`, an assignment `target := expr` as `SELECT expr`.
+ */
+function plpgsqlStatement(query: string, mode = 0): string {
+  if (mode === 0) return query;
+  if (mode === 2) return `SELECT ${query}`;
+  const assign = /^[^=:]*?(:=|=)/.exec(query);
+  return `SELECT ${assign ? query.slice(assign[0].length) : query}`;
+}
+
+/** The first rule the input's statements, or the SQL nested in them, break; `top`: the console's own input. */
+function check(sql: string, depth: number, top: boolean, plpgsql = false): string | undefined {
+  let stmts: RawStmt[];
+  try {
+    stmts = parseSql(sql).stmts ?? [];
+  } catch {
+    return undefined;
+  }
+  for (const raw of stmts) {
+    let why: string | undefined;
+    walk(raw.stmt, (kind, f) => {
+      why ??= statementRule(kind, f);
+      return why === undefined;
+    });
+    if (why) return why;
+    const inner = embedded(sql, raw, plpgsql);
+    if (typeof inner === 'string') return inner;
+    for (const text of inner) {
+      if (!/[a-z]/i.test(text.sql)) continue;
+      if (depth >= MAX_DEPTH) return NESTED;
+      const nested = check(text.sql, depth + 1, false, text.plpgsql);
+      if (nested) return nested;
+    }
+  }
+  return top ? transactionRule(stmts) : undefined;
+}
+
+/** An input that leaves a transaction open, or is one transaction-control statement alone. */
+function transactionRule(stmts: RawStmt[]): string | undefined {
+  let open = false;
+  for (const { stmt } of stmts) {
+    if (!stmt || !('TransactionStmt' in stmt)) continue;
+    const kind = stmt.TransactionStmt.kind;
+    if (stmts.length === 1) return TRANSACTION;
+    if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') open = true;
+    if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' || kind === 'TRANS_STMT_PREPARE') open = false;
+  }
+  return open ? TRANSACTION : undefined;
+}
+
+/** The reason a console statement is refused, or undefined when it may run. Needs `loadSqlParser()` done. */
 export function refuseReason(sql: string): string | undefined {
   if (sql.trim() === '') return 'the statement is empty.';
   if (sql.length > 100_000) return 'the statement is longer than 100,000 characters.';
-  const list = statements(sql);
-  let open = false;
-  for (const s of list) {
-    const why = RULES.find(([re]) => re.test(s))?.[1];
-    if (why) return why;
-    if (TRANSACTION_START.test(s) || /^(savepoint|release|prepare\s+transaction)\b/i.test(s)) open = open || TRANSACTION_START.test(s);
-    if (TRANSACTION_END.test(s)) open = false;
-  }
-  if (open || list.some((s) => /^(savepoint|release|prepare\s+transaction|commit|end|rollback|abort)\b/i.test(s) && list.length === 1)) {
-    return 'each console input runs on its own; write the whole transaction in one input (BEGIN; ...; COMMIT;).';
-  }
-  return undefined;
+  // psql's backslash commands are not SQL (the grammar rejects them); psql reads them before any SQL
+  if (/^\s*(?:(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)\s*)*\\/.test(sql)) return META;
+  return check(sql, 0, true);
 }

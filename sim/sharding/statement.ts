@@ -1,71 +1,23 @@
 /**
  * What routing needs from a statement: where its shard key is, and, without one, how the shards' results
- * merge. A small tokenizer reads the statement the way PostgreSQL's grammar does for the shapes a router
- * cares about (PgDog reads them with pg_query, PostgreSQL's own parser; no parser package is in this
- * project yet, so this reads only these shapes and anything else gets no key):
- * - the key: `col = $n`, `$n = col`, `col = literal`, `col IN ($a, $b, ...)` in a WHERE whose top level
- *   has no OR, and `INSERT INTO t (..., col, ...) VALUES (...), ...`, for the distribution column of a
- *   distributed table the statement names (qualified `t.col` or not);
+ * merge. It reads PostgreSQL's own parse tree (sim/sql/parser.ts), as PgDog reads pg_query's:
+ * - the key: `col = $n`, `$n = col`, `col = literal`, `col IN ($a, $b, ...)` (a cast around the value
+ *   allowed) as a conjunct of the WHERE (an OR at its top level fixes nothing), and
+ *   `INSERT INTO t (..., col, ...) VALUES (...), ...` (one key per row), for the distribution column of a
+ *   distributed table the statement names. A qualified column (`o.user_id`) is the column of the table its
+ *   qualifier names (an alias, or the table's name), so on a join it is the key of that table only; an
+ *   unqualified one is the key of the one distributed table with that column; `a.key = b.key` is a join,
+ *   not a key;
  * - the merge of a SELECT without a key: plain columns under ORDER BY (output columns, by name or
  *   position) and LIMIT, or aggregates only (count, sum, min, max; avg asked of the shards as sum and
  *   count). GROUP BY, DISTINCT, HAVING, OFFSET, set operations, windows and expressions over aggregates
  *   are refused: the merge would need what a coordinator's planner does, and a wrong answer is worse.
  * Statements are fixed per operation (only parameters vary), so this runs once per statement.
  */
+import type { Node } from '../sql/parser.ts';
+import { parseSql, scanSql } from '../sql/parser.ts';
+import { constText, names } from '../sql/tree.ts';
 import type { ShardMap } from './shardMap.ts';
-
-interface Token {
-  /** Lower-cased unless quoted. */
-  text: string;
-  kind: 'ident' | 'param' | 'number' | 'string' | 'punct';
-  start: number;
-  end: number;
-  depth: number;
-}
-
-function tokenize(sql: string): Token[] {
-  const out: Token[] = [];
-  let depth = 0;
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i];
-    const start = i;
-    if (/\s/.test(c)) i++;
-    else if (sql.startsWith('--', i)) i = sql.indexOf('\n', i) < 0 ? sql.length : sql.indexOf('\n', i);
-    else if (sql.startsWith('/*', i)) i = sql.indexOf('*/', i) < 0 ? sql.length : sql.indexOf('*/', i) + 2;
-    else if (c === "'") {
-      let v = '';
-      i++;
-      for (; i < sql.length; i++) {
-        if (sql[i] === "'" && sql[i + 1] === "'") v += sql[i++];
-        else if (sql[i] === "'") break;
-        else v += sql[i];
-      }
-      i++;
-      out.push({ text: v, kind: 'string', start, end: i, depth });
-    } else if (c === '"') {
-      const close = sql.indexOf('"', i + 1);
-      i = close < 0 ? sql.length : close + 1;
-      out.push({ text: sql.slice(start + 1, i - 1), kind: 'ident', start, end: i, depth });
-    } else if (c === '$' && /\d/.test(sql[i + 1] ?? '')) {
-      i++;
-      while (/\d/.test(sql[i] ?? '')) i++;
-      out.push({ text: sql.slice(start, i), kind: 'param', start, end: i, depth });
-    } else if (/\d/.test(c) || (c === '.' && /\d/.test(sql[i + 1] ?? ''))) {
-      while (/[\d._a-zA-Z]/.test(sql[i] ?? '')) i++;
-      out.push({ text: sql.slice(start, i), kind: 'number', start, end: i, depth });
-    } else if (/[a-zA-Z_]/.test(c)) {
-      while (/[\w$]/.test(sql[i] ?? '')) i++;
-      out.push({ text: sql.slice(start, i).toLowerCase(), kind: 'ident', start, end: i, depth });
-    } else {
-      if (c === ')') depth--;
-      out.push({ text: c, kind: 'punct', start, end: i + 1, depth });
-      if (c === '(') depth++;
-      i++;
-    }
-  }
-  return out;
-}
 
 /** Where a key value comes from: the statement's `$n` (1-based) or a literal's text. */
 export type KeySource = { param: number } | { literal: string };
@@ -95,150 +47,225 @@ export interface StatementShape {
   merge?: MergePlan | { refused: string };
 }
 
-const CLAUSE_END = new Set(['group', 'order', 'limit', 'offset', 'returning', 'having', 'for', 'window', 'fetch', 'union', 'intersect', 'except', ';']);
+/** One key value found, for a route's explanation. */
+export interface KeyFact {
+  /** The distributed table and its distribution column. */
+  table: string;
+  column: string;
+  source: KeySource;
+  /** The value routed on: the bound parameter, or the literal's text. */
+  value?: unknown;
+}
+
+/** What a route's explanation says of a statement's key. */
+export interface RouteFacts {
+  command: string;
+  /** The distributed tables it names. */
+  tables: string[];
+  keys: KeyFact[];
+  /** Why no key fixes its shard, when none does. */
+  why?: string;
+}
+
+type Tables = Pick<ShardMap, 'tables'>['tables'];
+type Fields = Record<string, unknown>;
+interface Named {
+  table: string;
+  column: string;
+  /** What a qualified column calls it: its alias, or its name. */
+  qualifier: string;
+}
+
 const AGGREGATES = new Set(['count', 'sum', 'min', 'max', 'avg']);
-const UNMERGEABLE = ['group', 'having', 'distinct', 'offset', 'union', 'intersect', 'except', 'window', 'over', 'fetch'];
+const COMMANDS: Record<string, string> = { SelectStmt: 'select', InsertStmt: 'insert', UpdateStmt: 'update', DeleteStmt: 'delete', MergeStmt: 'merge' };
 
-const value = (t: Token | undefined): KeySource | undefined =>
-  t?.kind === 'param' ? { param: Number(t.text.slice(1)) } : t?.kind === 'number' || t?.kind === 'string' ? { literal: t.text } : undefined;
-
-/** Reads one statement against a shard map. */
-export function analyseStatement(sql: string, map: Pick<ShardMap, 'tables'>): StatementShape {
-  const tokens = tokenize(sql);
-  const command = tokens[0]?.text ?? '';
-  const named = map.tables.filter((d) => tokens.some((t, i) => t.kind === 'ident' && t.text === d.table && tokens[i - 1]?.text !== '.' && (tokens[i + 1]?.text !== '(' || tokens[i - 1]?.text === 'into')));
-  const columns = new Set(named.map((d) => d.column));
-  const shape: StatementShape = { command, distributed: named.length > 0, keys: [] };
-  if (!shape.distributed) return shape;
-  shape.keys = command === 'insert' ? insertKeys(tokens, named) : whereKeys(tokens, columns);
-  if (command === 'select') shape.merge = mergePlan(sql, tokens);
-  return shape;
-}
-
-/** The index of the `)` closing the `(` at `open`. */
-function closing(tokens: Token[], open: number): number {
-  const depth = tokens[open].depth;
-  const i = tokens.findIndex((t, j) => j > open && t.text === ')' && t.depth === depth);
-  return i < 0 ? tokens.length : i;
-}
-
-/** Splits tokens[from, to) at the commas of depth `depth`. */
-function items(tokens: Token[], from: number, to: number, depth: number): Token[][] {
-  const out: Token[][] = [[]];
-  for (let i = from; i < to; i++) {
-    if (tokens[i].depth === depth && tokens[i].text === ',') out.push([]);
-    else out[out.length - 1].push(tokens[i]);
+/** Every RangeVar in a subtree (bare where a field's type is RangeVar, wrapped in a node list). */
+function rangeVars(tree: unknown, out: Fields[] = []): Fields[] {
+  if (Array.isArray(tree)) for (const t of tree) rangeVars(t, out);
+  else if (tree !== null && typeof tree === 'object') {
+    const o = tree as Fields;
+    if (typeof o.relname === 'string') out.push(o);
+    for (const v of Object.values(o)) rangeVars(v, out);
   }
   return out;
 }
 
-/** The key values of `INSERT INTO t (cols) VALUES (...), (...)`: one per row, or none. */
-function insertKeys(tokens: Token[], named: Pick<ShardMap, 'tables'>['tables']): KeySource[] {
-  const into = tokens.findIndex((t) => t.depth === 0 && t.text === 'into');
-  const table = named.find((d) => d.table === tokens[into + 1]?.text);
-  if (into < 0 || !table || tokens[into + 2]?.text !== '(') return [];
-  const cols = items(tokens, into + 3, closing(tokens, into + 2), 1).map((c) => c[0]?.text);
-  const at = cols.indexOf(table.column);
-  let i = tokens.findIndex((t) => t.depth === 0 && t.text === 'values') + 1;
-  if (at < 0 || i === 0) return [];
-  const keys: KeySource[] = [];
-  while (tokens[i]?.text === '(') {
-    const end = closing(tokens, i);
-    const cell = items(tokens, i + 1, end, 1)[at];
-    const key = cell?.length === 1 ? value(cell[0]) : undefined;
-    if (!key) return [];
-    keys.push(key);
-    if (tokens[end + 1]?.text !== ',') break;
-    i = end + 2;
+/** The distributed tables a statement names (unqualified or in public), with their qualifiers. */
+function distributedTables(stmt: Fields, map: Tables): Named[] {
+  const out: Named[] = [];
+  for (const rv of rangeVars(stmt)) {
+    const d = map.find((t) => t.table === rv.relname && (rv.schemaname === undefined || rv.schemaname === 'public'));
+    if (d) out.push({ table: d.table, column: d.column, qualifier: (rv.alias as { aliasname?: string } | undefined)?.aliasname ?? d.table });
   }
-  return keys;
+  return out;
 }
 
-/** The key values a top-level WHERE fixes with `=` or `IN (...)`, or none (an OR at its top level, no match). */
-function whereKeys(tokens: Token[], columns: Set<string>): KeySource[] {
-  const where = tokens.findIndex((t) => t.depth === 0 && t.text === 'where');
-  if (where < 0) return [];
-  let end = tokens.findIndex((t, i) => i > where && t.depth === 0 && CLAUSE_END.has(t.text));
-  if (end < 0) end = tokens.length;
-  const at0 = (i: number) => i > where && i < end && tokens[i].depth === 0;
-  for (let i = where + 1; i < end; i++) if (at0(i) && tokens[i].text === 'or') return [];
-  // a key column at the top level, not the qualifier of something else, not an operand of another operator
-  const isKey = (i: number) => at0(i) && tokens[i].kind === 'ident' && columns.has(tokens[i].text) && tokens[i + 1]?.text !== '.';
-  const operand = (i: number) => (at0(i) ? value(tokens[i]) : undefined);
-  for (let i = where + 1; i < end; i++) {
-    if (!at0(i)) continue;
-    if (tokens[i].text === '=') {
-      const single = (j: number) => !['+', '-', '*', '/', '|', ':', '.', '['].includes(tokens[j]?.text ?? '');
-      if (isKey(i - 1) && operand(i + 1) && single(i + 2)) return [operand(i + 1)!];
-      const right = tokens[i + 2]?.text === '.' ? i + 3 : i + 1; // t.col
-      if (isKey(right) && operand(i - 1) && single(right + 1) && single(i - 2)) return [operand(i - 1)!];
-    } else if (tokens[i].text === 'in' && isKey(i - 1) && tokens[i - 2]?.text !== 'not' && tokens[i + 1]?.text === '(') {
-      const list = items(tokens, i + 2, closing(tokens, i + 1), 1);
-      const keys = list.map((c) => (c.length === 1 ? value(c[0]) : undefined));
-      return keys.every((k) => k !== undefined) ? (keys as KeySource[]) : [];
+/** A single value: `$n` or a constant, under casts. */
+function keyValue(node: Node | undefined): KeySource | undefined {
+  if (!node) return undefined;
+  if ('TypeCast' in node) return keyValue(node.TypeCast.arg);
+  if ('ParamRef' in node) return { param: node.ParamRef.number ?? 0 };
+  if ('A_Const' in node) {
+    const text = constText(node.A_Const);
+    return text === undefined ? undefined : { literal: text };
+  }
+  return undefined;
+}
+
+/** The distributed table whose distribution column a column reference is, if it is one. */
+function keyColumn(node: Node | undefined, tables: Named[]): Named | undefined {
+  if (!node || !('ColumnRef' in node)) return undefined;
+  const parts = names(node.ColumnRef.fields);
+  if (parts.length !== (node.ColumnRef.fields ?? []).length) return undefined; // t.*
+  const column = parts[parts.length - 1];
+  if (parts.length === 1) {
+    const owners = tables.filter((t) => t.column === column);
+    return owners.length === 1 ? owners[0] : undefined;
+  }
+  const qualifier = parts[parts.length - 2];
+  return tables.find((t) => t.qualifier === qualifier && t.column === column);
+}
+
+/** The keys a WHERE's conjuncts fix with `=` or `IN (...)`, or why none. */
+function whereKeys(where: Node | undefined, tables: Named[]): { keys: [Named, KeySource][]; why?: string } {
+  if (!where) return { keys: [], why: 'no WHERE' };
+  if ('BoolExpr' in where && where.BoolExpr.boolop === 'OR_EXPR') return { keys: [], why: 'an OR at the top of the WHERE' };
+  const conjuncts = 'BoolExpr' in where && where.BoolExpr.boolop === 'AND_EXPR' ? (where.BoolExpr.args ?? []) : [where];
+  for (const c of conjuncts) {
+    if (!('A_Expr' in c) || names(c.A_Expr.name).join() !== '=') continue;
+    const { kind, lexpr, rexpr } = c.A_Expr;
+    if (kind === 'AEXPR_OP') {
+      for (const [col, val] of [
+        [lexpr, rexpr],
+        [rexpr, lexpr],
+      ]) {
+        const table = keyColumn(col, tables);
+        const value = keyValue(val);
+        if (table && value) return { keys: [[table, value]] };
+      }
+    } else if (kind === 'AEXPR_IN') {
+      const table = keyColumn(lexpr, tables);
+      const items = rexpr && 'List' in rexpr ? (rexpr.List.items ?? []).map(keyValue) : [];
+      if (table && items.length > 0 && items.every((v) => v !== undefined)) return { keys: items.map((v) => [table, v as KeySource]) };
     }
   }
-  return [];
+  return { keys: [], why: `no conjunct of the WHERE sets ${tables.map((t) => `${t.table}.${t.column}`).join(' or ')} to a value` };
+}
+
+/** The key of each row of `INSERT INTO t (cols) VALUES (...), (...)`, or why none. */
+function insertKeys(stmt: Fields, tables: Named[]): { keys: [Named, KeySource][]; why?: string } {
+  const table = tables.find((t) => t.table === (stmt.relation as Fields | undefined)?.relname);
+  if (!table) return { keys: [], why: 'it inserts into a table that is whole on every shard' };
+  const cols = ((stmt.cols as Node[] | undefined) ?? []).map((c) => ('ResTarget' in c ? c.ResTarget.name : undefined));
+  const at = cols.indexOf(table.column);
+  if (at < 0) return { keys: [], why: `its column list does not name ${table.column}` };
+  const select = stmt.selectStmt as Node | undefined;
+  const rows = select && 'SelectStmt' in select ? select.SelectStmt.valuesLists : undefined;
+  if (!rows) return { keys: [], why: 'it inserts the rows of a query, not VALUES' };
+  const keys = rows.map((r) => keyValue('List' in r ? r.List.items?.[at] : undefined));
+  if (keys.some((k) => k === undefined)) return { keys: [], why: `a row's ${table.column} is an expression, not a value` };
+  return { keys: keys.map((k) => [table, k as KeySource]) };
+}
+
+/** What routing learns of one statement: its distributed tables and the key values that fix its shard. */
+function analyse(sql: string, map: Tables): { stmt: Fields; command: string; tables: Named[]; keys: [Named, KeySource][]; why?: string } {
+  const raw = parseSql(sql).stmts?.[0]?.stmt ?? {};
+  const [kind] = Object.keys(raw);
+  const stmt = ((raw as Fields)[kind] ?? {}) as Fields;
+  const command = COMMANDS[kind] ?? kind?.replace(/Stmt$/, '').toLowerCase() ?? '';
+  const tables = distributedTables(stmt, map);
+  if (tables.length === 0) return { stmt, command, tables, keys: [], why: 'it names no distributed table' };
+  const found = kind === 'InsertStmt' ? insertKeys(stmt, tables) : whereKeys(stmt.whereClause as Node | undefined, tables);
+  return { stmt, command, tables, ...found };
+}
+
+/** Reads one statement against a shard map. Needs `loadSqlParser()` done. */
+export function analyseStatement(sql: string, map: Pick<ShardMap, 'tables'>): StatementShape {
+  const a = analyse(sql, map.tables);
+  const shape: StatementShape = { command: a.command, distributed: a.tables.length > 0, keys: a.keys.map(([, k]) => k) };
+  if (shape.distributed && a.command === 'select') shape.merge = mergePlan(sql, a.stmt);
+  return shape;
+}
+
+/** The facts a route's explanation shows: which key column was found, from which parameter, with which value. */
+export function routeFacts(sql: string, map: Pick<ShardMap, 'tables'>, params: readonly unknown[] = []): RouteFacts {
+  const a = analyse(sql, map.tables);
+  const keys = a.keys.map(([t, source]) => ({ table: t.table, column: t.column, source, value: 'param' in source ? params[source.param - 1] : source.literal }));
+  return { command: a.command, tables: [...new Set(a.tables.map((t) => t.table))], keys, ...(keys.length === 0 && a.why ? { why: a.why } : {}) };
+}
+
+const refused = (what: string) => ({ refused: `${what} over rows of several shards is not merged here (it needs a coordinator's plan)` });
+
+/** Whether a subtree holds an aggregate call. */
+function hasAggregate(tree: unknown): boolean {
+  if (Array.isArray(tree)) return tree.some(hasAggregate);
+  if (tree === null || typeof tree !== 'object') return false;
+  const call = (tree as { FuncCall?: { funcname?: Node[] } }).FuncCall;
+  if (call && AGGREGATES.has(names(call.funcname).at(-1) ?? '')) return true;
+  return Object.values(tree).some(hasAggregate);
 }
 
 /** How a SELECT without a key merges, or why it cannot. */
-function mergePlan(sql: string, tokens: Token[]): MergePlan | { refused: string } {
-  const bad = tokens.find((t) => t.depth === 0 && UNMERGEABLE.includes(t.text));
-  if (bad) return { refused: `${bad.text.toUpperCase()} over rows of several shards is not merged here (it needs a coordinator's plan)` };
-  const from = tokens.findIndex((t) => t.depth === 0 && t.text === 'from');
-  if (from < 0) return { refused: 'a SELECT without FROM' };
-  const list = items(tokens, 1, from, 0);
-  const aggregate = (item: Token[]) =>
-    item[0]?.kind === 'ident' && AGGREGATES.has(item[0].text) && item[1]?.text === '(' && closing(item, 1) >= item.length - 3 ? (item[0].text as Aggregate) : undefined;
-  const anyAggregate = (item: Token[]) => item.some((t, i) => t.kind === 'ident' && AGGREGATES.has(t.text) && item[i + 1]?.text === '(');
-  if (list.some(anyAggregate)) {
-    const aggregates: Aggregate[] = [];
-    const names: string[] = [];
-    let shardSql = '';
-    let copied = 0;
-    for (const item of list) {
-      const a = aggregate(item);
-      const close = a ? closing(item, 1) : -1;
-      const alias = item.slice(close + 1).filter((t) => t.text !== 'as');
-      if (!a || alias.length > 1 || anyAggregate(item.slice(2, close))) return { refused: 'an expression over aggregates across shards is not merged here' };
-      if (item[2]?.text === 'distinct') return { refused: `${a}(DISTINCT ...) across shards needs every distinct value in one place` };
-      aggregates.push(a);
-      names.push(alias[0]?.text ?? a);
-      if (a === 'avg') {
-        // avg(x) from the shards' sum(x) and count(x)
-        const arg = sql.slice(item[1].end, item[close].start);
-        shardSql += `${sql.slice(copied, item[0].start)}sum(${arg}), count(${arg})`;
-        copied = item[item.length - 1].end;
-      }
-    }
-    return { kind: 'aggregates', aggregates, names, shardSql: shardSql + sql.slice(copied) };
-  }
+function mergePlan(sql: string, s: Fields): MergePlan | { refused: string } {
+  if (s.op && s.op !== 'SETOP_NONE') return refused(String(s.op).replace('SETOP_', ''));
+  if (s.groupClause) return refused('GROUP BY');
+  if (s.havingClause) return refused('HAVING');
+  if (s.distinctClause) return refused('DISTINCT');
+  if (s.limitOffset) return refused('OFFSET');
+  if (s.limitOption === 'LIMIT_OPTION_WITH_TIES') return refused('FETCH ... WITH TIES');
+  if (s.windowClause || JSON.stringify(s.targetList ?? []).includes('"over":')) return refused('a window function (OVER)');
+  if (!s.fromClause) return { refused: 'a SELECT without FROM' };
+  const targets = ((s.targetList as Node[] | undefined) ?? []).flatMap((t) => ('ResTarget' in t ? [t.ResTarget] : []));
+  if (targets.some((t) => hasAggregate(t.val))) return aggregatePlan(sql, targets);
   const orderBy: OrderKey[] = [];
-  const order = tokens.findIndex((t) => t.depth === 0 && t.text === 'order');
-  if (order >= 0) {
-    let end = tokens.findIndex((t, i) => i > order + 1 && t.depth === 0 && CLAUSE_END.has(t.text));
-    if (end < 0) end = tokens.length;
-    for (const item of items(tokens, order + 2, end, 0)) {
-      const words = item.map((t) => t.text);
-      let n = 1;
-      if (item[1]?.text === '.') n = 3;
-      const target = item[n - 1];
-      const rest = words.slice(n);
-      const descending = rest[0] === 'desc';
-      if (rest[0] === 'asc' || rest[0] === 'desc') rest.shift();
-      let nullsFirst = descending;
-      if (rest[0] === 'nulls' && (rest[1] === 'first' || rest[1] === 'last')) {
-        nullsFirst = rest[1] === 'first';
-        rest.splice(0, 2);
+  for (const item of (s.sortClause as Node[] | undefined) ?? []) {
+    const by = 'SortBy' in item ? item.SortBy : undefined;
+    const node = by?.node;
+    const column = node && 'ColumnRef' in node ? names(node.ColumnRef.fields).at(-1) : node && 'A_Const' in node && node.A_Const.ival ? Number(constText(node.A_Const)) : undefined;
+    if (!by || column === undefined || by.sortby_dir === 'SORTBY_USING') return { refused: 'ORDER BY an expression: merged rows are sorted by output columns only' };
+    const descending = by.sortby_dir === 'SORTBY_DESC';
+    const nullsFirst = by.sortby_nulls === 'SORTBY_NULLS_DEFAULT' || by.sortby_nulls === undefined ? descending : by.sortby_nulls === 'SORTBY_NULLS_FIRST';
+    orderBy.push({ column, descending, nullsFirst });
+  }
+  const count = s.limitCount as Node | undefined;
+  const limit = count && 'A_Const' in count && count.A_Const.isnull ? undefined : keyValue(count);
+  if (count && !limit && !('A_Const' in count && count.A_Const.isnull)) return { refused: 'LIMIT with an expression across shards' };
+  return { kind: 'rows', orderBy, ...(limit ? { limit } : {}) };
+}
+
+/** Aggregates alone: each output column one aggregate call, avg asked of the shards as sum and count. */
+function aggregatePlan(sql: string, targets: { name?: string; val?: Node; location?: number }[]): MergePlan | { refused: string } {
+  const aggregates: Aggregate[] = [];
+  const out: string[] = [];
+  const bytes = new TextEncoder().encode(sql);
+  const text = (from: number, to: number) => new TextDecoder().decode(bytes.subarray(from, to));
+  const tokens = scanSql(sql);
+  let shardSql = '';
+  let copied = 0;
+  for (const t of targets) {
+    const call = t.val && 'FuncCall' in t.val ? t.val.FuncCall : undefined;
+    const name = names(call?.funcname).at(-1) as Aggregate | undefined;
+    if (!call || !name || !AGGREGATES.has(name) || call.over || call.agg_filter || hasAggregate(call.args)) {
+      return { refused: 'an expression over aggregates across shards is not merged here' };
+    }
+    if (call.agg_distinct) return { refused: `${name}(DISTINCT ...) across shards needs every distinct value in one place` };
+    aggregates.push(name);
+    out.push(t.name ?? name);
+    if (name === 'avg') {
+      // avg(x) from the shards' sum(x) and count(x): the call and its alias become both
+      const open = tokens.findIndex((k) => k.start >= (call.location ?? 0) && k.tokenName === 'ASCII_40');
+      let depth = 0;
+      let close = open;
+      for (; close < tokens.length; close++) {
+        depth += tokens[close].tokenName === 'ASCII_40' ? 1 : tokens[close].tokenName === 'ASCII_41' ? -1 : 0;
+        if (depth === 0) break;
       }
-      if (!target || rest.length > 0 || (target.kind !== 'ident' && target.kind !== 'number')) {
-        return { refused: `ORDER BY ${words.join(' ')}: merged rows are sorted by output columns only` };
-      }
-      orderBy.push({ column: target.kind === 'number' ? Number(target.text) : target.text, descending, nullsFirst });
+      const as = tokens[close + 1] && /^as$/i.test(text(tokens[close + 1].start, tokens[close + 1].end)) ? 1 : 0;
+      const end = t.name ? tokens[close + 1 + as] : tokens[close];
+      const arg = text(tokens[open].end, tokens[close].start);
+      shardSql += `${text(copied, t.location ?? 0)}sum(${arg}), count(${arg})`;
+      copied = end.end;
     }
   }
-  const limitAt = tokens.findIndex((t) => t.depth === 0 && t.text === 'limit');
-  const limit = limitAt >= 0 ? value(tokens[limitAt + 1]) : undefined;
-  if (limitAt >= 0 && !limit && tokens[limitAt + 1]?.text !== 'all') return { refused: 'LIMIT with an expression across shards' };
-  return { kind: 'rows', orderBy, ...(limit ? { limit } : {}) };
+  return { kind: 'aggregates', aggregates, names: out, shardSql: shardSql + text(copied, bytes.length) };
 }

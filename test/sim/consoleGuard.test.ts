@@ -1,8 +1,11 @@
 /** The console guard: statements that would hang or wreck a node's one embedded session are refused. */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { refuseReason } from '../../sim/monitoring/consoleGuard.ts';
 import { MONITORING_QUERIES } from '../../sim/index.ts';
+import { loadSqlParser } from '../../sim/sql/parser.ts';
+
+beforeAll(() => loadSqlParser());
 
 const refusedWith = (sql: string, reason: RegExp) => {
   const why = refuseReason(sql);
@@ -183,7 +186,53 @@ describe('statements as PostgreSQL splits them', () => {
   ])('text inside quotes and comments is no statement: %j', (sql) => allowed(sql));
 
   it('a $ inside an identifier or a parameter opens no dollar quote', () => {
-    refusedWith('SELECT a$b$ FROM t; SET SESSION AUTHORIZATION postgres; SELECT $b$', /SESSION AUTHORIZATION/);
-    refusedWith('SELECT $1$; SET SESSION AUTHORIZATION postgres', /SESSION AUTHORIZATION/);
+    refusedWith('SELECT a$b$ FROM t; SET SESSION AUTHORIZATION postgres; SELECT $b$ $b$', /SESSION AUTHORIZATION/);
+    refusedWith('SELECT $1, $b$;$b$; SET SESSION AUTHORIZATION postgres', /SESSION AUTHORIZATION/);
   });
+});
+
+// Decisions are made on PostgreSQL's parse tree: SQL inside DO blocks, function bodies and strings that
+// are run as SQL (dynamic SQL) is read too; data that only looks like SQL is not.
+describe('SQL nested in DO blocks, function bodies and dynamic SQL', () => {
+  it.each([
+    ["DO $$ BEGIN EXECUTE $x$COPY (SELECT 1) TO PROGRAM 'cat'$x$; END $$", /COPY \.\.\. PROGRAM/],
+    ["DO $$ BEGIN EXECUTE 'DROP SCHEMA sim_catalog CASCADE'; END $$", /sim_catalog/],
+    ["DO $$ DECLARE q text := 'SET SESSION AUTHORIZATION postgres'; BEGIN EXECUTE q; END $$", /SESSION AUTHORIZATION/],
+    ["DO $$ DECLARE q text; BEGIN q := 'DISCARD ALL'; EXECUTE q; END $$", /DISCARD/],
+    ['DO $$ BEGIN PERFORM pg_terminate_backend(1); END $$', /one embedded backend/],
+    ["DO $$ BEGIN COPY users TO PROGRAM 'gzip'; END $$", /PROGRAM/],
+    ["DO $a$ BEGIN EXECUTE 'DO $b$ BEGIN EXECUTE ''COPY users TO PROGRAM ''''cat''''''; END $b$'; END $a$", /PROGRAM/],
+    ["CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DELETE FROM sim_catalog.pg_stat_activity $$", /sim_catalog/],
+    ["CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'SET SESSION AUTHORIZATION postgres'; END $$", /SESSION AUTHORIZATION/],
+    ["SELECT query_to_xml('SET SESSION AUTHORIZATION postgres', true, false, '')", /SESSION AUTHORIZATION/],
+    ["SELECT set_config('session_authorization', 'postgres', false)", /SESSION AUTHORIZATION/],
+    ["SELECT set_config(lower('SESSION_AUTHORIZATION'), 'postgres', false)", /SESSION AUTHORIZATION/],
+    ['WITH d AS (DELETE FROM sim_catalog.pg_stat_activity RETURNING 1) SELECT * FROM d', /sim_catalog/],
+    ['SELECT * INTO sim_catalog.copy FROM users', /sim_catalog/],
+    ['CREATE OR REPLACE FUNCTION now() RETURNS timestamptz LANGUAGE sql AS $$ SELECT 1 $$', /sim_catalog/],
+    ['BEGIN; SAVEPOINT a; ROLLBACK TO SAVEPOINT a;', /whole transaction/],
+  ])('%j', (sql, reason) => refusedWith(sql, reason));
+
+  it('a PL/pgSQL body the compiler rejects is not run unchecked', () => {
+    refusedWith('DO $$ BEGIN x := 1; END $$', /PL\/pgSQL body could not be checked: "x" is not a known variable/);
+  });
+
+  it('nesting deeper than can be checked is refused', () => {
+    let sql = 'SELECT 1';
+    for (let i = 0; i < 6; i++) sql = `DO $$ BEGIN EXECUTE ${`'${sql.replaceAll("'", "''")}'`}; END $$`.replaceAll('$$', `$d${i}$`);
+    refusedWith(sql, /nested more than 4 levels/);
+  });
+
+  it.each([
+    "DO $$ BEGIN FOR i IN 1..3 LOOP EXECUTE format('CREATE TABLE p%s (a int)', i); END LOOP; END $$",
+    "INSERT INTO notes (body) VALUES ('SET work_mem = 1; DISCARD ALL')",
+    'BEGIN; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; SELECT 1; COMMIT;',
+    'INSERT INTO snap SELECT * FROM sim_catalog.pg_stat_activity',
+    'CREATE TABLE snap AS SELECT * FROM sim_catalog.pg_stat_activity',
+    'CREATE VIEW recent AS SELECT now() - interval $$1 hour$$ AS since',
+    'ALTER TABLE users ADD COLUMN now_at timestamptz',
+    'CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql AS $$ SELECT a + b $$',
+    "DO $$ BEGIN RAISE NOTICE 'hello'; END $$",
+    'SELECT * FROM users WHERE name = $q$DROP SCHEMA sim_catalog$q$',
+  ])('%j runs', (sql) => allowed(sql));
 });
