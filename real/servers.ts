@@ -9,7 +9,7 @@
  *   (postgres: a fast shutdown), waits, then SIGKILL, and removes the scratch directory.
  * - Ctrl+C, SIGTERM and an uncaught failure stop them too (handlers installed by `Servers.create`).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -150,7 +150,13 @@ export class Servers {
     writeFileSync(join(data, 'lab.conf'), conf);
     if (asRoot()) chownSync(join(data, 'lab.conf'), uidOf('postgres'), gidOf('postgres'));
     if (!from) writeFileSync(join(data, 'postgresql.conf'), "include 'lab.conf'\n", { flag: 'a' });
-    return this.start(name, join(bin, 'postgres'), ['-D', data], port);
+    const started = await this.start(name, join(bin, 'postgres'), ['-D', data], port);
+    // the port opens before the server accepts connections ("the database system is starting up")
+    for (let t = 0; spawnSync(join(bin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port)]).status !== 0; t++) {
+      if (t > 600 || !this.pids.has(started.pid)) throw new Error(`${name} did not accept connections:\n${this.log(name).trim()}`);
+      await sleep(50);
+    }
+    return started;
   }
 
   /** Stops every process started (SIGTERM, then SIGKILL after 10 s) and removes the scratch directory. */

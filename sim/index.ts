@@ -30,7 +30,18 @@ export { describeSettings, type SettingDoc } from './scenario/settings.ts';
 export { type RequestPath, ScenarioError, Simulation, type SimSnapshot, type SimulationOptions } from './Simulation.ts';
 export { Runner, type RunnerResult, type RunStatus, type Speed } from './runner/Runner.ts';
 export { formatPgbouncerIni, type IniResult, parsePgbouncerIni } from './nodes/pgbouncer/ini.ts';
-export { type ExportedFile, exportScenario } from './export/index.ts';
+export {
+  appRoles,
+  DATABASE,
+  databaseBehind,
+  type ExportedFile,
+  exportScenario,
+  pgbouncerIni,
+  type Placement,
+  placement,
+  postgresFragment,
+  REPLICATION_USER,
+} from './export/index.ts';
 export type { AppSnapshot } from './nodes/app/AppNode.ts';
 export { formatAdvice, memoryRisk, type PgTuneAdvice, pgtune } from './nodes/postgres/pgtune.ts';
 export { type PostgresSettings, postgresSettings } from './nodes/postgres/settings.ts';
@@ -39,6 +50,8 @@ export type { PrimaryFigures, ReplicaFigures, ReplicationFigures } from './repli
 export type { PgBouncerSnapshot } from './nodes/pgbouncer/PgBouncerNode.ts';
 export type { RedisSnapshot } from './nodes/redis/RedisNode.ts';
 export { dataSchema, operationSchema, workloadSchema } from './workload/schema.ts';
-export { defaultOperations } from './workload/defaults.ts';
+export { defaultOperations, defaultSetupSql } from './workload/defaults.ts';
+export { boundStatements, cacheKey, type PreparedOperation, paramGenerator, prepareOperation } from './workload/operations.ts';
+export type { AppSettings } from './nodes/app/settings.ts';
 export type { StaleSample } from './replication/ConsistencyChecker.ts';
 export { journalUntil, Timeline } from './timeline.ts';

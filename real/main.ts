@@ -1,0 +1,74 @@
+/**
+ * npm run real -- FILE [--duration 30s] [--set NODE.SETTING=VALUE]... [--json OUT]
+ *
+ * The scenario on real servers of this machine (run.ts), in real time, and the same report as `npm run
+ * sim` (`"source": "real"`). Exit codes: 0 done, 2 bad input or a scenario this machine cannot host, 1 a
+ * failure while running (the servers are stopped in every case, also on Ctrl+C).
+ */
+import { readFile } from 'node:fs/promises';
+import { writeAtomic } from '../sim/cli/files.ts';
+import { printReport } from '../sim/cli/print.ts';
+import { applyOverrides, formatIssues, parseDuration, parseScenarioText, parseTime } from '../sim/index.ts';
+import { CannotHost, runReal } from './run.ts';
+
+function usage(message: string): number {
+  console.error(`error: ${message}\nusage: npm run real -- FILE [--duration 30s] [--set NODE.SETTING=VALUE]... [--json OUT]`);
+  return 2;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let file: string | undefined;
+  let json: string | undefined;
+  let durationUs: number | undefined;
+  const sets: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const v = argv[i + 1];
+    if (['--duration', '--json', '--set'].includes(arg) && v === undefined) return usage(`${arg} needs a value`);
+    if (arg === '--duration') {
+      durationUs = parseDuration(argv[++i]);
+      if (durationUs === undefined || durationUs <= 0) return usage('--duration: expected a time such as 30s');
+    } else if (arg === '--json') json = argv[++i];
+    else if (arg === '--set') sets.push(argv[++i]);
+    else if (arg.startsWith('--')) return usage(`unknown option ${arg}`);
+    else if (file) return usage(`one scenario file at a time (got ${file} and ${arg})`);
+    else file = arg;
+  }
+  if (!file) return usage('give a scenario file, for example lessons/scenarios/pgbouncer.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return usage(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const parsed = parseScenarioText(text);
+  const s = parsed.ok ? applyOverrides(parsed.scenario, sets) : parsed;
+  if (!s.ok) return usage(`${file}:\n${formatIssues(s.issues)}`);
+  const durationMs = (durationUs ?? parseTime(s.scenario.run.duration, 1e6)!) / 1000;
+  try {
+    const { report } = await runReal(s.scenario, {
+      durationMs,
+      onPhase: (phase, f) => process.stderr.isTTY && process.stderr.write(`\r${phase.padEnd(24)} ${Math.round(f * 100)}%   `),
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    console.log(printReport(report));
+    if (json) {
+      await writeAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
+    }
+    return 0;
+  } catch (e) {
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    console.error(`error: ${(e as Error).message}`);
+    return e instanceof CannotHost ? 2 : 1;
+  }
+}
+
+if (process.argv[1]?.endsWith('real/main.ts')) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`error: ${(e as Error).stack ?? e}`);
+      process.exit(1);
+    },
+  );
+}
