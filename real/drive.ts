@@ -6,6 +6,7 @@
  * transactions on the primary, and cache-aside on Redis (an L1 Map per instance, GET, SET PX, DEL on write).
  * Latency is from a request's start to its last reply, as the sim counts it (think time excluded).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { createClient } from 'redis';
 import {
@@ -55,6 +56,8 @@ export interface DriveResult {
   statements: Record<string, number>;
   cache?: { l1Hits: number; l2Hits: number; misses: number };
   wallMs: number;
+  /** How late this process's event loop ran (ms): high when the load generator itself is short of CPU. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
 }
 
 type Redis = ReturnType<typeof createClient>;
@@ -83,6 +86,8 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     l1: new Map(),
     next: -1,
   }));
+  // an idle pooled connection whose server went away: the next request on it fails and is counted
+  for (const i of instances) for (const p of i.pools.values()) p.on('error', () => undefined);
   let redis: Redis | undefined;
   if (o.redis !== undefined) {
     redis = createClient({ url: `redis://127.0.0.1:${o.redis}` });
@@ -214,6 +219,8 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     }
   };
 
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const t0 = performance.now();
   const end = t0 + o.durationMs;
   const one = async (rng: Rng, instance: number, session?: number) => {
@@ -265,7 +272,10 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     await Promise.all(instances.flatMap((i) => [...i.pools.values()].map((p) => p.end())));
     await redis?.quit();
   }
-  return { samples, errors, statements, ...(redis ? { cache } : {}), wallMs: performance.now() - t0 };
+  loopDelay.disable();
+  const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
+  const eventLoopDelayMs = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+  return { samples, errors, statements, ...(redis ? { cache } : {}), wallMs: performance.now() - t0, eventLoopDelayMs };
 }
 
 /** An LSN such as 0/3000060 as a number that orders as LSNs do. */

@@ -5,7 +5,7 @@
  * pooler), stop everything, and build the sim's report shape from what was measured.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism, freemem } from 'node:os';
+import { availableParallelism, freemem, loadavg } from 'node:os';
 import pg from 'pg';
 import {
   type AppSettings,
@@ -74,6 +74,7 @@ function monitor(ports: Map<string, number>, s: Scenario): { stop: () => Promise
     for (const n of s.nodes) {
       if (n.kind !== 'postgres' && n.kind !== 'pgbouncer') continue;
       const c = new pg.Client({ host: '127.0.0.1', port: ports.get(n.id), user: 'postgres', database: n.kind === 'pgbouncer' ? 'pgbouncer' : 'postgres' });
+      c.on('error', () => undefined);
       await c.connect();
       clients.set(n.id, c);
     }
@@ -286,7 +287,8 @@ function buildRealReport(s: Scenario, appId: string, d: DriveResult, m: Monitor,
     events: [],
     sql: [],
     ...(d.cache ? { cache: d.cache } : {}),
-    machine: { cores, freeMemoryMb: Math.round(freemem() / 2 ** 20) },
+    // what the measurement ran on: other processes' load changes every figure
+    machine: { cores, freeMemoryMb: Math.round(freemem() / 2 ** 20), loadAverage1m: r3(loadavg()[0]), driverEventLoopDelayMs: d.eventLoopDelayMs },
     realQueries: Object.entries(d.statements).filter(([id]) => s.nodes.find((n) => n.id === id)?.kind === 'postgres').reduce((a, [, v]) => a + v, 0),
     wallSeconds: r3(d.wallMs / 1000),
   } as Report;

@@ -78,6 +78,10 @@ export class Servers {
   private readonly onSignal = (sig: NodeJS.Signals) => {
     void this.stop().then(() => process.exit(sig === 'SIGINT' ? 130 : 143));
   };
+  private readonly onCrash = (e: Error) => {
+    console.error(`error: ${e.stack ?? e}`);
+    void this.stop().then(() => process.exit(1));
+  };
 
   private constructor(readonly dir: string) {}
 
@@ -89,6 +93,7 @@ export class Servers {
     const s = new Servers(dir);
     process.once('SIGINT', s.onSignal);
     process.once('SIGTERM', s.onSignal);
+    process.once('uncaughtException', s.onCrash);
     return s;
   }
 
@@ -169,6 +174,7 @@ export class Servers {
       while (this.pids.size > 0 && Date.now() - t0 < 15_000) await sleep(50);
       process.off('SIGINT', this.onSignal);
       process.off('SIGTERM', this.onSignal);
+      process.off('uncaughtException', this.onCrash);
       rmSync(this.dir, { recursive: true, force: true });
     })();
     return this.stopping;

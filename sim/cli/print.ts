@@ -10,7 +10,8 @@ export function table(head: string[], rows: unknown[][]): string {
 
 export function printReport(r: Report): string {
   const out: string[] = [];
-  out.push(`${r.scenario} — seed ${r.seed}, ${r.simulatedSeconds}s simulated in ${r.wallSeconds}s (${r.realQueries} real queries)`);
+  if ((r as { source?: string }).source === 'real') out.push(`${r.scenario} — on real servers, ${r.simulatedSeconds}s measured (${r.realQueries} statements on the databases)`);
+  else out.push(`${r.scenario} — seed ${r.seed}, ${r.simulatedSeconds}s simulated in ${r.wallSeconds}s (${r.realQueries} real queries)`);
   out.push('');
   out.push(`requests: ${r.completed} completed, ${r.failed} failed, ${r.throughputRps} req/s`);
   out.push(`latency ms: p50 ${r.latencyMs.p50}  p95 ${r.latencyMs.p95}  p99 ${r.latencyMs.p99}  max ${r.latencyMs.max}`);
