@@ -133,5 +133,7 @@ describe.skipIf(!!missing)(`issue 14's layout defects (6) and the failover re-po
     await expect(page.locator('[data-testid="rf__edge-pgbouncer->primary"]').count()).resolves.toBe(0);
     await expect(id('notice-info').textContent()).resolves.toContain('pgbouncer now points at replica1 instead of primary');
     await shot(page, 'defect-11-repointed');
+    // running, with the real-time rate and a banner shown, the toolbar still fits at 1440 px
+    expect(await id('btn-stage').evaluate((b) => b.getBoundingClientRect().right)).toBeLessThanOrEqual(1440);
   });
 });
