@@ -6,6 +6,7 @@ import { Dock } from './components/Dock.tsx';
 import { Inspector } from './components/Inspector.tsx';
 import { NoticeBar } from './components/NoticeBar.tsx';
 import { Palette } from './components/Palette.tsx';
+import { RunSummary } from './components/RunSummary.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
 import './components/stage.css';
 import { useAutosave } from './hooks/useAutosave.ts';
@@ -49,6 +50,7 @@ export function App() {
             <div className="canvas-wrap">
               <Canvas />
               <BootProgress />
+              <RunSummary />
             </div>
             <Dock />
           </main>

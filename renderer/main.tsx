@@ -1,10 +1,11 @@
-/** Entry of the renderer: restores autosaved work (or opens the default example) and renders the app. */
+/** Entry of the renderer: restores autosaved work (or opens the default example with the first screen) and renders the app. */
 import '@xyflow/react/dist/style.css';
 import './styles.css';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { DEFAULT_EXAMPLE } from './examples.ts';
 import { initStorage, readAutosave } from './files/storage.ts';
+import { showWelcome } from './lessons/lessonStore.ts';
 import { appStore } from './store/appStore.ts';
 import { type Doc, docFromFile, docText } from './store/doc.ts';
 
@@ -29,6 +30,8 @@ function restoreOrDefault() {
   }
   const doc = docFromFile(JSON.parse(DEFAULT_EXAMPLE.text));
   appStore.setState({ doc, fitRequest: 1, file: { name: DEFAULT_EXAMPLE.file }, savedText: docText(doc) });
+  // no work to come back to: the first screen (lessons, examples, sandbox)
+  showWelcome(true);
 }
 
 // The autosave is read from IndexedDB before the first render, so the app never shows the example first.

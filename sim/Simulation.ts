@@ -12,7 +12,7 @@ import { dataSnapshot } from './engine/snapshots.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { ConsoleHistory } from './monitoring/consoleHistory.ts';
 import { nodeKind } from './nodes/index.ts';
-import { type ConsoleResult, isEndpoint, type NodeModel, type NodeSnapshot, type SimContext, type SimEvent } from './nodes/types.ts';
+import { type ConsoleResult, isEndpoint, isSqlEndpoint, type NodeModel, type NodeSnapshot, type SimContext, type SimEvent } from './nodes/types.ts';
 import { type FollowedRequest, Network, type Span } from './net/Link.ts';
 import { isReplicationMember } from './replication/ports.ts';
 import { Replication } from './replication/Replication.ts';
@@ -284,6 +284,8 @@ export class Simulation {
       case 'stopWorkload':
         this.workload.stop();
         return { outcome: 'applied', message: 'the workload sends no new requests; those in flight finish' };
+      case 'repoint':
+        return this.repoint(c);
       default:
         return this.editTopology(c);
     }
@@ -328,10 +330,10 @@ export class Simulation {
     // a node added since the start runs only after a restart
     const outcome = model ? await model.applySetting(c.name, value) : 'restart-required';
     this.edited = edited;
+    // an object setting (pgbouncer's databases) in words as JSON, never [object Object]
+    const text = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
     const message =
-      outcome === 'applied'
-        ? `${c.node}: ${c.name} = ${String(value)} applied`
-        : `${c.node}: ${c.name} = ${String(value)} needs a restart of the node (reload the run to apply it)`;
+      outcome === 'applied' ? `${c.node}: ${c.name} = ${text} applied` : `${c.node}: ${c.name} = ${text} needs a restart of the node (reload the run to apply it)`;
     this.emit({ type: outcome === 'applied' ? 'setting-applied' : 'restart-required', node: c.node, message });
     return { outcome, message };
   }
@@ -349,6 +351,26 @@ export class Simulation {
         : `workload: ${restart.join(', ')} cannot change while the workload runs (its clients and operations are set when it starts): nothing changed now, it takes effect when the run restarts`;
     this.emit({ type: outcome === 'applied' ? 'setting-applied' : 'restart-required', message });
     return { outcome, message };
+  }
+
+  /** A VIP moved: `node`'s link to `from` goes to `to`, in the running network and in the scenario a restart loads. */
+  private async repoint(c: Extract<SimCommand, { do: 'repoint' }>): Promise<CommandOutcome> {
+    const model = this.node(c.node);
+    this.node(c.from);
+    if (!isSqlEndpoint(this.node(c.to))) throw new CommandError('command_refused', `${c.to} is not a database node: nothing can be pointed at it`);
+    if (!this.ctx.net.edge(c.node, c.from)) throw new CommandError('command_refused', `${c.node} has no link to ${c.from}`);
+    if (this.ctx.net.edge(c.node, c.to)) throw new CommandError('command_refused', `${c.node} already has a link to ${c.to}`);
+    const latency = this.edited.edges.find((e) => e.from === c.node && e.to === c.from)?.latency;
+    const removed = this.edit({ do: 'removeEdge', from: c.node, to: c.from });
+    const r = editScenario(removed, { do: 'addEdge', from: c.node, to: c.to, ...(latency === undefined ? {} : { latency }) });
+    if (!r.ok) throw new CommandError('command_refused', r.message);
+    this.edited = r.scenario;
+    this.ctx.net.repoint(c.node, c.from, c.to);
+    // what its configuration names follows, applied live and kept for a restart like any setting
+    for (const [name, value] of Object.entries(model.repointSettings?.(c.from, c.to) ?? {})) await this.setNodeSetting({ do: 'setNodeSetting', node: c.node, name, value });
+    const message = `${c.node} now points at ${c.to} instead of ${c.from}`;
+    this.emit({ type: 'repointed', node: c.node, message });
+    return { outcome: 'applied', message };
   }
 
   /** Topology edits: a running simulation's connections, routes and replication streams are built at its start. */

@@ -9,6 +9,45 @@ import { importedSettings } from '../files/configImport.ts';
 import { downloadText } from '../files/fileActions.ts';
 import { appStore } from '../store/appStore.ts';
 
+/**
+ * Imports a configuration file's text into node `nodeId` (of a kind with a `config` format): refused with
+ * its line numbers and nothing changed, or applied to the document and, running, to the node as a reload.
+ */
+export async function importConfigText(nodeId: string, fileName: string, text: string): Promise<boolean> {
+  const s = appStore.getState;
+  const def = nodeKind(s().doc.nodes.find((n) => n.id === nodeId)?.kind ?? '');
+  const config = def?.config as ConfigFormat<Record<string, unknown>> | undefined;
+  if (!def || !config) return false;
+  const r = config.parse(text);
+  if (!r.ok) {
+    s().notify(
+      'error',
+      `${fileName}: not applied; the node keeps its settings.`,
+      r.errors.map((e) => ({ path: `line ${e.line}`, message: e.message })),
+    );
+    return false;
+  }
+  const before = def.settings.parse(s().doc.nodes.find((n) => n.id === nodeId)?.settings ?? {}) as Record<string, unknown>;
+  const issues = s().replaceSettings(nodeId, importedSettings(config, before, r.settings as Record<string, unknown>));
+  if (issues.length) {
+    s().notify('error', `${fileName}: not applied.`, issues);
+    return false;
+  }
+  // A running node takes the changed settings as a reload would (PgBouncer's RELOAD), or says which need a restart.
+  const running = s().loadedKey !== undefined && s().status !== 'idle' && s().status !== 'booting';
+  if (running) {
+    for (const [name, value] of Object.entries(r.settings as Record<string, unknown>)) {
+      if (JSON.stringify(value) !== JSON.stringify(before[name])) await s().applySettingLive(nodeId, name, value);
+    }
+  }
+  s().notify(
+    'info',
+    `Imported ${fileName} into ${nodeId}${running ? ' (applied to the running node)' : ''}.`,
+    r.warnings.map((w) => ({ path: `line ${w.line}`, message: w.message })),
+  );
+  return true;
+}
+
 export function ConfigFile({ nodeId, kind }: { nodeId: string; kind: string }) {
   const input = useRef<HTMLInputElement>(null);
   const s = appStore.getState;
@@ -31,35 +70,7 @@ export function ConfigFile({ nodeId, kind }: { nodeId: string; kind: string }) {
     s().notify('info', `Exported ${nodeId} as ${fileName} (downloaded)`);
   };
 
-  const importIni = async (file: File) => {
-    const r = config.parse(await file.text());
-    if (!r.ok) {
-      s().notify(
-        'error',
-        `${file.name}: not applied; the node keeps its settings.`,
-        r.errors.map((e) => ({ path: `line ${e.line}`, message: e.message })),
-      );
-      return;
-    }
-    const before = def.settings.parse(s().doc.nodes.find((n) => n.id === nodeId)?.settings ?? {}) as Record<string, unknown>;
-    const issues = s().replaceSettings(nodeId, importedSettings(config, before, r.settings as Record<string, unknown>));
-    if (issues.length) {
-      s().notify('error', `${file.name}: not applied.`, issues);
-      return;
-    }
-    // A running node takes the changed settings as a reload would (PgBouncer's RELOAD), or says which need a restart.
-    const running = s().loadedKey !== undefined && s().status !== 'idle' && s().status !== 'booting';
-    if (running) {
-      for (const [name, value] of Object.entries(r.settings as Record<string, unknown>)) {
-        if (JSON.stringify(value) !== JSON.stringify(before[name])) await s().applySettingLive(nodeId, name, value);
-      }
-    }
-    s().notify(
-      'info',
-      `Imported ${file.name} into ${nodeId}${running ? ' (applied to the running node)' : ''}.`,
-      r.warnings.map((w) => ({ path: `line ${w.line}`, message: w.message })),
-    );
-  };
+  const importIni = async (file: File) => importConfigText(nodeId, file.name, await file.text());
 
   return (
     <div className="ini" data-testid="config-file">

@@ -8,6 +8,7 @@ import { docText } from '../store/doc.ts';
 import { isStale } from '../store/runSlice.ts';
 import { EXAMPLES } from '../examples.ts';
 import { RateReadout } from './RateReadout.tsx';
+import { showWelcome } from '../lessons/lessonStore.ts';
 
 const SPEEDS: { value: SpeedSetting; label: string }[] = [
   { value: 1, label: '1×' },
@@ -37,7 +38,9 @@ export function Toolbar() {
 
   return (
     <header className="toolbar" data-testid="toolbar">
-      <span className="brand">PG Lab</span>
+      <button type="button" className="brand" data-testid="btn-home" onClick={() => showWelcome(true)} title="The first screen: lessons, examples, sandbox">
+        PG Lab
+      </button>
       <span className="scenario-name" data-testid="scenario-name" title={file?.path ?? file?.name ?? 'not saved yet'}>
         {name}
         {dirty ? ' •' : ''}

@@ -17,25 +17,23 @@ import {
   initLessons,
   leaveLesson,
   lessonStore,
+  nextLesson,
   nextStep,
+  openGlossary,
   resetStep,
+  runBlock,
   revealHint,
   showSolution,
+  showWelcome,
   startStep,
   toggleLessons,
   useLessons,
 } from './lessonStore.ts';
+import { Glossary } from './Glossary.tsx';
 import { Markdown } from './Markdown.tsx';
+import { PATTERN_TITLES } from './patterns.ts';
+import { Welcome } from './Welcome.tsx';
 import './lessons.css';
-
-const PATTERN_TITLES: Record<string, string> = {
-  monitoring: 'Monitoring',
-  'vertical-scaling': 'Vertical scaling',
-  'read-replicas': 'Read replicas',
-  'connection-pooling': 'Connection pooling',
-  sharding: 'Sharding',
-  caching: 'Caching',
-};
 
 function LessonList() {
   const progress = useLessons((s) => s.progress);
@@ -111,18 +109,38 @@ function Player() {
   if (!l) return null;
   const step = l.lesson.steps[s.step];
   const last = s.step + 1 >= l.lesson.steps.length;
+  const after = nextLesson();
   return (
     <div className="lesson-player" data-testid="lesson-player">
       <div className="lesson-head">
         <button type="button" className="link" onClick={() => leaveLesson()} data-testid="lesson-leave" title="Leave the lesson: its topology stays on the canvas to play with">
           ← Leave (keep as sandbox)
         </button>
-        <span className="lesson-meta">
-          {l.lesson.title} · step {s.step + 1} of {l.lesson.steps.length}
-        </span>
+        <button type="button" className="link" onClick={() => openGlossary('')} data-testid="lesson-glossary" title="Every term the app uses, explained">
+          Glossary
+        </button>
+      </div>
+      <div className="lesson-steps" data-testid="lesson-steps">
+        <span className="lesson-meta">{l.lesson.title}:</span>
+        {l.lesson.steps.map((x, i) => {
+          const doneStep = s.progress.lessons[l.lesson.id]?.done.includes(x.id);
+          return (
+            <button
+              type="button"
+              key={x.id}
+              className={`step-dot${i === s.step ? ' current' : ''}${doneStep ? ' done' : ''}`}
+              data-testid={`lesson-step-${i}`}
+              aria-current={i === s.step ? 'step' : undefined}
+              title={`Step ${i + 1}: ${x.title}${doneStep ? ' (done)' : ''}`}
+              onClick={() => void startStep(l.lesson.id, i)}
+            >
+              {doneStep ? '✓' : i + 1}
+            </button>
+          );
+        })}
       </div>
       <h2 data-testid="lesson-step-title">{step.title}</h2>
-      <Markdown text={step.text} />
+      <Markdown text={step.text} onTerm={(t) => openGlossary(t)} onRun={(lang, code) => void runBlock(lang, code)} />
       <h3>Goal</h3>
       <ul className="lesson-goal" data-testid="lesson-goal">
         {step.goal.map((c, i) => {
@@ -138,6 +156,11 @@ function Player() {
         })}
       </ul>
       {s.done && <p className="lesson-done" data-testid="lesson-done">Goal reached{last ? ': lesson complete.' : '.'}</p>}
+      {s.done && last && (
+        <button type="button" className="primary next-lesson" data-testid="lesson-next-lesson" onClick={() => (after ? void startStep(after.lesson.id, 0) : showWelcome(true))}>
+          {after ? `Next lesson: ${after.lesson.title} →` : 'All lessons done: back to the map'}
+        </button>
+      )}
       {step.hints.slice(0, s.hints).map((h, i) => (
         <p key={h} className="lesson-hint" data-testid={`hint-${i}`}>
           Hint {i + 1}: {h}
@@ -153,6 +176,9 @@ function Player() {
         <button type="button" onClick={() => void resetStep()} data-testid="lesson-reset">
           Reset step
         </button>
+        <button type="button" disabled={s.step === 0} onClick={() => void startStep(l.lesson.id, s.step - 1)} data-testid="lesson-prev">
+          ← Previous
+        </button>
         <button type="button" className={s.done ? 'primary' : ''} onClick={() => void nextStep()} data-testid="lesson-next">
           {last ? 'Finish' : 'Next'}
         </button>
@@ -166,6 +192,17 @@ function Player() {
           <button type="button" onClick={() => askSolution(false)}>
             Not yet
           </button>
+        </div>
+      )}
+      {s.solutionChanges && (
+        <div className="lesson-solution" data-testid="lesson-solution-changes">
+          <b>The solution:</b>
+          <ol>
+            {s.solutionChanges.map((c, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the same change may appear twice
+              <li key={i}>{c}</li>
+            ))}
+          </ol>
         </div>
       )}
       {s.message && <p className="lesson-message">{s.message}</p>}
@@ -186,6 +223,8 @@ export function LessonPanel() {
         {open ? '◂ Lessons' : 'Lessons ▸'}
       </button>
       {open && (lessonId ? <Player /> : <LessonList />)}
+      <Welcome />
+      <Glossary />
     </aside>
   );
 }

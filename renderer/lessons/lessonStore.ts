@@ -12,13 +12,15 @@ import {
   GoalTracker,
   isScenarioEdit,
   type LessonCommand,
+  PATTERNS,
   type LoadedLesson,
   scenarioAfter,
   seconds,
   settleGoal,
   sqlOf,
 } from '../../lessons/index.ts';
-import { type ConsoleRecord, parseScenario, type Report, type Scenario } from '../../sim/index.ts';
+import { type ConsoleRecord, nodeKind, nodeKinds, parseScenario, type Report, type Scenario } from '../../sim/index.ts';
+import { importConfigText } from '../components/ConfigFile.tsx';
 import { simClient } from '../sim/simClient.ts';
 import { appStore } from '../store/appStore.ts';
 import { docFromFile, docToScenario } from '../store/doc.ts';
@@ -37,6 +39,12 @@ export interface LessonState {
   confirmSolution: boolean;
   progress: Progress;
   message: string | undefined;
+  /** The first screen (lessons map, examples, sandbox) is shown. */
+  welcome: boolean;
+  /** The glossary is open at this term ('' at its top); undefined: closed. */
+  glossary: string | undefined;
+  /** What the last Show solution changed, in words. */
+  solutionChanges: string[] | undefined;
 }
 
 const initial: LessonState = {
@@ -49,6 +57,9 @@ const initial: LessonState = {
   confirmSolution: false,
   progress: emptyProgress(),
   message: undefined,
+  welcome: false,
+  glossary: undefined,
+  solutionChanges: undefined,
 };
 
 export const lessonStore = createStore<LessonState>()(() => initial);
@@ -117,7 +128,7 @@ export async function startStep(lessonId: string, index: number): Promise<void> 
   tracker = new GoalTracker(step.goal);
   since = 0;
   localConsole = [];
-  set({ open: true, lessonId, step: index, results: [], done: false, hints: 0, confirmSolution: false, message: undefined });
+  set({ open: true, welcome: false, lessonId, step: index, results: [], done: false, hints: 0, confirmSolution: false, message: undefined, solutionChanges: undefined });
   const p = structuredClone(get().progress);
   p.lessons[lessonId] = { done: p.lessons[lessonId]?.done ?? [], current: index };
   await persist(p);
@@ -135,6 +146,70 @@ export async function nextStep(): Promise<void> {
   else showList();
 }
 
+/** The lesson after the current one, in the map's order (by pattern), if any. */
+export function nextLesson(): LoadedLesson | undefined {
+  const ordered = lessonsInOrder();
+  const i = ordered.findIndex((l) => l.lesson.id === get().lessonId);
+  return i >= 0 ? ordered[i + 1] : undefined;
+}
+
+/** The lessons by pattern, in the order of PATTERNS (the seed's order), then as listed. */
+export function lessonsInOrder(): LoadedLesson[] {
+  return PATTERNS.flatMap((p) => catalog().lessons.filter((l) => l.lesson.patterns[0] === p));
+}
+
+export function showWelcome(on: boolean): void {
+  set({ welcome: on });
+}
+
+export function openGlossary(term: string | undefined): void {
+  set({ glossary: term });
+}
+
+/**
+ * A ```sql block of the lesson text runs in the SQL console (of the node chosen there, else the first
+ * SQL node); an ```ini block is imported into the node whose configuration file it is.
+ */
+export async function runBlock(lang: string, code: string): Promise<void> {
+  const app = appStore.getState();
+  if (lang === 'sql') {
+    const sqlNodes = app.doc.nodes.filter((n) => nodeKind(n.kind)?.console === 'sql').map((n) => n.id);
+    const node = app.consoleNode && sqlNodes.includes(app.consoleNode) ? app.consoleNode : sqlNodes[0];
+    if (!node) return set({ message: 'no database node on the canvas to run it on' });
+    app.setDockTab('console');
+    await app.runSql(node, code);
+    return;
+  }
+  const file = nodeKinds().find((k) => k.config?.file.endsWith(`.${lang}`))?.config?.file ?? `a .${lang} file`;
+  const target = app.doc.nodes.find((n) => nodeKind(n.kind)?.config?.file === file);
+  if (!target) return set({ message: `Add the node that reads ${file} first, then run this again.` });
+  await importConfigText(target.id, file, code);
+}
+
+/** A lesson command in words, as Show solution lists what it changed. */
+export function describeCommand(c: LessonCommand): string {
+  switch (c.do) {
+    case 'addNode':
+      return `added the ${c.kind} node ${c.id}`;
+    case 'removeNode':
+      return `removed the node ${c.id}`;
+    case 'addEdge':
+      return `linked ${c.from} → ${c.to}`;
+    case 'removeEdge':
+      return `removed the link ${c.from} → ${c.to}`;
+    case 'setNodeSetting':
+      return `set ${c.name} = ${typeof c.value === 'object' ? JSON.stringify(c.value) : String(c.value)} on ${c.node}`;
+    case 'setWorkload':
+      return `set the workload's ${Object.entries(c.set)
+        .map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+        .join(', ')}`;
+    case 'run':
+      return `ran for ${c.for} of simulated time`;
+    case 'runSql':
+      return `ran ${c.monitoring ? `the seed's "${c.monitoring}" query` : `\`${c.sql!.split('\n')[0].slice(0, 60)}\``} in ${c.node}'s console`;
+  }
+}
+
 export function revealHint(): void {
   set({ hints: get().hints + 1 });
 }
@@ -147,8 +222,9 @@ export function askSolution(ask: boolean): void {
 export async function showSolution(): Promise<void> {
   const l = currentLesson();
   if (!l) return;
-  set({ confirmSolution: false, message: 'Applying the solution: watch the canvas and the goal.' });
-  await applyCommands(l.lesson.steps[get().step].solution);
+  const solution = l.lesson.steps[get().step].solution;
+  set({ confirmSolution: false, message: 'Applying the solution: watch the canvas and the goal.', solutionChanges: solution.map(describeCommand) });
+  await applyCommands(solution);
 }
 
 /** Leaves the lesson; its topology stays on the canvas as a scenario to play with. */

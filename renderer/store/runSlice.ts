@@ -40,6 +40,8 @@ export interface RunSlice {
   /** A fault on a node of the running sim (stop/start, kill, promote, lag spike); says so when refused. */
   fault(fault: FaultCommand): Promise<boolean>;
   runSql(node: string, sql: string): Promise<void>;
+  /** Re-points `node`'s link from `from` to `to` in the running sim (a VIP moved after a failover) and in the document. */
+  repoint(node: string, from: string, to: string): Promise<boolean>;
   /** A run that reached the scenario's duration goes on for as long again. */
   continueRun(): Promise<void>;
   setConsoleNode(node: string): void;
@@ -214,6 +216,22 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
         fail(e);
       } finally {
         set({ consoleBusy: false });
+      }
+    },
+
+    async repoint(node, from, to) {
+      const inSync = get().loadedKey === simKey(get().doc);
+      try {
+        const { message } = await client().apply({ do: 'repoint', node, from, to });
+        get().commit((d) => {
+          for (const e of d.edges) if (e.from === node && e.to === from) e.to = to;
+        });
+        if (inSync) set({ loadedKey: simKey(get().doc) });
+        get().notify('info', `${message}.`, undefined, true);
+        return true;
+      } catch (e) {
+        get().notify('error', `re-point ${node} refused: ${String((e as Error)?.message ?? e)}`, undefined, true);
+        return false;
       }
     },
 

@@ -73,6 +73,12 @@ export const commandSchemas = {
   /** The workload sends no new requests; those in flight finish. */
   stopWorkload: z.strictObject({ do: z.literal('stopWorkload') }),
   fault: z.strictObject({ do: z.literal('fault'), fault: faultSchema }),
+  /**
+   * Re-points `node` (a pooler, an app) from the database node `from` to `to`, as moving a VIP, a DNS name
+   * or an HAProxy backend does after a failover: its link goes to `to` now (same latency), and a pooler's
+   * [databases] entries whose host= was `from` name `to`, so its server connections reconnect there.
+   */
+  repoint: z.strictObject({ do: z.literal('repoint'), node, from: node, to: node }),
   /** A console statement on a node (SQL, or the admin console's language on a pooler). */
   runSql: z.strictObject({ do: z.literal('runSql'), node, sql: z.string().min(1).max(20_000) }),
   // ---- run control: the runner's ----

@@ -40,7 +40,9 @@ export interface SimEvent {
     | 'node-killed'
     | 'failover'
     | 'promoted'
-    | 'replication';
+    | 'replication'
+    /** A node re-pointed at another database node (the `repoint` command: a VIP or DNS name moved). */
+    | 'repointed';
   node?: string;
   message: string;
 }

@@ -113,6 +113,15 @@ export class Network {
     return this.edges.get(`${from}->${to}`);
   }
 
+  /** The edge from -> `old` goes to `to` now, with its latency, in its place in `from`'s list (a VIP moved). */
+  repoint(from: string, old: string, to: string): void {
+    const e = this.edges.get(`${from}->${old}`);
+    if (!e) return;
+    this.edges.delete(`${from}->${old}`);
+    this.edges.set(`${from}->${to}`, { ...e, to, extraUs: 0 });
+    this.out.set(from, (this.out.get(from) ?? []).map((t) => (t === old ? to : t)));
+  }
+
   /** Ids of the nodes `from` has edges to, in the scenario's order. */
   targets(from: string): string[] {
     return this.out.get(from) ?? [];

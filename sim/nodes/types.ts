@@ -3,7 +3,7 @@
  * under sim/nodes/ plus one registration (sim/nodes/index.ts).
  */
 import type { z } from 'zod';
-import type { FaultCommand } from '../core/commands.ts';
+import type { FaultCommand, JsonValue } from '../core/commands.ts';
 import type { ConsoleResult, NodeStatus, SimEvent } from '../core/contracts.ts';
 import type { SimError } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
@@ -65,6 +65,8 @@ export interface NodeModel {
   snapshot(): NodeSnapshot;
   /** Extra figures for the JSON report. */
   report?(): ReportBlock;
+  /** Its settings that name the database node `from`, rewritten to name `to` (its link moved there: a VIP moved). */
+  repointSettings?(from: string, to: string): Record<string, JsonValue>;
   /** Runs a console statement now (SQL on a database, the admin language on a pooler). */
   console?(sql: string): Promise<ConsoleResult>;
   /** What its endpoint speaks, if it is one: SQL (the default, for a node with `execute`) or Redis' commands. */

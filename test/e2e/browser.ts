@@ -44,6 +44,12 @@ export async function longTasksSince(page: Page, since: number): Promise<number[
   return page.evaluate((t) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((e) => e.start >= t).map((e) => e.duration), since);
 }
 
+/** The first screen opens over a fresh app: tests that start from the canvas close it. */
+export async function closeWelcome(page: Page): Promise<void> {
+  const welcome = page.getByTestId('welcome-close');
+  if (await welcome.isVisible()) await welcome.click();
+}
+
 export interface AppSession {
   browser: Browser;
   context: BrowserContext;
@@ -60,5 +66,6 @@ export async function openApp(baseUrl: string): Promise<AppSession> {
   const errors = await instrument(page);
   await page.goto(baseUrl);
   await page.getByTestId('node-app').waitFor();
+  await closeWelcome(page);
   return { browser, context, page, errors };
 }

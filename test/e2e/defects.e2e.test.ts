@@ -64,3 +64,76 @@ describe.skipIf(!!missing)(`issue 14's defects in Chromium${missing ? ` (skipped
     await shot(page, 'defect-12-refused-link');
   });
 });
+
+describe.skipIf(!!missing)(`issue 14's layout defects (6) and the failover re-point (11) in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let browser: Browser;
+  let page: Page;
+  const id = (t: string) => page.getByTestId(t);
+
+  beforeAll(async () => {
+    ({ browser, page } = await openApp(inject('baseUrl')));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('the toolbar keeps one row at 1600 and 1440 px, every button inside the window', async () => {
+    for (const width of [1600, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      const tops = await id('toolbar').evaluate((bar) => [...bar.children].filter((c) => (c as HTMLElement).offsetParent).map((c) => Math.round(c.getBoundingClientRect().top + c.getBoundingClientRect().height / 2)));
+      expect(new Set(tops.map((t) => Math.round(t / 4))).size).toBe(1);
+      const right = await id('btn-stage').evaluate((b) => b.getBoundingClientRect().right);
+      expect(right).toBeLessThanOrEqual(width);
+    }
+  });
+
+  it('no white band after a banner goes: the workspace reaches the bottom of the window', async () => {
+    await id('btn-examples').click();
+    await page.locator('.menu button', { hasText: 'Read replicas behind PgBouncer' }).click();
+    await id('node-replica2').waitFor();
+    // a banner comes (a bad seed is refused) and goes
+    await id('seed').fill('not a seed');
+    await id('seed').press('Tab');
+    await id('notice-error').waitFor();
+    await page.locator('.notice .close').click();
+    await expect(page.locator('.notice').count()).resolves.toBe(0);
+    const box = (await id('dock').boundingBox())!;
+    expect(Math.round(box.y + box.height)).toBeGreaterThanOrEqual(899);
+  });
+
+  it('the metrics header does not move as numbers grow; 4+ charts wrap to a grid with whole titles', async () => {
+    await id('btn-run').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-time"]')?.textContent) >= 2, null, { timeout: 180_000 });
+    const lefts = () => page.locator('.metrics-summary .figure').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().left)));
+    const before = await lefts();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="sim-time"]')?.textContent) >= 5, null, { timeout: 120_000 });
+    expect(await lefts()).toEqual(before);
+    await id('node-pgbouncer').click();
+    const charts = await page.locator('.charts .chart').evaluateAll((els) =>
+      els.map((e) => ({ w: e.getBoundingClientRect().width, title: e.querySelector('.u-title') as HTMLElement | null })).map((c) => ({ w: c.w, cut: !!c.title && c.title.scrollWidth > c.title.clientWidth })),
+    );
+    expect(charts.length).toBeGreaterThanOrEqual(5);
+    for (const c of charts) {
+      expect(c.w).toBeGreaterThanOrEqual(280);
+      expect(c.cut).toBe(false);
+    }
+    await shot(page, 'defect-06-charts-grid');
+  });
+
+  it('after kill and promote, the dead primary\'s streams are drawn as ended and PgBouncer can be re-pointed', async () => {
+    await id('node-primary').click();
+    await id('fault-kill').click();
+    await id('node-replica1').click();
+    await id('fault-promote').click();
+    await page.waitForSelector('[data-testid="repl-lag-replica1"][data-ended="true"]', { timeout: 60_000 });
+    await expect(id('repl-lag-replica1').textContent()).resolves.toMatch(/stream ended/);
+    await id('repoint-pgbouncer').click();
+    await page.waitForSelector('.react-flow__edge[data-id="pgbouncer->replica1"], [data-testid="rf__edge-pgbouncer->replica1"]', { timeout: 30_000 });
+    await expect(page.locator('[data-testid="rf__edge-pgbouncer->primary"]').count()).resolves.toBe(0);
+    await expect(id('notice-info').textContent()).resolves.toContain('pgbouncer now points at replica1 instead of primary');
+    await shot(page, 'defect-11-repointed');
+    // running, with the real-time rate and a banner shown, the toolbar still fits at 1440 px
+    expect(await id('btn-stage').evaluate((b) => b.getBoundingClientRect().right)).toBeLessThanOrEqual(1440);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumMissing, openApp, shot } from './browser.ts';
+import { chromiumMissing, closeWelcome, openApp, shot } from './browser.ts';
 
 const missing = chromiumMissing();
 
@@ -80,6 +80,7 @@ describe.skipIf(!!missing)(`a lesson in Chromium${missing ? ` (skipped: ${missin
     await id('node-primary').waitFor();
     await page.reload();
     await id('node-app').waitFor();
+    await closeWelcome(page);
     await id('lessons-toggle').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="lesson-monitoring"]')?.textContent?.includes('2/3 steps'), undefined, { timeout: 10_000 });
     await shot(page, '25-lesson-progress-after-reload');

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumMissing, instrument, launch, longTasksSince, shot } from './browser.ts';
+import { chromiumMissing, closeWelcome, instrument, launch, longTasksSince, shot } from './browser.ts';
 
 const missing = chromiumMissing();
 const SIZES = [
@@ -37,6 +37,7 @@ describe.skipIf(!!missing)(`the stage layout in Chromium${missing ? ` (skipped: 
       const id = (t: string) => page.getByTestId(t);
       await page.goto(inject('baseUrl'));
       await id('node-app').waitFor();
+      await closeWelcome(page);
       await id('btn-examples').click();
       await page.locator('.menu button', { hasText: 'Read replicas behind PgBouncer' }).click();
       await id('node-replica2').waitFor();

@@ -5,6 +5,7 @@ import { type NodeSnapshot, nodeKind, nodeKinds } from '../../../sim/index.ts';
 import type { RunEvent } from '../../sim/protocol.ts';
 import { useApp } from '../../store/appStore.ts';
 import { kindLabel } from '../../store/doc.ts';
+import { withGlossary } from '../../lessons/glossary.ts';
 
 export type Health = 'idle' | 'ok' | 'busy' | 'errors' | 'down' | 'booting';
 
@@ -81,7 +82,7 @@ export function NodeFrame(props: {
       </div>
       <div className="pg-badges">
         {props.badges.map((b) => (
-          <span key={b.label} className={`pg-badge${b.alarm ? ' alarm' : ''}`} title={b.title} data-testid={`badge-${props.id}-${b.label}`}>
+          <span key={b.label} className={`pg-badge${b.alarm ? ' alarm' : ''}`} title={withGlossary(b.title, b.label)} data-testid={`badge-${props.id}-${b.label}`}>
             <span className="pg-badge-label">{b.label}</span>
             <span className="pg-badge-value">{b.value}</span>
           </span>

@@ -105,6 +105,12 @@ export class PgBouncerNode extends ProxyNode<PgBouncerSettings, PoolDatabase, Si
     return 'applied';
   }
 
+  /** [databases] entries whose host= was `from` name `to`: reloaded, the servers to `from` close and reconnect to `to`. */
+  repointSettings(from: string, to: string): { databases: Record<string, string> } {
+    const host = new RegExp(`(^|\\s)host\\s*=\\s*'?${from.replace(/[^\w-]/g, '\\$&')}'?(?=\\s|$)`);
+    return { databases: Object.fromEntries(Object.entries(this.spec.settings.databases).map(([name, c]) => [name, c.replace(host, `$1host=${to}`)])) };
+  }
+
   async console(sql: string): Promise<ConsoleResult> {
     return adminCommand(this.pooler, sql);
   }

@@ -5,7 +5,7 @@
  * Also the node's place in replication, live.
  */
 import '../../../components/replicasPooling.css';
-import type { PostgresSnapshot } from '../../../../sim/index.ts';
+import { isReplicationEdge, type PostgresSnapshot } from '../../../../sim/index.ts';
 import type { FaultCommand } from '../../../sim/protocol.ts';
 import { appStore, useApp } from '../../../store/appStore.ts';
 import { lagText } from './ReplicationEdge.tsx';
@@ -55,6 +55,7 @@ export function NodeFaults({ nodeId }: { nodeId: string }) {
           {replica.recordsBehind} behind · replay_lsn <code>{replica.replayLsn ?? '–'}</code>
         </p>
       )}
+      {live && repl?.role === 'primary' && <Repoint nodeId={nodeId} />}
       {live && repl?.role === 'primary' && (
         <p data-testid="node-replication">
           primary
@@ -62,6 +63,38 @@ export function NodeFaults({ nodeId }: { nodeId: string }) {
           {(repl.standbys ?? []).map((s) => `${s.id} (${s.state}, ${s.syncState ?? 'async'})`).join(', ')}
         </p>
       )}
+    </div>
+  );
+}
+
+/**
+ * After a failover, the nodes still linked to a database node that is down (a pooler behind a VIP that did
+ * not move) can be re-pointed at this primary: the sim's repoint command, journaled like any other.
+ */
+function Repoint({ nodeId }: { nodeId: string }) {
+  const stranded = useApp((s) => {
+    const down = new Set((s.snapshot?.nodes ?? []).filter((n) => n.status === 'down').map((n) => n.id));
+    const kind = (id: string) => s.doc.nodes.find((n) => n.id === id)?.kind;
+    const repl = new Set(s.doc.edges.filter((e) => isReplicationEdge(kind(e.from), kind(e.to))).map((e) => `${e.from}->${e.to}`));
+    return s.doc.edges
+      .filter((e) => down.has(e.to) && !repl.has(`${e.from}->${e.to}`) && !s.doc.edges.some((x) => x.from === e.from && x.to === nodeId))
+      .map((e) => `${e.from}->${e.to}`)
+      .join(',');
+  });
+  if (!stranded) return null;
+  return (
+    <div className="repoint" data-testid="repoint">
+      {stranded.split(',').map((link) => {
+        const [from, old] = link.split('->');
+        return (
+          <p key={link}>
+            <b>{from}</b> still points at <b>{old}</b>, which is down.{' '}
+            <button type="button" data-testid={`repoint-${from}`} onClick={() => void appStore.getState().repoint(from, old, nodeId)} title="As moving a VIP, a DNS name or an HAProxy backend does: its link and its host= go to this primary">
+              Re-point {from} → {nodeId}
+            </button>
+          </p>
+        );
+      })}
     </div>
   );
 }

@@ -54,17 +54,26 @@ export function ReplicationEdge(props: EdgeProps) {
     const f = replicaFigures(s.snapshot?.nodes.find((n) => n.id === target));
     return f && f.upstream === source ? f : undefined;
   });
+  // after a kill or a promote the link carries no stream any more: drawn as ended, not as replication
+  const ended = useApp((s) => {
+    const src = s.snapshot?.nodes.find((n) => n.id === source);
+    const dst = s.snapshot?.nodes.find((n) => n.id === target);
+    if (!src || !dst) return undefined;
+    if (src.status === 'down') return `${source} is down`;
+    return replicaFigures(dst)?.upstream === source ? undefined : `${target} no longer replays ${source}`;
+  });
   const down = !!r && r.state !== 'streaming' && r.state !== 'catchup';
   const behind = r?.recordsBehind ?? 0;
   const alarm = down || (r?.replayDelayMs ?? 0) >= 100;
   return (
     <>
-      <BaseEdge id={id} path={path} className={`pg-edge pg-repl-edge${selected ? ' selected' : ''}${alarm ? ' alarm' : ''}`} />
-      <TrafficDots source={source} target={target} point={point} />
+      <BaseEdge id={id} path={path} className={`pg-edge pg-repl-edge${selected ? ' selected' : ''}${ended ? ' ended' : alarm ? ' alarm' : ''}`} />
+      {!ended && <TrafficDots source={source} target={target} point={point} />}
       <EdgeLabelRenderer>
         <div
-          className={`pg-repl-label${alarm ? ' alarm' : ''}`}
+          className={`pg-repl-label${ended ? ' ended' : alarm ? ' alarm' : ''}`}
           data-testid={`repl-lag-${target}`}
+          data-ended={ended ? 'true' : undefined}
           data-replay-lag-ms={r?.replayLagMs ?? ''}
           title={
             r
@@ -74,7 +83,9 @@ export function ReplicationEdge(props: EdgeProps) {
           }
           style={{ transform: `translate(${bracket ? '-100%' : '-50%'}, -50%) translate(${labelX}px, ${labelY}px)` }}
         >
-          {r ? (
+          {ended ? (
+            <>stream ended: {ended}</>
+          ) : r ? (
             <>
               <span className="pg-repl-key">replay_lag</span> <b>{lagText(r.replayLagMs)}</b>
               {behind > 0 && <span className="pg-repl-behind"> · {behind} behind</span>}
