@@ -1,5 +1,6 @@
 /** Resizing a postgres node during a run: a restart with downtime, dropped connections and a cold cache. */
 import { describe, expect, it } from 'vitest';
+import { buildReport, postgresSettings } from '../../sim/index.ts';
 import type { PostgresSnapshot } from '../../sim/nodes/postgres/snapshot.ts';
 import { scenario, startSim } from './harness.ts';
 
@@ -42,5 +43,23 @@ describe('resizing a postgres node', () => {
     expect(primary().connections).toBe(4); // the clients reconnected
     expect(cold).toBeLessThan(warm - 0.05);
     expect(warm).toBeGreaterThan(before + 0.05);
+  }, 300_000);
+});
+
+describe('instance shapes', () => {
+  it('an instance is its vCPU and RAM; picking the next size up is a new machine, and the report shows the price', async () => {
+    expect(postgresSettings.parse({ instance: 'db.r7g.xlarge', cores: 64 })).toMatchObject({ cores: 4, ram: '32GB' });
+    const s = resizable();
+    s.nodes[1].settings = { ...s.nodes[1].settings, instance: 'db.m7g.large' };
+    const sim = await startSim(scenario(s));
+    await sim.runUntil(1e6);
+    expect(buildReport(sim, [], 0).nodes.primary).toMatchObject({ instance: 'db.m7g.large', usdPerHour: 0.168 });
+    const r = await sim.apply({ do: 'setNodeSetting', node: 'primary', name: 'instance', value: 'db.m7g.xlarge' });
+    expect(r.outcome).toBe('applied');
+    expect(sim.snapshot().nodes.find((n) => n.id === 'primary')).toMatchObject({ status: 'restarting', usdPerHour: 0.336 });
+    expect(sim.restartScenario.nodes[1].settings).toMatchObject({ instance: 'db.m7g.xlarge', cores: 4, ram: '16GB' });
+    await sim.runUntil(11.5e6); // a new machine: 10 s
+    expect(sim.snapshot().nodes.find((n) => n.id === 'primary')!.status).toBe('up');
+    expect(sim.metrics.node('primary').cores).toBe(4);
   }, 300_000);
 });

@@ -36,6 +36,7 @@ import { CONSOLE_MAX_ROWS, consoleMayWrite, fromEngineError, setsReadWrite } fro
 import { BARE_STATEMENT, COST, type Hardware, hardwareOf, replayTime, type StatementProfile, serviceTime, withSleep } from './costModel.ts';
 import { Cpu } from './Cpu.ts';
 import { NodeStatistics } from './NodeStatistics.ts';
+import { withInstance } from './instances.ts';
 import { Profiles } from './Profiles.ts';
 import { type PostgresSettings, REPLICATION_SETTINGS, sessionSettingsSql } from './settings.ts';
 import { type PostgresSnapshot, postgresReport, postgresSnapshot } from './snapshot.ts';
@@ -47,7 +48,7 @@ const RESTART_US = 2e6;
  */
 const RESIZE_US = 10e6;
 /** Settings that change the server's memory or machine: PostgreSQL (or the machine) restarts to apply them. */
-const RESIZE_SETTINGS = new Set(['cores', 'ram', 'shared_buffers']);
+const RESIZE_SETTINGS = new Set(['instance', 'cores', 'ram', 'shared_buffers']);
 /** A stopped server's start, until it accepts connections. */
 const START_US = 500_000;
 const HOUSEKEEPING_US = 1e6;
@@ -85,7 +86,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       if (b.record) this.replication?.resolve(b.record, false);
     });
     this.profiles = new Profiles(ctx);
-    this.stats = new NodeStatistics(spec.settings, 1);
+    this.stats = new NodeStatistics(spec.settings, ctx.dataScale ?? 1);
     ctx.metrics.node(this.id).cores = spec.settings.cores;
   }
 
@@ -538,7 +539,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   // ---- settings, snapshot ----
 
   async applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'> {
-    (this.spec.settings as Record<string, unknown>)[name] = value;
+    Object.assign(this.spec.settings, withInstance({ ...this.spec.settings, [name]: value }));
     if (REPLICATION_SETTINGS.has(name)) {
       this.replication?.settingChanged();
       return 'applied';
@@ -586,7 +587,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   }
 
   report(): ReportBlock {
-    return postgresReport(this.ctx.metrics.node(this.id), this.stats, this.replication?.report());
+    return postgresReport(this.ctx.metrics.node(this.id), this.stats, this.settings, this.replication?.report());
   }
 
   async close(): Promise<void> {

@@ -76,8 +76,15 @@ interface ExplainJson {
 
 const SEQUENTIAL_NODES = new Set(['Seq Scan', 'Bitmap Heap Scan', 'Tid Range Scan']);
 
-/** Turns one statement's EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) into a profile. */
-export function profileFromPlan(plan: unknown, sleepSeconds: number, at: number, error?: EngineError): StatementProfile {
+/** Nodes whose output does not grow with the table they read (a LIMIT's rows, an aggregate's groups). */
+const ROWS_KEPT = new Set(['Limit', 'Aggregate']);
+
+/**
+ * Turns one statement's EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) into a profile. With a data-set
+ * `scale`, sequential scans read `scale` times the pages and rows, and what they feed (sorts, joins,
+ * spills) grows with them; index lookups stay as they are (a B-tree a hundred times larger is one level deeper at most).
+ */
+export function profileFromPlan(plan: unknown, sleepSeconds: number, at: number, error?: EngineError, scale = 1): StatementProfile {
   const p: StatementProfile = {
     cpuUs: COST.statementUs,
     randomPages: 0,
@@ -93,25 +100,33 @@ export function profileFromPlan(plan: unknown, sleepSeconds: number, at: number,
   };
   const top = (Array.isArray(plan) ? plan[0] : plan) as ExplainJson | undefined;
   if (!top?.Plan) return p;
-  const walk = (n: PlanNode): number => {
-    const rows = (n['Actual Rows'] ?? 0) * (n['Actual Loops'] ?? 1);
+  const walk = (n: PlanNode): { blocks: number; scanned: boolean } => {
+    const type = n['Node Type'] ?? '';
+    let children = 0;
+    let scanned = type === 'Seq Scan';
+    for (const c of n.Plans ?? []) {
+      const r = walk(c);
+      children += r.blocks;
+      scanned ||= r.scanned;
+    }
+    // a scan's rows, and the rows of every node above it but a LIMIT's or an aggregate's, grow with the data set
+    const rows = (n['Actual Rows'] ?? 0) * (n['Actual Loops'] ?? 1) * (scanned && !ROWS_KEPT.has(type) ? scale : 1);
     p.rows += rows;
     p.cpuUs += rows * COST.rowUs;
     const total = (n['Shared Hit Blocks'] ?? 0) + (n['Shared Read Blocks'] ?? 0);
-    let children = 0;
-    for (const c of n.Plans ?? []) children += walk(c);
-    const own = Math.max(0, total - children);
-    const sequential = SEQUENTIAL_NODES.has(n['Node Type'] ?? '');
+    const own = Math.max(0, total - children) * (type === 'Seq Scan' ? scale : 1);
+    const sequential = SEQUENTIAL_NODES.has(type);
     if (sequential) p.sequentialPages += own;
     else p.randomPages += own;
     p.accesses.push(...nodeAccesses(n, own, rows, sequential));
-    if (n['Node Type'] === 'Sort' && rows > 1) p.cpuUs += rows * Math.log2(rows) * COST.sortCompareUs;
-    return total;
+    if (type === 'Sort' && rows > 1) p.cpuUs += rows * Math.log2(rows) * COST.sortCompareUs;
+    if (scanned && n === top.Plan) p.tempPages *= scale;
+    return { blocks: total, scanned };
   };
+  p.tempPages = (top.Plan['Temp Read Blocks'] ?? 0) + (top.Plan['Temp Written Blocks'] ?? 0);
   walk(top.Plan);
   const out = top.Plan['Node Type'] === 'ModifyTable' ? top.Plan.Plans?.[0] : top.Plan;
   p.rowsOut = out?.['Actual Rows'] ?? 0;
-  p.tempPages = (top.Plan['Temp Read Blocks'] ?? 0) + (top.Plan['Temp Written Blocks'] ?? 0);
   p.walRecords = top['WAL Records'] ?? 0;
   p.cpuUs += (p.randomPages + p.sequentialPages) * COST.bufferUs + p.walRecords * COST.walRecordUs;
   return p;

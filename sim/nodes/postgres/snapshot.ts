@@ -3,6 +3,7 @@ import type { Metrics, NodeTotals } from '../../metrics/Metrics.ts';
 import type { ReplicationFigures } from '../../replication/figures.ts';
 import type { NodeSnapshot, ReportBlock } from '../types.ts';
 import type { Backends } from './Backends.ts';
+import { instanceShape } from './instances.ts';
 import type { NodeStatistics } from './NodeStatistics.ts';
 import type { PostgresSettings } from './settings.ts';
 
@@ -15,6 +16,8 @@ export interface PostgresSnapshot extends NodeSnapshot {
   cpuRunQueue: number;
   /** shared_buffers' hit ratio over the last simulated second (blks_hit / (blks_hit + blks_read)). */
   cacheHitRatio?: number;
+  /** The instance shape's on-demand price (instances.ts), when the node is one. */
+  usdPerHour?: number;
   replication?: ReplicationFigures;
 }
 
@@ -28,6 +31,7 @@ export function postgresSnapshot(
   const seconds = metrics.seconds;
   const last = seconds.length >= 2 ? seconds[seconds.length - 2].nodes.get(node.id) : undefined;
   const hitRatio = parts.stats.lastSecondHitRatio;
+  const shape = instanceShape(node.settings.instance);
   return {
     id: node.id,
     kind: 'postgres',
@@ -41,14 +45,17 @@ export function postgresSnapshot(
     maxConnections: node.settings.max_connections,
     cpuRunQueue: parts.runQueue,
     ...(hitRatio !== undefined ? { cacheHitRatio: hitRatio } : {}),
+    ...(shape ? { usdPerHour: shape.usdPerHour } : {}),
     ...(parts.replication ? { replication: parts.replication } : {}),
   };
 }
 
-/** A node's block of the report: its peak connections, database size, the run's cache hit ratio, its replication. */
-export function postgresReport(m: NodeTotals, stats: NodeStatistics, replication: ReportBlock | undefined): ReportBlock {
+/** A node's block of the report: its instance and price, peak connections, database size, the run's cache hit ratio, its replication. */
+export function postgresReport(m: NodeTotals, stats: NodeStatistics, settings: PostgresSettings, replication: ReportBlock | undefined): ReportBlock {
   const hitRatio = stats.hitRatio;
+  const shape = instanceShape(settings.instance);
   return {
+    ...(shape ? { instance: shape.name, usdPerHour: shape.usdPerHour } : {}),
     connectionsMax: m.connectionsMax,
     databaseBytes: stats.databaseBytes,
     ...(hitRatio !== undefined ? { cacheHitRatio: Math.round(hitRatio * 1e4) / 1e4 } : {}),
