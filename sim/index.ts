@@ -44,6 +44,7 @@ export {
 } from './export/index.ts';
 export type { AppSnapshot } from './nodes/app/AppNode.ts';
 export { formatAdvice, memoryRisk, type PgTuneAdvice, pgtune } from './nodes/postgres/pgtune.ts';
+export { INSTANCE_PRICES, INSTANCES, type InstanceShape, instanceShape } from './nodes/postgres/instances.ts';
 export { type PostgresSettings, postgresSettings } from './nodes/postgres/settings.ts';
 export type { PostgresSnapshot } from './nodes/postgres/snapshot.ts';
 export type { PrimaryFigures, ReplicaFigures, ReplicationFigures } from './replication/figures.ts';
