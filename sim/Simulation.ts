@@ -106,6 +106,7 @@ export class Simulation {
       metrics: this.metrics,
       engines: options.engines,
       rng: (name) => new Rng(seed, name),
+      dataScale: scenario.workload.data.scale,
       ...(scenario.sharding ? { sharding: { map: scenario.sharding, figures: new ShardFigures(shardNodes(scenario.sharding)) } } : {}),
       emit: (e) => this.emit(e),
       node: (id) => this.nodes.get(id),

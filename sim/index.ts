@@ -46,6 +46,7 @@ export type { AppSnapshot } from './nodes/app/AppNode.ts';
 export type { AppCacheFigures } from './nodes/app/CacheAside.ts';
 export type { StaleCacheSample, StaleWhy } from './nodes/app/cacheStale.ts';
 export { formatAdvice, memoryRisk, type PgTuneAdvice, pgtune } from './nodes/postgres/pgtune.ts';
+export { INSTANCE_PRICES, INSTANCES, type InstanceShape, instanceShape } from './nodes/postgres/instances.ts';
 export { type PostgresSettings, postgresSettings } from './nodes/postgres/settings.ts';
 export type { PostgresSnapshot } from './nodes/postgres/snapshot.ts';
 export type { PrimaryFigures, ReplicaFigures, ReplicationFigures } from './replication/figures.ts';

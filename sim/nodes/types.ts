@@ -23,6 +23,8 @@ export interface SimContext {
   readonly scheduler: Scheduler;
   readonly metrics: Metrics;
   readonly engines: EngineFactory;
+  /** How many times the real rows the data set stands for (workload.data.scale): sizes and scans the cost model and statistics see. */
+  readonly dataScale?: number;
   /** An independent random stream for `name`. */
   rng(name: string): Rng;
   emit(event: Omit<SimEvent, 'at'>): void;

@@ -9,6 +9,12 @@ export interface PreparedStatement {
   paramIndexes: number[];
 }
 
+/**
+ * How the keys an operation touches are spread: its first zipf or integer-uniform parameter (the key it
+ * looks up), uniform when it has none. The buffer cache model maps keys onto pages with it.
+ */
+export type Skew = { kind: 'uniform' } | { kind: 'zipf'; s: number; n: number };
+
 export interface PreparedOperation {
   name: string;
   weight: number;
@@ -18,6 +24,7 @@ export interface PreparedOperation {
   readOnly: boolean;
   /** Any statement writes (so the commit waits for the WAL flush). */
   writes: boolean;
+  skew?: Skew;
   /** A cached read: its key template (`user:{$1}`), TTL and value size. */
   cache?: { key: string; ttlMs: number; valueBytes: number };
   /** A write: the key templates it invalidates. */
@@ -63,9 +70,15 @@ export function prepareOperation(spec: OperationSpec): PreparedOperation {
     transaction: sqls.length > 1,
     readOnly,
     writes: !sqls.every(isReadOnlySql),
+    skew: keySkew(spec.params),
     ...(spec.cache ? { cache: { key: spec.cache.key, ttlMs: timeUs(spec.cache.ttl, 's') / 1000, valueBytes: spec.cache.value_bytes } } : {}),
     ...(spec.invalidates ? { invalidates: spec.invalidates } : {}),
   };
+}
+
+function keySkew(params: readonly ParamSpec[]): Skew {
+  const key = params.find((p) => p.dist === 'zipf' || (p.dist === 'uniform' && p.integer));
+  return key?.dist === 'zipf' && key.s > 0 ? { kind: 'zipf', s: key.s, n: key.max - key.min + 1 } : { kind: 'uniform' };
 }
 
 /** The highest $n used in an operation's SQL (for validation against its params). */

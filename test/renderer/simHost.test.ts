@@ -42,7 +42,7 @@ describe('sim host', () => {
 
   it('applies a live setting, and says when one needs a restart', async () => {
     expect(await host.handle({ do: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '8MB' })).toMatchObject({ outcome: 'applied' });
-    expect(await host.handle({ do: 'setNodeSetting', node: 'primary', name: 'shared_buffers', value: '1GB' })).toMatchObject({ outcome: 'restart-required' });
+    expect(await host.handle({ do: 'setNodeSetting', node: 'primary', name: 'max_connections', value: 200 })).toMatchObject({ outcome: 'restart-required' });
     // a 'user' setting of the app applies live: no "needs a restart" banner for it
     expect(await host.handle({ do: 'setNodeSetting', node: 'app', name: 'read_policy', value: 'read-your-writes' })).toMatchObject({ outcome: 'applied' });
     await expect(host.handle({ do: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '99TB' })).rejects.toThrow(/outside the allowed range/);

@@ -107,11 +107,11 @@ describe('Simulation on real PGlite', () => {
     expect(await sim.apply({ do: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '64MB' })).toMatchObject({ outcome: 'applied', message: 'primary: work_mem = 64MB applied' });
     const shown = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SHOW work_mem' });
     expect(shown.rows).toEqual([['64MB']]);
-    expect((await sim.apply({ do: 'setNodeSetting', node: 'primary', name: 'shared_buffers', value: '1GB' })).outcome).toBe('restart-required');
+    expect((await sim.apply({ do: 'setNodeSetting', node: 'primary', name: 'max_connections', value: 200 })).outcome).toBe('restart-required');
     await expect(sim.apply({ do: 'setNodeSetting', node: 'primary', name: 'work_mem', value: '99TB' })).rejects.toThrow(/outside the allowed range/);
     // the scenario a restart loads has both; the run's own scenario, the base of its journal, has neither
-    expect(sim.restartScenario.nodes.find((n) => n.id === 'primary')!.settings).toMatchObject({ work_mem: '64MB', shared_buffers: '1GB' });
-    expect(sim.scenario.nodes.find((n) => n.id === 'primary')!.settings).toMatchObject({ work_mem: '4MB', shared_buffers: '128MB' });
+    expect(sim.restartScenario.nodes.find((n) => n.id === 'primary')!.settings).toMatchObject({ work_mem: '64MB', max_connections: 200 });
+    expect(sim.scenario.nodes.find((n) => n.id === 'primary')!.settings).toMatchObject({ work_mem: '4MB', max_connections: 100 });
     expect(sim.events.map((e) => e.type)).toEqual(expect.arrayContaining(['setting-applied', 'restart-required']));
   });
 

@@ -29,18 +29,26 @@ import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
 import { refuseReason } from '../../monitoring/consoleGuard.ts';
 import type { Membership, ReplicationMember, ShippedStatements } from '../../replication/ports.ts';
-import { memoryBytes, timeUs } from '../../scenario/settings.ts';
 import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
 import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, ReplicationState, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
 import { type Backend, Backends } from './Backends.ts';
 import { CONSOLE_MAX_ROWS, consoleMayWrite, fromEngineError, setsReadWrite } from './console.ts';
-import { BARE_STATEMENT, COST, type Hardware, replayTime, type StatementProfile, serviceTime, withSleep } from './costModel.ts';
+import { BARE_STATEMENT, COST, type Hardware, hardwareOf, replayTime, type StatementProfile, serviceTime, withSleep } from './costModel.ts';
 import { Cpu } from './Cpu.ts';
+import { NodeStatistics } from './NodeStatistics.ts';
+import { withInstance } from './instances.ts';
 import { Profiles } from './Profiles.ts';
 import { type PostgresSettings, REPLICATION_SETTINGS, sessionSettingsSql } from './settings.ts';
-import type { PostgresSnapshot } from './snapshot.ts';
+import { type PostgresSnapshot, postgresReport, postgresSnapshot } from './snapshot.ts';
 
 const RESTART_US = 2e6;
+/**
+ * Moving to another machine shape (cores, RAM): a cloud resize stops the instance and starts it on another
+ * host (minutes in reality; 10 s here, so a run shows the downtime and the warm-up without waiting).
+ */
+const RESIZE_US = 10e6;
+/** Settings that change the server's memory or machine: PostgreSQL (or the machine) restarts to apply them. */
+const RESIZE_SETTINGS = new Set(['instance', 'cores', 'ram', 'shared_buffers']);
 /** A stopped server's start, until it accepts connections. */
 const START_US = 500_000;
 const HOUSEKEEPING_US = 1e6;
@@ -58,8 +66,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   private readonly profiles: Profiles;
   private nextPid = 1000;
   private nextConn = 1;
-  private databaseBytes = 0;
-  private pendingSize: Promise<number> | undefined;
+  private readonly stats: NodeStatistics;
+  private pendingSize: Promise<RunReply> | undefined;
   private auxiliary: ActivityRow[] = [];
   /** Set when a reply nobody waited for found the engine dead; the next event on the node crashes it. */
   private deadReason: string | undefined;
@@ -78,6 +86,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       if (b.record) this.replication?.resolve(b.record, false);
     });
     this.profiles = new Profiles(ctx);
+    this.stats = new NodeStatistics(spec.settings, ctx.dataScale ?? 1);
     ctx.metrics.node(this.id).cores = spec.settings.cores;
   }
 
@@ -93,7 +102,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   async boot(snapshot: Uint8Array | undefined): Promise<void> {
     this.snapshotTar = snapshot;
     this.engine = await this.startEngine();
-    this.databaseBytes = await this.measureSize(this.engine);
+    this.ctx.metrics.realQueries += 1;
+    this.stats.apply(await NodeStatistics.measure(this.engine));
     this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
     this.status = 'up';
     this.ctx.scheduler.after(HOUSEKEEPING_US, () => this.housekeeping());
@@ -114,20 +124,10 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     return engine;
   }
 
-  private async measureSize(engine: DbEngine): Promise<number> {
-    this.ctx.metrics.realQueries += 1;
-    const r = (await engine.request({
-      op: 'run',
-      statements: [{ sql: 'SELECT pg_database_size(current_database())::float8' }],
-      transaction: false,
-      maxRows: 1,
-    })) as RunReply;
-    return Number(r.results[0]?.rows?.[0]?.[0] ?? 0);
-  }
-
-  /** Once a virtual second: the virtual clock into the engine; the database size every 10 s. */
+  /** Once a virtual second: the virtual clock into the engine, the cache's mix; the relation sizes every 10 s. */
   private async housekeeping(): Promise<void> {
     if (this.deadReason) await this.crash(this.deadReason);
+    this.stats.tick();
     if (this.status === 'up' && this.engine) {
       const engine = this.engine;
       this.ctx.metrics.realQueries += 1;
@@ -136,8 +136,10 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         .catch(() => undefined);
       const tick = Math.round(this.ctx.scheduler.now / HOUSEKEEPING_US);
       if (tick % 10 === 0) {
-        if (this.pendingSize) this.databaseBytes = (await this.pendingSize.catch(() => this.databaseBytes)) || this.databaseBytes;
-        this.pendingSize = this.measureSize(engine);
+        const measured = await this.pendingSize?.catch(() => undefined);
+        if (measured) this.stats.apply(measured);
+        this.ctx.metrics.realQueries += 1;
+        this.pendingSize = NodeStatistics.measure(engine);
         this.pendingSize.catch(() => undefined);
       }
     }
@@ -145,15 +147,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   }
 
   hardware(): Hardware {
-    const s = this.settings;
-    return {
-      cores: s.cores,
-      ramBytes: memoryBytes(s.ram, 'MB'),
-      sharedBuffersBytes: memoryBytes(s.shared_buffers, '8kB'),
-      diskLatencyUs: timeUs(s.disk_latency),
-      diskBytesPerUs: s.disk_throughput,
-      databaseBytes: this.databaseBytes,
-    };
+    return hardwareOf(this.settings, this.stats.databaseBytes);
   }
 
   // ---- connections ----
@@ -230,8 +224,10 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     b.waitEventType = null;
     b.waitEvent = null;
     if (call.kind === 'begin' || (call.kind === 'sql' && !call.op.transaction)) b.xactStart = now;
+    const svc = serviceTime(profile, this.hardware(), this.stats.hits(profile, call.kind === 'sql' ? call.op.skew : undefined), this.rng, commitFlush);
+    this.stats.blocks(svc.blocks);
+    done = this.stats.counting(done, sql, profile, svc.blocks, () => this.ctx.scheduler.now - now);
     b.inFlight = done;
-    const svc = serviceTime(profile, this.hardware(), this.rng, commitFlush);
     this.cpu.run(svc.cpuUs, () => {
       if (b.inFlight !== done) return;
       const waitUs = svc.ioUs + svc.sleepUs;
@@ -314,6 +310,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     if (!inTx) {
       b.xactStart = null;
       b.txWrites = false;
+      this.stats.transactionEnded(call.kind !== 'rollback' && !error);
     }
     this.backends.idle(b, inTx ? (error ? 'idle in transaction (aborted)' : 'idle in transaction') : 'idle');
     if (!outcome) this.ctx.metrics.query(this.id, !!error);
@@ -466,6 +463,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.status = 'restarting';
     this.engine = undefined;
     this.profiles.clear();
+    this.stats.cache.cold(false); // shared_buffers died with the server; the OS page cache did not
     this.ctx.emit({
       type: 'node-crashed',
       node: this.id,
@@ -519,7 +517,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     const engine = this.engine;
     try {
       this.ctx.metrics.realQueries += 1;
-      await engine.request({ op: 'exec', sql: refreshActivitySql(this.ctx.scheduler.now, this.activity(sql)) });
+      await engine.request({ op: 'exec', sql: `${refreshActivitySql(this.ctx.scheduler.now, this.activity(sql))}; ${this.stats.refreshSql(this.backends.size)}` });
       const views = await this.replication?.refreshSql();
       if (views !== undefined) {
         this.ctx.metrics.realQueries += 1;
@@ -541,7 +539,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   // ---- settings, snapshot ----
 
   async applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'> {
-    (this.spec.settings as Record<string, unknown>)[name] = value;
+    Object.assign(this.spec.settings, withInstance({ ...this.spec.settings, [name]: value }));
     if (REPLICATION_SETTINGS.has(name)) {
       this.replication?.settingChanged();
       return 'applied';
@@ -551,34 +549,45 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       if (this.engine) await this.engine.request({ op: 'exec', sql: sessionSettingsSql(this.settings, this.isReplica, this.ctx.scheduler.now) });
       return 'applied';
     }
+    if (RESIZE_SETTINGS.has(name)) {
+      this.resize(name);
+      return 'applied';
+    }
     return 'restart-required';
   }
 
+  /**
+   * Applies a new shared_buffers (a restart of PostgreSQL: the OS page cache stays warm) or cores and RAM (a
+   * new machine: both caches start cold). A running server goes down for the restart: every connection is
+   * terminated with PostgreSQL's FATAL, clients reconnect once it is up, and the cache warms up again.
+   */
+  private resize(name: string): void {
+    const newMachine = name !== 'shared_buffers';
+    this.cpu.cores = this.settings.cores;
+    this.ctx.metrics.node(this.id).cores = this.settings.cores;
+    this.stats.cache.resize(this.stats.relationPages, ...NodeStatistics.memoryPages(this.settings));
+    this.stats.cache.cold(newMachine);
+    if (this.status !== 'up') return;
+    this.status = 'restarting';
+    const lost = this.backends.size;
+    this.terminateAll(simError('admin_shutdown'));
+    this.replication?.down('stopped');
+    this.ctx.emit({ type: 'node-stopped', node: this.id, message: `${this.id} restarts to apply ${name}: ${lost} connection(s) terminated` });
+    this.ctx.scheduler.after(newMachine ? RESIZE_US : RESTART_US, () => {
+      if (this.status !== 'restarting' || this.restarting) return;
+      this.status = 'up';
+      this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
+      this.replication?.up();
+      this.ctx.emit({ type: 'node-restarted', node: this.id, message: `${this.id} is up again with ${name} = ${String(this.settings[name as keyof PostgresSettings])}; its cache is cold` });
+    });
+  }
+
   snapshot(): PostgresSnapshot {
-    const m = this.ctx.metrics.node(this.id);
-    const seconds = this.ctx.metrics.seconds;
-    const last = seconds.length >= 2 ? seconds[seconds.length - 2].nodes.get(this.id) : undefined;
-    const replication = this.replication?.figures();
-    return {
-      id: this.id,
-      kind: this.kind,
-      status: this.status,
-      queries: m.queries,
-      errors: m.errors,
-      queriesPerSecond: last?.queries ?? 0,
-      cpuUtilization: last ? last.busyUs / 1e6 / this.settings.cores : 0,
-      connections: this.backends.size,
-      activeConnections: this.backends.active,
-      maxConnections: this.settings.max_connections,
-      cpuRunQueue: this.cpu.running,
-      ...(replication ? { replication } : {}),
-    };
+    return postgresSnapshot(this, this.ctx.metrics, { backends: this.backends, runQueue: this.cpu.running, stats: this.stats, replication: this.replication?.figures() });
   }
 
   report(): ReportBlock {
-    const m = this.ctx.metrics.node(this.id);
-    const replication = this.replication?.report();
-    return { connectionsMax: m.connectionsMax, databaseBytes: this.databaseBytes, ...(replication ? { replication } : {}) };
+    return postgresReport(this.ctx.metrics.node(this.id), this.stats, this.settings, this.replication?.report());
   }
 
   async close(): Promise<void> {

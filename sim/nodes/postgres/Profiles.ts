@@ -42,7 +42,7 @@ export class Profiles {
       throw e;
     }
     const profiles = reply.statements.map((s, i) => {
-      const p = profileFromPlan(s.plan, s.sleptSeconds, now, s.error);
+      const p = profileFromPlan(s.plan, s.sleptSeconds, now, s.error, this.ctx.dataScale);
       const arg = sleepParam(op.statements[i].sql);
       if (arg !== undefined) {
         const value = Number(params[op.statements[i].paramIndexes[arg - 1]]);

@@ -22,7 +22,7 @@ import type { ConfigIssue } from '../types.ts';
 import { type PostgresSettings, postgresSettings } from './settings.ts';
 
 /** Settings of the simulated server that are not PostgreSQL parameters: written as `#lab:` lines. */
-export const LAB_ONLY_SETTINGS = ['cores', 'ram', 'disk_latency', 'disk_throughput', 'auto_failover_after'] as const;
+export const LAB_ONLY_SETTINGS = ['instance', 'cores', 'ram', 'disk_latency', 'disk_throughput', 'auto_failover_after'] as const;
 const LAB_ONLY = new Set<string>(LAB_ONLY_SETTINGS);
 
 /** Real PostgreSQL parameters often found in a postgresql.conf (and in PGTune's output) that the simulator does not model. */

@@ -5,9 +5,16 @@ import { virtualTimestamp } from '../../monitoring/activity.ts';
 import { SYNCHRONOUS_COMMIT } from '../../replication/ports.ts';
 import { parseStandbyNames } from '../../replication/standbyNames.ts';
 import { enumSetting, intSetting, memoryBytes, memorySetting, timeSetting } from '../../scenario/settings.ts';
+import { INSTANCE_NAMES, INSTANCE_PRICES, withInstance } from './instances.ts';
 
 export const postgresSettings = z
   .strictObject({
+    instance: enumSetting(INSTANCE_NAMES, 'custom', {
+      context: 'postmaster',
+      help:
+        `A cloud instance shape (Amazon RDS, on-demand, ${INSTANCE_PRICES.region}, ${INSTANCE_PRICES.date} prices): its vCPU and RAM become cores and ram, ` +
+        'and its price per hour shows in the report. custom: cores and ram as set, no price.',
+    }),
     cores: intSetting(4, 1, 256, { context: 'postmaster', help: 'CPU cores of the server; running statements share them.' }),
     ram: memorySetting('16GB', 'MB', '512MB', '4TB', {
       context: 'postmaster',
@@ -89,6 +96,7 @@ export const postgresSettings = z
         'repmgr do; Patroni ttl 30s). 0: no automatic failover, promote with the promote command.',
     }),
   })
+  .overwrite(withInstance)
   .refine((s) => s.superuser_reserved_connections < s.max_connections, {
     message: 'superuser_reserved_connections must be less than max_connections',
     path: ['superuser_reserved_connections'],
