@@ -15,6 +15,7 @@ import { nodeKind } from './nodes/index.ts';
 import { type ConsoleResult, isEndpoint, isSqlEndpoint, type NodeModel, type NodeSnapshot, type SimContext, type SimEvent } from './nodes/types.ts';
 import { type FollowedRequest, Network, type Span } from './net/Link.ts';
 import { isReplicationMember } from './replication/ports.ts';
+import { CacheChecks } from './replication/cacheChecks.ts';
 import { Replication } from './replication/Replication.ts';
 import { editScenario } from './scenario/edit.ts';
 import { shardOfNodes } from './scenario/sharding.ts';
@@ -96,8 +97,10 @@ export class Simulation {
         return isEndpoint(n) ? n : undefined;
       },
     );
+    const cacheChecks = new CacheChecks(this.metrics, () => this.scheduler.now);
     this.ctx = {
       scheduler: this.scheduler,
+      cacheChecks,
       metrics: this.metrics,
       engines: options.engines,
       rng: (name) => new Rng(seed, name),
@@ -111,7 +114,7 @@ export class Simulation {
       this.nodes.set(n.id, def.create(this.ctx, { id: n.id, kind: n.kind, settings: structuredClone(n.settings) }));
     }
     const nodes = [...this.nodes.values()];
-    this.replication = new Replication(this.ctx, scenario.edges, nodes.filter(isReplicationMember));
+    this.replication = new Replication(this.ctx, scenario.edges, nodes.filter(isReplicationMember), cacheChecks);
     const w = structuredClone(scenario.workload);
     this.workload = new Workload(this.ctx, w, w.operations ?? defaultOperations(w.data), nodes.filter(isRequestSink));
   }

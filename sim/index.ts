@@ -43,6 +43,8 @@ export {
   REPLICATION_USER,
 } from './export/index.ts';
 export type { AppSnapshot } from './nodes/app/AppNode.ts';
+export type { AppCacheFigures } from './nodes/app/CacheAside.ts';
+export type { StaleCacheSample, StaleWhy } from './nodes/app/cacheStale.ts';
 export { formatAdvice, memoryRisk, type PgTuneAdvice, pgtune } from './nodes/postgres/pgtune.ts';
 export { type PostgresSettings, postgresSettings } from './nodes/postgres/settings.ts';
 export type { PostgresSnapshot } from './nodes/postgres/snapshot.ts';

@@ -11,6 +11,11 @@ export interface L1Entry {
 
 export class L1 {
   private readonly map = new Map<string, L1Entry>();
+  /** Entries dropped by the size bound, and found expired (and dropped) by a get. */
+  evictions = 0;
+  expired = 0;
+  /** The values' characters held (the entries' memory, without the Map's own). */
+  bytes = 0;
 
   /** `maxKeys`: 0 = unbounded, as the seed's Map. */
   constructor(readonly maxKeys = 0) {}
@@ -24,18 +29,29 @@ export class L1 {
     const e = this.map.get(key);
     if (!e) return undefined;
     this.map.delete(key);
-    if (e.exp <= nowMs) return undefined;
+    if (e.exp <= nowMs) {
+      this.expired++;
+      this.bytes -= e.data.length;
+      return undefined;
+    }
     this.map.set(key, e);
     return e;
   }
 
   set(key: string, data: string, exp: number): void {
-    this.map.delete(key);
+    this.delete(key);
     this.map.set(key, { data, exp });
-    if (this.maxKeys > 0 && this.map.size > this.maxKeys) this.map.delete(this.map.keys().next().value as string);
+    this.bytes += data.length;
+    if (this.maxKeys > 0 && this.map.size > this.maxKeys) {
+      this.evictions++;
+      this.delete(this.map.keys().next().value as string);
+    }
   }
 
   delete(key: string): void {
+    const e = this.map.get(key);
+    if (!e) return;
     this.map.delete(key);
+    this.bytes -= e.data.length;
   }
 }

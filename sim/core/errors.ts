@@ -87,6 +87,12 @@ export const ERROR_CATALOGUE = {
     message: 'no database node to send this statement to',
     explanation: 'The app node has no edge to a database node that can serve this request.',
   },
+  cache_error: {
+    severity: 'ERROR',
+    message: 'Connection is closed.',
+    explanation:
+      "The app's Redis call failed (the server is down or closed the connection) and the seed's CacheService does not catch it: the request fails. cache_suppress_l2_errors on (BentoCache's suppressL2Errors) answers from the database instead.",
+  },
   // Sharding (sim/sharding/, the app's ShardRouter).
   cross_shard_transaction: {
     sqlstate: '0A000',

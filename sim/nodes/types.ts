@@ -11,6 +11,7 @@ import type { Scheduler } from '../core/Scheduler.ts';
 import type { EngineFactory } from '../engine/DbEngine.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { ClientInfo, Connection, ConnectResult, Endpoint, Network, Trace } from '../net/Link.ts';
+import type { CacheChecks } from '../replication/cacheChecks.ts';
 import type { ReplicationState } from '../replication/ports.ts';
 import type { ShardFigures } from '../sharding/figures.ts';
 import type { ShardMap } from '../sharding/shardMap.ts';
@@ -30,6 +31,8 @@ export interface SimContext {
   readonly net: Network;
   /** The scenario's shard map (sim/sharding/shardMap.ts) and the run's figures of it, when it is sharded. */
   readonly sharding?: { map: ShardMap; figures: ShardFigures };
+  /** The stale-read check of cached values (sim/replication/cacheChecks.ts); absent in bare model tests. */
+  readonly cacheChecks?: CacheChecks;
 }
 
 export interface NodeSpec<S = Record<string, unknown>> {

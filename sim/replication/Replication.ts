@@ -45,6 +45,7 @@ import type { FaultCommand } from '../core/commands.ts';
 import type { Rng } from '../core/rng.ts';
 import { timeUs } from '../scenario/settings.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
+import type { CacheChecks } from './cacheChecks.ts';
 import { ConsistencyChecker } from './ConsistencyChecker.ts';
 import { nodeFigures, replicaReport } from './figures.ts';
 import { type Footprint, footprint, operationFootprint } from './footprint.ts';
@@ -88,6 +89,8 @@ export class Replication implements Cluster {
     readonly ctx: ReplicationContext,
     edges: readonly { from: string; to: string }[],
     members: ReplicationMember[],
+    /** The cache's stale-read check: versions reads and writes against the logs (a lone primary's is kept there). */
+    private readonly cacheChecks?: CacheChecks,
   ) {
     for (const n of members) this.members.set(n.id, n);
     this.rng = ctx.rng('replication');
@@ -103,6 +106,7 @@ export class Replication implements Cluster {
       this.standbys.set(e.to, new Standby(replica, stream, ctx.net.edge(e.from, e.to)!, this));
     }
     for (const n of members) n.attachReplication(this.membership(n.id));
+    if (cacheChecks) cacheChecks.streamLog = (origin) => this.streams.get(origin)?.log;
   }
 
   /** Whether the scenario has any replication edge. */
@@ -167,7 +171,12 @@ export class Replication implements Cluster {
         return roles.get(id);
       },
       state: () => this.state(id),
-      recordWrite: (w) => this.streams.get(id)?.record({ ...w, footprints: this.footprintsOf(w.op) }),
+      recordWrite: (w) => {
+        const stream = this.streams.get(id);
+        const rec = stream ? stream.record({ ...w, footprints: this.footprintsOf(w.op) }) : roles.get(id) ? undefined : this.cacheChecks?.localRecord(id, w);
+        if (rec) this.cacheChecks?.saw(w.params, rec.origin, rec.seq);
+        return rec;
+      },
       consoleWrote: (sql, ok) => {
         const rec = this.streams.get(id)?.record({ sql, params: [], walRecords: 1, ok: Promise.resolve(ok), footprints: footprint(sql) });
         if (rec) this.resolve(rec, true, undefined);
@@ -197,6 +206,10 @@ export class Replication implements Cluster {
   // ---- writes, commits, reads ----
 
   private resolve(rec: WriteRecord, committed: boolean, level: SynchronousCommit | undefined): SyncLevel | undefined {
+    if (this.cacheChecks?.isLocal(rec)) {
+      this.cacheChecks.resolveLocal(rec, committed);
+      return undefined;
+    }
     const stream = this.streams.get(rec.origin)!;
     stream.resolve(rec, committed);
     const wait = committed && level ? stream.commitWait(level) : undefined;
@@ -212,11 +225,17 @@ export class Replication implements Cluster {
 
   private checkRead(id: string, op: PreparedOperation, params: readonly unknown[], session: number | undefined): Promise<void> | undefined {
     const role = this.roles.get(id);
+    const s = this.standbys.get(id);
+    if (this.cacheChecks?.on) {
+      const stream = this.streams.get(id);
+      if (stream) this.cacheChecks.saw(params, id, stream.log.length);
+      else if (s) this.cacheChecks.saw(params, s.stream.primary.id, s.applied);
+      else if (!role) this.cacheChecks.saw(params, id, this.cacheChecks.localPosition(id));
+    }
     if (role === 'primary') {
       this.checker.primaryRead();
       return undefined;
     }
-    const s = this.standbys.get(id);
     if (!s) return undefined;
     return this.checker.check(s.id, s.stream, s.applied, this.footprintsOf(op), op.name, params, session);
   }

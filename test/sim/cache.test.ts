@@ -71,7 +71,7 @@ describe("the seed's CacheService", () => {
     expect(c.get('user:2')).toBe('l2:bob');
     c.clock.ms = 170_000;
     expect(c.get('user:2')).toBe('l1:bob');
-    expect(c.svc.counters).toEqual({ l1Hits: 3, l1Misses: 4, l2Hits: 3, l2Misses: 1 });
+    expect(c.svc.counters).toEqual({ l1Hits: 3, l1Misses: 4, l2Hits: 3, l2Misses: 1, l2Errors: 0 });
   });
 
   it('never keeps an L1 entry past 60 s, and an L2 hit always fills L1 (property)', () => {
@@ -118,6 +118,42 @@ describe("the seed's CacheService", () => {
     l1.get('a', 0);
     l1.set('c', '3', 1000);
     expect([l1.get('a', 0)?.data, l1.get('b', 0)?.data, l1.get('c', 0)?.data]).toEqual(['1', undefined, '3']);
+    expect([l1.evictions, l1.size, l1.bytes]).toEqual([1, 2, 2]);
+    l1.get('c', 1000);
+    expect([l1.expired, l1.size, l1.bytes]).toEqual([1, 1, 1]);
+  });
+
+  it("a Redis error: the seed's get and set fail with it; suppressL2Errors makes it a miss and ignores it", () => {
+    const down: L2Client = {
+      get: (_k, _t, done) => done(undefined, 'Connection is closed.'),
+      set: (_k, _v, _ttl, _t, done) => done('Connection is closed.'),
+      del: (_k, _t, done) => done('Connection is closed.'),
+    };
+    for (const suppress of [false, true]) {
+      const svc = new CacheService(new L1(), down, () => 0, undefined, suppress);
+      const out: unknown[] = [];
+      svc.get('user:1', undefined, (hit, error) => out.push(hit, error));
+      svc.set('user:1', 'ada', 1000, undefined, (error) => out.push(error));
+      svc.invalidate(['user:1'], undefined, (error) => out.push(error));
+      const e = suppress ? undefined : 'Connection is closed.';
+      expect(out).toEqual([undefined, e, e, e]);
+      expect(svc.counters.l2Errors).toBe(3);
+    }
+  });
+
+  it('write-through sets both levels, then the bus tells the other instances', () => {
+    const c = service();
+    const published: string[][] = [];
+    const svc = new CacheService(c.l1, c.l2, () => c.clock.ms, {
+      publish: (keys, _t, done) => {
+        published.push([...keys]);
+        done();
+      },
+    });
+    svc.writeThrough('user:1', 'grace', 30_000, undefined, () => {});
+    expect(c.get('user:1')).toBe('l1:grace');
+    expect(c.l2.calls).toEqual(['SET user:1 PX 30000']);
+    expect(published).toEqual([['user:1']]);
   });
 });
 

@@ -9,7 +9,7 @@ import { timeUs } from '../../scenario/settings.ts';
 import type { RequestSink, WorkloadRequest } from '../../workload/Workload.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
 import type { ClientInfo, ConsoleResult, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, StatementCall } from '../types.ts';
-import { CacheAside } from './CacheAside.ts';
+import { type AppCacheFigures, CacheAside } from './CacheAside.ts';
 import { ClientPool, type Grant } from './ClientPool.ts';
 import { DatabaseRouter } from './DatabaseRouter.ts';
 import { shardedConsole } from './shardConsole.ts';
@@ -17,6 +17,9 @@ import { ShardRouter } from './ShardRouter.ts';
 import type { AppSettings } from './settings.ts';
 
 type AppRequest = WorkloadRequest;
+
+/** Ids of background loads count down from here: apart from the workload's (positive) and replication's (from -1). */
+const BACKGROUND_IDS = -1_000_000_000;
 
 /** A request's outcome at the app: its error, or its success (known later with `outcome`). */
 interface Outcome {
@@ -33,6 +36,8 @@ export interface AppSnapshot extends NodeSnapshot {
   poolWaiting: number;
   /** Requests in flight. */
   inFlight: number;
+  /** Its cache's figures, once a request used it. */
+  cache?: AppCacheFigures;
 }
 
 export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> implements RequestSink {
@@ -52,6 +57,8 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
   private failed = 0;
   /** connection_mode per_request: connections open now. */
   private perRequestOpen = 0;
+  /** Background loads started (cache refreshes). */
+  private backgroundLoads = 0;
 
   constructor(ctx: SimContext, spec: NodeSpec<AppSettings>) {
     super(ctx, spec);
@@ -113,27 +120,42 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
   submit(req: AppRequest, done: (error?: SimError) => void): void {
     const trace: Trace = { id: req.id, op: req.op.name, at: this.id };
     const end = (o: Outcome) => this.end(req, trace, done, o);
-    const toDatabase = (then: (o: Outcome) => void) =>
-      this.dispatch(
-        this.route(req),
-        (target, reply) => {
-          this.inFlight.set(req.id, trace);
-          this.ctx.net.begin(trace);
-          const op = this.scatterOps.get(req);
-          const run = op ? { ...req, op } : req;
-          if (this.spec.settings.connection_mode === 'per_request') this.perRequest(run, trace, target, reply);
-          else this.pooled(run, trace, target, reply);
-        },
-        then,
-      );
     if (!this.cache.covers(req.op)) {
-      toDatabase(end);
+      this.toDatabase(req, trace, end);
       return;
     }
     this.inFlight.set(req.id, trace);
     this.ctx.net.begin(trace);
+    // a background load (a cache refresh) is a copy of the request under an id of its own, apart from the workload's and replication's
+    const background = (then: (o: Outcome) => void) => {
+      const bg = { ...req, id: BACKGROUND_IDS - this.backgroundLoads++ };
+      const t: Trace = { id: bg.id, op: req.op.name, at: this.id };
+      this.toDatabase(bg, t, (o) => {
+        this.inFlight.delete(bg.id);
+        this.ctx.net.end(t);
+        this.router.release(bg.id);
+        this.shards?.release(bg.id);
+        then(o);
+      });
+    };
     // a cache hit is the proxy base's `answer`: the reply leaves the app without a database hop
-    this.cache.serve(req, trace, toDatabase, (o) => this.dispatch({ kind: 'answer', reply: o }, () => {}, end));
+    this.cache.serve(req, trace, (then) => this.toDatabase(req, trace, then), background, (o) => this.dispatch({ kind: 'answer', reply: o }, () => {}, end));
+  }
+
+  /** Runs a request on the database: the router's choice, over a pooled or per-request connection. */
+  private toDatabase(req: AppRequest, trace: Trace, then: (o: Outcome) => void): void {
+    this.dispatch(
+      this.route(req),
+      (target, reply) => {
+        this.inFlight.set(req.id, trace);
+        this.ctx.net.begin(trace);
+        const op = this.scatterOps.get(req);
+        const run = op ? { ...req, op } : req;
+        if (this.spec.settings.connection_mode === 'per_request') this.perRequest(run, trace, target, reply);
+        else this.pooled(run, trace, target, reply);
+      },
+      then,
+    );
   }
 
   private pooled(r: AppRequest, trace: Trace, target: string, done: (o: Outcome) => void): void {
@@ -243,6 +265,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
       connections: open,
       poolWaiting: waiting,
       inFlight: this.inFlight.size,
+      ...(this.cache.used ? { cache: this.cache.figures() } : {}),
     };
   }
 

@@ -6,12 +6,14 @@
  */
 import type { InvalidationBus, L2Client } from '../../caching/CacheService.ts';
 import type { RedisReply } from '../../caching/redis/reply.ts';
-import { simError } from '../../core/errors.ts';
 import type { Link, Network, Trace } from '../../net/Link.ts';
 import type { ClientInfo } from '../types.ts';
 import type { RedisCall } from './RedisNode.ts';
 
 type RedisLink = Link<RedisCall, RedisReply>;
+
+/** What a command gets when the connection cannot open (the server is down): ioredis' error. */
+export const CONNECTION_REFUSED = 'connect ECONNREFUSED';
 
 /** The channel invalidations go over; a message is the sender then the keys, space-separated. */
 export const INVALIDATION_CHANNEL = 'cache:invalidate';
@@ -28,10 +30,10 @@ export class RedisClient implements L2Client<Trace>, InvalidationBus<Trace> {
   ) {}
 
   /** Runs one command; a connection that could not open answers with Redis' connection error. */
-  command(argv: readonly string[], trace: Trace | undefined, done: (r: RedisReply) => void, onMessage?: RedisCall['onMessage']): void {
+  command(argv: readonly string[], trace: Trace | undefined, done: (r: RedisReply) => void, pubsub?: Pick<RedisCall, 'onMessage' | 'onClose'>): void {
     this.open((link) => {
-      if (!link) return done({ kind: 'error', text: `ERR ${simError('no_route').message}` });
-      link.call({ argv, trace, onMessage }, trace, done);
+      if (!link) return done({ kind: 'error', text: CONNECTION_REFUSED });
+      link.call({ argv, trace, ...pubsub }, trace, done);
     });
   }
 
@@ -53,33 +55,47 @@ export class RedisClient implements L2Client<Trace>, InvalidationBus<Trace> {
     });
   }
 
-  get(key: string, trace: Trace | undefined, done: (value: string | undefined) => void): void {
-    this.command(['GET', key], trace, (r) => done(r.kind === 'bulk' ? r.value : undefined));
+  get(key: string, trace: Trace | undefined, done: (value: string | undefined, error?: string) => void): void {
+    this.command(['GET', key], trace, (r) => (r.kind === 'error' ? done(undefined, r.text) : done(r.kind === 'bulk' ? r.value : undefined)));
   }
 
-  set(key: string, value: string, ttlMs: number, trace: Trace | undefined, done: () => void): void {
-    this.command(['SET', key, value, 'PX', String(Math.max(1, Math.round(ttlMs)))], trace, () => done());
+  set(key: string, value: string, ttlMs: number, trace: Trace | undefined, done: (error?: string) => void): void {
+    this.command(['SET', key, value, 'PX', String(Math.max(1, Math.round(ttlMs)))], trace, (r) => done(errorOf(r)));
   }
 
-  del(keys: readonly string[], trace: Trace | undefined, done: () => void): void {
-    this.command(['DEL', ...keys], trace, () => done());
+  del(keys: readonly string[], trace: Trace | undefined, done: (error?: string) => void): void {
+    this.command(['DEL', ...keys], trace, (r) => done(errorOf(r)));
   }
 
-  publish(keys: readonly string[], trace: Trace | undefined, done: () => void): void {
-    this.command(['PUBLISH', INVALIDATION_CHANNEL, `${this.client.applicationName} ${keys.join(' ')}`], trace, () => done());
+  publish(keys: readonly string[], trace: Trace | undefined, done: (error?: string) => void): void {
+    this.command(['PUBLISH', INVALIDATION_CHANNEL, `${this.client.applicationName} ${keys.join(' ')}`], trace, (r) => done(errorOf(r)));
   }
 
   /**
    * SUBSCRIBE to the invalidation channel (call on a client of its own): `invalidated` gets the keys
-   * of every other sender's message, once it has travelled back over the edge.
+   * of every other sender's message, once it has travelled back over the edge. A refused or closed
+   * connection is retried as ioredis' default retryStrategy does (50 ms more each time, 2 s at most).
    */
-  subscribe(invalidated: (keys: string[]) => void): void {
+  subscribe(invalidated: (keys: string[]) => void, attempt = 0): void {
     const back = this.net.link<never, never>(this.to, this.from, this.net.edge(this.from, this.to));
-    this.command(['SUBSCRIBE', INVALIDATION_CHANNEL], undefined, () => {}, (_channel, message) =>
-      back.send(() => {
-        const [sender, ...keys] = message.split(' ');
-        if (sender !== this.client.applicationName) invalidated(keys);
-      }),
+    const again = () => this.net.scheduler.after(Math.min((attempt + 1) * 50, 2000) * 1000, () => this.subscribe(invalidated, attempt + 1));
+    this.command(
+      ['SUBSCRIBE', INVALIDATION_CHANNEL],
+      undefined,
+      (r) => {
+        if (r.kind === 'error') again();
+      },
+      {
+        onMessage: (_channel, message) =>
+          back.send(() => {
+            const [sender, ...keys] = message.split(' ');
+            if (sender !== this.client.applicationName) invalidated(keys);
+          }),
+        // the server died or stopped: ioredis reconnects and subscribes again (autoResubscribe)
+        onClose: () => back.send(again),
+      },
     );
   }
 }
+
+const errorOf = (r: RedisReply): string | undefined => (r.kind === 'error' ? r.text : undefined);

@@ -12,22 +12,36 @@
  *   virtual second; the fast cycle runs when the queue drains (beforeSleep), never twice in a row.
  * - A PUBLISH hands the message to each subscribed connection's `onMessage` when it completes; the
  *   client side carries it back over its own link (the node computes no latency).
+ * - Faults: a stopped or killed server refuses connections; its connections close (their commands in
+ *   the queue or running get ioredis' `Connection is closed.`, a subscriber its `onClose`). `stop` is
+ *   SHUTDOWN, which saves the RDB: `start` loads the keys back. `kill` is the process dying: `start`
+ *   comes back empty (the RDB's save points between snapshots are not modelled) with INFO's counters reset.
  */
 import { formatReply, type RedisReply } from '../../caching/redis/reply.ts';
 import { RedisStore } from '../../caching/redis/RedisStore.ts';
 import { REDIS_IO_US_PER_READ, redisCommandCpuUs } from '../../caching/redis/serviceTime.ts';
+import type { FaultCommand } from '../../core/commands.ts';
+import type { NodeStatus } from '../../core/contracts.ts';
+import { simError } from '../../core/errors.ts';
 import type { ScheduledEvent } from '../../core/Scheduler.ts';
 import type { Endpoint, Trace } from '../../net/Link.ts';
 import type { ClientInfo, Connection, ConnectResult, ConsoleResult, NodeModel, NodeSnapshot, NodeSpec, ReportBlock, SimContext } from '../types.ts';
 import { splitArgs } from './console.ts';
 import type { RedisSettings } from './settings.ts';
 
-/** One command over a link. `onMessage`: with SUBSCRIBE, where this connection's messages go. */
+/** One command over a link. With SUBSCRIBE: `onMessage`, where this connection's messages go, and `onClose`, told when it closes. */
 export interface RedisCall {
   argv: readonly string[];
   trace?: Trace;
   onMessage?: (channel: string, message: string) => void;
+  onClose?: () => void;
 }
+
+/** ioredis' error for the commands of a connection that closed under them. */
+export const CONNECTION_CLOSED = 'Connection is closed.';
+
+/** How long a redis-server takes to start and accept connections (an empty or small RDB). */
+const START_US = 50_000;
 
 export type { RedisReply };
 
@@ -52,22 +66,31 @@ type Job = { kind: 'cron' } | { kind: 'command'; conn: Connection; call: RedisCa
 export class RedisNode implements NodeModel, Endpoint<RedisCall, RedisReply> {
   readonly kind = 'redis';
   readonly protocol = 'redis';
-  readonly store: RedisStore;
+  store: RedisStore;
+  status: NodeStatus = 'up';
   private readonly queue: Job[] = [];
   private running = false;
+  /** The job on the thread now, and the server's life: a job of an earlier life does not answer. */
+  private current: Job | undefined;
+  private life = 0;
   private nextConn = 1;
   private readonly conns = new Set<Connection>();
-  private readonly subscribers = new Map<string, (channel: string, message: string) => void>();
+  private readonly subscribers = new Map<string, RedisCall>();
   private cronEvent: ScheduledEvent | undefined;
 
   constructor(
     private readonly ctx: SimContext,
     readonly spec: NodeSpec<RedisSettings>,
   ) {
-    this.store = new RedisStore({ rng: ctx.rng(`redis:${spec.id}`), epochMs: EPOCH_MS });
-    for (const [name, value] of Object.entries(spec.settings)) this.store.command(['CONFIG', 'SET', name, String(value)], 0);
+    this.store = this.newStore();
     ctx.metrics.node(this.id).cores = 1;
     this.scheduleCron();
+  }
+
+  private newStore(): RedisStore {
+    const store = new RedisStore({ rng: this.ctx.rng(`redis:${this.spec.id}:${this.life}`), epochMs: EPOCH_MS });
+    for (const [name, value] of Object.entries(this.spec.settings)) store.command(['CONFIG', 'SET', name, String(value)], this.ctx.scheduler.now);
+    return store;
   }
 
   get id(): string {
@@ -82,6 +105,10 @@ export class RedisNode implements NodeModel, Endpoint<RedisCall, RedisReply> {
   }
 
   connect(_client: ClientInfo, done: (r: ConnectResult) => void): void {
+    if (this.status !== 'up') {
+      done({ error: simError('cannot_connect_now') });
+      return;
+    }
     const conn: Connection = { id: this.nextConn++, endpoint: this.id, dead: false };
     this.conns.add(conn);
     this.ctx.metrics.connections(this.id, 1);
@@ -100,6 +127,10 @@ export class RedisNode implements NodeModel, Endpoint<RedisCall, RedisReply> {
   }
 
   private enqueue(job: Job): void {
+    if (this.status !== 'up') {
+      if (job.kind === 'command') job.done({ kind: 'error', text: CONNECTION_CLOSED });
+      return;
+    }
     this.queue.push(job);
     if (!this.running) this.next(false);
   }
@@ -107,6 +138,7 @@ export class RedisNode implements NodeModel, Endpoint<RedisCall, RedisReply> {
   /** Runs the next job; with an empty queue after work, the fast expire cycle before the thread sleeps. */
   private next(afterWork: boolean): void {
     const job = this.queue.shift();
+    this.current = job;
     const now = this.ctx.scheduler.now;
     if (!job) {
       const us = afterWork ? this.store.beforeSleep(now) : 0;
@@ -124,11 +156,11 @@ export class RedisNode implements NodeModel, Endpoint<RedisCall, RedisReply> {
     const reply = this.store.command(argv, now, client);
     const us = REDIS_IO_US_PER_READ + redisCommandCpuUs(argv, reply, this.store.lastKeysFreed);
     const name = (argv[0] ?? '').toLowerCase();
-    if (name === 'subscribe' && job.call.onMessage) this.subscribers.set(client, job.call.onMessage);
+    if (name === 'subscribe' && job.call.onMessage) this.subscribers.set(client, job.call);
     this.occupy(now, us, () => {
       this.ctx.metrics.query(this.id, reply.kind === 'error');
       if (name === 'publish' && reply.kind === 'integer') {
-        for (const s of this.store.subscribersOf(argv[1])) this.subscribers.get(s)?.(argv[1], argv[2]);
+        for (const s of this.store.subscribersOf(argv[1])) this.subscribers.get(s)?.onMessage?.(argv[1], argv[2]);
       }
       job.done(reply);
       this.next(true);
@@ -137,7 +169,40 @@ export class RedisNode implements NodeModel, Endpoint<RedisCall, RedisReply> {
 
   private occupy(now: number, us: number, then: () => void): void {
     this.ctx.metrics.busy(this.id, now, now + us, 1);
-    this.ctx.scheduler.after(us, then);
+    const life = this.life;
+    this.ctx.scheduler.after(us, () => {
+      if (life === this.life) then();
+    });
+  }
+
+  /** stop (SHUTDOWN: the keys are saved), kill (the process dies: they are lost) and start. */
+  fault(f: FaultCommand): string | undefined {
+    if (f.kind === 'start') {
+      if (this.status !== 'down') return `${this.id} is not a stopped server`;
+      this.status = 'booting';
+      this.ctx.scheduler.after(START_US, () => {
+        this.status = 'up';
+        this.ctx.emit({ type: 'node-started', node: this.id, message: `${this.id} is up again${this.store.figures().keys === 0 ? ' (empty)' : ''}` });
+      });
+      return undefined;
+    }
+    if (f.kind !== 'stop' && f.kind !== 'kill') return `${this.id} is a redis server: it can be stopped, killed and started`;
+    if (this.status !== 'up') return `${this.id} is not running`;
+    this.status = 'down';
+    this.life++;
+    const jobs = [this.current, ...this.queue.splice(0)];
+    this.current = undefined;
+    this.running = false;
+    for (const j of jobs) if (j?.kind === 'command') j.done({ kind: 'error', text: CONNECTION_CLOSED });
+    const subscribers = [...this.subscribers.values()];
+    for (const c of [...this.conns]) {
+      c.dead = true;
+      this.disconnect(c);
+    }
+    for (const s of subscribers) s.onClose?.();
+    if (f.kind === 'kill') this.store = this.newStore();
+    this.ctx.emit({ type: f.kind === 'kill' ? 'node-killed' : 'node-stopped', node: this.id, message: `${this.id} was ${f.kind === 'kill' ? 'killed: its keys are lost' : 'stopped (SHUTDOWN saved its keys)'}` });
+    return undefined;
   }
 
   /** CONFIG SET, as a client would send it: every setting applies live. */
@@ -148,10 +213,12 @@ export class RedisNode implements NodeModel, Endpoint<RedisCall, RedisReply> {
     return 'applied';
   }
 
-  /** A redis-cli line, run now (not queued: the console is the operator's, not the workload's). */
+  /** A redis-cli line, run now (not queued: the console is the operator's, not the workload's); a server down refuses redis-cli's connection. */
   async console(line: string): Promise<ConsoleResult> {
     const argv = splitArgs(line);
-    const text = argv ? (argv.length === 0 ? '' : formatReply(this.store.command(argv, this.ctx.scheduler.now, 'console'), argv[0])) : 'Invalid argument(s)';
+    const down = this.status !== 'up' ? `Could not connect to Redis at ${this.id}:6379: Connection refused` : undefined;
+    const reply = () => (argv ? (argv.length === 0 ? '' : formatReply(this.store.command(argv, this.ctx.scheduler.now, 'console'), argv[0])) : 'Invalid argument(s)');
+    const text = down ?? reply();
     const rows = text === '' ? [] : text.split('\n').map((l) => [l]);
     return { node: this.id, query: line, columns: ['reply'], rows, rowCount: rows.length, command: argv?.[0]?.toUpperCase() };
   }
@@ -164,7 +231,7 @@ export class RedisNode implements NodeModel, Endpoint<RedisCall, RedisReply> {
     return {
       id: this.id,
       kind: this.kind,
-      status: 'up',
+      status: this.status,
       queries: m.queries,
       errors: m.errors,
       queriesPerSecond: last?.queries ?? 0,
