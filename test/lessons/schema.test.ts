@@ -26,7 +26,7 @@ describe('lesson files', () => {
   it('every shipped lesson loads, with a start scenario per step, and has a test that replays its solution', () => {
     const { lessons, errors } = loadLessons(files);
     expect(errors.map(formatLessonError)).toEqual([]);
-    expect(lessons.map((l) => l.lesson.id)).toEqual(['monitoring', 'read-replicas', 'connection-pooling']);
+    expect(lessons.map((l) => l.lesson.id)).toEqual(['monitoring', 'read-replicas', 'connection-pooling', 'caching']);
     for (const l of lessons) {
       expect(l.stepStarts).toHaveLength(l.lesson.steps.length);
       expect(existsSync(`test/lessons/solution.${l.lesson.id}.test.ts`), `test/lessons/solution.${l.lesson.id}.test.ts`).toBe(true);
@@ -36,7 +36,7 @@ describe('lesson files', () => {
   it('a JSON syntax error gives the file, line and column; the other lessons still load', () => {
     const text = good.replace('"level": "beginner",', '"level": "beginner"');
     const r = loadLessons({ ...files, 'lessons/bad.json': text });
-    expect(r.lessons).toHaveLength(3);
+    expect(r.lessons).toHaveLength(4);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatchObject({ file: 'lessons/bad.json', line: lineWith(text, '"patterns"') });
     expect(formatLessonError(r.errors[0])).toMatch(/^lessons\/bad\.json:\d+: not valid JSON: expected ',' or '}'/);
@@ -75,7 +75,7 @@ describe('lesson files', () => {
   it('a bad override of the start scenario and a duplicate lesson id are errors', () => {
     expect(errorsOf(variant((l) => (l.overrides = ['primary.max_connections=-5'])))[0].path).toBe('overrides');
     const dup = loadLessons({ ...files, 'lessons/zz-copy.json': good });
-    expect(dup.lessons).toHaveLength(3);
+    expect(dup.lessons).toHaveLength(4);
     expect(dup.errors).toHaveLength(1);
     expect(dup.errors[0]).toMatchObject({ file: 'lessons/zz-copy.json', path: 'id' });
     expect(dup.errors[0].message).toMatch(/the id "monitoring" is used by lessons\/monitoring\.json too/);
