@@ -7,6 +7,7 @@
  */
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
 import { useApp } from '../store/appStore.ts';
+import { kindView } from './nodes/index.ts';
 
 const MAX_DOTS = 6;
 
@@ -49,6 +50,11 @@ export function TrafficEdge(props: EdgeProps) {
   const { id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected } = props;
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const latency = useApp((s) => s.doc.edges.find((e) => `${e.from}->${e.to}` === id)?.latency ?? '0.5ms');
+  // the source kind's live label for this edge (an app's cache hits and misses on the edge to its Redis)
+  const live = useApp((s) => {
+    const from = s.snapshot?.nodes.find((n) => n.id === source);
+    return from ? kindView(from.kind)?.edgeLabel?.(from, s.snapshot?.nodes.find((n) => n.id === target)) : undefined;
+  });
   return (
     <>
       <BaseEdge id={id} path={path} className={selected ? 'pg-edge selected' : 'pg-edge'} />
@@ -56,6 +62,11 @@ export function TrafficEdge(props: EdgeProps) {
       <EdgeLabelRenderer>
         <div className="pg-edge-label" style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}>
           {String(latency)}
+          {live && (
+            <div className="pg-edge-live" data-testid={`edge-label-${source}-${target}`}>
+              {live}
+            </div>
+          )}
         </div>
       </EdgeLabelRenderer>
     </>

@@ -10,6 +10,7 @@ import { lagText } from '../canvas/nodes/postgres/ReplicationEdge.tsx';
 import { type ReplicaFigures, replicaFigures } from '../canvas/nodes/postgres/replicaFigures.ts';
 import { useApp } from '../store/appStore.ts';
 import type { StaleSample } from '../../sim/index.ts';
+import { CacheStaleReads } from './CacheStaleReads.tsx';
 
 const key = (s: StaleSample) => `${s.replica}@${s.at}@${s.session ?? ''}`;
 
@@ -77,7 +78,19 @@ function Explanation({ s, policy }: { s: StaleSample; policy: string }) {
   );
 }
 
+/** The replicas' stale reads and the caches' (CacheStaleReads.tsx), one above the other. */
 export function StaleReadsPanel() {
+  const caching = useApp((s) => (s.snapshot?.nodes ?? []).some((n) => 'cache' in n && n.cache !== undefined));
+  const replicated = useApp((s) => (s.snapshot?.nodes ?? []).some((n) => replicaFigures(n)));
+  return (
+    <>
+      {(!caching || replicated) && <ReplicaStaleReads />}
+      <CacheStaleReads />
+    </>
+  );
+}
+
+function ReplicaStaleReads() {
   const snapshot = useApp((s) => s.snapshot);
   const policy = useApp((s) => String(s.doc.nodes.find((n) => n.settings.read_policy !== undefined)?.settings.read_policy ?? 'random'));
   const [picked, setPicked] = useState<StaleSample | undefined>();
@@ -89,7 +102,7 @@ export function StaleReadsPanel() {
   if (replicas.length === 0)
     return (
       <div className="events" data-testid="stale-reads">
-        <p className="muted">No replicas in the running scenario. Draw a postgres → postgres link (a replica) and press Run to see stale reads.</p>
+        <p className="muted">No replicas and no cache in the running scenario. Draw a postgres → postgres link (a replica), or a cache in front of the database, and press Run to see stale reads.</p>
       </div>
     );
   return (

@@ -1,10 +1,11 @@
 /**
  * The workload's editor: clients or arrival rate, think time, the data set's size, and the operation
- * mix (each operation's weight and its parameters' key distribution), with the whole mix as JSON for
- * anything else. Every change is validated by the sim's workload schema.
+ * mix (each operation's weight, its parameters' key distribution, what it caches: a read's key template
+ * and TTL, a write's invalidated keys), the cache strategy of each app that caches, with the whole mix as
+ * JSON for anything else. Every change is validated by the sim's workload schema.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { dataSchema, defaultOperations, describeSettings, type ScenarioIssue, workloadSchema } from '../../sim/index.ts';
+import { dataSchema, defaultOperations, describeSettings, nodeKind, nodeKinds, type ScenarioIssue, type SettingDoc, workloadSchema } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 import { SettingField } from './SettingField.tsx';
 
@@ -12,7 +13,16 @@ const messages = (issues: ScenarioIssue[]) => issues.map((i) => `${i.path}: ${i.
 const SCALARS = ['mode', 'clients', 'think_time', 'arrival_rate', 'max_in_flight'];
 
 type Param = { dist: string; min?: number; max?: number; s?: number; [k: string]: unknown };
-type Op = { name: string; weight?: number; sql: string | string[]; params?: Param[] };
+type Op = { name: string; weight?: number; sql: string | string[]; params?: Param[]; cache?: { key: string; ttl?: string | number; value_bytes?: number }; invalidates?: string[] };
+
+/** An operation with its cache declaration changed: a read's key and TTL (an empty key: not cached), a write's invalidated keys. */
+function withCache(op: Op, change: { key?: string; ttl?: string; invalidates?: string }): Op {
+  const { cache, invalidates, ...rest } = op;
+  const key = change.key ?? cache?.key ?? '';
+  const ttl = change.ttl ?? (cache?.ttl === undefined ? '60s' : String(cache.ttl));
+  const inv = change.invalidates === undefined ? (invalidates ?? []) : change.invalidates.split(/[\s,]+/).filter(Boolean);
+  return { ...rest, ...(key ? { cache: { ...cache, key, ttl } } : {}), ...(inv.length > 0 ? { invalidates: inv } : {}) };
+}
 
 export function WorkloadEditor() {
   const workload = useApp((s) => s.doc.workload) as Record<string, any>;
@@ -29,6 +39,16 @@ export function WorkloadEditor() {
   }, [ops, editing]);
 
   const setOps = (next: Op[]) => messages(appStore.getState().setOperations(next));
+  const setOp = (i: number, op: Op) => {
+    const errs = setOps(ops.map((o, j) => (j === i ? op : o)));
+    if (errs.length) appStore.getState().notify('error', errs.join('; '));
+  };
+  // the nodes whose kind has a cache strategy (the app): their cache_strategy, edited here beside what the operations cache
+  const strategyDoc = useMemo(() => {
+    const kind = nodeKinds().find((k) => k.settings.shape.cache_strategy !== undefined);
+    return kind && describeSettings(kind.settings).find((d) => d.name === 'cache_strategy');
+  }, []);
+  const cachingNodes = useApp((s) => s.doc.nodes.filter((n) => nodeKind(n.kind)?.settings.shape.cache_strategy !== undefined).map((n) => n.id).join(','));
   const totalWeight = ops.reduce((a, o) => a + (o.weight ?? 1), 0) || 1;
 
   return (
@@ -73,7 +93,7 @@ export function WorkloadEditor() {
           </tr>
         </thead>
         <tbody>
-          {ops.map((op, i) => (
+          {ops.map((op, i) => [
             <tr key={op.name} title={Array.isArray(op.sql) ? op.sql.join(';\n') : op.sql}>
               <td>
                 <code>{op.name}</code>
@@ -120,10 +140,48 @@ export function WorkloadEditor() {
                   ),
                 )}
               </td>
-            </tr>
-          ))}
+            </tr>,
+            <tr key={`${op.name}-cache`} className="op-cache">
+              <td colSpan={4} className="op-cache-cell">
+                <span title="A read: its cache key template (user:{$1}) and TTL; empty: not cached">cache</span>
+                <input
+                  className="op-cache-input"
+                  aria-label={`cache key of ${op.name}`}
+                  data-testid={`cache-key-${op.name}`}
+                  placeholder="not cached"
+                  defaultValue={op.cache?.key ?? ''}
+                  key={`${op.name}-key-${op.cache?.key}`}
+                  onBlur={(e) => e.target.value.trim() !== (op.cache?.key ?? '') && setOp(i, withCache(op, { key: e.target.value.trim() }))}
+                />
+                {op.cache && (
+                  <input
+                    className="op-cache-ttl"
+                    aria-label={`cache TTL of ${op.name}`}
+                    data-testid={`cache-ttl-${op.name}`}
+                    defaultValue={String(op.cache.ttl ?? '60s')}
+                    key={`${op.name}-ttl-${op.cache.ttl}`}
+                    onBlur={(e) => e.target.value.trim() !== String(op.cache?.ttl ?? '60s') && setOp(i, withCache(op, { ttl: e.target.value.trim() }))}
+                  />
+                )}
+                <span title="A write: the cache keys it makes stale, comma-separated">invalidates</span>
+                <input
+                  className="op-cache-input"
+                  aria-label={`keys ${op.name} invalidates`}
+                  data-testid={`cache-invalidates-${op.name}`}
+                  placeholder="none"
+                  defaultValue={(op.invalidates ?? []).join(', ')}
+                  key={`${op.name}-inv-${(op.invalidates ?? []).join(',')}`}
+                  onBlur={(e) => e.target.value.trim() !== (op.invalidates ?? []).join(', ') && setOp(i, withCache(op, { invalidates: e.target.value }))}
+                />
+              </td>
+            </tr>,
+          ])}
         </tbody>
       </table>
+      {strategyDoc &&
+        cachingNodes &&
+        ops.some((o) => o.cache || o.invalidates) &&
+        cachingNodes.split(',').map((id) => <CacheStrategy key={id} id={id} doc={strategyDoc} />)}
       <details>
         <summary>Edit the mix as JSON (SQL, parameters)</summary>
         <textarea
@@ -162,5 +220,19 @@ export function WorkloadEditor() {
         ))}
       </details>
     </section>
+  );
+}
+
+/** A node's cache_strategy (an app setting), beside the operations whose cache it governs. */
+function CacheStrategy({ id, doc }: { id: string; doc: SettingDoc }) {
+  const value = useApp((s) => s.doc.nodes.find((n) => n.id === id)?.settings.cache_strategy);
+  return (
+    <SettingField
+      testId={`cache-strategy-${id}`}
+      showContext={false}
+      doc={{ ...doc, name: `${id}: cache_strategy` }}
+      value={value}
+      onCommit={(v) => messages(appStore.getState().setSetting(id, 'cache_strategy', v))}
+    />
   );
 }

@@ -22,6 +22,8 @@ export interface KindView {
   streamEdge?: ComponentType<EdgeProps>;
   /** Figures sampled from each snapshot of a node of this kind, for its charts (null: not known). */
   liveFigures?: (snap: NodeSnapshot) => Record<string, number | null> | undefined;
+  /** A live label for an edge from a node of this kind (an app's cache hits on the edge to its Redis), beside the latency. */
+  edgeLabel?: (from: NodeSnapshot, to: NodeSnapshot | undefined) => string | undefined;
 }
 
 const views = new Map<string, KindView>();

@@ -1,0 +1,33 @@
+/**
+ * Faults for a selected redis node of the running simulation: stop (SHUTDOWN: the keys are saved), kill
+ * (the process dies: its keys are lost) and start. The apps answer from the database meanwhile, or fail
+ * with the seed's CacheService (cache_suppress_l2_errors off).
+ */
+import type { RedisSnapshot } from '../../../../sim/index.ts';
+import type { FaultCommand } from '../../../sim/protocol.ts';
+import { appStore, useApp } from '../../../store/appStore.ts';
+
+export function RedisFaults({ nodeId }: { nodeId: string }) {
+  const live = useApp((s) => s.loadedKey !== undefined && s.status !== 'idle' && s.status !== 'booting');
+  const snap = useApp((s) => s.snapshot?.nodes.find((n) => n.id === nodeId)) as RedisSnapshot | undefined;
+  const up = !snap || snap.status === 'up';
+  const fault = (f: FaultCommand) => void appStore.getState().fault(f);
+  return (
+    <div className="node-actions" data-testid="redis-faults">
+      <h3>Faults</h3>
+      <div className="row">
+        <button type="button" data-testid="fault-stop" disabled={!live || !up} onClick={() => fault({ kind: 'stop', node: nodeId })} title="SHUTDOWN: connections close, the RDB is saved">
+          Stop
+        </button>
+        <button type="button" data-testid="fault-start" disabled={!live || snap?.status !== 'down'} onClick={() => fault({ kind: 'start', node: nodeId })} title="start redis-server again (a stopped one loads its RDB; a killed one comes back empty)">
+          Start
+        </button>
+        <button type="button" className="danger" data-testid="fault-kill" disabled={!live || !up} onClick={() => fault({ kind: 'kill', node: nodeId })} title="the process dies: in-flight commands fail, the keys are lost">
+          Kill
+        </button>
+      </div>
+      {!live && <p className="muted">Press Run: faults act on the running simulation.</p>}
+      {live && !up && <p data-testid="redis-down">{nodeId} is {snap?.status}: the apps answer from the database (cache_suppress_l2_errors on) or fail (off, the seed's CacheService).</p>}
+    </div>
+  );
+}
