@@ -6,7 +6,8 @@ import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
 import { buildReport, parsePgbouncerIni, parseScenario, ScenarioError } from '../../sim/index.ts';
 import { engines, readReplicas, scenario, startSim } from './harness.ts';
 
-const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r';
+// bounded, so the console cannot tell it from a legitimate query before it runs (runaway.ts): the watchdog kills it
+const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1e15) SELECT count(*) FROM r';
 
 const small = () =>
   scenario({
@@ -18,6 +19,26 @@ const small = () =>
     edges: [{ from: 'app', to: 'primary' }],
     workload: { clients: 4, think_time: '10ms', data: { users: 200, orders_per_user: 2 } },
   });
+
+describe('runaway console statements the parse tree shows', () => {
+  it('are cancelled as PostgreSQL cancels, without a node crash', async () => {
+    const sim = await startSim(small(), { engines: nodeEngineFactory({ kind: 'worker' }) });
+    await sim.runUntil(300_000);
+    for (const sql of [
+      'SELECT pg_catalog.pg_sleep(60)',
+      'SELECT count(*) FROM generate_series(1, 50000000)',
+      'DO $$ BEGIN LOOP PERFORM 1; END LOOP; END $$',
+      'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r',
+    ]) {
+      const r = await sim.apply({ do: 'runSql', node: 'primary', sql });
+      expect(r.error, sql).toMatchObject({ code: 'query_canceled', sqlstate: '57014', message: 'canceling statement due to statement timeout' });
+    }
+    await sim.runUntil(600_000);
+    expect(sim.events.filter((e) => e.type === 'node-crashed' || e.type === 'node-restarted')).toEqual([]);
+    const ok = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT count(*) FROM users' });
+    expect(ok.rows).toEqual([[200]]);
+  });
+});
 
 describe('after a runaway kill', () => {
   it('the console waits for the restart instead of answering "starting up" while virtual time stands still', async () => {
