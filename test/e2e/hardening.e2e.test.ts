@@ -31,7 +31,8 @@ describe.skipIf(!!missing)(`a multi-megabyte scenario in Chromium${missing ? ` (
   let errors: string[];
   const id = (testId: string) => page.getByTestId(testId);
   const busy = () => loadavg()[0] > availableParallelism();
-  const bound = () => (busy() ? 1500 : 400);
+  // the open itself (the document, its undo step and its file text) is one task of some 100 ms on an idle machine
+  const bound = () => (busy() ? 3000 : 800);
   const worst = (tasks: number[]) => Math.max(0, ...tasks);
   let file: string;
 
@@ -89,7 +90,7 @@ describe.skipIf(!!missing)(`a multi-megabyte scenario in Chromium${missing ? ` (
     writeFileSync(path, JSON.stringify(bad));
     const t0 = await page.evaluate(() => performance.now());
     await id('file-input').setInputFiles(path);
-    await page.waitForFunction(() => /operations\.21\.params\.0\.values\.9999/.test(document.querySelector('[data-testid="notice-error"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => /operations\[21\]\.params\[0\]\.values\[9999\]/.test(document.querySelector('[data-testid="notice-error"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
     expect(worst(await longTasksSince(page, t0))).toBeLessThan(bound());
   });
 
