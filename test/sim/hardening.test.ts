@@ -109,6 +109,20 @@ describe('a truncated console result', () => {
 });
 
 describe('the data load', () => {
+  it('shows its progress statement by statement (the default data set inserts in chunks)', async () => {
+    const base = nodeEngineFactory({ kind: 'worker' });
+    const fresh = { ...base, loadSnapshot: (key: string) => (key.startsWith('data-') ? Promise.resolve(undefined) : base.loadSnapshot(key)) };
+    const phases: [string, number][] = [];
+    const s = scenario({ nodes: [{ id: 'primary', kind: 'postgres' }], workload: { clients: 0, data: { users: 250_000, orders_per_user: 0 } } });
+    const sim = await startSim(s, { engines: fresh, onProgress: (phase, f) => phases.push([phase, f]) });
+    const loads = phases.filter(([p]) => /\d+ of \d+ statements$/.test(p));
+    // 3 CREATEs, then the users in chunks of 100,000 rows (3), then the one orders statement
+    expect(loads.map(([p]) => p.replace(/.*: /, ''))).toEqual(['1 of 7 statements', '2 of 7 statements', '3 of 7 statements', '4 of 7 statements', '5 of 7 statements', '6 of 7 statements', '7 of 7 statements']);
+    expect(loads.map(([, f]) => f)).toEqual([...loads.map(([, f]) => f)].sort((a, b) => a - b));
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT count(*)::int, max(id)::int FROM users' });
+    expect(r.rows).toEqual([[250000, 250000]]);
+  });
+
   it('is not a runaway: a load longer than the node watchdog completes', async () => {
     const base = nodeEngineFactory({ kind: 'worker', watchdogMs: 500 });
     // the template from the cache, the data set loaded each time
