@@ -249,7 +249,11 @@ export async function dataSnapshot(factory: EngineFactory, setupSql: string, onP
       `SET SESSION AUTHORIZATION ${SUPERUSER}; REVOKE USAGE ON LANGUAGE sql, plpgsql FROM ${CONSOLE_ROLE}`,
       'ANALYZE',
     ],
-    (done) => onPhase?.(`loading the data set (first run of this data only): ${Math.min(done, statements.length)} of ${statements.length} statements`, 0.15 + (0.15 * Math.min(done, statements.length)) / statements.length),
+    (done) => {
+      // the first statement sets the role; the last two give it back and analyze
+      const k = done - 1;
+      if (k >= 1 && k <= statements.length) onPhase?.(`loading the data set (first run of this data only): ${k} of ${statements.length} statements`, 0.15 + (0.15 * k) / statements.length);
+    },
   );
   await factory.saveSnapshot(key, tar);
   return tar;
