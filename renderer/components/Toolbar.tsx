@@ -99,7 +99,7 @@ export function Toolbar() {
                   key={ex.file}
                   onClick={() => {
                     setMenu(undefined);
-                    openText(ex.text, { name: ex.file });
+                    void openText(ex.text, { name: ex.file });
                   }}
                 >
                   {ex.name}

@@ -34,9 +34,12 @@ export function WorkloadEditor() {
   const [json, setJson] = useState('');
   const [jsonErrors, setJsonErrors] = useState<string[]>([]);
   const [editing, setEditing] = useState(false);
+  // the JSON is made and shown only while its section is open: a mix with large parameter lists is
+  // megabytes of text, which a hidden textarea would still lay out on every change of the document
+  const [open, setOpen] = useState(false);
   useEffect(() => {
-    if (!editing) setJson(JSON.stringify(ops, null, 2));
-  }, [ops, editing]);
+    if (open && !editing) setJson(JSON.stringify(ops, null, 2));
+  }, [ops, editing, open]);
 
   const setOps = (next: Op[]) => messages(appStore.getState().setOperations(next));
   const setOp = (i: number, op: Op) => {
@@ -182,37 +185,41 @@ export function WorkloadEditor() {
         cachingNodes &&
         ops.some((o) => o.cache || o.invalidates) &&
         cachingNodes.split(',').map((id) => <CacheStrategy key={id} id={id} doc={strategyDoc} />)}
-      <details>
+      <details onToggle={(e) => setOpen(e.currentTarget.open)}>
         <summary>Edit the mix as JSON (SQL, parameters)</summary>
-        <textarea
-          className="json"
-          aria-label="operations JSON"
-          value={json}
-          spellCheck={false}
-          onFocus={() => setEditing(true)}
-          onChange={(e) => setJson(e.target.value)}
-        />
-        <button
-          type="button"
-          onClick={() => {
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(json);
-            } catch (e) {
-              setJsonErrors([`not valid JSON: ${(e as Error).message}`]);
-              return;
-            }
-            if (!Array.isArray(parsed)) {
-              setJsonErrors(['expected an array of operations']);
-              return;
-            }
-            const errs = setOps(parsed as Op[]);
-            setJsonErrors(errs);
-            if (errs.length === 0) setEditing(false);
-          }}
-        >
-          Apply mix
-        </button>
+        {open && (
+          <textarea
+            className="json"
+            aria-label="operations JSON"
+            value={json}
+            spellCheck={false}
+            onFocus={() => setEditing(true)}
+            onChange={(e) => setJson(e.target.value)}
+          />
+        )}
+        {open && (
+          <button
+            type="button"
+            onClick={() => {
+              let parsed: unknown;
+              try {
+                parsed = JSON.parse(json);
+              } catch (e) {
+                setJsonErrors([`not valid JSON: ${(e as Error).message}`]);
+                return;
+              }
+              if (!Array.isArray(parsed)) {
+                setJsonErrors(['expected an array of operations']);
+                return;
+              }
+              const errs = setOps(parsed as Op[]);
+              setJsonErrors(errs);
+              if (errs.length === 0) setEditing(false);
+            }}
+          >
+            Apply mix
+          </button>
+        )}
         {jsonErrors.map((m) => (
           <div key={m} className="setting-error" role="alert">
             {m}

@@ -3,10 +3,10 @@
  * keyboard and Electron's menus. Electron uses its dialogs through the bridge; a browser uses an upload,
  * a download and IndexedDB. Opening a bad file shows what is wrong and leaves the current work alone.
  */
-import { parseScenarioText } from '../../sim/index.ts';
 import { appStore } from '../store/appStore.ts';
 import { type Doc, docFromFile, docText, emptyDoc, hasUnsavedWork, validateDoc } from '../store/doc.ts';
 import { bridge } from './bridge.ts';
+import { readScenario } from './readScenario.ts';
 import { addRecent, type RecentFile } from './storage.ts';
 
 export function fileNameFor(doc: Doc): string {
@@ -14,16 +14,19 @@ export function fileNameFor(doc: Doc): string {
   return `${base}.json`;
 }
 
-/** Validates a file's text; on success replaces the document (undoable), else says why and changes nothing. */
-export function openText(text: string, file: { name: string; path?: string }): boolean {
+/**
+ * Validates a file's text (off the main thread); on success replaces the document (undoable), else says
+ * why and changes nothing.
+ */
+export async function openText(text: string, file: { name: string; path?: string }): Promise<boolean> {
+  const r = await readScenario(text);
   const s = appStore.getState();
-  const r = parseScenarioText(text);
   if (!r.ok) {
     s.notify('error', `${file.name} is not a scenario this app can open; your current work is unchanged.`, r.issues);
     return false;
   }
   if (s.loadedKey !== undefined) void s.resetRun();
-  s.replaceDoc(docFromFile(JSON.parse(text)));
+  s.replaceDoc(docFromFile(r.raw));
   s.setFile(file, docText(appStore.getState().doc));
   addRecent({ name: file.name, path: file.path, text: file.path ? undefined : text, at: Date.now() });
   s.notify('info', `Opened ${file.name}`);
@@ -44,7 +47,7 @@ export async function openFile(input?: HTMLInputElement | null): Promise<void> {
   const b = bridge();
   if (b) {
     const f = await b.openFile();
-    if (f) openText(f.text, { name: f.path.split(/[\\/]/).pop() ?? f.path, path: f.path });
+    if (f) await openText(f.text, { name: f.path.split(/[\\/]/).pop() ?? f.path, path: f.path });
     return;
   }
   input?.click();
@@ -59,13 +62,13 @@ export async function openRecent(r: RecentFile): Promise<void> {
   if (b && r.path) {
     try {
       const f = await b.openRecent(r.path);
-      openText(f.text, { name: r.name, path: f.path });
+      await openText(f.text, { name: r.name, path: f.path });
     } catch (e) {
       appStore.getState().notify('error', `Could not open ${r.path}: ${String((e as Error)?.message ?? e)}`);
     }
     return;
   }
-  if (r.text) openText(r.text, { name: r.name });
+  if (r.text) await openText(r.text, { name: r.name });
 }
 
 function download(name: string, href: string): void {

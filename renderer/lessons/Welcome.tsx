@@ -77,8 +77,8 @@ export function Welcome() {
                 key={ex.file}
                 className="welcome-item"
                 data-testid={`welcome-example-${ex.file}`}
-                onClick={() => {
-                  if (openText(ex.text, { name: ex.file })) showWelcome(false);
+                onClick={async () => {
+                  if (await openText(ex.text, { name: ex.file })) showWelcome(false);
                 }}
               >
                 {ex.name}

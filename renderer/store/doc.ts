@@ -82,8 +82,17 @@ export function docToScenario(doc: Doc): Record<string, unknown> {
   };
 }
 
+const texts = new WeakMap<Doc, string>();
+
+/**
+ * The document as a scenario file's text. Documents are never changed in place (an edit makes a new one),
+ * so each one's text is made once: the toolbar's unsaved-changes check asks on every store update, which
+ * for a multi-megabyte scenario would stringify it many times a second.
+ */
 export function docText(doc: Doc): string {
-  return `${JSON.stringify(docToScenario(doc), null, 2)}\n`;
+  let text = texts.get(doc);
+  if (text === undefined) texts.set(doc, (text = `${JSON.stringify(docToScenario(doc), null, 2)}\n`));
+  return text;
 }
 
 /**

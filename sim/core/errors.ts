@@ -56,6 +56,13 @@ export const ERROR_CATALOGUE = {
     message: 'statement refused by the simulator',
     explanation: 'This statement would hang or exhaust the embedded PostgreSQL, so the console does not run it.',
   },
+  query_canceled: {
+    sqlstate: '57014',
+    severity: 'ERROR',
+    message: 'canceling statement due to statement timeout',
+    explanation:
+      'The statement would have run until the node was killed (an endless loop or recursion, a real sleep, a huge series), so the console cancelled it before it started, as statement_timeout would in PostgreSQL.',
+  },
   runaway_statement: {
     severity: 'FATAL',
     message: 'terminating connection due to a runaway statement',

@@ -2,9 +2,13 @@
  * A PGlite in a worker of its own (worker_threads in Node, a Web Worker in the browser), so a runaway
  * statement blocks only that worker, and a watchdog in real time can kill it.
  *
- * Watchdog rule: if the worker has requests outstanding and has answered none of them for `watchdogMs`
- * of wall time, the statement at its head is a runaway; the worker is terminated and every outstanding
- * request fails with EngineDeadError. The sim then restarts the node from its last snapshot.
+ * Watchdog rule: if the worker has requests outstanding and has answered none of them for `watchdogMs`,
+ * the statement at its head is a runaway; the worker is terminated and every outstanding request fails
+ * with EngineDeadError. The sim then restarts the node from its last snapshot. Where the platform can
+ * measure the CPU time its threads get (Node), `watchdogMs` is counted in CPU time, capped by wall time:
+ * on a loaded machine a legitimate statement's wall time stretches while the CPU it is given does not, and
+ * it is no runaway while the engine is making progress. A statement that waits without using CPU (a real
+ * sleep) is still killed after WALL_LIMIT times `watchdogMs` of wall time.
  */
 import { type DbEngine, EngineDeadError } from './DbEngine.ts';
 import type { EngineReply, EngineRequest } from './protocol.ts';
@@ -21,6 +25,9 @@ export type ReplyItem = { id: number; reply: EngineReply } | { id: number; faile
 
 export type HostMessage = { type: 'ready' } | { type: 'boot-failed'; message: string } | { type: 'replies'; replies: ReplyItem[] };
 
+/** Wall time, in multiples of the watchdog's limit, after which a statement is a runaway whatever its CPU time. */
+export const WALL_LIMIT = 6;
+
 const nextTask: (f: () => void) => void = typeof setImmediate === 'function' ? setImmediate : (f) => setTimeout(f, 0);
 
 interface Pending {
@@ -33,6 +40,7 @@ export class WorkerEngine implements DbEngine {
   private nextId = 1;
   private dead: string | undefined;
   private lastProgress = 0;
+  private lastProgressCpu = 0;
   /** Requests sent in this microtask, posted together. */
   private outbox: { id: number; req: EngineRequest }[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -42,11 +50,15 @@ export class WorkerEngine implements DbEngine {
     readonly name: string,
     private readonly port: WorkerPort,
     private readonly watchdogMs: number,
+    private readonly cpuMs: (() => number) | undefined,
   ) {}
 
-  /** Starts the worker's PGlite from `boot` (the first message the host expects) and waits until ready. */
-  static async start(name: string, port: WorkerPort, boot: unknown, watchdogMs: number, transfer: Transferable[] = []) {
-    const engine = new WorkerEngine(name, port, watchdogMs);
+  /**
+   * Starts the worker's PGlite from `boot` (the first message the host expects) and waits until ready.
+   * `cpuMs`: the CPU milliseconds this process has used so far, where the platform can tell.
+   */
+  static async start(name: string, port: WorkerPort, boot: unknown, watchdogMs: number, transfer: Transferable[] = [], cpuMs?: () => number) {
+    const engine = new WorkerEngine(name, port, watchdogMs, cpuMs);
     await new Promise<void>((resolve, reject) => {
       port.onError((e) => {
         reject(e);
@@ -72,7 +84,7 @@ export class WorkerEngine implements DbEngine {
   request(req: EngineRequest): Promise<EngineReply> {
     if (this.dead !== undefined) return Promise.reject(new EngineDeadError(this.name, this.dead));
     const id = this.nextId++;
-    if (this.pending.size === 0) this.lastProgress = performance.now();
+    if (this.pending.size === 0) this.progressed();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       // Posted in the next macrotask: by then the sim has sent everything it can before it must wait.
@@ -96,7 +108,7 @@ export class WorkerEngine implements DbEngine {
 
   private settle(msg: HostMessage): void {
     if (msg.type !== 'replies') return;
-    this.lastProgress = performance.now();
+    this.progressed();
     for (const item of msg.replies) {
       const p = this.pending.get(item.id);
       if (!p) continue;
@@ -106,9 +118,17 @@ export class WorkerEngine implements DbEngine {
     }
   }
 
+  private progressed(): void {
+    this.lastProgress = performance.now();
+    this.lastProgressCpu = this.cpuMs?.() ?? 0;
+  }
+
   private watch(): void {
-    if (this.pending.size > 0 && performance.now() - this.lastProgress > this.watchdogMs) {
-      const reason = `a statement ran for more than ${this.watchdogMs} ms of real time`;
+    if (this.pending.size === 0) return;
+    const wall = performance.now() - this.lastProgress;
+    const busy = this.cpuMs ? Math.min(wall, this.cpuMs() - this.lastProgressCpu) : wall;
+    if (busy > this.watchdogMs || wall > WALL_LIMIT * this.watchdogMs) {
+      const reason = busy > this.watchdogMs ? `a statement ran for more than ${this.watchdogMs} ms of real time` : `a statement waited for more than ${WALL_LIMIT * this.watchdogMs} ms of real time`;
       this.die(reason);
       this.onDeath?.(reason);
     }

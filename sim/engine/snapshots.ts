@@ -7,6 +7,7 @@ import { hash32 } from '../core/rng.ts';
 import { STATISTICS_VIEWS_SQL } from '../monitoring/statistics.ts';
 import type { DbEngine, EngineFactory } from './DbEngine.ts';
 import type { EngineReply } from './protocol.ts';
+import { parseSql, statementText } from '../sql/parser.ts';
 
 // The real engine is kept small (its files live in memory): 8MB of shared buffers, WAL checkpointed at
 // 16MB and, with wal_recycle off, old segments removed rather than kept, so snapshots stay small too.
@@ -182,9 +183,12 @@ export function expectOk(reply: EngineReply, what: string): void {
   if (error) throw new Error(`${what}: ${error.message}`);
 }
 
-async function setup(engine: DbEngine, statements: string[]): Promise<Uint8Array> {
+async function setup(engine: DbEngine, statements: string[], onStatement?: (done: number) => void): Promise<Uint8Array> {
   try {
-    for (const sql of statements) expectOk(await engine.request({ op: 'exec', sql }), 'snapshot setup');
+    for (const [i, sql] of statements.entries()) {
+      expectOk(await engine.request({ op: 'exec', sql }), 'snapshot setup');
+      onStatement?.(i + 1);
+    }
     expectOk(await engine.request({ op: 'exec', sql: 'CHECKPOINT' }), 'checkpoint');
     const reply = await engine.request({ op: 'dump' });
     return (reply as { tar: Uint8Array }).tar;
@@ -216,6 +220,20 @@ export async function templateSnapshot(factory: EngineFactory, onPhase?: Snapsho
 const DATA_LOAD_WATCHDOG_MS = 600_000;
 
 /** The template with `setupSql` (schema and data) applied. */
+/**
+ * The setup's statements, each run as a request of its own so a long load shows its progress (the default
+ * data set inserts in chunks: workload/defaults.ts). A setup PostgreSQL's grammar rejects runs whole, so the
+ * engine gives its error with the position in the setup as written.
+ */
+function setupStatements(setupSql: string): string[] {
+  try {
+    const stmts = parseSql(setupSql).stmts ?? [];
+    return stmts.length > 1 ? stmts.map((s) => statementText(setupSql, s)) : [setupSql];
+  } catch {
+    return [setupSql];
+  }
+}
+
 export async function dataSnapshot(factory: EngineFactory, setupSql: string, onPhase?: SnapshotProgress): Promise<Uint8Array> {
   const key = `data-${TEMPLATE_KEY}-${hash32(setupSql).toString(16)}-${setupSql.length}`;
   const cached = await factory.loadSnapshot(key);
@@ -224,12 +242,21 @@ export async function dataSnapshot(factory: EngineFactory, setupSql: string, onP
   onPhase?.('loading the data set (first run of this data only)', 0.15);
   const engine = await factory.create({ snapshot: template, postgresqlConf: ENGINE_CONF, name: 'data-load', watchdogMs: DATA_LOAD_WATCHDOG_MS });
   // The scenario's objects belong to the console's role; its setup may use functions and DO blocks.
-  const tar = await setup(engine, [
-    `GRANT USAGE ON LANGUAGE sql, plpgsql TO ${CONSOLE_ROLE}; SET SESSION AUTHORIZATION ${CONSOLE_ROLE}`,
-    setupSql,
-    `SET SESSION AUTHORIZATION ${SUPERUSER}; REVOKE USAGE ON LANGUAGE sql, plpgsql FROM ${CONSOLE_ROLE}`,
-    'ANALYZE',
-  ]);
+  const statements = setupStatements(setupSql);
+  const tar = await setup(
+    engine,
+    [
+      `GRANT USAGE ON LANGUAGE sql, plpgsql TO ${CONSOLE_ROLE}; SET SESSION AUTHORIZATION ${CONSOLE_ROLE}`,
+      ...statements,
+      `SET SESSION AUTHORIZATION ${SUPERUSER}; REVOKE USAGE ON LANGUAGE sql, plpgsql FROM ${CONSOLE_ROLE}`,
+      'ANALYZE',
+    ],
+    (done) => {
+      // the first statement sets the role; the last two give it back and analyze
+      const k = done - 1;
+      if (k >= 1 && k <= statements.length) onPhase?.(`loading the data set (first run of this data only): ${k} of ${statements.length} statements`, 0.15 + (0.15 * k) / statements.length);
+    },
+  );
   await factory.saveSnapshot(key, tar);
   return tar;
 }

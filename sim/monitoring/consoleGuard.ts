@@ -13,9 +13,11 @@
  * role is what refuses it. Input PostgreSQL's grammar rejects is left to the engine, which answers with the
  * same syntax error and runs nothing of it (a simple query is parsed whole before any of it runs).
  */
+import { type SimError, simError } from '../core/errors.ts';
 import type { Node, RawStmt } from '../sql/parser.ts';
 import { parsePlpgsql, parseSql, statementText } from '../sql/parser.ts';
 import { constText, names, walk } from '../sql/tree.ts';
+import { runawayPlpgsql, runawayStatement } from './runaway.ts';
 
 const AUTHORIZATION = 'console statements run as the role sim_console; SESSION AUTHORIZATION cannot change.';
 const PROGRAM = 'COPY ... PROGRAM hangs the embedded PostgreSQL (it cannot start programs).';
@@ -124,10 +126,10 @@ function strings(tree: unknown, into: Set<string>): void {
  * (`query_to_xml('...')`), and, in PL/pgSQL, every one (`x := '...'; EXECUTE x`). A string: a body that
  * could not be read. `plpgsql`: each text is a PL/pgSQL body's.
  */
-function embedded(sql: string, raw: RawStmt, allStrings: boolean): { sql: string; plpgsql: boolean }[] | string {
+function embedded(sql: string, raw: RawStmt, allStrings: boolean): { sql: string; plpgsql: boolean }[] | Verdict {
   const found = new Set<string>();
   const bodies: string[] = [];
-  let failed: string | undefined;
+  let failed: Verdict | undefined;
   walk(raw.stmt, (kind, f) => {
     if (kind === 'FuncCall' || (allStrings && kind === 'A_Const')) strings(kind === 'FuncCall' ? f.args : { A_Const: f }, found);
     if (kind !== 'DoStmt' && kind !== 'CreateFunctionStmt') return true;
@@ -137,12 +139,15 @@ function embedded(sql: string, raw: RawStmt, allStrings: boolean): { sql: string
       if (as && 'DefElem' in as) bodies.push(...names([as.DefElem.arg as Node]), ...('List' in (as.DefElem.arg as Node) ? names((as.DefElem.arg as { List: { items?: Node[] } }).List.items) : []));
     } else if (language === 'plpgsql') {
       try {
-        walk(parsePlpgsql(statementText(sql, raw)), (k, e) => {
+        const functions = parsePlpgsql(statementText(sql, raw));
+        const loops = kind === 'DoStmt' ? runawayPlpgsql(functions) : undefined;
+        if (loops) failed = { why: loops, timeout: true };
+        walk(functions, (k, e) => {
           if (k === 'PLpgSQL_expr') bodies.push(plpgsqlStatement(e.query as string, e.parseMode as number | undefined));
           return true;
         });
       } catch (e) {
-        failed = `the PL/pgSQL body could not be checked: ${(e as Error).message}`;
+        failed = { why: `the PL/pgSQL body could not be checked: ${(e as Error).message}` };
       }
     }
     return true;
@@ -168,8 +173,14 @@ function plpgsqlStatement(query: string, mode = 0): string {
   return `SELECT ${assign ? query.slice(assign[0].length) : query}`;
 }
 
+/** Why an input is refused; `timeout`: it would run until the node is killed (runaway.ts). */
+interface Verdict {
+  why: string;
+  timeout?: boolean;
+}
+
 /** The first rule the input's statements, or the SQL nested in them, break; `top`: the console's own input. */
-function check(sql: string, depth: number, top: boolean, plpgsql = false): string | undefined {
+function check(sql: string, depth: number, top: boolean, plpgsql = false): Verdict | undefined {
   let stmts: RawStmt[];
   try {
     stmts = parseSql(sql).stmts ?? [];
@@ -182,17 +193,20 @@ function check(sql: string, depth: number, top: boolean, plpgsql = false): strin
       why ??= statementRule(kind, f);
       return why === undefined;
     });
-    if (why) return why;
+    if (why) return { why };
+    const runaway = runawayStatement(raw.stmt);
+    if (runaway) return { why: runaway, timeout: true };
     const inner = embedded(sql, raw, plpgsql);
-    if (typeof inner === 'string') return inner;
+    if (!Array.isArray(inner)) return inner;
     for (const text of inner) {
       if (!/[a-z]/i.test(text.sql)) continue;
-      if (depth >= MAX_DEPTH) return NESTED;
+      if (depth >= MAX_DEPTH) return { why: NESTED };
       const nested = check(text.sql, depth + 1, false, text.plpgsql);
       if (nested) return nested;
     }
   }
-  return top ? transactionRule(stmts) : undefined;
+  const open = top ? transactionRule(stmts) : undefined;
+  return open ? { why: open } : undefined;
 }
 
 /** An input that leaves a transaction open, or is one transaction-control statement alone. */
@@ -208,11 +222,25 @@ function transactionRule(stmts: RawStmt[]): string | undefined {
   return open ? TRANSACTION : undefined;
 }
 
+function verdict(sql: string): Verdict | undefined {
+  if (sql.trim() === '') return { why: 'the statement is empty.' };
+  if (sql.length > 100_000) return { why: 'the statement is longer than 100,000 characters.' };
+  // psql's backslash commands are not SQL (the grammar rejects them); psql reads them before any SQL
+  if (/^\s*(?:(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)\s*)*\\/.test(sql)) return { why: META };
+  return check(sql, 0, true);
+}
+
 /** The reason a console statement is refused, or undefined when it may run. Needs `loadSqlParser()` done. */
 export function refuseReason(sql: string): string | undefined {
-  if (sql.trim() === '') return 'the statement is empty.';
-  if (sql.length > 100_000) return 'the statement is longer than 100,000 characters.';
-  // psql's backslash commands are not SQL (the grammar rejects them); psql reads them before any SQL
-  if (/^\s*(?:(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)\s*)*\\/.test(sql)) return META;
-  return check(sql, 0, true);
+  return verdict(sql)?.why;
+}
+
+/**
+ * The error a console input gets instead of running: `statement_refused`, or, for a statement that would
+ * run until the node is killed, PostgreSQL's cancel (`query_canceled`, 57014) with the reason as detail.
+ */
+export function consoleRefusal(sql: string): SimError | undefined {
+  const v = verdict(sql);
+  if (!v) return undefined;
+  return v.timeout ? simError('query_canceled', { detail: v.why }) : simError('statement_refused', { message: `statement refused: ${v.why}` });
 }

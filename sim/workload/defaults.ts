@@ -4,6 +4,16 @@ import type { OperationSpec, WorkloadSpec } from './schema.ts';
 export const REGIONS = ['us', 'eu', 'apac'] as const;
 
 /** Deterministic: no random(); values spread by hashint4. */
+/** Rows per INSERT of the default data set: a big load is many statements, so its progress can be shown. */
+export const LOAD_CHUNK_ROWS = 100_000;
+
+/** `make(lo, hi)` for consecutive ranges of at most LOAD_CHUNK_ROWS covering 1..total (one, empty, when total is 0). */
+function chunked(total: number, make: (lo: number, hi: number) => string): string {
+  const out: string[] = [];
+  for (let lo = 1; lo <= Math.max(1, total); lo += LOAD_CHUNK_ROWS) out.push(make(lo, Math.min(total, lo + LOAD_CHUNK_ROWS - 1)));
+  return out.join('\n');
+}
+
 export function defaultSetupSql(data: WorkloadSpec['data']): string {
   const n = data.users;
   return `
@@ -22,16 +32,22 @@ CREATE TABLE orders (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX orders_user_id_created_at_idx ON orders (user_id, created_at);
-INSERT INTO users (id, email, name, region, created_at)
+${chunked(
+  n,
+  (lo, hi) => `INSERT INTO users (id, email, name, region, created_at)
   SELECT i, 'user' || i || '@example.com', 'User ' || i, (ARRAY['us','eu','apac'])[1 + i % 3],
          timestamptz '2026-01-01 00:00:00+00' - i * interval '1 minute'
-  FROM generate_series(1, ${n}) AS i;
-INSERT INTO orders (user_id, amount, status, created_at)
+  FROM generate_series(${lo}, ${hi}) AS i;`,
+)}
+${chunked(
+  n * data.orders_per_user,
+  (lo, hi) => `INSERT INTO orders (user_id, amount, status, created_at)
   SELECT 1 + i % ${Math.max(1, n)}, 1 + ((hashint4(i) & 65535) % 50000) / 100.0,
          (ARRAY['new','paid','shipped'])[1 + ((hashint4(i * 7) & 255) % 3)],
          timestamptz '2026-01-01 00:00:00+00' - i * interval '10 seconds'
-  FROM generate_series(1, ${n * data.orders_per_user}) AS i
-  WHERE ${n} > 0;
+  FROM generate_series(${lo}, ${hi}) AS i
+  WHERE ${n} > 0;`,
+)}
 `;
 }
 

@@ -1,7 +1,7 @@
 /** The console guard: statements that would hang or wreck a node's one embedded session are refused. */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { refuseReason } from '../../sim/monitoring/consoleGuard.ts';
+import { consoleRefusal, refuseReason } from '../../sim/monitoring/consoleGuard.ts';
 import { MONITORING_QUERIES } from '../../sim/index.ts';
 import { loadSqlParser } from '../../sim/sql/parser.ts';
 
@@ -235,4 +235,46 @@ describe('SQL nested in DO blocks, function bodies and dynamic SQL', () => {
     "DO $$ BEGIN RAISE NOTICE 'hello'; END $$",
     'SELECT * FROM users WHERE name = $q$DROP SCHEMA sim_catalog$q$',
   ])('%j runs', (sql) => allowed(sql));
+});
+
+// What would run until the watchdog kills the node is cancelled before it runs (runaway.ts), with
+// PostgreSQL's cancel; what only might run long is left to run.
+describe('runaways seen in the parse tree', () => {
+  it.each([
+    ['SELECT pg_catalog.pg_sleep(60)', /pg_catalog.pg_sleep\(\) really sleeps/],
+    ["SELECT pg_catalog.pg_sleep_for('1 minute')", /really sleeps/],
+    ['SELECT pg_catalog.pg_sleep(x) FROM t', /really sleeps/],
+    ['SELECT count(*) FROM generate_series(1, 50000000)', /50,000,000 rows/],
+    ['SELECT * FROM generate_series(-1e9, 0, 2) g', /500,000,001 rows/],
+    ['WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r', /recursive query r never stops/],
+    ['DO $$ BEGIN LOOP PERFORM 1; END LOOP; END $$', /loop that nothing leaves/],
+    ['DO $$ BEGIN WHILE true LOOP PERFORM 1; END LOOP; END $$', /loop that nothing leaves/],
+    ['DO $$ BEGIN FOR i IN 1..100000000 LOOP PERFORM 1; END LOOP; END $$', /100,000,000 times/],
+    ["DO $$ BEGIN PERFORM pg_catalog.pg_sleep(30); END $$", /really sleeps/],
+    ["DO $$ BEGIN EXECUTE 'SELECT count(*) FROM generate_series(1, 1e9)'; END $$", /rows/],
+  ])('%j', (sql, reason) => {
+    refusedWith(sql, reason);
+    expect(consoleRefusal(sql)).toMatchObject({ code: 'query_canceled', sqlstate: '57014', message: 'canceling statement due to statement timeout', detail: expect.stringMatching(reason) });
+  });
+
+  it.each([
+    'SELECT pg_sleep(60)', // sim_catalog's: virtual time
+    'SELECT pg_catalog.pg_sleep(0.5)',
+    'SELECT count(*) FROM generate_series(1, 1000000)',
+    'SELECT * FROM generate_series(1, $1)',
+    'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100) SELECT count(*) FROM r',
+    'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT * FROM r LIMIT 10',
+    'WITH RECURSIVE r(n) AS (SELECT 1 UNION SELECT n FROM r) SELECT count(*) FROM r',
+    'DO $$ BEGIN LOOP EXIT WHEN random() > 0.5; END LOOP; END $$',
+    "DO $$ BEGIN LOOP RAISE EXCEPTION 'stop'; END LOOP; END $$",
+    'DO $$ BEGIN FOR i IN 1..1000 LOOP PERFORM 1; END LOOP; END $$',
+    'CREATE FUNCTION spin() RETURNS void LANGUAGE plpgsql AS $$ BEGIN LOOP END LOOP; END $$', // defined, not run
+  ])('%j runs', (sql) => {
+    allowed(sql);
+    expect(consoleRefusal(sql)).toBeUndefined();
+  });
+
+  it("other refusals keep the simulator's error", () => {
+    expect(consoleRefusal('DISCARD ALL')).toMatchObject({ code: 'statement_refused', message: expect.stringMatching(/^statement refused: DISCARD/) });
+  });
 });

@@ -1,12 +1,16 @@
 /**
  * Fuzz suite of issue 18 (fast-check): every generated scenario, lesson, pgbouncer.ini and command is either
- * accepted or refused with where it is wrong, and never throws anything else. Case counts are the
- * numRuns below (3,200 in all); the whole file stays under ~30 s on a busy two-core machine.
+ * accepted or refused with where it is wrong, and never throws anything else; the console guard, which
+ * reads PostgreSQL's parse tree, refuses a dangerous statement however it is nested, quoted, cased or
+ * commented, and never refuses one that only carries it as data. Case counts are the numRuns below (4,700
+ * in all) and the hostile statements run on real PGlite (33).
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadLesson } from '../../lessons/load.ts';
+import { refuseReason } from '../../sim/monitoring/consoleGuard.ts';
+import { loadSqlParser } from '../../sim/sql/parser.ts';
 import { CommandError, parseCommand, parsePgbouncerIni, parseScenario } from '../../sim/index.ts';
 import { scenarioFile, startSim } from './harness.ts';
 
@@ -111,6 +115,73 @@ describe('fuzz', () => {
         }
       }),
       { numRuns: 2000, seed: 18 },
+    );
+  });
+});
+
+/** Statements the console must never run, by what they break. */
+const DANGEROUS = [
+  'SET SESSION AUTHORIZATION postgres',
+  "COPY (SELECT 1) TO PROGRAM 'cat'",
+  'DROP SCHEMA sim_catalog CASCADE',
+  'DELETE FROM sim_catalog.pg_stat_activity',
+  'DISCARD ALL',
+  "SET work_mem = '1GB'",
+  'SELECT pg_terminate_backend(1)',
+  'SELECT pg_catalog.pg_sleep(60)',
+  'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r',
+];
+
+const literal = (sql: string) => `'${sql.replaceAll("'", "''")}'`;
+
+/** Ways to carry a statement inside another: dynamic SQL, a function that runs text, a function body. */
+const WRAPS: ((sql: string, depth: number) => string)[] = [
+  (sql, d) => `DO $d${d}$ BEGIN EXECUTE ${literal(sql)}; END $d${d}$`,
+  (sql, d) => `DO $d${d}$ DECLARE q text := ${literal(sql)}; BEGIN EXECUTE q; END $d${d}$`,
+  (sql, d) => `DO $d${d}$ BEGIN PERFORM 1; ${sql}; END $d${d}$`,
+  (sql) => `SELECT query_to_xml(${literal(sql)}, true, false, '')`,
+  (sql, d) => `CREATE FUNCTION f${d}() RETURNS void LANGUAGE sql AS ${literal(sql)}`,
+];
+
+describe('the console guard on the parse tree (fuzz)', () => {
+  beforeAll(() => loadSqlParser());
+
+  const spelled = (sql: string, cases: boolean[], gaps: number[]) =>
+    sql
+      .split(' ')
+      .map((w, i) => (cases[i % cases.length] && !w.includes("'") ? w.toUpperCase() : w))
+      .join('\u0000')
+      .replace(/\u0000/g, () => [' ', '\n\t', ' /* ; SELECT 1 */ ', ' -- ;\n'][gaps.shift() ?? 0]);
+
+  it('refuses a dangerous statement however it is nested, cased and commented (1,000 cases)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...DANGEROUS),
+        fc.array(fc.nat(WRAPS.length - 1), { maxLength: 3 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(3), { maxLength: 20 }),
+        (core, wraps, cases, gaps) => {
+          let sql = spelled(core, cases, gaps);
+          // a top-level DO body with the statement inline cannot hold a WITH ... SELECT as a statement
+          wraps.forEach((w, d) => {
+            sql = WRAPS[w === 2 && /^\s*(WITH|SELECT|with|select)/.test(sql) ? 0 : w](sql, d);
+          });
+          expect(refuseReason(sql), sql).toBeDefined();
+        },
+      ),
+      { numRuns: 1000, seed: 18 },
+    );
+  });
+
+  it('lets a dangerous statement through as data, and never throws on any text (500 cases)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...DANGEROUS), fc.string()), fc.string(), (data, noise) => {
+        expect(refuseReason(`INSERT INTO notes (body) VALUES (${literal(data)})`)).toBeUndefined();
+        expect(refuseReason(`SELECT ${literal(data)} AS body`)).toBeUndefined();
+        const why = refuseReason(noise + data);
+        expect(why === undefined || why.length > 0).toBe(true);
+      }),
+      { numRuns: 500, seed: 18 },
     );
   });
 });

@@ -6,7 +6,8 @@ import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
 import { buildReport, parsePgbouncerIni, parseScenario, ScenarioError } from '../../sim/index.ts';
 import { engines, readReplicas, scenario, startSim } from './harness.ts';
 
-const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r';
+// bounded, so the console cannot tell it from a legitimate query before it runs (runaway.ts): the watchdog kills it
+const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1e15) SELECT count(*) FROM r';
 
 const small = () =>
   scenario({
@@ -18,6 +19,26 @@ const small = () =>
     edges: [{ from: 'app', to: 'primary' }],
     workload: { clients: 4, think_time: '10ms', data: { users: 200, orders_per_user: 2 } },
   });
+
+describe('runaway console statements the parse tree shows', () => {
+  it('are cancelled as PostgreSQL cancels, without a node crash', async () => {
+    const sim = await startSim(small(), { engines: nodeEngineFactory({ kind: 'worker' }) });
+    await sim.runUntil(300_000);
+    for (const sql of [
+      'SELECT pg_catalog.pg_sleep(60)',
+      'SELECT count(*) FROM generate_series(1, 50000000)',
+      'DO $$ BEGIN LOOP PERFORM 1; END LOOP; END $$',
+      'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r',
+    ]) {
+      const r = await sim.apply({ do: 'runSql', node: 'primary', sql });
+      expect(r.error, sql).toMatchObject({ code: 'query_canceled', sqlstate: '57014', message: 'canceling statement due to statement timeout' });
+    }
+    await sim.runUntil(600_000);
+    expect(sim.events.filter((e) => e.type === 'node-crashed' || e.type === 'node-restarted')).toEqual([]);
+    const ok = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT count(*) FROM users' });
+    expect(ok.rows).toEqual([[200]]);
+  });
+});
 
 describe('after a runaway kill', () => {
   it('the console waits for the restart instead of answering "starting up" while virtual time stands still', async () => {
@@ -88,6 +109,20 @@ describe('a truncated console result', () => {
 });
 
 describe('the data load', () => {
+  it('shows its progress statement by statement (the default data set inserts in chunks)', async () => {
+    const base = nodeEngineFactory({ kind: 'worker' });
+    const fresh = { ...base, loadSnapshot: (key: string) => (key.startsWith('data-') ? Promise.resolve(undefined) : base.loadSnapshot(key)) };
+    const phases: [string, number][] = [];
+    const s = scenario({ nodes: [{ id: 'primary', kind: 'postgres' }], workload: { clients: 0, data: { users: 100_000, orders_per_user: 2 } } });
+    const sim = await startSim(s, { engines: fresh, onProgress: (phase, f) => phases.push([phase, f]) });
+    const loads = phases.filter(([p]) => /\d+ of \d+ statements$/.test(p));
+    // 3 CREATEs, the users (one chunk of 100,000 rows), then the orders in two
+    expect(loads.map(([p]) => p.replace(/.*: /, ''))).toEqual([1, 2, 3, 4, 5, 6].map((i) => `${i} of 6 statements`));
+    expect(loads.map(([, f]) => f)).toEqual([...loads.map(([, f]) => f)].sort((a, b) => a - b));
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT (SELECT count(*)::int FROM users), (SELECT count(*)::int FROM orders), (SELECT max(id)::int FROM orders)' });
+    expect(r.rows).toEqual([[100000, 200000, 200000]]);
+  });
+
   it('is not a runaway: a load longer than the node watchdog completes', async () => {
     const base = nodeEngineFactory({ kind: 'worker', watchdogMs: 500 });
     // the template from the cache, the data set loaded each time

@@ -62,6 +62,12 @@ export interface NodeEngineOptions {
   diskCache?: boolean;
 }
 
+/** The CPU time every thread of this process has had, in ms: the watchdog's measure of an engine's progress. */
+function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactory {
   const kind = options.kind ?? 'worker';
   const watchdogMs = options.watchdogMs ?? 5000;
@@ -92,7 +98,7 @@ export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactor
           terminate: () => void worker.terminate(),
         };
         const boot = { snapshot: shared(o.snapshot), postgresqlConf: o.postgresqlConf, wasmModule, fsBundle };
-        return WorkerEngine.start(o.name, port, boot, o.watchdogMs ?? watchdogMs);
+        return WorkerEngine.start(o.name, port, boot, o.watchdogMs ?? watchdogMs, [], processCpuMs);
       });
     },
     initdb: () => createInProcess(undefined, 'initdb'),

@@ -27,7 +27,7 @@ import { EngineDeadError, type DbEngine } from '../../engine/DbEngine.ts';
 import type { ConsoleReply, EngineError, RunReply } from '../../engine/protocol.ts';
 import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
-import { refuseReason } from '../../monitoring/consoleGuard.ts';
+import { consoleRefusal } from '../../monitoring/consoleGuard.ts';
 import type { Membership, ReplicationMember, ShippedStatements } from '../../replication/ports.ts';
 import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
 import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, ReplicationState, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
@@ -509,8 +509,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   /** Runs a console statement now, outside virtual time, on a view of the model refreshed first. */
   async console(sql: string): Promise<ConsoleResult> {
     const base = { node: this.id, query: sql, columns: [], rows: [], rowCount: 0 };
-    const refused = refuseReason(sql);
-    if (refused) return { ...base, error: simError('statement_refused', { message: `statement refused: ${refused}` }) };
+    const refused = consoleRefusal(sql);
+    if (refused) return { ...base, error: refused };
     if (this.status === 'restarting') await this.restarted();
     if (this.status !== 'up' || !this.engine) return { ...base, error: simError('cannot_connect_now') };
     if (this.isReplica && setsReadWrite(sql)) return { ...base, error: simError('cannot_set_read_write') };
