@@ -7,6 +7,7 @@ import { Inspector } from './components/Inspector.tsx';
 import { NoticeBar } from './components/NoticeBar.tsx';
 import { Palette } from './components/Palette.tsx';
 import { RunSummary } from './components/RunSummary.tsx';
+import { TimeBar } from './components/TimeBar.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
 import './components/stage.css';
 import { useAutosave } from './hooks/useAutosave.ts';
@@ -51,6 +52,7 @@ export function App() {
               <Canvas />
               <BootProgress />
               <RunSummary />
+              <TimeBar />
             </div>
             <Dock />
           </main>

@@ -4,6 +4,7 @@ import type { DockTab } from '../store/uiSlice.ts';
 import { ConsolePanel } from './ConsolePanel.tsx';
 import { EventsPanel } from './EventsPanel.tsx';
 import { MetricsPanel } from './MetricsPanel.tsx';
+import { RequestPathPanel } from './RequestPathPanel.tsx';
 import { StaleReadsPanel } from './StaleReadsPanel.tsx';
 
 const TABS: { id: DockTab; label: string }[] = [
@@ -11,6 +12,7 @@ const TABS: { id: DockTab; label: string }[] = [
   { id: 'console', label: 'SQL console' },
   { id: 'events', label: 'Events' },
   { id: 'stale', label: 'Stale reads' },
+  { id: 'trace', label: 'Request path' },
 ];
 
 export function Dock() {
@@ -39,6 +41,7 @@ export function Dock() {
         {tab === 'console' && <ConsolePanel />}
         {tab === 'events' && <EventsPanel />}
         {tab === 'stale' && <StaleReadsPanel />}
+        {tab === 'trace' && <RequestPathPanel />}
       </div>
     </section>
   );
