@@ -86,22 +86,20 @@ export function parseScene(text: string, scenarioNodes: (file: string) => string
   };
   check('keys.kill', scene.keys.kill);
   check('keys.promote', scene.keys.promote);
-  scene.steps.forEach((s, i) =>
-    s.do.forEach((c, j) => {
+  // a fork needs a moment shown: a rewind earlier in the scene
+  let rewound = false;
+  for (const [i, step] of scene.steps.entries()) {
+    for (const [j, c] of step.do.entries()) {
       const where = `steps.${i}.do.${j}`;
       if (c.do === 'fault') check(where, c.fault.node);
       else if (c.do === 'setNodeSetting' || c.do === 'runSql') check(where, c.node);
-    }),
-  );
-  // a fork needs a moment shown: a rewind earlier in the scene
-  let rewound = false;
-  scene.steps.forEach((s, i) =>
-    s.do.forEach((c, j) => {
-      if (c.do === 'rewind') rewound = true;
-      if (c.do === 'live') rewound = false;
-      if (c.do === 'fork' && !rewound) errors.push(`steps.${i}.do.${j}: fork comes after a rewind (it forks at the moment shown)`);
-      if (c.do === 'fork') rewound = false;
-    }),
-  );
+      else if (c.do === 'rewind') rewound = true;
+      else if (c.do === 'live') rewound = false;
+      else if (c.do === 'fork') {
+        if (!rewound) errors.push(`${where}: fork comes after a rewind (it forks at the moment shown)`);
+        rewound = false;
+      }
+    }
+  }
   return errors.length ? { ok: false, errors } : { ok: true, scene };
 }
