@@ -7,7 +7,6 @@ import { Inspector } from './components/Inspector.tsx';
 import { NoticeBar } from './components/NoticeBar.tsx';
 import { Palette } from './components/Palette.tsx';
 import { RunSummary } from './components/RunSummary.tsx';
-import { TimeBar } from './components/TimeBar.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
 import './components/stage.css';
 import { useAutosave } from './hooks/useAutosave.ts';
@@ -53,7 +52,6 @@ export function App() {
               <Canvas />
               <BootProgress />
               <RunSummary />
-              <TimeBar />
               <ScenePlayer />
             </div>
             <Dock />

@@ -6,6 +6,7 @@ import { EventsPanel } from './EventsPanel.tsx';
 import { MetricsPanel } from './MetricsPanel.tsx';
 import { RequestPathPanel } from './RequestPathPanel.tsx';
 import { StaleReadsPanel } from './StaleReadsPanel.tsx';
+import { TimeBar } from './TimeBar.tsx';
 
 const TABS: { id: DockTab; label: string }[] = [
   { id: 'metrics', label: 'Metrics' },
@@ -35,6 +36,7 @@ export function Dock() {
             {t.id === 'events' && events > 0 ? ` (${events})` : ''}
           </button>
         ))}
+        <TimeBar />
       </div>
       <div className="dock-body">
         {tab === 'metrics' && <MetricsPanel />}

@@ -6,6 +6,7 @@
 import './timeTrace.css';
 import { useApp, appStore } from '../store/appStore.ts';
 import type { SeriesPoint } from '../sim/protocol.ts';
+import { frameAt } from '../store/timeSlice.ts';
 
 /** Mean of a figure over the seconds both runs have after the fork point. */
 function after(series: SeriesPoint[], from: number, upTo: number, f: (p: SeriesPoint) => number): number | undefined {
@@ -49,7 +50,8 @@ export function TimeBar() {
   const end = useApp((s) => (s.present ?? s).snapshot?.time ?? 0);
   const baseline = useApp((s) => !!s.baseline);
   if (frames < 2 && !baseline) return null;
-  const shown = scrub ?? end;
+  // the moment shown is the last frame at or before the scrubber (frames come every 0.2-0.5 s)
+  const shown = useApp((s) => (s.scrub === undefined ? end : (frameAt(s.frames, s.scrub)?.time ?? 0)));
   return (
     <div className={`time-bar${scrub !== undefined ? ' past' : ''}`} data-testid="time-bar">
       <span className="time-label" title="the moment shown">
@@ -62,7 +64,7 @@ export function TimeBar() {
         min={0}
         max={Math.max(0.1, end)}
         step={0.1}
-        value={shown}
+        value={scrub ?? end}
         onChange={(e) => void appStore.getState().scrubTo(Number(e.target.value))}
       />
       {scrub !== undefined && (

@@ -67,10 +67,13 @@ export function frameAt(frames: readonly Frame[], time: number): Frame | undefin
   return found;
 }
 
-/** The run as it was at `time`: the frame of then, and the present's series, live points and events cut there. */
-export function viewAt(present: RunView, frames: readonly Frame[], time: number): RunView {
+/**
+ * The run as it was at `time`: the frame of then, and the present's series, live points and events cut at
+ * the frame's time (or at `time` itself with `exact`: a fork, whose worker sends what follows `time`).
+ */
+export function viewAt(present: RunView, frames: readonly Frame[], time: number, exact = false): RunView {
   const f = frameAt(frames, time);
-  const at = f?.time ?? time;
+  const at = exact ? time : (f?.time ?? time);
   return {
     snapshot: f?.snapshot,
     // second t is complete at t + 1
@@ -102,10 +105,11 @@ export function createTimeSlice(set: AppSet, get: () => AppState, sim: () => Sim
     async forkHere() {
       const s = get();
       if (s.scrub === undefined || !s.present) return;
-      const at = frameAt(s.frames, s.scrub)?.time ?? 0;
+      // the worker replays to the exact moment asked (the frames may be half a second apart)
+      const at = Math.round(s.scrub * 10) / 10;
       set({
         baseline: { series: s.present.series, at },
-        ...viewAt(s.present, s.frames, at),
+        ...viewAt(s.present, s.frames, at, true),
         frames: s.frames.filter((f) => f.time <= at),
         scrub: undefined,
         present: undefined,

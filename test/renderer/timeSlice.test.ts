@@ -74,9 +74,11 @@ describe('time scrubber (store)', () => {
     expect(s().series.map((p) => p.t)).toEqual([0, 1, 2, 3, 4, 5, 6]);
 
     await s().scrubTo(3.1);
+    expect(s().snapshot?.time).toBeCloseTo(3.0);
     await s().forkHere();
-    expect(sim.sent.at(-1)).toEqual({ do: 'fork', at: 3e6 });
-    expect(s().baseline?.at).toBeCloseTo(3);
+    // the worker replays to the moment asked; what is shown until its snapshot comes is the frame before
+    expect(sim.sent.at(-1)).toEqual({ do: 'fork', at: 3.1e6 });
+    expect(s().baseline?.at).toBeCloseTo(3.1);
     expect(s().baseline?.series.map((p) => p.t)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(s().series.map((p) => p.t)).toEqual([0, 1, 2]);
     expect(s().frames.at(-1)?.time).toBeCloseTo(3);
