@@ -49,9 +49,9 @@ export function TimeBar() {
   const scrub = useApp((s) => s.scrub);
   const end = useApp((s) => (s.present ?? s).snapshot?.time ?? 0);
   const baseline = useApp((s) => !!s.baseline);
-  if (frames < 2 && !baseline) return null;
   // the moment shown is the last frame at or before the scrubber (frames come every 0.2-0.5 s)
   const shown = useApp((s) => (s.scrub === undefined ? end : (frameAt(s.frames, s.scrub)?.time ?? 0)));
+  if (frames < 2 && !baseline) return null;
   return (
     <div className={`time-bar${scrub !== undefined ? ' past' : ''}`} data-testid="time-bar">
       <span className="time-label" title="the moment shown">

@@ -93,7 +93,7 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
     await page.waitForFunction(() => /p95/.test(document.querySelector('[data-testid="fork-compare"]')?.textContent ?? ''), null, { timeout: 60_000 });
     expect(Number(await page.getByTestId('sim-time').textContent())).toBeGreaterThanOrEqual(6.9);
     await shots('05-fork-vs-original');
-  });
+  }, 900_000);
 
   it('the scrubber shows an earlier moment as it was, and comes back to now', async () => {
     const now = Number(await page.getByTestId('sim-time').textContent());
