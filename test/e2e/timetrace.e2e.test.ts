@@ -117,10 +117,20 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
 
   it('a dot clicked on the canvas shows its request, hop by hop', async () => {
     await page.getByTestId('app').press('Escape'); // leave the scene (the run stays)
-    const dot = page.locator('circle.pg-dot[data-request]').first();
-    await dot.waitFor({ timeout: 30_000 });
-    const id = await dot.getAttribute('data-request');
-    await dot.click({ force: true });
+    await page.locator('circle.pg-dot[data-request]').first().waitFor({ timeout: 30_000 });
+    // a dot a person can click: one not under a node or a label
+    const target = await page.evaluate(() => {
+      for (const c of document.querySelectorAll('circle.pg-dot[data-request]')) {
+        const r = c.getBoundingClientRect();
+        const x = r.left + r.width / 2;
+        const y = r.top + r.height / 2;
+        if (document.elementFromPoint(x, y) === c) return { id: c.getAttribute('data-request'), x, y };
+      }
+      return undefined;
+    });
+    expect(target).toBeDefined();
+    const id = target!.id;
+    await page.mouse.click(target!.x, target!.y);
     await page.getByTestId('request-path').waitFor();
     await expect(page.getByTestId('request-path').textContent()).resolves.toContain(`Request ${id}`);
     expect((await page.getByTestId('path-hop').allTextContents()).length).toBeGreaterThan(1);
