@@ -32,7 +32,8 @@ export function TrafficDots({ source, target, point }: { source: string; target:
   const dots = (ids: string, reverse: boolean) => {
     const list = ids ? ids.split(',').slice(0, MAX_DOTS) : [];
     return list.map((id, i) => {
-      const f = (i / list.length + tick * 0.13) % 1;
+      // half a spacing in: a lone dot sits mid-edge, not under a node's handle (paused dots are to be clicked)
+      const f = ((i + 0.5) / list.length + tick * 0.13) % 1;
       const [x, y] = point(reverse ? 1 - f : f);
       return (
         // biome-ignore lint/a11y/useSemanticElements: an SVG circle of the canvas (a <button> cannot be inside <svg>)

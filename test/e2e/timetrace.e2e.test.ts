@@ -124,7 +124,8 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
         const r = c.getBoundingClientRect();
         const x = r.left + r.width / 2;
         const y = r.top + r.height / 2;
-        if (document.elementFromPoint(x, y) === c) return { id: c.getAttribute('data-request'), x, y };
+        const hit = document.elementFromPoint(x, y);
+        if (hit?.matches('circle.pg-dot[data-request]')) return { id: hit.getAttribute('data-request'), x, y };
       }
       return undefined;
     });
