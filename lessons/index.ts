@@ -5,3 +5,4 @@ export { JsonSyntaxError, lineOf, parseLocated } from './json.ts';
 export * from './load.ts';
 export * from './schema.ts';
 export * from './session.ts';
+export * from './scene.ts';

@@ -13,6 +13,7 @@ import { useAutosave } from './hooks/useAutosave.ts';
 import { useDesktop } from './hooks/useDesktop.ts';
 import { useShortcuts } from './hooks/useShortcuts.ts';
 import { LessonPanel } from './lessons/LessonPanel.tsx';
+import { ScenePlayer } from './lessons/ScenePlayer.tsx';
 import { simClient } from './sim/simClient.ts';
 import { appStore, useApp } from './store/appStore.ts';
 import { docToScenario } from './store/doc.ts';
@@ -51,6 +52,7 @@ export function App() {
               <Canvas />
               <BootProgress />
               <RunSummary />
+              <ScenePlayer />
             </div>
             <Dock />
           </main>

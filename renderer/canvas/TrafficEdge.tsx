@@ -6,25 +6,57 @@
  * (sim/net: `a->b` on the wire, `b` at a node), so every edge of a path carries its own dots.
  */
 import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyflow/react';
-import { useApp } from '../store/appStore.ts';
 import { kindView } from './nodes/index.ts';
+import { appStore, useApp } from '../store/appStore.ts';
+import type { SimSnapshot } from '../../sim/index.ts';
+
+function idsOn(inFlight: SimSnapshot['inFlight'] | undefined, at: string): string {
+  return (inFlight ?? [])
+    .filter((r) => r.at === at)
+    .map((r) => r.id)
+    .join(',');
+}
 
 const MAX_DOTS = 6;
 
 /** The dots of the messages on the link source -> target now (replication records too), along `point(t)`. */
 export function TrafficDots({ source, target, point }: { source: string; target: string; point: (t: number) => [number, number] }) {
   const running = useApp((s) => s.status === 'running');
+  // following requests, the dots stay when paused (or scrubbed back), to be clicked
+  const shown = useApp((s) => running || (s.following && s.status === 'paused'));
   const tick = useApp((s) => (running ? s.snapshotCount : 0));
-  const out = useApp((s) => s.snapshot?.inFlight.filter((r) => r.at === `${source}->${target}`).length ?? 0);
-  const back = useApp((s) => s.snapshot?.inFlight.filter((r) => r.at === `${target}->${source}`).length ?? 0);
-  if (!running) return null;
-  const dots = (n: number, reverse: boolean) => {
-    const count = Math.min(MAX_DOTS, n);
-    return Array.from({ length: count }, (_, i) => {
-      const f = (i / count + tick * 0.13) % 1;
+  // the ids of the requests on the wire each way, as text (a stable value for the store's selector)
+  const out = useApp((s) => idsOn(s.snapshot?.inFlight, `${source}->${target}`));
+  const back = useApp((s) => idsOn(s.snapshot?.inFlight, `${target}->${source}`));
+  if (!shown) return null;
+  const dots = (ids: string, reverse: boolean) => {
+    const list = ids ? ids.split(',').slice(0, MAX_DOTS) : [];
+    return list.map((id, i) => {
+      // half a spacing in: a lone dot sits mid-edge, not under a node's handle (paused dots are to be clicked)
+      const f = ((i + 0.5) / list.length + tick * 0.13) % 1;
       const [x, y] = point(reverse ? 1 - f : f);
-      // biome-ignore lint/suspicious/noArrayIndexKey: dots are interchangeable
-      return <circle key={`${reverse ? 'b' : 'f'}${i}`} r={3.5} cx={x} cy={y} className={reverse ? 'pg-dot reply' : 'pg-dot'} data-edge={`${source}->${target}`} />;
+      return (
+        // biome-ignore lint/a11y/useSemanticElements: an SVG circle of the canvas (a <button> cannot be inside <svg>)
+        <circle
+          key={`${reverse ? 'b' : 'f'}${id}`}
+          r={3.5}
+          cx={x}
+          cy={y}
+          className={reverse ? 'pg-dot reply' : 'pg-dot'}
+          data-edge={`${source}->${target}`}
+          data-request={id}
+          role="button"
+          aria-label={`follow request ${id}`}
+          tabIndex={-1}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') void appStore.getState().followRequest(Number(id));
+          }}
+          onClick={(e) => {
+            e.stopPropagation();
+            void appStore.getState().followRequest(Number(id));
+          }}
+        />
+      );
     });
   };
   return (

@@ -8,6 +8,8 @@ export interface ChartSeries {
   label: string;
   color: string;
   values: (number | null)[];
+  /** Dashed (the original run, beside its fork). */
+  dash?: boolean;
 }
 
 export function Chart(props: { title: string; unit: string; x: number[]; series: ChartSeries[]; testId: string }) {
@@ -38,7 +40,7 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
       axes: [axis('simulated seconds', 30), axis(props.unit, 52)],
       legend: { show: true, live: false },
       cursor: { show: true, drag: { x: false, y: false } },
-      series: [{ label: 't' }, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: (contrast ? 3 : 2) * Math.min(scale, 1.5), points: { show: false } }))],
+      series: [{ label: 't' }, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: (contrast ? 3 : 2) * Math.min(scale, 1.5), points: { show: false }, ...(s.dash ? { dash: [6, 4] } : {}) }))],
     };
     plot.current = new uPlot(opts, [props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData, el);
     const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: height() }));

@@ -4,13 +4,16 @@ import type { DockTab } from '../store/uiSlice.ts';
 import { ConsolePanel } from './ConsolePanel.tsx';
 import { EventsPanel } from './EventsPanel.tsx';
 import { MetricsPanel } from './MetricsPanel.tsx';
+import { RequestPathPanel } from './RequestPathPanel.tsx';
 import { StaleReadsPanel } from './StaleReadsPanel.tsx';
+import { TimeBar } from './TimeBar.tsx';
 
 const TABS: { id: DockTab; label: string }[] = [
   { id: 'metrics', label: 'Metrics' },
   { id: 'console', label: 'SQL console' },
   { id: 'events', label: 'Events' },
   { id: 'stale', label: 'Stale reads' },
+  { id: 'trace', label: 'Request path' },
 ];
 
 export function Dock() {
@@ -33,12 +36,14 @@ export function Dock() {
             {t.id === 'events' && events > 0 ? ` (${events})` : ''}
           </button>
         ))}
+        <TimeBar />
       </div>
       <div className="dock-body">
         {tab === 'metrics' && <MetricsPanel />}
         {tab === 'console' && <ConsolePanel />}
         {tab === 'events' && <EventsPanel />}
         {tab === 'stale' && <StaleReadsPanel />}
+        {tab === 'trace' && <RequestPathPanel />}
       </div>
     </section>
   );

@@ -1,6 +1,7 @@
 /** Throughput, errors and latency percentiles per simulated second; the selected node's own figures. */
 import { useMemo } from 'react';
 import { useApp } from '../store/appStore.ts';
+import type { SeriesPoint } from '../sim/protocol.ts';
 import { Chart } from './Chart.tsx';
 import { kindView, kindViews } from '../canvas/nodes/index.ts';
 
@@ -11,20 +12,28 @@ export function MetricsPanel() {
   const one = useApp((s) => s.stage && s.stageChart !== undefined);
   const selectedKind = useApp((s) => (selected ? s.doc.nodes.find((n) => n.id === selected)?.kind : undefined));
   const x = useMemo(() => series.map((p) => p.t + 1), [series]);
+  // after a fork, the original run's line beside the fork's, dashed (TimeBar.tsx compares them)
+  const baseline = useApp((s) => s.baseline?.series);
+  const original = useMemo(() => {
+    const at = new Map((baseline ?? []).map((p) => [p.t, p]));
+    return (f: (p: SeriesPoint) => number | null) => series.map((p) => (at.has(p.t) ? f(at.get(p.t)!) : null));
+  }, [series, baseline]);
   const throughput = useMemo(
     () => [
       { label: 'requests/s', color: '#2563eb', values: series.map((p) => p.throughput) },
       { label: 'errors/s', color: '#dc2626', values: series.map((p) => p.failed) },
+      ...(baseline ? [{ label: 'original req/s', color: '#93c5fd', dash: true, values: original((p) => p.throughput) }] : []),
     ],
-    [series],
+    [series, baseline, original],
   );
   const latency = useMemo(
     () => [
       { label: 'p50', color: '#16a34a', values: series.map((p) => (p.throughput ? p.p50 : null)) },
       { label: 'p95', color: '#d97706', values: series.map((p) => (p.throughput ? p.p95 : null)) },
       { label: 'p99', color: '#dc2626', values: series.map((p) => (p.throughput ? p.p99 : null)) },
+      ...(baseline ? [{ label: 'original p95', color: '#fcd34d', dash: true, values: original((p) => (p.throughput ? p.p95 : null)) }] : []),
     ],
-    [series],
+    [series, baseline, original],
   );
   const node = useMemo(
     () =>

@@ -8,7 +8,7 @@ import './replicasPooling.css';
 import { useMemo, useState } from 'react';
 import { lagText } from '../canvas/nodes/postgres/ReplicationEdge.tsx';
 import { type ReplicaFigures, replicaFigures } from '../canvas/nodes/postgres/replicaFigures.ts';
-import { useApp } from '../store/appStore.ts';
+import { appStore, useApp } from '../store/appStore.ts';
 import type { StaleSample } from '../../sim/index.ts';
 import { CacheStaleReads } from './CacheStaleReads.tsx';
 
@@ -35,6 +35,18 @@ function Explanation({ s, policy }: { s: StaleSample; policy: string }) {
           </>
         )}
       </h3>
+      <button
+        type="button"
+        data-testid="stale-follow"
+        title="Its path hop by hop (Follow requests must have been on when it ran)"
+        onClick={() =>
+          void appStore
+            .getState()
+            .followRequest({ node: s.replica, atUs: Math.round(s.at * 1e6), op: s.op }, `A stale read: ${s.replica} had not replayed ${s.versions} committed write(s) yet, the oldest committed ${lagText(s.staleMs)} before (replica apply was behind).`)
+        }
+      >
+        Follow this read
+      </button>
       <p>
         At <b>t = {s.at.toFixed(3)} s</b>, client session {s.session ?? '–'} ran this read on <b>{s.replica}</b>. The replica had replayed
         the WAL stream up to record <b>{s.readPosition}</b>; the primary had already committed up to record <b>{s.primaryPosition}</b>.

@@ -7,6 +7,7 @@ import { appStore, useApp } from '../store/appStore.ts';
 import { docText } from '../store/doc.ts';
 import { isStale } from '../store/runSlice.ts';
 import { EXAMPLES } from '../examples.ts';
+import { openScene, SCENES } from '../lessons/sceneStore.ts';
 import { RateReadout } from './RateReadout.tsx';
 import { showWelcome } from '../lessons/lessonStore.ts';
 
@@ -103,6 +104,20 @@ export function Toolbar() {
                   }}
                 >
                   {ex.name}
+                </button>
+              ))}
+              {SCENES.map((scene) => (
+                <button
+                  type="button"
+                  key={scene.id}
+                  data-testid={`scene-${scene.id}`}
+                  title="A scripted scene for a talk, on the stage layout: PageDown/PageUp, B blanks the screen, R run/pause, K kill, P promote, Esc leaves"
+                  onClick={() => {
+                    setMenu(undefined);
+                    void openScene(scene.id);
+                  }}
+                >
+                  ▶ Scene: {scene.title}
                 </button>
               ))}
             </div>

@@ -267,7 +267,8 @@ export async function applyCommands(commands: readonly LessonCommand[]): Promise
   }
 }
 
-function waitSimSeconds(seconds: number): Promise<void> {
+/** Resolves when the run has covered `seconds` more of virtual time, or stopped (the scene player waits so too). */
+export function waitSimSeconds(seconds: number): Promise<void> {
   const start = appStore.getState().snapshot?.time ?? 0;
   return new Promise((resolve) => {
     const stop = appStore.subscribe((s) => {

@@ -3,7 +3,7 @@
  * Plain structured-cloneable data; the only contract between the UI thread and the simulation. The
  * commands are the sim's one union (sim/core/commands.ts) plus the worker's own: load, reset, continue, report, warm.
  */
-import type { Command, ConsoleRecord, FaultCommand, Report, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
+import type { Command, ConsoleRecord, FaultCommand, Report, RequestPath, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
 
 export type { FaultCommand };
 export type SpeedSetting = Speed;
@@ -11,8 +11,18 @@ export type SpeedSetting = Speed;
 /** What the sim worker is doing: nothing loaded, booting, or its runner's status. */
 export type RunStatus = 'idle' | 'booting' | RunnerStatus;
 
+/** Time and trace: go back in the run and fork it; follow requests and fetch one's path. */
+export type TimeCommand =
+  /** The run becomes its replay at `at` (virtual µs, earlier than now), paused there: commands from now on make a fork of it. */
+  | { do: 'fork'; at: number }
+  /** Follow (record the path of) every request that begins from now on, or stop; the choice carries over to the next load. */
+  | { do: 'follow'; on: boolean }
+  /** A followed request's path: by id, the slowest of the last ones, or the one a node served at a time (a stale read). */
+  | { do: 'requestPath'; which: number | 'slowest' | { node: string; atUs: number; op?: string } };
+
 export type WorkerCommand =
   | Command
+  | TimeCommand
   | { do: 'load'; scenario: unknown }
   | { do: 'reset' }
   /** A run that reached its end (the scenario's `duration`) goes on for as long again, from where it stopped. */
@@ -27,9 +37,11 @@ export type WorkerResult<C extends WorkerCommand> = C extends { do: 'load' }
   ? { nodes: string[] }
   : C extends { do: 'report' }
     ? { report: Report; console: ConsoleRecord[] }
-    : C extends Command
-      ? RunnerResult<C>
-      : null;
+    : C extends { do: 'requestPath' }
+      ? RequestPath | null
+      : C extends Command
+        ? RunnerResult<C>
+        : null;
 
 /** One second of virtual time, complete: what the charts plot. */
 export interface SeriesPoint {

@@ -4,7 +4,7 @@
  * and state changes arrive through `subscribe`. Nothing else in the renderer talks to the sim worker.
  */
 import type { Command } from '../../sim/index.ts';
-import type { WorkerCommand, WorkerMessage, WorkerResult } from './protocol.ts';
+import type { TimeCommand, WorkerCommand, WorkerMessage, WorkerResult } from './protocol.ts';
 
 export class SimCommandError extends Error {
   constructor(
@@ -81,6 +81,10 @@ export class SimClient {
    * topology and workload. Rejects with the sim's reason when it is refused.
    */
   apply<C extends Command>(command: C) {
+    return this.send(command);
+  }
+  /** Time and trace: fork the run at an earlier moment, follow requests, fetch a followed request's path. */
+  time<C extends TimeCommand>(command: C) {
     return this.send(command);
   }
 }

@@ -9,7 +9,7 @@
  * stretch waits for it (at most ~100 ms of virtual time at full speed), so a run and an edit never
  * interleave inside the models.
  */
-import { buildReport, ERROR_CATALOGUE, type EngineFactory, nodeKind, parseCommand, Runner, ScenarioError, type SimEvent, Simulation } from '../../sim/index.ts';
+import { buildReport, ERROR_CATALOGUE, type EngineFactory, nodeKind, parseCommand, Runner, ScenarioError, type SimEvent, Simulation, Timeline } from '../../sim/index.ts';
 import type { ClientMessage, RunEvent, RunStatus, SeriesPoint, SpeedSetting, WorkerCommand, WorkerMessage, WorkerResult } from './protocol.ts';
 
 export interface SimHostOptions {
@@ -62,6 +62,8 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
   let warming: Promise<void> = Promise.resolve();
   /** Bumped by load/reset: a load replaced by a newer one closes its sim. */
   let generation = 0;
+  /** Requests are followed (their paths recorded): kept for the next load and fork. */
+  let following = false;
 
   function setStatus(s: RunStatus, message?: string) {
     status = s;
@@ -148,6 +150,7 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
         await sim.close();
         throw new Error('the load was replaced by a newer one');
       }
+      sim.followRequests(following);
       runner = pacer(sim);
       durationUs = runner.untilUs;
       setStatus('ready');
@@ -159,6 +162,43 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
     }
   }
 
+  /**
+   * The run becomes its own replay at `atUs` (sim/timeline.ts: the scenario and the journal up to then,
+   * from the seed), paused there, with the same figures as the run had then: commands from now on fork it.
+   * The run is closed first (its scenario and journal are plain data), so two runs never hold engines at once.
+   */
+  async function fork(atUs: number): Promise<null> {
+    const old = loaded();
+    const sim = old.sim;
+    if (!(atUs >= 0 && atUs <= sim.now)) throw new Error(`fork at ${atUs / 1e6} s: a moment of this run, from 0 to ${(sim.now / 1e6).toFixed(1)} s`);
+    const run = { scenario: sim.scenario, journal: [...sim.journal] };
+    await closeSim();
+    const gen = generation;
+    setStatus('booting');
+    const timeline = new Timeline(run, { engines, onProgress: (phase, fraction) => post({ type: 'progress', phase: `replaying to ${(atUs / 1e6).toFixed(1)} s: ${phase}`, fraction }) }, 1);
+    try {
+      const replay = await timeline.fork(atUs);
+      if (gen !== generation) {
+        await replay.close();
+        throw new Error('the fork was replaced by a newer load');
+      }
+      replay.followRequests(following);
+      runner = pacer(replay, old.untilUs);
+      // the client has the run's figures up to the fork point: send only what comes after
+      sentSeconds = Math.floor(atUs / 1e6);
+      sentEvents = replay.events.length;
+      for (const [code, n] of replay.metrics.errors) sentErrors.set(code, { n, at: replay.now });
+      setStatus('paused');
+      postSnapshot();
+      return null;
+    } catch (e) {
+      setStatus('idle');
+      throw e;
+    } finally {
+      await timeline.close();
+    }
+  }
+
   async function handle(command: WorkerCommand): Promise<unknown> {
     switch (command.do) {
       case 'load':
@@ -167,6 +207,14 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
         warming = Simulation.prepare(command.scenario, engines).catch(() => undefined);
         await warming;
         return null;
+      case 'fork':
+        return fork(command.at);
+      case 'follow':
+        following = command.on;
+        runner?.sim.followRequests(command.on);
+        return null;
+      case 'requestPath':
+        return runner?.sim.requestPath(command.which) ?? null;
       case 'reset':
         await closeSim();
         setStatus('idle');

@@ -8,18 +8,20 @@ import type { SimClient } from '../sim/simClient.ts';
 import { simClient } from '../sim/simClient.ts';
 import { createRunSlice, type RunSlice } from './runSlice.ts';
 import { createScenarioSlice, type ScenarioSlice } from './scenarioSlice.ts';
+import { createTimeSlice, type TimeSlice } from './timeSlice.ts';
 import { createUiSlice, type UiSlice } from './uiSlice.ts';
 
-export type AppState = ScenarioSlice & RunSlice & UiSlice;
+export type AppState = ScenarioSlice & RunSlice & UiSlice & TimeSlice;
 export type AppSet = StoreApi<AppState>['setState'];
 /** What the store needs of the sim client (tests pass a fake). */
-export type SimPort = Pick<SimClient, 'load' | 'apply' | 'reset' | 'continueRun' | 'subscribe'>;
+export type SimPort = Pick<SimClient, 'load' | 'apply' | 'reset' | 'continueRun' | 'subscribe' | 'time'>;
 
 export function createAppStore(sim: () => SimPort = simClient): StoreApi<AppState> {
   return createStore<AppState>()((set, get) => ({
     ...createScenarioSlice(set, get),
     ...createRunSlice(set, get, sim),
     ...createUiSlice(set, get),
+    ...createTimeSlice(set, get, sim),
   }));
 }
 

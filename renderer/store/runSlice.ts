@@ -9,6 +9,7 @@ import { SimCommandError } from '../sim/simClient.ts';
 import type { AppSet, AppState, SimPort } from './appStore.ts';
 import { appendLive, type LivePoint } from './liveSeries.ts';
 import { type Doc, docToScenario } from './doc.ts';
+import { NO_TIME, recordFrame } from './timeSlice.ts';
 
 const MAX_POINTS = 3600;
 const MAX_EVENTS = 500;
@@ -80,13 +81,19 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
         else if (m.type === 'progress') set({ progress: { phase: m.phase, fraction: m.fraction } });
         else if (m.type === 'snapshot') {
           const s = get();
-          set({
+          // while the scrubber shows a past moment, the present goes on behind it (timeSlice.ts)
+          const p = s.present ?? s;
+          const next = {
             snapshot: m.snapshot,
+            series: m.series.length ? [...p.series, ...m.series].slice(-MAX_POINTS) : p.series,
+            live: appendLive(p.live, m.snapshot),
+            events: m.events.length ? [...p.events, ...m.events].slice(-MAX_EVENTS) : p.events,
+          };
+          set({
             snapshotCount: s.snapshotCount + 1,
             status: m.status,
-            series: m.series.length ? [...s.series, ...m.series].slice(-MAX_POINTS) : s.series,
-            live: appendLive(s.live, m.snapshot),
-            events: m.events.length ? [...s.events, ...m.events].slice(-MAX_EVENTS) : s.events,
+            frames: recordFrame(s.frames, m.snapshot, p.consoleResult),
+            ...(s.present ? { present: { ...s.present, ...next } } : next),
           });
         }
       });
@@ -122,7 +129,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
       if (loading) return loading;
       loading = (async () => {
         const doc = get().doc;
-        set({ progress: { phase: 'starting', fraction: 0 }, snapshot: undefined, series: [], live: [], events: [], runError: undefined, consoleResult: undefined });
+        set({ progress: { phase: 'starting', fraction: 0 }, snapshot: undefined, series: [], live: [], events: [], runError: undefined, consoleResult: undefined, ...NO_TIME });
         if (get().notice?.ofRun) get().dismissNotice();
         try {
           await client().load(docToScenario(doc));
@@ -166,7 +173,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
 
     async resetRun() {
       await client().reset().catch(fail);
-      set({ loadedKey: undefined, snapshot: undefined, series: [], live: [], events: [], progress: undefined, runError: undefined, status: 'idle' });
+      set({ loadedKey: undefined, snapshot: undefined, series: [], live: [], events: [], progress: undefined, runError: undefined, status: 'idle', ...NO_TIME });
       if (get().notice?.ofRun) get().dismissNotice();
     },
 
@@ -211,7 +218,9 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
       try {
         if (!(await get().ensureLoaded())) return;
         const result = await client().apply({ do: 'runSql', node, sql });
-        set({ consoleResult: result });
+        // the frame of this moment (the worker sent its snapshot before the result) shows it when scrubbed back to
+        const f = get().frames;
+        set({ consoleResult: result, frames: f.length ? [...f.slice(0, -1), { ...f[f.length - 1], consoleResult: result }] : f });
       } catch (e) {
         fail(e);
       } finally {

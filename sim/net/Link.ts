@@ -160,17 +160,17 @@ export class Network {
 
   /**
    * A followed request: in flight or among the last finished, by id; or the slowest finished one; or the
-   * finished one that `served` at a node at a virtual time (a stale read a replica served).
+   * finished one (of operation `op`) a node served at a virtual time (a stale read a replica served).
    */
-  findFollowed(which: number | 'slowest' | { node: string; atUs: number }): FollowedRequest | undefined {
+  findFollowed(which: number | 'slowest' | { node: string; atUs: number; op?: string }): FollowedRequest | undefined {
     if (typeof which === 'number') {
       const t = this.traces.get(which);
       if (t?.spans) return this.followed(t, false);
       return this.finished.find((f) => f.id === which);
     }
     if (which === 'slowest') return this.finished.reduce<FollowedRequest | undefined>((a, f) => (!a || f.endUs - f.startUs > a.endUs - a.startUs ? f : a), undefined);
-    const { node, atUs } = which;
-    return this.finished.find((f) => f.spans.some((s) => s.place === node && s.phase === 'serve' && s.startUs <= atUs && atUs <= s.endUs));
+    const { node, atUs, op } = which;
+    return this.finished.find((f) => (op === undefined || f.op === op) && f.spans.some((s) => s.place === node && s.phase === 'serve' && s.startUs <= atUs && atUs <= s.endUs));
   }
 
   private followed(t: Trace, done: boolean): FollowedRequest {

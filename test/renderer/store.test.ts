@@ -21,6 +21,7 @@ function fakeSim() {
     }) as SimPort['apply'],
     reset: async () => null,
     continueRun: async () => log('continue', [], null),
+    time: (async (c: { do: string }) => log(c.do, [c], null)) as SimPort['time'],
     subscribe: (l) => {
       listener = l;
       return () => undefined;
