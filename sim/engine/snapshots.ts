@@ -164,6 +164,9 @@ END $$;
 CREATE EVENT TRIGGER sim_refuse_shadows ON ddl_command_end EXECUTE FUNCTION sim_catalog.refuse_shadows();
 `;
 
+/** Virtual time 0 as a timestamptz (VIRTUAL_EPOCH_MS of monitoring/activity.ts). */
+const VIRTUAL_START = '2026-01-01 00:00:00+00';
+
 const TEMPLATE_SETUP = [
   // A node has one database, postgres: the template databases would only make every boot slower.
   "UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1')",
@@ -213,9 +216,16 @@ export async function templateSnapshot(factory: EngineFactory, onPhase?: Snapsho
  */
 const DATA_LOAD_WATCHDOG_MS = 600_000;
 
+/**
+ * The nodes' search path, so that now() in the scenario's column defaults is sim_catalog's virtual clock
+ * (the machine's clock would make the rows, their index pages and so every later figure differ from run to
+ * run); rows the setup itself inserts with now() get the run's start.
+ */
+const DATA_LOAD_PRELUDE = `SET search_path = public, sim_catalog, pg_catalog; SELECT set_config('sim.now', '${VIRTUAL_START}', false)`;
+
 /** The template with `setupSql` (schema and data) applied. */
 export async function dataSnapshot(factory: EngineFactory, setupSql: string, onPhase?: SnapshotProgress): Promise<Uint8Array> {
-  const key = `data-${TEMPLATE_KEY}-${hash32(setupSql).toString(16)}-${setupSql.length}`;
+  const key = `data-${TEMPLATE_KEY}-${hash32(DATA_LOAD_PRELUDE + setupSql).toString(16)}-${setupSql.length}`;
   const cached = await factory.loadSnapshot(key);
   if (cached) return cached;
   const template = await templateSnapshot(factory, onPhase);
@@ -223,6 +233,7 @@ export async function dataSnapshot(factory: EngineFactory, setupSql: string, onP
   const engine = await factory.create({ snapshot: template, postgresqlConf: ENGINE_CONF, name: 'data-load', watchdogMs: DATA_LOAD_WATCHDOG_MS });
   // The scenario's objects belong to the console's role; its setup may use functions and DO blocks.
   const tar = await setup(engine, [
+    DATA_LOAD_PRELUDE,
     `GRANT USAGE ON LANGUAGE sql, plpgsql TO ${CONSOLE_ROLE}; SET SESSION AUTHORIZATION ${CONSOLE_ROLE}`,
     setupSql,
     `SET SESSION AUTHORIZATION ${SUPERUSER}; REVOKE USAGE ON LANGUAGE sql, plpgsql FROM ${CONSOLE_ROLE}`,

@@ -55,6 +55,8 @@ export interface ShippedStatements {
   readonly op?: PreparedOperation;
   readonly params: readonly unknown[];
   readonly sql?: string;
+  /** When the primary ran it (virtual µs): the replay's now(). */
+  readonly sentUs: number;
 }
 
 /** What replication needs of a database node (the postgres node implements it). */

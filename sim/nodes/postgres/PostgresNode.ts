@@ -24,7 +24,7 @@ import type { FaultCommand } from '../../core/commands.ts';
 import { type SimError, simError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import { EngineDeadError, type DbEngine } from '../../engine/DbEngine.ts';
-import type { ConsoleReply, EngineError, RunReply } from '../../engine/protocol.ts';
+import { type ConsoleReply, clockStatement, type EngineError, type RunReply } from '../../engine/protocol.ts';
 import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
 import { refuseReason } from '../../monitoring/consoleGuard.ts';
@@ -79,6 +79,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     });
     this.profiles = new Profiles(ctx);
     ctx.metrics.node(this.id).cores = spec.settings.cores;
+    // scheduled here, in the scenario's node order, not when its boot ends (the wall clock's order)
+    ctx.scheduler.after(HOUSEKEEPING_US, () => this.housekeeping());
   }
 
   get id(): string {
@@ -96,7 +98,6 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.databaseBytes = await this.measureSize(this.engine);
     this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
     this.status = 'up';
-    this.ctx.scheduler.after(HOUSEKEEPING_US, () => this.housekeeping());
   }
 
   private allocPids(n: number): number {
@@ -249,6 +250,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       op: 'run',
       transaction: op.transaction,
       statements: boundStatements(op, params),
+      // a write's now() (its columns' defaults) is the virtual time it runs at
+      ...(op.writes ? { clock: virtualTimestamp(this.ctx.scheduler.now) } : {}),
     }) as Promise<RunReply>;
     p.catch(() => undefined);
     this.outstanding.push(p);
@@ -380,7 +383,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         engine.request({
           op: 'run',
           transaction: true,
-          statements: [{ sql: 'SET LOCAL transaction_read_only = off' }, ...boundStatements(rec.op, rec.params)],
+          // now() as it was on the primary: the replica's rows get the same timestamps
+          statements: [{ sql: 'SET LOCAL transaction_read_only = off' }, clockStatement(virtualTimestamp(rec.sentUs)), ...boundStatements(rec.op, rec.params)],
         }),
       );
     } else if (rec.sql) {
