@@ -4,7 +4,7 @@
  *
  * Watchdog rule: if the worker has requests outstanding and has answered none of them for `watchdogMs`
  * of wall time, the statement at its head is a runaway; the worker is terminated and every outstanding
- * request fails with EngineDeadError. The sim then restarts the node from its last snapshot.
+ * request fails with EngineDeadError. The node then recovers from its last checkpoint (nodes/postgres/Recovery.ts).
  */
 import { type DbEngine, EngineDeadError } from './DbEngine.ts';
 import type { EngineReply, EngineRequest } from './protocol.ts';
