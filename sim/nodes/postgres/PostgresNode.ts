@@ -61,7 +61,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   private nextPid = 1000;
   private nextConn = 1;
   private databaseBytes = 0;
-  private pendingSize: Promise<{ bytes: number; lsn: number }> | undefined;
+  private pendingSize: Promise<{ bytes: number; lsn?: number }> | undefined;
   private auxiliary: ActivityRow[] = [];
   /** Set when a reply nobody waited for found the engine dead; the next event on the node crashes it. */
   private deadReason: string | undefined;
@@ -98,10 +98,9 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     if (!snapshot) throw new Error(`${this.id}: no snapshot to boot from`);
     this.engine = await this.startEngine(snapshot);
     this.ctx.metrics.realQueries += 1;
-    const size = await measure(this.engine);
-    this.databaseBytes = size.bytes;
+    this.databaseBytes = (await measure(this.engine, false)).bytes;
     // the base backup every node starts from is its first checkpoint
-    this.recovery = new Recovery({ tar: snapshot, atUs: 0, lsn: size.lsn });
+    this.recovery = new Recovery({ tar: snapshot, atUs: 0 });
     this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
     this.status = 'up';
   }
@@ -133,7 +132,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       if (tick % 10 === 0) {
         const size = await this.pendingSize?.catch(() => undefined);
         if (size?.bytes) this.databaseBytes = size.bytes;
-        if (this.recovery?.due(this.settings, this.ctx.scheduler.now, size?.lsn ?? 0)) {
+        if (this.recovery?.due(this.settings, this.ctx.scheduler.now, size?.lsn)) {
           // a standby's restartpoint keeps the stream position it applied
           this.ctx.metrics.realQueries += 3;
           const walBytes = await this.recovery.checkpoint(engine, this.ctx.scheduler.now, this.replication?.appliedPosition());

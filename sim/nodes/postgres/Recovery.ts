@@ -35,8 +35,8 @@ export interface RedoEntry {
 export interface Restartpoint {
   readonly tar: Uint8Array;
   readonly atUs: number;
-  /** The engine's WAL position when it was taken (bytes). */
-  readonly lsn: number;
+  /** The engine's WAL position when it was taken (bytes); unknown for the base backup until first measured. */
+  lsn?: number;
   /** A standby's: the stream position it had applied. */
   readonly position?: number;
 }
@@ -69,9 +69,11 @@ export class Recovery {
     if (e && e.endedUs === undefined) e.endedUs = nowUs;
   }
 
-  /** Whether a checkpoint is due: checkpoint_timeout since the last, or max_wal_size of WAL written since. */
-  due(settings: PostgresSettings, nowUs: number, lsn: number): boolean {
-    return nowUs - this.last.atUs >= timeUs(settings.checkpoint_timeout, 's') || lsn - this.last.lsn >= memoryBytes(settings.max_wal_size, 'MB');
+  /** Whether a checkpoint is due: checkpoint_timeout since the last, or max_wal_size of WAL written since (`lsn`: the engine's last measured). */
+  due(settings: PostgresSettings, nowUs: number, lsn: number | undefined): boolean {
+    if (lsn !== undefined) this.last.lsn ??= lsn;
+    if (nowUs - this.last.atUs >= timeUs(settings.checkpoint_timeout, 's')) return true;
+    return lsn !== undefined && lsn - this.last.lsn! >= memoryBytes(settings.max_wal_size, 'MB');
   }
 
   /**
@@ -82,12 +84,12 @@ export class Recovery {
   async checkpoint(engine: DbEngine, nowUs: number, position?: number): Promise<number> {
     const sent = this.redo.length;
     const checkpointed = engine.request({ op: 'exec', sql: 'CHECKPOINT' });
-    const walPosition = engine.request({ op: 'run', statements: [{ sql: 'SELECT pg_catalog.pg_current_wal_lsn()::text' }], transaction: false, maxRows: 1 });
+    const walPosition = engine.request({ op: 'run', statements: [{ sql: 'SELECT pg_catalog.pg_current_wal_insert_lsn()::text' }], transaction: false, maxRows: 1 });
     const dump = engine.request({ op: 'dump' });
     await checkpointed;
     const tar = ((await dump) as { tar: Uint8Array }).tar;
     const lsn = parseLsn(String(((await walPosition) as RunReply).results[0]?.rows?.[0]?.[0] ?? '0/0'));
-    const walBytes = lsn - this.last.lsn;
+    const walBytes = lsn - (this.last.lsn ?? lsn);
     this.last = { tar, atUs: nowUs, lsn, position };
     this.redo = this.redo.slice(sent);
     return walBytes;
@@ -103,16 +105,21 @@ export class Recovery {
   }
 }
 
-/** The database's size and the engine's WAL position (what max_wal_size is measured against). */
-export async function measure(engine: DbEngine): Promise<{ bytes: number; lsn: number }> {
+/**
+ * The database's size and, with `wal`, the engine's WAL insert position (what max_wal_size is measured
+ * against). Any statement warms the engine's caches, which the first profiles' planning buffers show: at
+ * boot only the size is asked, as it always was.
+ */
+export async function measure(engine: DbEngine, wal = true): Promise<{ bytes: number; lsn?: number }> {
+  const lsn = wal ? ', pg_catalog.pg_current_wal_insert_lsn()::text' : '';
   const r = (await engine.request({
     op: 'run',
-    statements: [{ sql: 'SELECT pg_database_size(current_database())::float8, pg_catalog.pg_current_wal_lsn()::text' }],
+    statements: [{ sql: `SELECT pg_database_size(current_database())::float8${lsn}` }],
     transaction: false,
     maxRows: 1,
   })) as RunReply;
   const row = r.results[0]?.rows?.[0];
-  return { bytes: Number(row?.[0] ?? 0), lsn: parseLsn(String(row?.[1] ?? '0/0')) };
+  return { bytes: Number(row?.[0] ?? 0), lsn: wal ? parseLsn(String(row?.[1] ?? '0/0')) : undefined };
 }
 
 /** `engine`, started from a checkpoint, once it has run `redo` in order. */
