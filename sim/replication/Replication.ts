@@ -12,9 +12,10 @@
  * primary's engine ran them, and a replica replays a record by running the same statements with the same
  * parameters on its own PGlite (inside a transaction marked read-write, the replica's sessions being
  * read-only). Operations that failed on the primary are shipped too and fail the same way on the replica,
- * so sequences stay in step. The known price of statement shipping (MySQL's statement-based replication
- * has it too): volatile functions (random(), clock_timestamp(), and now() of column defaults, which the
- * data set binds to pg_catalog.now(), the wall clock) are evaluated again on the replica.
+ * so sequences stay in step. now() is the virtual clock, and a replay runs with the primary's (the record's
+ * sentUs), so column defaults get the primary's timestamps. The known price of statement shipping (MySQL's
+ * statement-based replication has it too): other volatile functions (random(), clock_timestamp()) are
+ * evaluated again on the replica.
  *
  * Invariants:
  * - One stream per primary: a record is in the stream of the primary that wrote it, and a standby receives

@@ -2,8 +2,8 @@
  * Same scenario and seed, same run: each case runs twice on engines in worker threads (the CLI's and the
  * app's, whose replies come back whenever the machine gets to them) and compares the report byte for byte,
  * and the data on every database node row for row, timestamps included.
- * The 600 s read-replicas proof is `node --import tsx test/sim/determinism.long.ts` (minutes; its figures are
- * in the issue's note).
+ * The long proof is the CLI's: two `npm run sim -- lessons/scenarios/read-replicas.json --duration 600s --speed max
+ * --json F` runs give the same report but for wallSeconds.
  */
 import { describe, expect, it } from 'vitest';
 import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
@@ -33,7 +33,8 @@ async function twice(s: Scenario, run: (sim: Simulation) => Promise<void>): Prom
   return [out[0], out[1]];
 }
 
-describe('determinism on worker engines', () => {
+// each case is two whole runs on a machine that may be shared: more time than one test usually needs
+describe('determinism on worker engines', { timeout: 400_000 }, () => {
   it('read replicas: the same report and the same rows on the primary and every replica', async () => {
     const [a, b] = await twice(readReplicas({}, 5), (sim) => sim.runUntil(6e6));
     expect(JSON.parse(a).completed).toBeGreaterThan(2000);

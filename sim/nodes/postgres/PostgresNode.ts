@@ -489,8 +489,9 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.ctx.metrics.realQueries += redo.length;
     this.restarting = this.startEngine(from.tar).then((engine) => redoOn(engine, redo));
     this.restarting.catch(() => undefined);
-    this.terminateAll(simError('crash_shutdown'));
+    // first the stream: the writes open now die with the engine (never replayed), then their backends
     this.replication?.down('stopped');
+    this.terminateAll(simError('crash_shutdown'));
     this.ctx.scheduler.after(RESTART_US + redoUs, () => this.restarted());
   }
 
