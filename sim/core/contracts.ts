@@ -34,6 +34,8 @@ export interface SimEvent {
     /** A command of a replayed journal that the simulation refused (sim/core/commands.ts). */
     | 'command-refused'
     | 'run-finished'
+    /** A postgres node's checkpoint (a restartpoint on a standby), as log_checkpoints logs it. */
+    | 'checkpoint'
     // replication (sim/replication/): a node stopped, started or was killed; a promotion; stream changes
     | 'node-stopped'
     | 'node-started'

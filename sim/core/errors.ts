@@ -67,7 +67,7 @@ export const ERROR_CATALOGUE = {
     severity: 'FATAL',
     message: 'terminating connection due to a runaway statement',
     explanation:
-      'A statement ran past the real-time watchdog; the node was killed and restarted from its last snapshot.',
+      'A statement ran past the real-time watchdog; the node was killed and recovered from its last checkpoint, redoing the writes committed since.',
   },
   unknown_node: {
     severity: 'ERROR',

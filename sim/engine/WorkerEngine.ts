@@ -4,11 +4,11 @@
  *
  * Watchdog rule: if the worker has requests outstanding and has answered none of them for `watchdogMs`,
  * the statement at its head is a runaway; the worker is terminated and every outstanding request fails
- * with EngineDeadError. The sim then restarts the node from its last snapshot. Where the platform can
- * measure the CPU time its threads get (Node), `watchdogMs` is counted in CPU time, capped by wall time:
- * on a loaded machine a legitimate statement's wall time stretches while the CPU it is given does not, and
- * it is no runaway while the engine is making progress. A statement that waits without using CPU (a real
- * sleep) is still killed after WALL_LIMIT times `watchdogMs` of wall time.
+ * with EngineDeadError. The node then recovers from its last checkpoint (nodes/postgres/Recovery.ts). Where
+ * the platform can measure the CPU time its threads get (Node), `watchdogMs` is counted in CPU time, capped
+ * by wall time: on a loaded machine a legitimate statement's wall time stretches while the CPU it is given
+ * does not, and it is no runaway while the engine is making progress. A statement that waits without using
+ * CPU (a real sleep) is still killed after WALL_LIMIT times `watchdogMs` of wall time.
  */
 import { type DbEngine, EngineDeadError } from './DbEngine.ts';
 import type { EngineReply, EngineRequest } from './protocol.ts';

@@ -12,6 +12,14 @@ export interface EngineStatement {
   params?: readonly unknown[];
 }
 
+/**
+ * Sets the virtual clock (sim_catalog.now() reads it) for the rest of the transaction. In a transaction that
+ * sets its read-write mode, it comes after that SET (which must be its first statement).
+ */
+export function clockStatement(timestamp: string): EngineStatement {
+  return { sql: "SELECT pg_catalog.set_config('sim.now', $1, true)", params: [timestamp] };
+}
+
 export interface EngineError {
   sqlstate?: string;
   severity?: string;
@@ -26,8 +34,10 @@ export type EngineRequest =
    * Workload statements over the wire protocol, in order; with `transaction` they run between BEGIN and
    * COMMIT (ROLLBACK on error); with `maxRows` each statement's first rows come back, as text. One
    * request is one Sync, so its statements are one implicit transaction even without `transaction`.
+   * `clock` (a timestamptz) is what now() answers in them (sim.now, local to their transaction): a
+   * write's column defaults get the virtual time it ran at, never the machine's clock.
    */
-  | { op: 'run'; statements: EngineStatement[]; transaction: boolean; maxRows?: number }
+  | { op: 'run'; statements: EngineStatement[]; transaction: boolean; maxRows?: number; clock?: string }
   /** EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement inside a transaction that is rolled back. */
   | { op: 'profile'; statements: EngineStatement[] }
   /**
@@ -84,7 +94,7 @@ export async function handleRequest(db: PGlite, req: EngineRequest): Promise<Eng
     case 'run': {
       let s = sessions.get(db);
       if (!s) sessions.set(db, (s = new WireSession(db)));
-      return s.run(req.statements, req.transaction, req.maxRows);
+      return s.run(req.statements, req.transaction, req.maxRows, req.clock);
     }
     case 'profile':
       return profile(db, req.statements);

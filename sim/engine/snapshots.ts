@@ -166,6 +166,9 @@ END $$;
 CREATE EVENT TRIGGER sim_refuse_shadows ON ddl_command_end EXECUTE FUNCTION sim_catalog.refuse_shadows();
 `;
 
+/** Virtual time 0 as a timestamptz (VIRTUAL_EPOCH_MS of monitoring/activity.ts). */
+const VIRTUAL_START = '2026-01-01 00:00:00+00';
+
 const TEMPLATE_SETUP = [
   // A node has one database, postgres: the template databases would only make every boot slower.
   "UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1')",
@@ -219,6 +222,13 @@ export async function templateSnapshot(factory: EngineFactory, onPhase?: Snapsho
  */
 const DATA_LOAD_WATCHDOG_MS = 600_000;
 
+/**
+ * The nodes' search path, so that now() in the scenario's column defaults is sim_catalog's virtual clock
+ * (the machine's clock would make the rows, their index pages and so every later figure differ from run to
+ * run); rows the setup itself inserts with now() get the run's start.
+ */
+const DATA_LOAD_PRELUDE = `SET search_path = public, sim_catalog, pg_catalog; SELECT set_config('sim.now', '${VIRTUAL_START}', false)`;
+
 /** The template with `setupSql` (schema and data) applied. */
 /**
  * The setup's statements, each run as a request of its own so a long load shows its progress (the default
@@ -235,7 +245,7 @@ function setupStatements(setupSql: string): string[] {
 }
 
 export async function dataSnapshot(factory: EngineFactory, setupSql: string, onPhase?: SnapshotProgress): Promise<Uint8Array> {
-  const key = `data-${TEMPLATE_KEY}-${hash32(setupSql).toString(16)}-${setupSql.length}`;
+  const key = `data-${TEMPLATE_KEY}-${hash32(DATA_LOAD_PRELUDE + setupSql).toString(16)}-${setupSql.length}`;
   const cached = await factory.loadSnapshot(key);
   if (cached) return cached;
   const template = await templateSnapshot(factory, onPhase);
@@ -246,14 +256,15 @@ export async function dataSnapshot(factory: EngineFactory, setupSql: string, onP
   const tar = await setup(
     engine,
     [
+      DATA_LOAD_PRELUDE,
       `GRANT USAGE ON LANGUAGE sql, plpgsql TO ${CONSOLE_ROLE}; SET SESSION AUTHORIZATION ${CONSOLE_ROLE}`,
       ...statements,
       `SET SESSION AUTHORIZATION ${SUPERUSER}; REVOKE USAGE ON LANGUAGE sql, plpgsql FROM ${CONSOLE_ROLE}`,
       'ANALYZE',
     ],
     (done) => {
-      // the first statement sets the role; the last two give it back and analyze
-      const k = done - 1;
+      // the first two statements set the clock and the role; the last two give the role back and analyze
+      const k = done - 2;
       if (k >= 1 && k <= statements.length) onPhase?.(`loading the data set (first run of this data only): ${k} of ${statements.length} statements`, 0.15 + (0.15 * k) / statements.length);
     },
   );

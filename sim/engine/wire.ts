@@ -5,7 +5,7 @@
  * code runs, with plan caching as for any prepared statement.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import type { EngineError, EngineStatement, RunReply, StatementResult } from './protocol.ts';
+import { clockStatement, type EngineError, type EngineStatement, type RunReply, type StatementResult } from './protocol.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -83,8 +83,10 @@ export class WireSession {
    * one fails: the server skips the rest until Sync). Row counts come back, and with `maxRows` the first
    * rows of each statement as PostgreSQL's text (what a driver gets before it converts types).
    */
-  async run(statements: readonly EngineStatement[], transaction: boolean, maxRows = 0): Promise<RunReply> {
-    const all = transaction ? [{ sql: 'BEGIN' }, ...statements, { sql: 'COMMIT' }] : statements;
+  async run(statements: readonly EngineStatement[], transaction: boolean, maxRows = 0, clock?: string): Promise<RunReply> {
+    const head: EngineStatement[] = transaction ? [{ sql: 'BEGIN' }] : [];
+    if (clock !== undefined) head.push(clockStatement(clock));
+    const all = [...head, ...statements, ...(transaction ? [{ sql: 'COMMIT' }] : [])];
     const w = new Writer();
     const fresh: (string | undefined)[] = [];
     for (const st of all) {
@@ -116,7 +118,7 @@ export class WireSession {
       if (i === failed) this.names.delete(st.sql);
     });
     if (r.error && r.status === 'E') await this.exchange(simpleQuery('ROLLBACK'));
-    const offset = transaction ? 1 : 0;
+    const offset = head.length;
     const results = r.results.slice(offset, offset + statements.length);
     if (!r.error) return { results };
     return { results, failedAt: Math.min(statements.length - 1, Math.max(0, failed - offset)), error: r.error };

@@ -35,6 +35,8 @@ export function serveEngine(port: HostPort): void {
       waiting++;
       queue = queue.then(async () => {
         waiting--;
+        // a console statement may run away and have the worker killed: the replies before it go first
+        if (req.op === 'console') flush();
         try {
           const reply = await handleRequest(db!, req);
           if ('tar' in reply) {

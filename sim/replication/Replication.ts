@@ -12,9 +12,10 @@
  * primary's engine ran them, and a replica replays a record by running the same statements with the same
  * parameters on its own PGlite (inside a transaction marked read-write, the replica's sessions being
  * read-only). Operations that failed on the primary are shipped too and fail the same way on the replica,
- * so sequences stay in step. The known price of statement shipping (MySQL's statement-based replication
- * has it too): volatile functions (random(), clock_timestamp(), and now() of column defaults, which the
- * data set binds to pg_catalog.now(), the wall clock) are evaluated again on the replica.
+ * so sequences stay in step. now() is the virtual clock, and a replay runs with the primary's (the record's
+ * sentUs), so column defaults get the primary's timestamps. The known price of statement shipping (MySQL's
+ * statement-based replication has it too): other volatile functions (random(), clock_timestamp()) are
+ * evaluated again on the replica.
  *
  * Invariants:
  * - One stream per primary: a record is in the stream of the primary that wrote it, and a standby receives
@@ -72,7 +73,7 @@ export class Replication implements Cluster {
   /** Each primary's stream, by node id (a promoted replica adds its own). */
   readonly streams = new Map<string, Stream>();
   readonly checker: ConsistencyChecker;
-  /** Committed writes lost in failovers and in a primary's restart from its data snapshot. */
+  /** Committed writes lost in failovers. */
   readonly lost: LostWrite[] = [];
   /** The last replay timestamp of promoted replicas (pg_last_xact_replay_timestamp stays). */
   readonly promotedReplayTs = new Map<string, number | null>();
@@ -82,8 +83,6 @@ export class Replication implements Cluster {
   private nextPid = 3000;
   private nextTrace = -1;
   private readonly opFootprints = new WeakMap<PreparedOperation, Footprint[]>();
-  /** Per primary, the length of its stream's log at its last restart from the snapshot: what was counted lost. */
-  private readonly lostUpTo = new Map<string, number>();
 
   constructor(
     readonly ctx: ReplicationContext,
@@ -196,7 +195,8 @@ export class Replication implements Cluster {
       },
       down: (how) => this.nodeDown(id, how),
       up: () => this.nodeUp(id),
-      restartedFromSnapshot: () => void this.nodeRestartedFromSnapshot(id),
+      appliedPosition: () => (this.roles.get(id) === 'replica' ? this.standbys.get(id)?.applied : undefined),
+      recovered: (position) => this.nodeRecovered(id, position),
       settle: async () => this.streams.get(id)?.settle(),
       promote: () => this.promote(id),
       lagSpike: (f) => this.lagSpike(id, f),
@@ -286,22 +286,18 @@ export class Replication implements Cluster {
   }
 
   /**
-   * A node restarted from the scenario's data snapshot. A replica has replayed nothing: it streams from the
-   * start again. A primary's engine lost every committed write of its stream (crash recovery from WAL is
-   * not modelled): they are counted lost, and its standbys reconnect.
+   * A node recovered from a crash. A primary redid every write committed before it (its stream goes on; what
+   * was open then was rolled back, and no standby replays it): its standbys reconnect. A standby is back at
+   * its restartpoint's position and streams the rest again.
    */
-  private async nodeRestartedFromSnapshot(id: string): Promise<void> {
-    const stream = this.roles.get(id) === 'primary' ? this.streams.get(id) : undefined;
-    if (stream) {
+  private nodeRecovered(id: string, position: number | undefined): void {
+    if (this.roles.get(id) === 'primary') {
       this.nodeUp(id);
-      const from = this.lostUpTo.get(id) ?? 0;
-      this.lostUpTo.set(id, stream.log.length);
-      await this.countLost(stream.log.slice(from));
       return;
     }
     const s = this.standbys.get(id);
     if (!s || this.roles.get(id) !== 'replica') return;
-    s.reset();
+    s.restartFrom(position ?? 0);
     s.connect(RECONNECT_US);
   }
 

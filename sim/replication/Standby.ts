@@ -223,7 +223,8 @@ export class Standby {
   private replayed(rec: WriteRecord): void {
     this.replaying = false;
     if (this.node.status !== 'up' || rec.seq !== this.applied + 1) return;
-    this.node.replay(rec);
+    // a write its primary's crash rolled back never reached the WAL: nothing to replay
+    if (!rec.crashed) this.node.replay(rec);
     this.applied = rec.seq;
     this.arrivalOf.delete(rec.seq);
     if (rec.resolvedUs !== undefined) this.replayTs = rec.resolvedUs;
@@ -238,9 +239,9 @@ export class Standby {
     this.kickReplay();
   }
 
-  /** It restarted from the scenario's data snapshot: it has replayed nothing. */
-  reset(): void {
-    this.received = this.flushed = this.applied = 0;
-    this.replayTs = null;
+  /** It recovered from a crash to its restartpoint: what it had received after `position` is gone. */
+  restartFrom(position: number): void {
+    this.received = this.flushed = this.applied = position;
+    this.arrivalOf.clear();
   }
 }

@@ -34,6 +34,8 @@ export interface WriteRecord {
   lsnValue?: number;
   /** The client got its commit acknowledged. */
   acknowledged: boolean;
+  /** Open when its primary crashed: rolled back, never replayed. */
+  crashed?: true;
 }
 
 interface Waiter {
@@ -139,7 +141,11 @@ export class Stream {
 
   /** The primary is gone: its open transactions die with their connections. */
   abortOpen(): void {
-    for (const r of this.log) if (r.origin === this.primary.id && r.state === 'open') r.state = 'aborted';
+    for (const r of this.log) {
+      if (r.origin !== this.primary.id || r.state !== 'open') continue;
+      r.state = 'aborted';
+      r.crashed = true;
+    }
   }
 
   /** Waits until the primary's engine has answered for every record it wrote (whether they succeeded, their LSNs). */

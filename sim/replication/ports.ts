@@ -55,6 +55,8 @@ export interface ShippedStatements {
   readonly op?: PreparedOperation;
   readonly params: readonly unknown[];
   readonly sql?: string;
+  /** When the primary ran it (virtual µs): the replay's now(). */
+  readonly sentUs: number;
 }
 
 /** What replication needs of a database node (the postgres node implements it). */
@@ -115,8 +117,13 @@ export interface Membership {
   down(how: 'stopped' | 'killed'): void;
   /** The node is up again after a stop. */
   up(): void;
-  /** The node restarted from the scenario's data snapshot: a replica replays its stream from the start; a primary's committed writes are lost, its standbys reconnect. */
-  restartedFromSnapshot(): void;
+  /** A standby's applied stream position (what its restartpoint keeps); undefined on any other node. */
+  appliedPosition(): number | undefined;
+  /**
+   * The node recovered from a crash (nothing committed lost): a primary's standbys reconnect; a standby, at
+   * `position` (its restartpoint's), replays what its walreceiver streams again.
+   */
+  recovered(position: number | undefined): void;
   /** Waits until the engine has answered for every record it wrote (before it is killed). */
   settle(): Promise<void>;
   /** Promotes this replica; an error message when refused. */

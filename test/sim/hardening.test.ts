@@ -42,7 +42,8 @@ describe('runaway console statements the parse tree shows', () => {
 
 describe('after a runaway kill', () => {
   it('the console waits for the restart instead of answering "starting up" while virtual time stands still', async () => {
-    const sim = await startSim(small(), { engines: nodeEngineFactory({ kind: 'worker', watchdogMs: 1000 }) });
+    // a watchdog that a loaded machine's legitimate statements do not reach
+    const sim = await startSim(small(), { engines: nodeEngineFactory({ kind: 'worker', watchdogMs: 4000 }) });
     await sim.runUntil(500_000);
     const r = await sim.apply({ do: 'runSql', node: 'primary', sql: RUNAWAY });
     expect(r.error?.code).toBe('runaway_statement');
@@ -135,17 +136,57 @@ describe('the data load', () => {
   });
 });
 
-describe('a primary that restarts from its data snapshot', () => {
-  it('counts the committed writes it lost, and its standbys reconnect', async () => {
-    const sim = await startSim(readReplicas({}, 3), { engines: nodeEngineFactory({ kind: 'worker', watchdogMs: 1000 }) });
-    await sim.runUntil(1e6);
+describe('a primary that crashes', () => {
+  it('recovers every committed write from its checkpoint and redo, and its standbys reconnect and catch up', async () => {
+    // a watchdog that a loaded machine's legitimate statements do not reach
+    const sim = await startSim(readReplicas({}, 3), { engines: nodeEngineFactory({ kind: 'worker', watchdogMs: 4000 }) });
+    await sim.runUntil(2e6);
     const r = await sim.apply({ do: 'runSql', node: 'primary', sql: RUNAWAY });
     expect(r.error?.code).toBe('runaway_statement');
-    await sim.runUntil(4e6);
-    const consistency = buildReport(sim, [], 0).consistency!;
-    expect(consistency.lostWrites).toBeGreaterThan(0);
+    // the writes committed before the crash, as the clients were told (each place_order inserts one order)
+    const stream = sim.replication.streams.get('primary')!;
+    await stream.settle();
+    const placed = stream.log.filter((w) => w.op?.name === 'place_order' && w.state === 'committed' && w.okValue).length;
+    expect(placed).toBeGreaterThan(10);
+    await sim.runUntil(5e6);
+    const count = async (node: string, sql: string) => Number((await sim.apply({ do: 'runSql', node, sql })).rows[0][0]);
+    const before = 5000 + placed;
+    // what committed after the restart is in the stream too
+    const after = stream.log.filter((w) => w.op?.name === 'place_order' && w.state === 'committed' && w.okValue && w.resolvedUs! > 2e6).length;
+    expect(after).toBeGreaterThan(0);
+    expect(await count('primary', 'SELECT count(*) FROM orders')).toBe(before + after);
+    expect(buildReport(sim, [], 0).consistency!.lostWrites).toBe(0);
+    expect(sim.events.some((e) => e.type === 'node-crashed' && /crash recovery from its checkpoint at 0 s, redoing \d+ write/.test(e.message))).toBe(true);
     const states = [...sim.replication.standbys.values()].map((s) => s.state);
-    expect(states.length).toBeGreaterThan(0);
-    expect(states.every((s) => s === 'streaming' || s === 'catchup')).toBe(true);
+    expect(states).toEqual(['streaming', 'streaming']);
+    // the standbys caught up with the recovered primary
+    await sim.apply({ do: 'stopWorkload' });
+    await sim.runUntil(6e6);
+    for (const replica of ['replica1', 'replica2']) expect(await count(replica, 'SELECT count(*) FROM orders')).toBe(before + after);
+  });
+});
+
+describe('checkpoints', () => {
+  it('come on checkpoint_timeout, and a crash then redoes only what came after the last one', async () => {
+    const s = small();
+    s.nodes[1].settings.checkpoint_timeout = '30s';
+    const sim = await startSim(s, { engines: nodeEngineFactory({ kind: 'worker', watchdogMs: 4000 }) });
+    const orders = async () => Number((await sim.apply({ do: 'runSql', node: 'primary', sql: 'SELECT count(*) FROM orders' })).rows[0][0]);
+    await sim.runUntil(31e6);
+    expect(sim.events.filter((e) => e.type === 'checkpoint').map((e) => [e.at, e.message])).toEqual([[30e6, expect.stringMatching(/^primary: checkpoint complete/)]]);
+    const before = await orders();
+    expect(before).toBeGreaterThan(400 + 100);
+    const r = await sim.apply({ do: 'runSql', node: 'primary', sql: RUNAWAY });
+    expect(r.error?.code).toBe('runaway_statement');
+    const crash = sim.events.find((e) => e.type === 'node-crashed' && e.message.includes('crash recovery'))!;
+    const redone = Number(/redoing (\d+) write/.exec(crash.message)?.[1]);
+    expect(crash.message).toContain('from its checkpoint at 30 s');
+    // one second of writes since the checkpoint, not thirty
+    expect(redone).toBeGreaterThan(0);
+    expect(redone).toBeLessThan((before - 400) / 10);
+    // what was committed is there; only writes in flight at the crash (at most one per client) are gone
+    const after = await orders();
+    expect(after).toBeLessThanOrEqual(before);
+    expect(after).toBeGreaterThanOrEqual(before - 4);
   });
 });

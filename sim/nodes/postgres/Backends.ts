@@ -9,6 +9,7 @@ import type { ActivityRow } from '../../monitoring/activity.ts';
 import type { WriteRecord } from '../../replication/ports.ts';
 import { footprint } from '../../replication/footprint.ts';
 import type { ClientInfo, Connection, Reply, SimContext } from '../types.ts';
+import type { RedoEntry } from './Recovery.ts';
 
 export interface Backend {
   pid: number;
@@ -30,6 +31,8 @@ export interface Backend {
   inFlight?: (r: Reply) => void;
   /** The replication stream record of the open write (a primary with replicas). */
   record?: WriteRecord;
+  /** The open write in the node's redo log (Recovery.ts). */
+  redo?: RedoEntry;
 }
 
 export class Backends {

@@ -10,10 +10,11 @@
  * - A statement's service time is known when it starts: it comes from a profile (EXPLAIN ANALYZE of an
  *   earlier execution of the same operation, Profiles.ts), never from its reply.
  * - A backend counts against max_connections from its connection's arrival until it is closed.
- * - When the engine dies every connection is lost (crash_shutdown) and the node restarts from its last
- *   snapshot after RESTART_US; the run goes on. A console statement on a restarting node waits for the
- *   restart as a retrying client would, and the restart completes then: when the run is over, virtual
- *   time no longer advances to the restart's event.
+ * - When the engine dies every connection is lost (crash_shutdown) and the node recovers as PostgreSQL does
+ *   (Recovery.ts): from its last checkpoint, redoing the writes committed since, after RESTART_US plus the
+ *   redo's time; the run goes on. A console statement on a restarting node waits for the restart as a
+ *   retrying client would, and the restart completes then: when the run is over, virtual time no longer
+ *   advances to the restart's event.
  * - In a replicated cluster the node is a `ReplicationMember` (sim/replication/ports.ts) and sees replication
  *   only through its `Membership`: a write operation sent to a primary's engine becomes a stream record, its
  *   commit resolves the record and waits for standbys as synchronous_commit says; a replica's sessions are
@@ -24,7 +25,7 @@ import type { FaultCommand } from '../../core/commands.ts';
 import { type SimError, simError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import { EngineDeadError, type DbEngine } from '../../engine/DbEngine.ts';
-import type { ConsoleReply, EngineError, RunReply } from '../../engine/protocol.ts';
+import { type ConsoleReply, clockStatement, type EngineError, type EngineRequest, type RunReply } from '../../engine/protocol.ts';
 import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
 import { consoleRefusal } from '../../monitoring/consoleGuard.ts';
@@ -38,7 +39,8 @@ import { Cpu } from './Cpu.ts';
 import { NodeStatistics } from './NodeStatistics.ts';
 import { withInstance } from './instances.ts';
 import { Profiles } from './Profiles.ts';
-import { type PostgresSettings, REPLICATION_SETTINGS, sessionSettingsSql } from './settings.ts';
+import { measure, Recovery, redoOn } from './Recovery.ts';
+import { CHECKPOINT_SETTINGS, type PostgresSettings, REPLICATION_SETTINGS, sessionSettingsSql } from './settings.ts';
 import { type PostgresSnapshot, postgresReport, postgresSnapshot } from './snapshot.ts';
 
 const RESTART_US = 2e6;
@@ -59,7 +61,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   status: NodeSnapshot['status'] = 'booting';
   private engine: DbEngine | undefined;
   private restarting: Promise<DbEngine> | undefined;
-  private snapshotTar: Uint8Array | undefined;
+  private recovery: Recovery | undefined;
   private readonly cpu: Cpu;
   private readonly rng: Rng;
   private readonly backends: Backends;
@@ -67,7 +69,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   private nextPid = 1000;
   private nextConn = 1;
   private readonly stats: NodeStatistics;
-  private pendingSize: Promise<RunReply> | undefined;
+  /** The relations' sizes and the WAL insert position, measured every 10 s and taken in at the next tick. */
+  private pendingSize: Promise<[RunReply, { lsn?: number }]> | undefined;
   private auxiliary: ActivityRow[] = [];
   /** Set when a reply nobody waited for found the engine dead; the next event on the node crashes it. */
   private deadReason: string | undefined;
@@ -88,6 +91,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.profiles = new Profiles(ctx);
     this.stats = new NodeStatistics(spec.settings, ctx.dataScale ?? 1);
     ctx.metrics.node(this.id).cores = spec.settings.cores;
+    // scheduled here, in the scenario's node order, not when its boot ends (the wall clock's order)
+    ctx.scheduler.after(HOUSEKEEPING_US, () => this.housekeeping());
   }
 
   get id(): string {
@@ -100,13 +105,14 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   /** Boots the engine from the scenario's data snapshot (set by the simulation before boot). */
   async boot(snapshot: Uint8Array | undefined): Promise<void> {
-    this.snapshotTar = snapshot;
-    this.engine = await this.startEngine();
+    if (!snapshot) throw new Error(`${this.id}: no snapshot to boot from`);
+    this.engine = await this.startEngine(snapshot);
     this.ctx.metrics.realQueries += 1;
     this.stats.apply(await NodeStatistics.measure(this.engine));
+    // the base backup every node starts from is its first checkpoint
+    this.recovery = new Recovery({ tar: snapshot, atUs: 0 });
     this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
     this.status = 'up';
-    this.ctx.scheduler.after(HOUSEKEEPING_US, () => this.housekeeping());
   }
 
   private allocPids(n: number): number {
@@ -115,16 +121,15 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     return first;
   }
 
-  private async startEngine(): Promise<DbEngine> {
-    if (!this.snapshotTar) throw new Error(`${this.id}: no snapshot to boot from`);
-    const engine = await this.ctx.engines.create({ snapshot: this.snapshotTar, postgresqlConf: ENGINE_CONF, name: this.id });
+  private async startEngine(tar: Uint8Array): Promise<DbEngine> {
+    const engine = await this.ctx.engines.create({ snapshot: tar, postgresqlConf: ENGINE_CONF, name: this.id });
     engine.onDeath = (reason) => this.ctx.emit({ type: 'node-crashed', node: this.id, message: `${this.id} crashed: ${reason}` });
     await engine.request({ op: 'exec', sql: sessionSettingsSql(this.settings, this.isReplica, this.ctx.scheduler.now) });
     this.ctx.metrics.realQueries += 1;
     return engine;
   }
 
-  /** Once a virtual second: the virtual clock into the engine, the cache's mix; the relation sizes every 10 s. */
+  /** Once a virtual second: the virtual clock into the engine, the cache's mix; every 10 s the relation sizes and a checkpoint when due. */
   private async housekeeping(): Promise<void> {
     if (this.deadReason) await this.crash(this.deadReason);
     this.stats.tick();
@@ -136,10 +141,17 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         .catch(() => undefined);
       const tick = Math.round(this.ctx.scheduler.now / HOUSEKEEPING_US);
       if (tick % 10 === 0) {
-        const measured = await this.pendingSize?.catch(() => undefined);
-        if (measured) this.stats.apply(measured);
-        this.ctx.metrics.realQueries += 1;
-        this.pendingSize = NodeStatistics.measure(engine);
+        const [sizes, wal] = (await this.pendingSize?.catch(() => undefined)) ?? [];
+        if (sizes) this.stats.apply(sizes);
+        if (this.recovery?.due(this.settings, this.ctx.scheduler.now, wal?.lsn)) {
+          // a standby's restartpoint keeps the stream position it applied
+          this.ctx.metrics.realQueries += 3;
+          const walBytes = await this.recovery.checkpoint(engine, this.ctx.scheduler.now, this.replication?.appliedPosition());
+          const what = this.isReplica ? 'restartpoint' : 'checkpoint';
+          this.ctx.emit({ type: 'checkpoint', node: this.id, message: `${this.id}: ${what} complete (${(walBytes / 2 ** 20).toFixed(1)} MB of WAL since the last)` });
+        }
+        this.ctx.metrics.realQueries += 2;
+        this.pendingSize = Promise.all([NodeStatistics.measure(engine), measure(engine)]);
         this.pendingSize.catch(() => undefined);
       }
     }
@@ -198,11 +210,11 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         return;
       }
       if (call.index === 0) {
-        const batch = (await this.send(op, call.params)).reply;
+        const walRecords = profiles.reduce((n, p) => n + p.walRecords, 0);
+        const batch = (await this.send(b, op, call.params, walRecords)).reply;
         b.batch = batch;
         // a write on a primary becomes a stream record; a read on a replica is checked for staleness
         if (op.writes) {
-          const walRecords = profiles.reduce((n, p) => n + p.walRecords, 0);
           b.record = this.replication?.recordWrite({ op, params: call.params, session: call.session, walRecords, ok: batch.then((r) => r.failedAt === undefined) });
         } else if (op.readOnly) await this.replication?.checkRead(op, call.params, call.session);
       }
@@ -238,14 +250,19 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   }
 
   /** Sends an operation to the engine once there is room in the pipeline; its reply is awaited later. */
-  private async send(op: PreparedOperation, params: readonly unknown[]): Promise<{ reply: Promise<RunReply> }> {
+  /** Sends an operation to the engine once there is room in the pipeline; its reply is awaited later. A write goes to the redo log. */
+  private async send(b: Backend, op: PreparedOperation, params: readonly unknown[], walRecords: number): Promise<{ reply: Promise<RunReply> }> {
     while (this.outstanding.length >= MAX_OUTSTANDING) await this.outstanding.shift()!.catch(() => undefined);
     this.ctx.metrics.realQueries += op.statements.length + (op.transaction ? 2 : 0);
-    const p = this.engine!.request({
+    const req: EngineRequest = {
       op: 'run',
       transaction: op.transaction,
       statements: boundStatements(op, params),
-    }) as Promise<RunReply>;
+      // a write's now() (its columns' defaults) is the virtual time it runs at
+      ...(op.writes ? { clock: virtualTimestamp(this.ctx.scheduler.now) } : {}),
+    };
+    if (op.writes && !this.isReplica) b.redo = this.recovery?.log(req, walRecords);
+    const p = this.engine!.request(req) as Promise<RunReply>;
     p.catch(() => undefined);
     this.outstanding.push(p);
     return { reply: p };
@@ -277,6 +294,10 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       if (reply.failedAt === call.index) error = reply.error;
     }
     let position: number | undefined;
+    if (b.redo && (call.kind !== 'sql' || !call.op.transaction) && call.kind !== 'begin') {
+      this.recovery?.ended(b.redo, this.ctx.scheduler.now);
+      b.redo = undefined;
+    }
     const rec = b.record;
     if (rec && (call.kind !== 'sql' || !call.op.transaction) && call.kind !== 'begin') {
       // the write's transaction ends: it is resolved in the stream; a commit may wait for synchronous standbys
@@ -377,7 +398,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         engine.request({
           op: 'run',
           transaction: true,
-          statements: [{ sql: 'SET LOCAL transaction_read_only = off' }, ...boundStatements(rec.op, rec.params)],
+          // now() as it was on the primary: the replica's rows get the same timestamps
+          statements: [{ sql: 'SET LOCAL transaction_read_only = off' }, clockStatement(virtualTimestamp(rec.sentUs)), ...boundStatements(rec.op, rec.params)],
         }),
       );
     } else if (rec.sql) {
@@ -459,21 +481,25 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   private async crash(reason: string): Promise<void> {
     this.deadReason = undefined;
-    if (this.status !== 'up') return;
+    if (this.status !== 'up' || !this.recovery) return;
     this.status = 'restarting';
     this.engine = undefined;
     this.profiles.clear();
     this.stats.cache.cold(false); // shared_buffers died with the server; the OS page cache did not
+    const from = this.recovery.restartpoint;
+    const { redo, redoUs } = this.recovery.crashed((walRecords) => this.replayUs(walRecords, this.rng));
     this.ctx.emit({
       type: 'node-crashed',
       node: this.id,
-      message: `${this.id} crashed (${reason}); ${this.backends.size} connection(s) lost; restarting from its last snapshot`,
+      message: `${this.id} crashed (${reason}); ${this.backends.size} connection(s) lost; crash recovery from its checkpoint at ${from.atUs / 1e6} s, redoing ${redo.length} write(s)`,
     });
-    this.restarting = this.startEngine();
+    this.ctx.metrics.realQueries += redo.length;
+    this.restarting = this.startEngine(from.tar).then((engine) => redoOn(engine, redo));
     this.restarting.catch(() => undefined);
-    this.terminateAll(simError('crash_shutdown'));
+    // first the stream: the writes open now die with the engine (never replayed), then their backends
     this.replication?.down('stopped');
-    this.ctx.scheduler.after(RESTART_US, () => this.restarted());
+    this.terminateAll(simError('crash_shutdown'));
+    this.ctx.scheduler.after(RESTART_US + redoUs, () => this.restarted());
   }
 
   /** Completes the restart under way (at its event, or earlier for the console); later calls do nothing. */
@@ -486,8 +512,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       this.status = 'up';
       this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
       this.ctx.emit({ type: 'node-restarted', node: this.id, message: `${this.id} is up again` });
-      // it restarted from the data snapshot (time 0): a replica replays the stream again from its start
-      this.replication?.restartedFromSnapshot();
+      // a primary's standbys reconnect; a standby streams again from its restartpoint's position
+      this.replication?.recovered(this.recovery!.restartpoint.position);
     } catch (e) {
       this.status = 'down';
       this.ctx.emit({ type: 'node-crashed', node: this.id, message: `${this.id} could not restart: ${(e as Error).message}` });
@@ -525,7 +551,10 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       }
       const reply = (await engine.request({ op: 'console', sql, maxRows: CONSOLE_MAX_ROWS })) as ConsoleReply;
       this.ctx.metrics.realQueries += 1;
-      if (consoleMayWrite(sql)) this.replication?.consoleWrote(sql, !reply.error);
+      if (consoleMayWrite(sql)) {
+        this.replication?.consoleWrote(sql, !reply.error);
+        if (!reply.error && !this.isReplica) this.recovery?.ended(this.recovery.log({ op: 'console', sql, maxRows: 0 }, 1), this.ctx.scheduler.now);
+      }
       if (reply.error) return { ...base, error: fromEngineError(reply.error) };
       const r = reply.result!;
       return { ...base, columns: r.columns ?? [], ...(r.types ? { types: r.types } : {}), rows: r.rows ?? [], rowCount: r.rowCount, command: r.command, truncated: r.truncated };
@@ -540,6 +569,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   async applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'> {
     Object.assign(this.spec.settings, withInstance({ ...this.spec.settings, [name]: value }));
+    if (CHECKPOINT_SETTINGS.has(name)) return 'applied';
     if (REPLICATION_SETTINGS.has(name)) {
       this.replication?.settingChanged();
       return 'applied';

@@ -89,6 +89,14 @@ export const postgresSettings = z
           'On a replica: how long replay may wait for queries that conflict with it (they read rows an UPDATE/DELETE/DDL replayed here ' +
           'removes or locks) before cancelling them with "canceling statement due to conflict with recovery". -1 waits forever.',
       }),
+    checkpoint_timeout: timeSetting('5min', 's', '30s', '1d', {
+      context: 'sighup',
+      help: 'Maximum time between automatic checkpoints. A crash recovers from the last one, redoing the WAL written since: more time, longer recovery.',
+    }),
+    max_wal_size: memorySetting('1GB', 'MB', '2MB', '2TB', {
+      context: 'sighup',
+      help: 'WAL written since the last checkpoint that triggers the next one (soft limit); bounds how much a crash recovery redoes.',
+    }),
     auto_failover_after: timeSetting(0, 'ms', '0ms', '1h', {
       context: 'sighup',
       help:
@@ -109,6 +117,9 @@ export const postgresSettings = z
 export type PostgresSettings = z.output<typeof postgresSettings>;
 
 /** Settings that replication reads live: a change may release commits waiting for standbys. */
+/** Settings the checkpoints read live (Recovery.ts). */
+export const CHECKPOINT_SETTINGS = new Set(['checkpoint_timeout', 'max_wal_size']);
+
 export const REPLICATION_SETTINGS = new Set(['synchronous_commit', 'synchronous_standby_names', 'recovery_min_apply_delay', 'max_standby_streaming_delay', 'auto_failover_after']);
 
 /**

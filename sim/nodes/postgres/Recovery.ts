@@ -1,0 +1,129 @@
+/**
+ * A node's crash recovery, as PostgreSQL's: checkpoints (restartpoints on a standby) on the schedule of
+ * `checkpoint_timeout` and `max_wal_size`, and after a crash a start from the last one with the redo of what
+ * came after it, so no committed write is lost.
+ *
+ * Invariants:
+ * - A checkpoint is the engine's data directory (CHECKPOINT, then its dump) taken in the engine's order at a
+ *   virtual moment: it holds every request sent before it. The engine's own WAL is removed up to it, so it
+ *   stays bounded (wal_recycle is off).
+ * - The redo log is statement shipping, as replication's stream is: the write requests (workload operations
+ *   with their virtual clock, console writes) sent to the engine since the checkpoint, in the engine's order.
+ *   An entry is redone when its transaction ended (committed, or failed as it will fail again) before the
+ *   crash, in virtual time; one still running then was never committed, and is forgotten.
+ * - A standby's redo is its stream: its restartpoint keeps the stream position it had applied, and after a
+ *   crash it replays from there what its walreceiver streams again.
+ * - Redo takes virtual time: each entry's replay as the cost model prices a standby's (`replayTime`).
+ *
+ * Known price: a write in flight when a checkpoint is taken is in it, even if a crash then ends it before
+ * its commit (a window of one statement's service time, once per checkpoint).
+ */
+import type { DbEngine } from '../../engine/DbEngine.ts';
+import type { EngineRequest, RunReply } from '../../engine/protocol.ts';
+import { parseLsn } from '../../replication/Stream.ts';
+import { memoryBytes, timeUs } from '../../scenario/settings.ts';
+import type { PostgresSettings } from './settings.ts';
+
+/** One write request the engine ran since the last checkpoint. */
+export interface RedoEntry {
+  readonly req: EngineRequest;
+  readonly walRecords: number;
+  /** Virtual time its transaction ended (committed or rolled back); unset while it runs. */
+  endedUs?: number;
+}
+
+export interface Restartpoint {
+  readonly tar: Uint8Array;
+  readonly atUs: number;
+  /** The engine's WAL position when it was taken (bytes); unknown for the base backup until first measured. */
+  lsn?: number;
+  /** A standby's: the stream position it had applied. */
+  readonly position?: number;
+}
+
+/** How often the schedule is looked at (the checkpointer's nap, coarser: figures come with the size check). */
+export const CHECKPOINT_CHECK_US = 10e6;
+
+export class Recovery {
+  private redo: RedoEntry[] = [];
+  constructor(private last: Restartpoint) {}
+
+  get restartpoint(): Restartpoint {
+    return this.last;
+  }
+
+  /** Entries waiting for the next checkpoint (bounded by the schedule). */
+  get pending(): number {
+    return this.redo.length;
+  }
+
+  /** A write request sent to the engine now. */
+  log(req: EngineRequest, walRecords: number): RedoEntry {
+    const e: RedoEntry = { req, walRecords };
+    this.redo.push(e);
+    return e;
+  }
+
+  /** Its transaction ended at `nowUs` (a console write: at once). */
+  ended(e: RedoEntry | undefined, nowUs: number): void {
+    if (e && e.endedUs === undefined) e.endedUs = nowUs;
+  }
+
+  /** Whether a checkpoint is due: checkpoint_timeout since the last, or max_wal_size of WAL written since (`lsn`: the engine's last measured). */
+  due(settings: PostgresSettings, nowUs: number, lsn: number | undefined): boolean {
+    if (lsn !== undefined) this.last.lsn ??= lsn;
+    if (nowUs - this.last.atUs >= timeUs(settings.checkpoint_timeout, 's')) return true;
+    return lsn !== undefined && lsn - this.last.lsn! >= memoryBytes(settings.max_wal_size, 'MB');
+  }
+
+  /**
+   * Takes a checkpoint on `engine` now (in its order, awaited: the next event sees it). `position`: a standby's
+   * applied stream position. The redo log keeps only what was sent after it. Returns the WAL bytes written
+   * since the last one.
+   */
+  async checkpoint(engine: DbEngine, nowUs: number, position?: number): Promise<number> {
+    const sent = this.redo.length;
+    const checkpointed = engine.request({ op: 'exec', sql: 'CHECKPOINT' });
+    const walPosition = engine.request({ op: 'run', statements: [{ sql: 'SELECT pg_catalog.pg_current_wal_insert_lsn()::text' }], transaction: false, maxRows: 1 });
+    const dump = engine.request({ op: 'dump' });
+    await checkpointed;
+    const tar = ((await dump) as { tar: Uint8Array }).tar;
+    const lsn = parseLsn(String(((await walPosition) as RunReply).results[0]?.rows?.[0]?.[0] ?? '0/0'));
+    const walBytes = lsn - (this.last.lsn ?? lsn);
+    this.last = { tar, atUs: nowUs, lsn, position };
+    this.redo = this.redo.slice(sent);
+    return walBytes;
+  }
+
+  /**
+   * A crash now: what to redo on an engine started from the restartpoint (entries whose transaction had
+   * ended), and how long that redo takes. Entries still running are forgotten: they never committed.
+   */
+  crashed(replayUs: (walRecords: number) => number): { redo: RedoEntry[]; redoUs: number } {
+    this.redo = this.redo.filter((e) => e.endedUs !== undefined);
+    return { redo: [...this.redo], redoUs: this.redo.reduce((us, e) => us + replayUs(e.walRecords), 0) };
+  }
+}
+
+/**
+ * The database's size and, with `wal`, the engine's WAL insert position (what max_wal_size is measured
+ * against). Any statement warms the engine's caches, which the first profiles' planning buffers show: at
+ * boot only the size is asked, as it always was.
+ */
+export async function measure(engine: DbEngine, wal = true): Promise<{ bytes: number; lsn?: number }> {
+  const lsn = wal ? ', pg_catalog.pg_current_wal_insert_lsn()::text' : '';
+  const r = (await engine.request({
+    op: 'run',
+    statements: [{ sql: `SELECT pg_database_size(current_database())::float8${lsn}` }],
+    transaction: false,
+    maxRows: 1,
+  })) as RunReply;
+  const row = r.results[0]?.rows?.[0];
+  return { bytes: Number(row?.[0] ?? 0), lsn: wal ? parseLsn(String(row?.[1] ?? '0/0')) : undefined };
+}
+
+/** `engine`, started from a checkpoint, once it has run `redo` in order. */
+export async function redoOn(engine: DbEngine, redo: readonly RedoEntry[]): Promise<DbEngine> {
+  await Promise.all(redo.map((e) => engine.request(e.req)));
+  return engine;
+}
