@@ -48,6 +48,7 @@ export { type PostgresSettings, postgresSettings } from './nodes/postgres/settin
 export type { PostgresSnapshot } from './nodes/postgres/snapshot.ts';
 export type { PrimaryFigures, ReplicaFigures, ReplicationFigures } from './replication/figures.ts';
 export type { PgBouncerSnapshot } from './nodes/pgbouncer/PgBouncerNode.ts';
+export type { PgDogSnapshot } from './nodes/pgdog/PgDogNode.ts';
 export type { RedisSnapshot } from './nodes/redis/RedisNode.ts';
 export { dataSchema, operationSchema, workloadSchema } from './workload/schema.ts';
 export { defaultOperations, defaultSetupSql } from './workload/defaults.ts';

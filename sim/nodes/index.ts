@@ -8,6 +8,8 @@ import { formatPostgresqlConf, LAB_ONLY_SETTINGS, parsePostgresqlConf } from './
 import { PostgresNode } from './postgres/PostgresNode.ts';
 import { formatAdvice } from './postgres/pgtune.ts';
 import { postgresSettings } from './postgres/settings.ts';
+import { PgDogNode } from './pgdog/PgDogNode.ts';
+import { pgdogSettings } from './pgdog/settings.ts';
 import { RedisNode } from './redis/RedisNode.ts';
 import { redisSettings } from './redis/settings.ts';
 import { nodeKinds, registerNodeKind } from './registry.ts';
@@ -18,7 +20,7 @@ if (nodeKinds().length === 0) {
     label: 'App servers',
     description: "Application servers: the workload's clients, a connection pool per instance, and the seed's DatabaseRouter.",
     settings: appSettings,
-    connectsTo: ['postgres', 'pgbouncer', 'redis'],
+    connectsTo: ['postgres', 'pgbouncer', 'redis', 'pgdog'],
     counts: 'requests',
     served: 'app',
     create: (ctx, spec) => new AppNode(ctx, spec),
@@ -47,6 +49,16 @@ if (nodeKinds().length === 0) {
     served: 'pooler',
     config: { file: 'pgbouncer.ini', format: formatPgbouncerIni, parse: parsePgbouncerIni },
     create: (ctx, spec) => new PgBouncerNode(ctx, spec),
+  });
+  registerNodeKind({
+    kind: 'pgdog',
+    label: 'PgDog (shard router)',
+    description: "A shard router between apps and shards, as PgDog: finds each statement's shard key, sends it to its shard, scatters and merges a read without one.",
+    settings: pgdogSettings,
+    connectsTo: ['postgres'],
+    console: 'sql',
+    routesShards: true,
+    create: (ctx, spec) => new PgDogNode(ctx, spec),
   });
   registerNodeKind({
     kind: 'redis',

@@ -139,6 +139,11 @@ export interface NodeKindDefinition<S extends z.ZodObject = z.ZodObject> {
   counts?: 'statements' | 'requests';
   /** Kinds an edge to which is a replication stream, not a client connection (postgres -> postgres). */
   replicatesTo?: readonly string[];
+  /**
+   * It routes a sharded scenario's statements to their shards (a shard router in the data path): it
+   * connects to every shard, and apps connect to it instead of to the shards.
+   */
+  routesShards?: boolean;
   /** The language of its console: SQL on a database, PgBouncer's admin commands; none: no console. */
   console?: 'sql' | 'pgbouncer-admin' | 'redis';
   /** What a request does at a node of this kind, in a followed request's timeline (`engine`, `pooler`); default `serve`. */

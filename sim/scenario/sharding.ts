@@ -1,8 +1,9 @@
 /**
  * The checks of a scenario's `sharding` block against its topology (the block's own shape is
- * sim/sharding/shardMap.ts): every shard is a database node that is not a replica, and every app reaches
- * each shard over an edge of its own; an app's other database edges go to replicas of a shard (the
- * ShardRouter reads from them as the app's read_policy says).
+ * sim/sharding/shardMap.ts): every shard is a database node that is not a replica; every app reaches each
+ * shard over an edge of its own (its ShardRouter routes), or reaches shard routers only (a kind that
+ * `routesShards`, such as pgdog, routes for it); a router reaches every shard. An app's or a router's other
+ * database edges go to replicas of a shard (the ShardRouter reads from them as its read policy says).
  */
 import { isReplicationEdge, nodeKind } from '../nodes/registry.ts';
 import { type ShardMap, shardMembers } from '../sharding/shardMap.ts';
@@ -27,7 +28,8 @@ export function shardOfNodes(t: Topology, shards: readonly string[]): Map<string
 export function shardingIssues(t: Topology, map: ShardMap): ShardingIssue[] {
   const issues: ShardingIssue[] = [];
   const kinds = new Map(t.nodes.map((n) => [n.id, n.kind]));
-  const isDatabase = (id: string) => nodeKind(kinds.get(id) ?? '')?.console === 'sql';
+  const isRouter = (id: string) => !!nodeKind(kinds.get(id) ?? '')?.routesShards;
+  const isDatabase = (id: string) => nodeKind(kinds.get(id) ?? '')?.console === 'sql' && !isRouter(id);
   map.shards.forEach((s, i) => {
     const path = ['sharding', 'shards', i];
     if (!kinds.has(s)) issues.push({ path, message: `no node ${s}` });
@@ -38,14 +40,18 @@ export function shardingIssues(t: Topology, map: ShardMap): ShardingIssue[] {
   });
   if (issues.length > 0) return issues;
   const owner = shardOfNodes(t, map.shards);
-  for (const app of t.nodes.filter((n) => nodeKind(n.kind)?.counts === 'requests')) {
+  for (const app of t.nodes.filter((n) => nodeKind(n.kind)?.counts === 'requests' || nodeKind(n.kind)?.routesShards)) {
     const targets = t.edges.filter((e) => e.from === app.id).map((e) => e.to);
+    if (targets.length > 0 && targets.every(isRouter)) continue;
     for (const s of map.shards) {
       if (!targets.includes(s)) issues.push({ path: ['sharding', 'shards', map.shards.indexOf(s)], message: `${app.id} has no edge to shard ${s}: an app connects to every shard` });
     }
     for (const to of targets) {
       if (!owner.has(to)) {
-        issues.push({ path: ['edges', t.edges.findIndex((e) => e.from === app.id && e.to === to)], message: `${app.id} -> ${to}: with sharding, an app connects to the shards and their replicas only` });
+        const message = isRouter(to)
+          ? `${app.id} -> ${to}: an app connects either to the shards (it routes) or to shard routers only`
+          : `${app.id} -> ${to}: with sharding, an app connects to the shards and their replicas only`;
+        issues.push({ path: ['edges', t.edges.findIndex((e) => e.from === app.id && e.to === to)], message });
       }
     }
   }

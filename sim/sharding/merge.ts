@@ -178,3 +178,20 @@ export function mergeShardRows(plan: MergePlan, shards: ShardRows[], param: (k: 
   const limit = plan.limit === undefined ? undefined : Number(param(plan.limit));
   return { ok: true, columns, types, rows: limit === undefined || Number.isNaN(limit) ? rows : rows.slice(0, limit) };
 }
+
+/**
+ * The modelled CPU time of a gather at the router (an app's ShardRouter or a shard-router node), charged after
+ * the slowest shard's reply, so a scatter's time is the slowest shard plus this:
+ * - 10 µs to start the merge (the coordinator's own executor step: Citus' adaptive executor, PgDog's
+ *   merge of DataRow streams), the same order as the cost model's 25 µs per statement on a server;
+ * - 2 µs per shard's reply (its RowDescription, CommandComplete and ReadyForQuery parsed);
+ * - 0.5 µs per row received (a DataRow decoded, the fixed part of the cost model's per-row costs), and for
+ *   rows under ORDER BY a k-way merge's log2(shards) comparisons per row at the cost model's 0.02 µs each.
+ * Rows received: one per shard for aggregates, LIMIT per shard under a LIMIT (a shard returns at most that);
+ * replies carry no row count, so a scatter without LIMIT is charged for its replies only.
+ */
+export function mergeCostUs(plan: MergePlan, shards: number, limit?: number): number {
+  const rows = plan.kind === 'aggregates' ? shards : limit !== undefined && Number.isFinite(limit) ? shards * Math.max(0, limit) : 0;
+  const compares = plan.kind === 'rows' && plan.orderBy.length > 0 ? rows * Math.log2(Math.max(2, shards)) * 0.02 : 0;
+  return Math.ceil(10 + 2 * shards + 0.5 * rows + compares);
+}

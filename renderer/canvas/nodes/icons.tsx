@@ -45,3 +45,13 @@ export function CacheIcon() {
     </svg>
   );
 }
+
+export function RouterIcon() {
+  return (
+    <svg width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+      <path d="M3 12h6" />
+      <circle cx="11" cy="12" r="2" />
+      <path d="M13 12l8-7M13 12h8M13 12l8 7" />
+    </svg>
+  );
+}

@@ -9,6 +9,7 @@ import { appView } from './app/index.ts';
 import { GenericNodeView } from './GenericNodeView.tsx';
 import { NodeIcon } from './icons.tsx';
 import { pgbouncerView } from './pgbouncer/index.ts';
+import { pgdogView } from './pgdog/index.ts';
 import { postgresView } from './postgres/index.ts';
 import { redisView } from './redis/index.ts';
 import { kindView, kindViews, registerKindView } from './registry.ts';
@@ -18,6 +19,7 @@ if (kindViews().length === 0) {
   registerKindView(postgresView);
   registerKindView(pgbouncerView);
   registerKindView(redisView);
+  registerKindView(pgdogView);
 }
 
 export { kindView, kindViews };

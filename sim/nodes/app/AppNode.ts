@@ -7,13 +7,13 @@ import { type SimError, simError } from '../../core/errors.ts';
 import type { Link, Trace } from '../../net/Link.ts';
 import { timeUs } from '../../scenario/settings.ts';
 import type { RequestSink, WorkloadRequest } from '../../workload/Workload.ts';
+import { ClientPool, type Grant } from '../proxy/ClientPool.ts';
+import { DatabaseRouter } from '../proxy/DatabaseRouter.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
+import { ShardRouter } from '../proxy/ShardRouter.ts';
+import { shardedConsole } from '../proxy/shardConsole.ts';
 import type { ClientInfo, ConsoleResult, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, StatementCall } from '../types.ts';
 import { CacheAside } from './CacheAside.ts';
-import { ClientPool, type Grant } from './ClientPool.ts';
-import { DatabaseRouter } from './DatabaseRouter.ts';
-import { shardedConsole } from './shardConsole.ts';
-import { ShardRouter } from './ShardRouter.ts';
 import type { AppSettings } from './settings.ts';
 
 type AppRequest = WorkloadRequest;
@@ -38,7 +38,7 @@ export interface AppSnapshot extends NodeSnapshot {
 export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> implements RequestSink {
   readonly kind = 'app';
   readonly router: DatabaseRouter;
-  /** Sharded scenarios: keys to shards, and each shard's DatabaseRouter (ShardRouter.ts). */
+  /** Sharded scenarios where the app connects to the shards: keys to shards, and each shard's DatabaseRouter (ShardRouter.ts). */
   readonly shards: ShardRouter | undefined;
   /** Sharded scenarios only: SQL sent as the ShardRouter sends it (shardConsole.ts). */
   readonly console?: (sql: string) => Promise<ConsoleResult>;
@@ -57,8 +57,9 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     super(ctx, spec);
     this.router = new DatabaseRouter(ctx, () => this.upstreams(), () => this.spec.settings, ctx.rng(`router:${spec.id}`));
     for (let i = 0; i < spec.settings.instances; i++) this.pools.push(new Map());
+    // sharded, and connected to the shards (not to a shard router, which routes for it)
     const sharding = ctx.sharding;
-    this.shards = sharding
+    this.shards = sharding && ctx.net.targets(spec.id).some((t) => sharding.map.shards.includes(t))
       ? new ShardRouter(ctx, sharding.map, sharding.figures, () => this.upstreams(), () => this.spec.settings, (s) => ctx.rng(`router:${spec.id}:${s}`))
       : undefined;
     if (this.shards) {
@@ -103,7 +104,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
       if (s.kind === 'error') return { kind: 'answer', reply: { error: s.error } };
       if (s.kind === 'one') return { kind: 'forward', upstream: s.endpoint };
       if (s.op !== req.op) this.scatterOps.set(req, s.op);
-      return { kind: 'fan-out', upstreams: s.endpoints, merge: mergeOutcomes };
+      return { kind: 'fan-out', upstreams: s.endpoints, merge: mergeOutcomes, mergeUs: s.mergeUs };
     }
     const target = this.router.route(req);
     return target ? { kind: 'forward', upstream: target } : { kind: 'answer', reply: { error: simError('no_route') } };

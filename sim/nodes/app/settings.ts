@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import { appCacheSettings } from '../../caching/settings.ts';
 import { enumSetting, intSetting, timeSetting } from '../../scenario/settings.ts';
-
-export const READ_POLICIES = ['random', 'round-robin', 'least-connections', 'lag-aware', 'read-your-writes', 'primary'] as const;
+import { READ_POLICIES } from '../proxy/DatabaseRouter.ts';
 
 export const appSettings = z.strictObject({
   instances: intSetting(2, 1, 1000, {

@@ -1,8 +1,9 @@
 /**
  * The proxy base: a node that serves clients and calls upstream nodes through Links (sim/net/), with one
  * routing hook. The hook answers, for each request: forward it to one upstream, fan it out to several and
- * merge their replies, or answer it here. The app's DatabaseRouter and PgBouncer are policies on it; a
- * shard router and a cache-aside hop are the next ones.
+ * merge their replies, or answer it here. The app (its DatabaseRouter or ShardRouter), PgBouncer and the
+ * `pgdog` shard router are policies on it. The routers an app and a shard router share live here too
+ * (DatabaseRouter, ShardRouter, ClientPool, the sharded console).
  *
  * Invariants:
  * - Upstreams are the nodes this node has edges to that serve SQL, in the scenario's order.
@@ -17,7 +18,8 @@ import { type ClientInfo, isSqlEndpoint, type NodeModel, type NodeSpec, type Rep
 /** What the routing hook decides for one request. */
 export type Route<R> =
   | { kind: 'forward'; upstream: string }
-  | { kind: 'fan-out'; upstreams: readonly string[]; merge: (replies: R[]) => R }
+  /** `mergeUs`: the modelled time of the merge itself, after the slowest reply (sim/sharding/merge.ts). */
+  | { kind: 'fan-out'; upstreams: readonly string[]; merge: (replies: R[]) => R; mergeUs?: number }
   | { kind: 'answer'; reply: R };
 
 export abstract class ProxyNode<S, Req, R> implements NodeModel {
@@ -46,7 +48,8 @@ export abstract class ProxyNode<S, Req, R> implements NodeModel {
 
   /**
    * Carries a request as `route` says: `runOn(upstream, done)` runs it on one upstream (through the
-   * policy's own connections); a fan-out merges every upstream's reply, in upstream order.
+   * policy's own connections); a fan-out merges every upstream's reply, in upstream order, `mergeUs` after
+   * the last one is back (so its time is the slowest upstream plus the merge).
    */
   protected dispatch(route: Route<R>, runOn: (upstream: string, done: (r: R) => void) => void, done: (r: R) => void): void {
     switch (route.kind) {
@@ -63,7 +66,9 @@ export abstract class ProxyNode<S, Req, R> implements NodeModel {
         route.upstreams.forEach((u, i) => {
           runOn(u, (r) => {
             replies[i] = r;
-            if (--left === 0) done(route.merge(replies));
+            if (--left > 0) return;
+            if (route.mergeUs) this.ctx.scheduler.after(route.mergeUs, () => done(route.merge(replies)));
+            else done(route.merge(replies));
           });
         });
       }

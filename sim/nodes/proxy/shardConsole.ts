@@ -1,5 +1,5 @@
 /**
- * A sharded app's console: SQL sent the way the app's ShardRouter sends it. A statement with a key runs on
+ * A sharded console (an app's, a shard router's): SQL sent the way the node's ShardRouter sends it. A statement with a key runs on
  * its shard; one without scatters to every shard and the rows are merged as one PostgreSQL holding all the
  * data would return them (sim/sharding/merge.ts), or refused when that cannot be done correctly.
  * Console statements run outside virtual time, as on any node's console.
@@ -14,12 +14,16 @@ import { ShardRouter } from './ShardRouter.ts';
 /** Console statements borrow request ids below the workload's (which start at 0) for the routers' bookkeeping. */
 let consoleRequest = -1;
 
-export async function shardedConsole(ctx: SimContext, app: string, router: ShardRouter, sql: string): Promise<ConsoleResult> {
+/** A console statement as a one-statement operation (its trailing `;` dropped), and a request id for it. */
+export function consoleOperation(sql: string): { op: PreparedOperation; id: number } {
   const text = sql.trim().replace(/;\s*$/, '');
-  const base = { node: app, query: sql, columns: [], rows: [], rowCount: 0 };
   const readOnly = isReadOnlySql(text);
-  const op: PreparedOperation = { name: 'console', weight: 0, statements: [{ sql: text, paramIndexes: [] }], transaction: false, readOnly, writes: !readOnly };
-  const id = consoleRequest--;
+  return { op: { name: 'console', weight: 0, statements: [{ sql: text, paramIndexes: [] }], transaction: false, readOnly, writes: !readOnly }, id: consoleRequest-- };
+}
+
+export async function shardedConsole(ctx: SimContext, app: string, router: ShardRouter, sql: string): Promise<ConsoleResult> {
+  const base = { node: app, query: sql, columns: [], rows: [], rowCount: 0 };
+  const { op, id } = consoleOperation(sql);
   const route = router.route({ id, op, params: [] });
   try {
     if (route.kind === 'error') return { ...base, error: route.error };

@@ -1,5 +1,5 @@
 /**
- * The seed's application-level DatabaseRouter: `write()` goes to the primary, `read()` to a replica, and
+ * The seed's application-level DatabaseRouter (here with the proxy base: an app and a shard router use it): `write()` goes to the primary, `read()` to a replica, and
  * better read policies to compare it with (the app's `read_policy` setting):
  * - `random`: a uniformly random replica, whatever its state. What the seed's code really does (its
  *   comment says round-robin, its code calls Math.random), and what Prisma's read-replicas extension does.
@@ -19,10 +19,18 @@
  * in a replicated cluster keep the original rule: the first database endpoint is the primary.
  */
 import type { Rng } from '../../core/rng.ts';
+import type { SettingValue } from '../../core/units.ts';
 import { timeUs } from '../../scenario/settings.ts';
 import type { PreparedOperation } from '../../workload/operations.ts';
 import { isSqlEndpoint, type ReplicationState, type SimContext } from '../types.ts';
-import type { AppSettings } from './settings.ts';
+
+export const READ_POLICIES = ['random', 'round-robin', 'least-connections', 'lag-aware', 'read-your-writes', 'primary'] as const;
+
+/** What the router reads of its node's settings, per request (the app's own; a shard router maps its own onto them). */
+export interface ReadRouting {
+  read_policy: (typeof READ_POLICIES)[number];
+  max_replica_lag_ms: SettingValue;
+}
 
 export class DatabaseRouter {
   private next = 0;
@@ -34,7 +42,7 @@ export class DatabaseRouter {
   constructor(
     private readonly ctx: SimContext,
     private readonly endpoints: () => string[],
-    private readonly settings: () => AppSettings,
+    private readonly settings: () => ReadRouting,
     private readonly rng: Rng,
   ) {}
 

@@ -1,0 +1,263 @@
+/**
+ * A `pgdog` node: a shard router in the data path, between apps and shards, as PgDog (or Citus'
+ * coordinator, Vitess' vtgate) sits there. For apps it is a SqlEndpoint; for the shards it is a client with
+ * a pool of server connections per shard member (default_pool_size, checkout_timeout). Its routing hook is
+ * the ShardRouter an app uses (sim/nodes/proxy/ShardRouter.ts: the same code, one copy):
+ * - a statement with its key goes to its shard (the shard's primary, or a replica for a read outside a
+ *   transaction, by load_balancing_strategy);
+ * - a read without a key fans out to every shard and the replies are merged, the merge's modelled time after
+ *   the slowest shard (sim/sharding/merge.ts);
+ * - a transaction binds the client to one shard's server connection from its first statement to COMMIT
+ *   (PgDog answers BEGIN itself and sends it with the first statement, once the shard is known); a
+ *   transaction that needs two shards is refused, naming both.
+ * PgDog pools in transaction mode: a server connection goes back to its pool after each statement outside a
+ * transaction, and at the end of a transaction.
+ */
+import { type SimError, simError } from '../../core/errors.ts';
+import type { Link } from '../../net/Link.ts';
+import { timeUs } from '../../scenario/settings.ts';
+import { ClientPool } from '../proxy/ClientPool.ts';
+import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
+import { ShardRouter } from '../proxy/ShardRouter.ts';
+import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
+import { pgdogConsole } from './console.ts';
+import { type PgDogSettings, readRouting } from './settings.ts';
+
+type SqlLink = Link<StatementCall, Reply>;
+
+/** A client connection and the server connection its transaction holds. */
+interface Client {
+  conn: Connection;
+  info: ClientInfo;
+  inTransaction: boolean;
+  server?: { link: SqlLink; pool: ClientPool };
+  /** The request id the ShardRouter knows its transaction by. */
+  request?: number;
+}
+
+/** What the routing hook routes: one statement of a client. */
+interface Statement {
+  client: Client;
+  call: Extract<StatementCall, { kind: 'sql' }>;
+  request: number;
+}
+
+/** A pgdog node's live figures. */
+export interface PgDogSnapshot extends NodeSnapshot {
+  kind: 'pgdog';
+  /** Client connections waiting for a server connection, all pools. */
+  cl_waiting: number;
+  /** Server connections open, all pools. */
+  serverConnections: number;
+  /** Statements sent to every shard (cross-shard reads). */
+  crossShard: number;
+}
+
+export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implements SqlEndpoint {
+  readonly kind = 'pgdog';
+  /** Keys to shards (undefined: the scenario is not sharded, and every statement goes to the first upstream). */
+  readonly shards: ShardRouter | undefined;
+  private readonly clients = new Map<number, Client>();
+  private readonly pools = new Map<string, ClientPool>();
+  private nextConn = 1;
+  private nextRequest = 1;
+  private crossShard = 0;
+
+  constructor(ctx: SimContext, spec: NodeSpec<PgDogSettings>) {
+    super(ctx, spec);
+    const sharding = ctx.sharding;
+    this.shards = sharding
+      ? new ShardRouter(ctx, sharding.map, sharding.figures, () => this.upstreams(), () => readRouting(this.settings), (s) => ctx.rng(`router:${spec.id}:${s}`))
+      : undefined;
+  }
+
+  private pool(upstream: string): ClientPool {
+    let p = this.pools.get(upstream);
+    if (!p) {
+      const info: ClientInfo = { app: this.id, instance: 0, applicationName: 'PgDog' };
+      p = new ClientPool(this.ctx.scheduler, this.settings.default_pool_size, timeUs(this.settings.checkout_timeout), (done) =>
+        this.connectUpstream(upstream, info, done),
+      );
+      this.pools.set(upstream, p);
+    }
+    return p;
+  }
+
+  /** The routing hook: the client's bound server, else the ShardRouter's choice (a scatter fans out and merges). */
+  protected route(s: Statement): Route<Reply> {
+    if (s.client.server) return { kind: 'forward', upstream: s.client.server.link.to };
+    if (!this.shards) {
+      const upstream = this.upstreams()[0];
+      return upstream ? { kind: 'forward', upstream } : { kind: 'answer', reply: { ok: false, error: simError('no_route') } };
+    }
+    const r = this.shards.route({ id: s.request, op: s.call.op, params: s.call.params, session: s.call.session });
+    if (r.kind === 'error') return { kind: 'answer', reply: { ok: false, error: r.error } };
+    if (r.kind === 'one') return { kind: 'forward', upstream: r.endpoint };
+    this.crossShard++;
+    s.call = { ...s.call, op: r.op };
+    return { kind: 'fan-out', upstreams: r.endpoints, merge: mergeReplies, mergeUs: r.mergeUs };
+  }
+
+  // ---- the SqlEndpoint apps see ----
+
+  connect(info: ClientInfo, done: (r: { conn: Connection } | { error: SimError }) => void): void {
+    const conn: Connection = { id: this.nextConn++, endpoint: this.id, dead: false };
+    this.clients.set(conn.id, { conn, info, inTransaction: false });
+    this.ctx.metrics.connections(this.id, 1);
+    done({ conn });
+  }
+
+  execute(conn: Connection, call: StatementCall, done: (r: Reply) => void): void {
+    const client = this.clients.get(conn.id);
+    if (!client) {
+      done({ ok: false, error: simError('no_route') });
+      return;
+    }
+    const reply = (r: Reply) => {
+      this.ctx.metrics.query(this.id, !r.ok);
+      done(r);
+    };
+    if (call.kind === 'begin') {
+      client.inTransaction = true;
+      client.request = this.nextRequest++;
+      reply({ ok: true });
+      return;
+    }
+    if (call.kind !== 'sql') {
+      this.endTransaction(client, call, reply);
+      return;
+    }
+    const request = client.inTransaction ? client.request! : this.nextRequest++;
+    const statement: Statement = { client, call, request };
+    const route = this.route(statement);
+    this.dispatch(
+      route,
+      (upstream, back) => this.runOn(client, upstream, statement, back),
+      (r) => {
+        if (!client.inTransaction) this.shards?.release(request);
+        reply(r);
+      },
+    );
+  }
+
+  /** Runs a statement on a server connection of `upstream`: the client's bound one, or one from the pool. */
+  private runOn(client: Client, upstream: string, s: Statement, done: (r: Reply) => void): void {
+    const bound = client.server;
+    const call = s.call;
+    const wrote = (r: Reply) => {
+      if (r.ok && r.position !== undefined) this.shards?.routerOf(upstream)?.wrote(call.session, r.position);
+    };
+    if (bound) {
+      this.callUpstream(bound.link, call, (r) => {
+        wrote(r);
+        done(r);
+      });
+      return;
+    }
+    const pool = this.pool(upstream);
+    pool.acquire((g) => {
+      if ('error' in g) return done({ ok: false, error: g.error });
+      if (!client.inTransaction) {
+        return this.callUpstream(g.link, call, (r) => {
+          pool.release(g.link);
+          wrote(r);
+          done(r);
+        });
+      }
+      // the transaction's BEGIN goes with its first statement, now that its shard is known
+      client.server = { link: g.link, pool };
+      this.callUpstream(g.link, { kind: 'begin', trace: call.trace }, (b) => {
+        if (!b.ok) return done(b);
+        this.callUpstream(g.link, call, (r) => {
+          wrote(r);
+          done(r);
+        });
+      });
+    });
+  }
+
+  /** COMMIT or ROLLBACK: on the transaction's server connection, which then goes back to its pool. */
+  private endTransaction(client: Client, call: StatementCall, done: (r: Reply) => void): void {
+    const server = client.server;
+    const request = client.request;
+    client.inTransaction = false;
+    client.server = undefined;
+    client.request = undefined;
+    const finish = (r: Reply) => {
+      if (request !== undefined) this.shards?.release(request);
+      done(r);
+    };
+    if (!server) {
+      finish({ ok: true });
+      return;
+    }
+    this.callUpstream(server.link, call, (r) => {
+      server.pool.release(server.link);
+      finish(r);
+    });
+  }
+
+  disconnect(conn: Connection): void {
+    const client = this.clients.get(conn.id);
+    if (!client) return;
+    this.clients.delete(conn.id);
+    this.ctx.metrics.connections(this.id, -1);
+    // a client gone mid-transaction: its server connection is rolled back before it is reused
+    if (client.server) this.endTransaction(client, { kind: 'rollback' }, () => {});
+  }
+
+  // ---- the node model ----
+
+  /** Pool sizes apply to pools opened from now on; the others are read per statement. */
+  async applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'> {
+    if (name === 'default_pool_size') return 'restart-required';
+    (this.spec.settings as Record<string, unknown>)[name] = value;
+    if (name === 'checkout_timeout') for (const p of this.pools.values()) p.timeoutUs = timeUs(value as string);
+    return 'applied';
+  }
+
+  async console(sql: string): Promise<ConsoleResult> {
+    return pgdogConsole(this.ctx, this, sql);
+  }
+
+  /** Each pool: its upstream and its figures (SHOW POOLS). */
+  poolList(): { upstream: string; pool: ClientPool | undefined }[] {
+    return this.upstreams().map((upstream) => ({ upstream, pool: this.pools.get(upstream) }));
+  }
+
+  snapshot(): PgDogSnapshot {
+    let waiting = 0;
+    let open = 0;
+    for (const p of this.pools.values()) {
+      waiting += p.waiting;
+      open += p.open;
+    }
+    const totals = this.ctx.metrics.nodes.get(this.id);
+    const last = this.ctx.metrics.seconds.at(-2)?.nodes.get(this.id);
+    return {
+      id: this.id,
+      kind: this.kind,
+      status: 'up',
+      queries: totals?.queries ?? 0,
+      errors: totals?.errors ?? 0,
+      queriesPerSecond: last?.queries ?? 0,
+      cpuUtilization: 0,
+      connections: this.clients.size,
+      cl_waiting: waiting,
+      serverConnections: open,
+      crossShard: this.crossShard,
+    };
+  }
+
+  report(): ReportBlock {
+    return { crossShard: this.crossShard };
+  }
+}
+
+/** A fan-out's reply: the first error in shard order, else the success of every shard. */
+function mergeReplies(replies: Reply[]): Reply {
+  const failed = replies.find((r) => !r.ok);
+  if (failed) return failed;
+  const later = replies.flatMap((r) => (r.ok && r.outcome ? [r.outcome] : []));
+  return later.length === 0 ? { ok: true } : { ok: true, outcome: Promise.all(later).then((errors) => errors.find((e) => e)) };
+}
