@@ -22,6 +22,8 @@ import { formatIssues, parseScenario } from './scenario/load.ts';
 import type { Scenario } from './scenario/schema.ts';
 import { timeUs } from './scenario/settings.ts';
 import { ShardFigures } from './sharding/figures.ts';
+import { regionLatencyUs } from './sharding/regions.ts';
+import { shardNodes } from './sharding/shardMap.ts';
 import { shardSnapshots } from './sharding/split.ts';
 import { loadSqlParser } from './sql/parser.ts';
 import { defaultOperations, defaultSetupSql } from './workload/defaults.ts';
@@ -90,7 +92,7 @@ export class Simulation {
     const seed = scenario.run.seed;
     const net = new Network(
       this.scheduler,
-      scenario.edges.map((e) => ({ from: e.from, to: e.to, latencyUs: timeUs(e.latency) })),
+      scenario.edges.map((e) => ({ from: e.from, to: e.to, latencyUs: edgeLatencyUs(scenario, e) })),
       (id) => {
         const n = this.nodes.get(id);
         return isEndpoint(n) ? n : undefined;
@@ -101,7 +103,7 @@ export class Simulation {
       metrics: this.metrics,
       engines: options.engines,
       rng: (name) => new Rng(seed, name),
-      ...(scenario.sharding ? { sharding: { map: scenario.sharding, figures: new ShardFigures(scenario.sharding.shards) } } : {}),
+      ...(scenario.sharding ? { sharding: { map: scenario.sharding, figures: new ShardFigures(shardNodes(scenario.sharding)) } } : {}),
       emit: (e) => this.emit(e),
       node: (id) => this.nodes.get(id),
       net,
@@ -161,7 +163,7 @@ export class Simulation {
     const snapshot = booting.length > 0 ? await this.loadData(w, setupSql) : undefined;
     // sharded: a shard and its replicas boot from the shard's own rows (sim/sharding/split.ts)
     const map = this.scenario.sharding;
-    const shardOf = map ? shardOfNodes(this.scenario, map.shards) : undefined;
+    const shardOf = map ? shardOfNodes(this.scenario, shardNodes(map)) : undefined;
     const shards = map && snapshot ? await shardSnapshots(this.options.engines, snapshot, setupSql, map) : undefined;
     if (shards && this.ctx.sharding) this.ctx.sharding.figures.rowsAtLoad = Object.fromEntries([...shards].map(([id, s]) => [id, s.rows]));
     let booted = 0;
@@ -409,4 +411,10 @@ export class Simulation {
       await Promise.all([...this.nodes.values()].map((n) => n.close()));
     });
   }
+}
+
+/** An edge's one-way latency: from the region table when both its nodes have a region, else its own. */
+function edgeLatencyUs(scenario: Scenario, e: Scenario['edges'][number]): number {
+  const region = (id: string) => scenario.nodes.find((n) => n.id === id)?.region;
+  return regionLatencyUs(region(e.from), region(e.to), scenario.regions) ?? timeUs(e.latency);
 }

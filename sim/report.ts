@@ -4,7 +4,7 @@ import type { Simulation } from './Simulation.ts';
 import { nodeKind } from './nodes/index.ts';
 import { shardOfNodes } from './scenario/sharding.ts';
 import type { ShardFigures } from './sharding/figures.ts';
-import type { ShardMap } from './sharding/shardMap.ts';
+import { type ShardMap, shardNodes } from './sharding/shardMap.ts';
 
 export interface Report {
   scenario: string;
@@ -113,9 +113,9 @@ export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: 
 }
 
 function shardingReport(sim: Simulation, map: ShardMap, f: ShardFigures, nodes: Report['nodes']): NonNullable<Report['sharding']> {
-  const owner = shardOfNodes(sim.scenario, map.shards);
+  const owner = shardOfNodes(sim.scenario, shardNodes(map));
   const shards: NonNullable<Report['sharding']>['shards'] = {};
-  for (const s of map.shards) {
+  for (const s of shardNodes(map)) {
     const members = [...owner].filter(([, o]) => o === s).map(([id]) => id);
     shards[s] = {
       nodes: members,

@@ -9,6 +9,8 @@ export interface DocNode {
   kind: string;
   label?: string;
   position: { x: number; y: number };
+  /** Its region (sim/sharding/regions.ts), kept as the file has it. */
+  region?: string;
   settings: Record<string, unknown>;
 }
 
@@ -27,6 +29,8 @@ export interface Doc {
   run: Record<string, unknown>;
   /** The shard map (sim/sharding), kept as the file has it. */
   sharding?: Record<string, unknown>;
+  /** Round trips between regions (sim/sharding/regions.ts), kept as the file has it. */
+  regions?: Record<string, unknown>;
 }
 
 export const edgeId = (e: { from: string; to: string }) => `${e.from}->${e.to}`;
@@ -42,6 +46,7 @@ export function docFromFile(raw: Record<string, any>): Doc {
     kind: n.kind,
     ...(n.label !== undefined ? { label: n.label } : {}),
     position: n.position ?? { x: (i % 4) * 280, y: Math.floor(i / 4) * 180 },
+    ...(n.region !== undefined ? { region: n.region } : {}),
     settings: { ...(n.settings ?? {}) },
   }));
   return {
@@ -52,6 +57,7 @@ export function docFromFile(raw: Record<string, any>): Doc {
     workload: structuredClone(raw.workload ?? {}),
     run: structuredClone(raw.run ?? {}),
     ...(raw.sharding !== undefined ? { sharding: structuredClone(raw.sharding) } : {}),
+    ...(raw.regions !== undefined ? { regions: structuredClone(raw.regions) } : {}),
   };
 }
 
@@ -65,12 +71,14 @@ export function docToScenario(doc: Doc): Record<string, unknown> {
       kind: n.kind,
       ...(n.label !== undefined ? { label: n.label } : {}),
       position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+      ...(n.region !== undefined ? { region: n.region } : {}),
       settings: n.settings,
     })),
     edges: doc.edges,
     workload: doc.workload,
     run: doc.run,
     ...(doc.sharding !== undefined ? { sharding: doc.sharding } : {}),
+    ...(doc.regions !== undefined ? { regions: doc.regions } : {}),
   };
 }
 

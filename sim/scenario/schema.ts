@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isReplicationEdge, nodeKind, nodeKinds } from '../nodes/registry.ts';
 import { replicationProblem } from '../replication/topology.ts';
+import { DEFAULT_REGION_ROUND_TRIPS, regionRoundTrip, regionRoundTripsSchema, regionSchema } from '../sharding/regions.ts';
 import { shardMapSchema } from '../sharding/shardMap.ts';
 import { maxPlaceholder } from '../workload/operations.ts';
 import { workloadSchema } from '../workload/schema.ts';
@@ -38,6 +39,8 @@ function buildScenarioSchema() {
       kind: z.literal(k.kind),
       label: z.string().max(60).optional(),
       position: positionSchema.optional(),
+      /** Its region (sim/sharding/regions.ts): an edge between two nodes with regions has their round trip. */
+      region: regionSchema.optional(),
       // prefault: an omitted object is parsed as {}, so its own defaults are filled in
       settings: k.settings.prefault({} as never),
     }),
@@ -56,6 +59,8 @@ function buildScenarioSchema() {
       run: runSchema.prefault({} as never),
       /** The shard map (sim/sharding/shardMap.ts): absent, the scenario is not sharded. */
       sharding: shardMapSchema.optional(),
+      /** Round trips between regions, replacing the default table (sim/sharding/regions.ts). */
+      regions: regionRoundTripsSchema.optional(),
     })
     .superRefine((s, ctx) => {
       const ids = new Map<string, string>();
@@ -64,7 +69,12 @@ function buildScenarioSchema() {
         ids.set(n.id, n.kind);
       });
       const seen = new Set<string>();
+      const regionOf = new Map((s.nodes as unknown as { id: string; region?: string }[]).map((n) => [n.id, n.region]));
       s.edges.forEach((e, i) => {
+        const [a, b] = [regionOf.get(e.from), regionOf.get(e.to)];
+        if (a && b && regionRoundTrip(a, b, s.regions ?? DEFAULT_REGION_ROUND_TRIPS) === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['edges', i], message: `no round trip between regions ${a} and ${b}: add it to the scenario's regions.between` });
+        }
         const from = ids.get(e.from);
         const to = ids.get(e.to);
         if (!from) ctx.addIssue({ code: 'custom', path: ['edges', i, 'from'], message: `no node ${e.from}` });
@@ -124,6 +134,7 @@ export interface ScenarioNode {
   kind: string;
   label?: string;
   position?: { x: number; y: number };
+  region?: string;
   settings: Record<string, unknown>;
 }
 

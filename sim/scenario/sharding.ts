@@ -6,7 +6,7 @@
  * database edges go to replicas of a shard (the ShardRouter reads from them as its read policy says).
  */
 import { isReplicationEdge, nodeKind } from '../nodes/registry.ts';
-import { type ShardMap, shardMembers } from '../sharding/shardMap.ts';
+import { type ShardMap, shardMembers, shardNodes } from '../sharding/shardMap.ts';
 
 interface Topology {
   nodes: readonly { id: string; kind: string }[];
@@ -30,8 +30,9 @@ export function shardingIssues(t: Topology, map: ShardMap): ShardingIssue[] {
   const kinds = new Map(t.nodes.map((n) => [n.id, n.kind]));
   const isRouter = (id: string) => !!nodeKind(kinds.get(id) ?? '')?.routesShards;
   const isDatabase = (id: string) => nodeKind(kinds.get(id) ?? '')?.console === 'sql' && !isRouter(id);
-  map.shards.forEach((s, i) => {
-    const path = ['sharding', 'shards', i];
+  const all = shardNodes(map);
+  all.forEach((s, i) => {
+    const path = i < map.shards.length ? ['sharding', 'shards', i] : ['sharding', 'spare_shards', i - map.shards.length];
     if (!kinds.has(s)) issues.push({ path, message: `no node ${s}` });
     else if (!isDatabase(s)) issues.push({ path, message: `shard ${s} is a ${kinds.get(s)} node, not a database node` });
     else if (t.edges.some((e) => e.to === s && isReplicationEdge(kinds.get(e.from), kinds.get(s)))) {
@@ -39,12 +40,13 @@ export function shardingIssues(t: Topology, map: ShardMap): ShardingIssue[] {
     }
   });
   if (issues.length > 0) return issues;
-  const owner = shardOfNodes(t, map.shards);
+  const owner = shardOfNodes(t, all);
   for (const app of t.nodes.filter((n) => nodeKind(n.kind)?.counts === 'requests' || nodeKind(n.kind)?.routesShards)) {
     const targets = t.edges.filter((e) => e.from === app.id).map((e) => e.to);
     if (targets.length > 0 && targets.every(isRouter)) continue;
-    for (const s of map.shards) {
-      if (!targets.includes(s)) issues.push({ path: ['sharding', 'shards', map.shards.indexOf(s)], message: `${app.id} has no edge to shard ${s}: an app connects to every shard` });
+    for (const [i, s] of all.entries()) {
+      const path = i < map.shards.length ? ['sharding', 'shards', i] : ['sharding', 'spare_shards', i - map.shards.length];
+      if (!targets.includes(s)) issues.push({ path, message: `${app.id} has no edge to shard ${s}: an app connects to every shard` });
     }
     for (const to of targets) {
       if (!owner.has(to)) {

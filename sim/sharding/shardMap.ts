@@ -59,6 +59,11 @@ export const shardMapSchema = z
     key_type: z.enum(KEY_TYPES),
     reference_tables: z.array(identifier).default([]),
     shards: z.array(shardId).min(1).max(64),
+    /**
+     * Database nodes that hold no distributed rows until a reshard gives them some (as a Citus worker added
+     * before a rebalance): they boot with the reference tables and empty distributed tables.
+     */
+    spare_shards: z.array(shardId).max(64).default([]),
     strategy: strategySchema,
   })
   .superRefine((m, ctx) => {
@@ -67,6 +72,9 @@ export const shardMapSchema = z
     for (const [i, s] of m.shards.entries()) {
       if (shards.has(s)) issue(['shards', i], `shard ${s} is listed twice`);
       shards.add(s);
+    }
+    for (const [i, s] of m.spare_shards.entries()) {
+      if (shards.has(s) || m.spare_shards.indexOf(s) !== i) issue(['spare_shards', i], `shard ${s} is listed twice`);
     }
     const tables = new Set<string>();
     for (const t of [...m.tables.map((t) => t.table), ...m.reference_tables]) {
@@ -105,6 +113,11 @@ export const shardMapSchema = z
 
 export type ShardMap = z.output<typeof shardMapSchema>;
 export type ShardStrategy = ShardMap['strategy'];
+
+/** Every node that is or may become a shard: the shards, then the spare shards. */
+export function shardNodes(map: Pick<ShardMap, 'shards' | 'spare_shards'>): string[] {
+  return [...map.shards, ...map.spare_shards];
+}
 
 /** What routing a key needs from a shard map. */
 export type ShardRule = Pick<ShardMap, 'key_type' | 'shards' | 'strategy'>;

@@ -13,7 +13,7 @@ import type { EngineFactory } from '../engine/DbEngine.ts';
 import type { RunReply } from '../engine/protocol.ts';
 import { ENGINE_CONF, expectOk } from '../engine/snapshots.ts';
 import { keyOf } from './keys.ts';
-import { type ShardMap, shardLocator } from './shardMap.ts';
+import { type ShardMap, shardLocator, shardNodes } from './shardMap.ts';
 
 /** A text[] literal of `values` (each quoted, `"` and `\` escaped). */
 export function textArrayLiteral(values: readonly string[]): string {
@@ -35,7 +35,8 @@ export async function shardSnapshots(factory: EngineFactory, data: Uint8Array, s
   const out = new Map<string, ShardSnapshot>();
   const made = `${hash32(setupSql).toString(16)}-${setupSql.length}-${hash32(JSON.stringify(map)).toString(16)}-${hash32(ENGINE_CONF.join()).toString(16)}`;
   const locate = shardLocator(map);
-  for (const shard of map.shards) {
+  // a spare shard is never a key's shard: it keeps the reference tables and no distributed row
+  for (const shard of shardNodes(map)) {
     const key = `shard-${made}-${shard}`;
     const cached = await factory.loadSnapshot(key);
     const cachedRows = await factory.loadSnapshot(`${key}-rows`);

@@ -60,7 +60,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     // sharded, and connected to the shards (not to a shard router, which routes for it)
     const sharding = ctx.sharding;
     this.shards = sharding && ctx.net.targets(spec.id).some((t) => sharding.map.shards.includes(t))
-      ? new ShardRouter(ctx, sharding.map, sharding.figures, () => this.upstreams(), () => this.spec.settings, (s) => ctx.rng(`router:${spec.id}:${s}`))
+      ? new ShardRouter(ctx, sharding, () => this.upstreams(), () => this.spec.settings, (s) => ctx.rng(`router:${spec.id}:${s}`))
       : undefined;
     if (this.shards) {
       const shards = this.shards;

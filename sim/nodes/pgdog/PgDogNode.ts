@@ -67,7 +67,7 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
     super(ctx, spec);
     const sharding = ctx.sharding;
     this.shards = sharding
-      ? new ShardRouter(ctx, sharding.map, sharding.figures, () => this.upstreams(), () => readRouting(this.settings), (s) => ctx.rng(`router:${spec.id}:${s}`))
+      ? new ShardRouter(ctx, sharding, () => this.upstreams(), () => readRouting(this.settings), (s) => ctx.rng(`router:${spec.id}:${s}`))
       : undefined;
   }
 

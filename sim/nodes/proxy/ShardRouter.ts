@@ -20,7 +20,7 @@ import type { Rng } from '../../core/rng.ts';
 import type { ShardFigures } from '../../sharding/figures.ts';
 import { keyLiteral, parseKey } from '../../sharding/keys.ts';
 import { mergeCostUs } from '../../sharding/merge.ts';
-import { type ShardMap, shardLocator, shardMembers } from '../../sharding/shardMap.ts';
+import { type ShardMap, shardLocator, shardMembers, shardNodes } from '../../sharding/shardMap.ts';
 import { analyseStatement, type KeySource, type MergePlan, type StatementShape } from '../../sharding/statement.ts';
 import type { PreparedOperation } from '../../workload/operations.ts';
 import { isSqlEndpoint, type SimContext } from '../types.ts';
@@ -74,28 +74,43 @@ type Decision =
   | { kind: 'error'; error: SimError; count?: 'crossShard' | 'unmergeable'; explain: RouteExplain };
 
 export class ShardRouter {
-  private readonly locate: ReturnType<typeof shardLocator>;
+  private locator: { map: ShardMap; locate: ReturnType<typeof shardLocator> } | undefined;
   private readonly routers = new Map<string, DatabaseRouter>();
   private readonly shapes = new Map<PreparedOperation, StatementShape[]>();
   private readonly scatterOps = new Map<PreparedOperation, PreparedOperation>();
 
   constructor(
     ctx: SimContext,
-    readonly map: ShardMap,
-    private readonly figures: ShardFigures,
+    /** The run's shard map (a reshard replaces it) and figures. */
+    private readonly sharding: { readonly map: ShardMap; readonly figures: ShardFigures },
     upstreams: () => string[],
     settings: () => ReadRouting,
     rng: (shard: string) => Rng,
   ) {
-    this.locate = shardLocator(map);
     const replicasOf = (id: string) => ctx.net.targets(id).filter((t) => isSqlEndpoint(ctx.node(t)));
-    for (const shard of map.shards) {
+    const all = shardNodes(sharding.map);
+    for (const shard of all) {
       const members = () => {
-        const owner = shardMembers(map.shards, replicasOf);
+        const owner = shardMembers(all, replicasOf);
         return upstreams().filter((u) => owner.get(u) === shard);
       };
       this.routers.set(shard, new DatabaseRouter(ctx, members, settings, rng(shard)));
     }
+  }
+
+  /** The shard map in force. */
+  get map(): ShardMap {
+    return this.sharding.map;
+  }
+
+  private get figures(): ShardFigures {
+    return this.sharding.figures;
+  }
+
+  /** The map's routing function, rebuilt when a reshard replaced the map. */
+  private get locate(): ReturnType<typeof shardLocator> {
+    if (this.locator?.map !== this.map) this.locator = { map: this.map, locate: shardLocator(this.map) };
+    return this.locator.locate;
   }
 
   /** The DatabaseRouter of a shard. */
