@@ -40,7 +40,9 @@ export interface SimEvent {
     | 'node-killed'
     | 'failover'
     | 'promoted'
-    | 'replication';
+    | 'replication'
+    /** A reshard's copy started or its cutover happened (sim/sharding/reshard.ts). */
+    | 'reshard';
   node?: string;
   message: string;
 }
