@@ -24,7 +24,8 @@ import type { Scenario } from './scenario/schema.ts';
 import { timeUs } from './scenario/settings.ts';
 import { ShardFigures } from './sharding/figures.ts';
 import { regionLatencyUs } from './sharding/regions.ts';
-import { shardNodes } from './sharding/shardMap.ts';
+import { moveRows, planReshard } from './sharding/reshard.ts';
+import { reshardTo, shardMapSchema, shardNodes } from './sharding/shardMap.ts';
 import { shardSnapshots } from './sharding/split.ts';
 import { loadSqlParser } from './sql/parser.ts';
 import { defaultOperations, defaultSetupSql } from './workload/defaults.ts';
@@ -293,6 +294,8 @@ export class Simulation {
         return { outcome: 'applied', message: 'the workload sends no new requests; those in flight finish' };
       case 'repoint':
         return this.repoint(c);
+      case 'reshard':
+        return this.reshard(c.shards, c.strategy);
       default:
         return this.editTopology(c);
     }
@@ -318,6 +321,48 @@ export class Simulation {
     this.consoleHistory.record(r, this.scheduler.now);
     this.emit({ type: 'console', node: node.id, message: r.error ? `console error: ${r.error.message}` : `console: ${r.rowCount} row(s)` });
     return r;
+  }
+
+  /**
+   * Plans a reshard on the shards as they are now and schedules its cutover after the copy's modelled time:
+   * the rows move, the map switches (every ShardRouter reads it live) and a restart loads the new map.
+   */
+  private async reshard(shards: string[], strategy: Record<string, unknown> | undefined): Promise<CommandOutcome> {
+    const sharding = this.ctx.sharding;
+    if (!sharding) throw new CommandError('command_refused', 'the scenario is not sharded: it has no shard map to reshard');
+    if (sharding.figures.reshardUnderWay) throw new CommandError('command_refused', 'a reshard is under way: wait for its cutover');
+    const from = sharding.map;
+    const nodes = shardNodes(from);
+    const stranger = shards.find((s) => !nodes.includes(s));
+    if (stranger) throw new CommandError('command_refused', `${stranger} is not a shard or spare shard of the map`);
+    const rule = strategy ? { ...from, shards, strategy } : reshardTo(from, shards);
+    if (!rule) throw new CommandError('command_refused', `a ${from.strategy.kind} map needs its new ${from.strategy.kind === 'range' ? 'boundaries' : 'regions'}: give the reshard a strategy`);
+    const parsed = shardMapSchema.safeParse({ ...from, ...rule, spare_shards: nodes.filter((s) => !shards.includes(s)) });
+    if (!parsed.success) throw new CommandError('invalid_command', `the new shard map: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const to = parsed.data;
+    const run = async (node: string, sql: string) => {
+      const r = await this.node(node).console!(sql);
+      if (r.error) throw new Error(`reshard on ${node}: ${r.error.message}`);
+      return r.rows;
+    };
+    const plan = await planReshard(from, to, run);
+    sharding.figures.reshardUnderWay = true;
+    const summary = `${plan.movedKeys} of ${plan.keys} keys, ${plan.rows} rows (${plan.bytes} bytes)`;
+    this.emit({ type: 'reshard', message: `reshard onto ${shards.join(', ')}: copying ${summary}` });
+    this.scheduler.after(plan.copyUs, async () => {
+      try {
+        await moveRows(from, plan, run);
+      } catch (e) {
+        sharding.figures.reshardUnderWay = false;
+        this.emit({ type: 'reshard', message: `reshard abandoned, the map unchanged: ${(e as Error).message}` });
+        return;
+      }
+      sharding.map = to;
+      sharding.figures.resharded(plan);
+      this.edited = { ...this.edited, sharding: to };
+      this.emit({ type: 'reshard', message: `reshard cutover: ${summary} moved; the map now has ${shards.join(', ')}` });
+    });
+    return { outcome: 'applied', message: `resharding onto ${shards.join(', ')}: ${summary} move; the copy takes ${Math.round(plan.copyUs / 1000)} ms, then the map switches` };
   }
 
   private async fault(f: FaultCommand): Promise<CommandOutcome> {

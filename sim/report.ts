@@ -16,7 +16,8 @@ export interface Report {
   latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
   errors: Record<string, number>;
   nodes: Record<string, { kind: string; queries: number; queriesPerSecond: number; cpuUtilization: number; errors: number; connections: number; [k: string]: unknown }>;
-  timeSeries: { t: number; throughputRps: number; failed: number; p50Ms: number; p95Ms: number; p99Ms: number }[];
+  /** Per second; sharded scenarios add `shards`: statements each shard (primary and replicas) ran that second (the skew heatmap). */
+  timeSeries: { t: number; throughputRps: number; failed: number; p50Ms: number; p95Ms: number; p99Ms: number; shards?: Record<string, number> }[];
   events: { at: number; type: string; node?: string; message: string }[];
   /** Console statements; `truncated`: more rows than the console shows (rowCount counts those shown). */
   sql: { node: string; query: string; columns: string[]; rows: unknown[][]; rowCount: number; truncated?: boolean; error?: { code: string; message: string } }[];
@@ -29,7 +30,8 @@ export interface Report {
   /**
    * Sharded scenarios: per shard, the app requests routed to it, the statements its nodes ran (the shard and
    * its replicas), its primary's CPU and the rows of each distributed table at load; requests that scattered
-   * to several shards, and requests refused for needing two shards or an unmergeable scatter.
+   * to several shards, and requests refused for needing two shards or an unmergeable scatter; rows and bytes
+   * moved by reshards (sim/sharding/reshard.ts), when the run had any.
    */
   sharding?: {
     strategy: string;
@@ -37,6 +39,8 @@ export interface Report {
     scatterQueries: number;
     crossShardErrors: number;
     unmergeableErrors: number;
+    rowsMoved?: number;
+    bytesMoved?: number;
   };
   realQueries: number;
   wallSeconds: number;
@@ -47,6 +51,8 @@ const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** di
 
 export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: number): Report {
   const m = sim.metrics;
+  const map = sim.scenario.sharding;
+  const shardOf = map ? shardOfNodes(sim.scenario, shardNodes(map)) : undefined;
   const seconds = sim.now / 1e6;
   const nodes: Report['nodes'] = {};
   for (const n of sim.nodes.values()) {
@@ -94,6 +100,7 @@ export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: 
       p50Ms: ms(b.latency.percentile(50)),
       p95Ms: ms(b.latency.percentile(95)),
       p99Ms: ms(b.latency.percentile(99)),
+      ...(shardOf ? { shards: shardSecond(shardOf, b) } : {}),
     })),
     events: sim.events.map((e) => ({ ...e, at: round(e.at / 1e6, 6) })),
     sql: sql.map((r) => ({
@@ -112,6 +119,13 @@ export function buildReport(sim: Simulation, sql: ConsoleResult[], wallSeconds: 
   };
 }
 
+/** Statements each shard (its primary and replicas) ran in one second: the skew heatmap's row of cells. */
+function shardSecond(shardOf: Map<string, string>, b: Simulation['metrics']['seconds'][number]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [id, shard] of shardOf) out[shard] = (out[shard] ?? 0) + (b.nodes.get(id)?.queries ?? 0);
+  return out;
+}
+
 function shardingReport(sim: Simulation, map: ShardMap, f: ShardFigures, nodes: Report['nodes']): NonNullable<Report['sharding']> {
   const owner = shardOfNodes(sim.scenario, shardNodes(map));
   const shards: NonNullable<Report['sharding']>['shards'] = {};
@@ -125,5 +139,6 @@ function shardingReport(sim: Simulation, map: ShardMap, f: ShardFigures, nodes: 
       rows: f.rowsAtLoad[s] ?? {},
     };
   }
-  return { strategy: map.strategy.kind, shards, scatterQueries: f.scatter, crossShardErrors: f.crossShard, unmergeableErrors: f.unmergeable };
+  const moved = f.reshards.length > 0 ? { rowsMoved: f.rowsMoved, bytesMoved: f.bytesMoved } : {};
+  return { strategy: map.strategy.kind, shards, scatterQueries: f.scatter, crossShardErrors: f.crossShard, unmergeableErrors: f.unmergeable, ...moved };
 }

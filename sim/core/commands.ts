@@ -79,6 +79,12 @@ export const commandSchemas = {
    * [databases] entries whose host= was `from` name `to`, so its server connections reconnect there.
    */
   repoint: z.strictObject({ do: z.literal('repoint'), node, from: node, to: node }),
+  /**
+   * Reshards a sharded run onto `shards` (each a shard or spare shard of its map): the map's rule follows the
+   * new shards (modulo, hash partitions, a ring; virtual shards rebalanced), or `strategy` replaces it (new
+   * range boundaries, a placement). The rows move for real after the copy's modelled time (sim/sharding/reshard.ts).
+   */
+  reshard: z.strictObject({ do: z.literal('reshard'), shards: z.array(node).min(1).max(64), strategy: z.record(z.string(), json).optional() }),
   /** A console statement on a node (SQL, or the admin console's language on a pooler). */
   runSql: z.strictObject({ do: z.literal('runSql'), node, sql: z.string().min(1).max(20_000) }),
   // ---- run control: the runner's ----

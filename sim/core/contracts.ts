@@ -44,7 +44,9 @@ export interface SimEvent {
     | 'promoted'
     | 'replication'
     /** A node re-pointed at another database node (the `repoint` command: a VIP or DNS name moved). */
-    | 'repointed';
+    | 'repointed'
+    /** A reshard's copy started or its cutover happened (sim/sharding/reshard.ts). */
+    | 'reshard';
   node?: string;
   message: string;
 }

@@ -1,3 +1,5 @@
+import type { ReshardPlan } from './reshard.ts';
+
 /** What a sharded run counts for the report's `sharding` block (sim/report.ts). */
 export class ShardFigures {
   /** Requests routed to each shard (a scatter counts on every shard it reached). */
@@ -8,6 +10,12 @@ export class ShardFigures {
   crossShard = 0;
   /** Statements without a key refused because their result cannot be merged. */
   unmergeable = 0;
+  /** A reshard's copy is running (its cutover not yet done). */
+  reshardUnderWay = false;
+  /** Rows and bytes reshards moved between shards, and each reshard's plan, in order. */
+  rowsMoved = 0;
+  bytesMoved = 0;
+  readonly reshards: ReshardPlan[] = [];
 
   constructor(
     readonly shards: readonly string[],
@@ -15,6 +23,14 @@ export class ShardFigures {
     public rowsAtLoad: Record<string, Record<string, number>> = {},
   ) {
     for (const s of shards) this.requests.set(s, 0);
+  }
+
+  /** A reshard's cutover: its rows moved. */
+  resharded(plan: ReshardPlan): void {
+    this.reshardUnderWay = false;
+    this.rowsMoved += plan.rows;
+    this.bytesMoved += plan.bytes;
+    this.reshards.push(plan);
   }
 
   routed(shards: readonly string[]): void {

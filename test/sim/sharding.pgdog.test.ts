@@ -91,7 +91,7 @@ describe('a pgdog node between the app and the shards', () => {
     expect(lines[0]).toMatch(/^Index Scan using users_pkey on users/);
     const at = lines.indexOf('PgDog Routing:');
     expect(lines.slice(at + 1, at + 2)).toEqual([`Summary: shard=${n} role=primary`]);
-    expect(lines[at + 2]).toBe(`Shard ${n} (${shard}): matched sharding key using constant 42: ${locate(keyOf('bigint', 42)).why}`);
+    expect(lines[at + 2]).toBe(`Shard ${n} (${shard}): matched sharding key users.id using constant 42: ${locate(keyOf('bigint', 42)).why}`);
     const all = await sim.apply({ do: 'runSql', node: 'pgdog', sql: 'EXPLAIN SELECT count(*) FROM orders' });
     const allLines = all.rows.map((r) => String(r[0]));
     expect(allLines).toContain('Summary: shard=all role=primary');

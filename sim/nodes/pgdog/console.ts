@@ -63,7 +63,9 @@ function routingLines(route: RouteExplain, shards: readonly string[]): string[] 
   for (const s of route.shards) {
     const keys = route.keys.filter((k) => k.shard === s);
     const why = keys.length
-      ? keys.map((k) => `matched sharding key using ${k.source === 'constant' ? 'constant' : `parameter ${k.source}`} ${k.key}: ${k.why}`).join('; ')
+      ? keys
+          .map((k) => `matched sharding key ${k.table ? `${k.table}.${k.column} ` : ''}using ${k.source === 'constant' ? 'constant' : `parameter ${k.source}`} ${k.key}: ${k.why}`)
+          .join('; ')
       : route.reason;
     lines.push(`Shard ${shards.indexOf(s)} (${s}): ${why}`);
   }

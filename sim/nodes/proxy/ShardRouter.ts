@@ -21,7 +21,7 @@ import type { ShardFigures } from '../../sharding/figures.ts';
 import { keyLiteral, parseKey } from '../../sharding/keys.ts';
 import { mergeCostUs } from '../../sharding/merge.ts';
 import { type ShardMap, shardLocator, shardMembers, shardNodes } from '../../sharding/shardMap.ts';
-import { analyseStatement, type KeySource, type MergePlan, type StatementShape } from '../../sharding/statement.ts';
+import { analyseStatement, type KeySource, type MergePlan, routeFacts, type StatementShape } from '../../sharding/statement.ts';
 import type { PreparedOperation } from '../../workload/operations.ts';
 import { isSqlEndpoint, type SimContext } from '../types.ts';
 import { DatabaseRouter, type ReadRouting } from './DatabaseRouter.ts';
@@ -49,6 +49,9 @@ export interface KeyExplain {
   statement: number;
   /** Where the value comes from: `$n` or a constant. */
   source: string;
+  /** The distributed table and column it was found on (routeFacts of the statement's parse tree). */
+  table?: string;
+  column?: string;
   /** The key as a SQL literal of the key type. */
   key: string;
   shard: string | null;
@@ -134,9 +137,19 @@ export class ShardRouter {
     return s;
   }
 
-  /** Route explain for a request: the decision `route` would take, taking none of it. */
+  /**
+   * Route explain for a request: the decision `route` would take, taking none of it, with the parser's facts
+   * (the table and column each key was found on; why a statement has none).
+   */
   explain(op: PreparedOperation, params: readonly unknown[]): RouteExplain {
-    return this.decide(op, params).explain;
+    const e = this.decide(op, params).explain;
+    const facts = op.statements.map((st) => routeFacts(st.sql, this.map));
+    const keys = e.keys.map((k) => {
+      const f = facts[k.statement].keys.find((x) => ('param' in x.source ? `$${x.source.param}` : 'constant') === k.source);
+      return f ? { ...k, table: f.table, column: f.column } : k;
+    });
+    const why = facts.find((f) => f.tables.length > 0 && f.why)?.why;
+    return { ...e, keys, ...(why && e.keys.length === 0 ? { reason: `${e.reason} (${why})` } : {}) };
   }
 
   /** The shards a request needs, and why. */
