@@ -1,6 +1,7 @@
 /**
  * Drives requests into the app nodes. Closed loop: `clients` clients, each sends a request, waits for
- * its reply, thinks (exponential, mean think_time) and sends the next. Open loop: Poisson arrivals at
+ * its reply, thinks (think_time_dist: exponential around think_time, exactly think_time, or not at all) and
+ * sends the next. Open loop: Poisson arrivals at
  * `arrival_rate`, whatever the replies; over `max_in_flight` outstanding, an arrival is dropped.
  * Clients are spread over the app nodes and their instances in turn.
  */
@@ -78,7 +79,8 @@ export class Workload {
         const rng = this.ctx.rng(`client:${c}`);
         const app = this.apps[c % this.apps.length];
         const instance = Math.floor(c / this.apps.length) % app.instances;
-        this.ctx.scheduler.after(rng.exponential(this.thinkUs()), () => this.closedLoop(rng, app, instance, c));
+        const startUs = this.spec.think_time_dist === 'exponential' ? rng.exponential(this.thinkUs()) : 0;
+        this.ctx.scheduler.after(startUs, () => this.closedLoop(rng, app, instance, c));
       }
     } else if (this.spec.arrival_rate > 0) {
       this.ctx.scheduler.after(this.arrivals.exponential(1e6 / this.spec.arrival_rate), () => this.arrive(0));
@@ -99,7 +101,7 @@ export class Workload {
     const spec = this.spec as unknown as Record<string, unknown>;
     const changed = Object.keys({ ...spec, ...next }).filter((k) => JSON.stringify(spec[k]) !== JSON.stringify((next as unknown as Record<string, unknown>)[k]));
     const live = (k: string) =>
-      k === 'think_time' || k === 'max_in_flight' || (k === 'arrival_rate' && this.spec.mode === 'open' && this.spec.arrival_rate > 0 && next.arrival_rate > 0);
+      k === 'think_time' || k === 'think_time_dist' || k === 'max_in_flight' || (k === 'arrival_rate' && this.spec.mode === 'open' && this.spec.arrival_rate > 0 && next.arrival_rate > 0);
     const restart = changed.filter((k) => !live(k));
     if (restart.length === 0) Object.assign(this.spec, next);
     return restart;
@@ -109,11 +111,18 @@ export class Workload {
     return timeUs(this.spec.think_time);
   }
 
+  /** One pause between a reply and the next request; exponential draws from the client's own stream. */
+  private pauseUs(rng: Rng): number {
+    const think = this.thinkUs();
+    if (this.spec.think_time_dist === 'none') return 0;
+    if (this.spec.think_time_dist === 'constant') return think;
+    return think > 0 ? rng.exponential(think) : 0;
+  }
+
   private closedLoop(rng: Rng, app: RequestSink, instance: number, session: number): void {
     if (this.stopped) return;
     this.send(rng, app, instance, () => {
-      const think = this.thinkUs();
-      this.ctx.scheduler.after(think > 0 ? rng.exponential(think) : 0, () => this.closedLoop(rng, app, instance, session));
+      this.ctx.scheduler.after(this.pauseUs(rng), () => this.closedLoop(rng, app, instance, session));
     }, session);
   }
 
