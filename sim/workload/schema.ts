@@ -98,6 +98,21 @@ export const workloadSchema = z.strictObject({
       'Closed loop: exponential: pauses drawn around think_time (memoryless users, staggered starts); constant: exactly think_time ' +
       "each time, every client starting at once; none: no pause at all, as pgbench's clients (think_time is ignored).",
   }),
+  transactions: intSetting(0, 0, 1_000_000_000, {
+    context: 'user',
+    help: "Closed loop: transactions (requests) each client runs before it disconnects, as pgbench's -t; 0: no limit.",
+  }),
+  duration: timeSetting('0s', 's', '0s', '30d', {
+    context: 'user',
+    help: "Closed loop: time after the start when every client disconnects at its next reply or pause, as pgbench's -T; 0: the whole run.",
+  }),
+  connect: enumSetting(['app_pool', 'per_client', 'per_transaction'], 'app_pool', {
+    context: 'user',
+    help:
+      "Closed loop: app_pool: requests use the app's connection_mode (its pool, or a connection per request); per_client: each " +
+      "client opens its own connection on its first request and holds it until it disconnects (pgbench's default); " +
+      "per_transaction: a new connection for every request, closed after it (pgbench's -C, PHP).",
+  }),
   arrival_rate: numberSetting(200, 0, 1_000_000, { context: 'user', help: 'Open loop: requests per second (Poisson arrivals).' }),
   max_in_flight: intSetting(10_000, 1, 1_000_000, { context: 'user', help: 'Open loop: requests outstanding at once; arrivals beyond it are dropped and counted.' }),
   data: dataSchema.prefault({}),
