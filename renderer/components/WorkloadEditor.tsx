@@ -10,7 +10,7 @@ import { appStore, useApp } from '../store/appStore.ts';
 import { SettingField } from './SettingField.tsx';
 
 const messages = (issues: ScenarioIssue[]) => issues.map((i) => `${i.path}: ${i.message}`);
-const SCALARS = ['mode', 'clients', 'think_time', 'arrival_rate', 'max_in_flight'];
+const SCALARS = ['mode', 'clients', 'think_time', 'think_time_dist', 'transactions', 'duration', 'connect', 'arrival_rate', 'max_in_flight'];
 
 type Param = { dist: string; min?: number; max?: number; s?: number; [k: string]: unknown };
 type Op = { name: string; weight?: number; sql: string | string[]; params?: Param[]; cache?: { key: string; ttl?: string | number; value_bytes?: number }; invalidates?: string[] };

@@ -1,6 +1,9 @@
 /**
  * Drives requests into the app nodes. Closed loop: `clients` clients, each sends a request, waits for
- * its reply, thinks (exponential, mean think_time) and sends the next. Open loop: Poisson arrivals at
+ * its reply, thinks (think_time_dist: exponential around think_time, exactly think_time, or not at all) and
+ * sends the next; a client disconnects after `transactions` requests or once `duration` is over (pgbench's -t
+ * and -T), and `connect` says whose connection it uses (the app's pool, its own, or a new one per request:
+ * pgbench's default and -C). Open loop: Poisson arrivals at
  * `arrival_rate`, whatever the replies; over `max_in_flight` outstanding, an arrival is dropped.
  * Clients are spread over the app nodes and their instances in turn.
  */
@@ -27,6 +30,8 @@ export interface WorkloadRequest {
   instance: number;
   /** The closed-loop client that sent it (a user), if any. */
   session?: number;
+  /** The client's own connection (held until it disconnects) or a new one for this request; else the app's choice. */
+  connect?: 'per_client' | 'per_transaction';
   startUs: number;
 }
 
@@ -34,6 +39,8 @@ export interface WorkloadRequest {
 export interface RequestSink {
   readonly instances: number;
   submit(req: WorkloadRequest, done: (error?: SimError) => void): void;
+  /** The client leaves: the connections it holds close (the Terminate travels the edge to the endpoint). */
+  disconnect(session: number): void;
 }
 
 /** Whether a node is where requests enter (an app node). */
@@ -53,6 +60,8 @@ export class Workload {
   private nextRequest = 1;
   private inFlight = 0;
   private stopped = false;
+  /** `duration` is over: every client disconnects at its next reply or pause. */
+  private expired = false;
   private readonly arrivals: Rng;
 
   constructor(
@@ -74,11 +83,16 @@ export class Workload {
   start(): void {
     if (this.apps.length === 0 || this.totalWeight <= 0) return;
     if (this.spec.mode === 'closed') {
+      const durationUs = timeUs(this.spec.duration, 's');
+      if (durationUs > 0) this.ctx.scheduler.after(durationUs, () => {
+        this.expired = true;
+      });
       for (let c = 0; c < this.spec.clients; c++) {
         const rng = this.ctx.rng(`client:${c}`);
         const app = this.apps[c % this.apps.length];
         const instance = Math.floor(c / this.apps.length) % app.instances;
-        this.ctx.scheduler.after(rng.exponential(this.thinkUs()), () => this.closedLoop(rng, app, instance, c));
+        const startUs = this.spec.think_time_dist === 'exponential' ? rng.exponential(this.thinkUs()) : 0;
+        this.ctx.scheduler.after(startUs, () => this.closedLoop(rng, app, instance, c, 0));
       }
     } else if (this.spec.arrival_rate > 0) {
       this.ctx.scheduler.after(this.arrivals.exponential(1e6 / this.spec.arrival_rate), () => this.arrive(0));
@@ -99,7 +113,7 @@ export class Workload {
     const spec = this.spec as unknown as Record<string, unknown>;
     const changed = Object.keys({ ...spec, ...next }).filter((k) => JSON.stringify(spec[k]) !== JSON.stringify((next as unknown as Record<string, unknown>)[k]));
     const live = (k: string) =>
-      k === 'think_time' || k === 'max_in_flight' || (k === 'arrival_rate' && this.spec.mode === 'open' && this.spec.arrival_rate > 0 && next.arrival_rate > 0);
+      k === 'think_time' || k === 'think_time_dist' || k === 'max_in_flight' || (k === 'arrival_rate' && this.spec.mode === 'open' && this.spec.arrival_rate > 0 && next.arrival_rate > 0);
     const restart = changed.filter((k) => !live(k));
     if (restart.length === 0) Object.assign(this.spec, next);
     return restart;
@@ -109,11 +123,28 @@ export class Workload {
     return timeUs(this.spec.think_time);
   }
 
-  private closedLoop(rng: Rng, app: RequestSink, instance: number, session: number): void {
+  /** One pause between a reply and the next request; exponential draws from the client's own stream. */
+  private pauseUs(rng: Rng): number {
+    const think = this.thinkUs();
+    if (this.spec.think_time_dist === 'none') return 0;
+    if (this.spec.think_time_dist === 'constant') return think;
+    return think > 0 ? rng.exponential(think) : 0;
+  }
+
+  /** One client: `sent` requests so far; it leaves when its transactions are done or the duration is over. */
+  private closedLoop(rng: Rng, app: RequestSink, instance: number, session: number, sent: number): void {
     if (this.stopped) return;
+    const leaves = () => this.expired || (this.spec.transactions > 0 && sent + 1 >= this.spec.transactions);
+    if (this.expired) {
+      app.disconnect(session);
+      return;
+    }
     this.send(rng, app, instance, () => {
-      const think = this.thinkUs();
-      this.ctx.scheduler.after(think > 0 ? rng.exponential(think) : 0, () => this.closedLoop(rng, app, instance, session));
+      if (leaves()) {
+        app.disconnect(session);
+        return;
+      }
+      this.ctx.scheduler.after(this.pauseUs(rng), () => this.closedLoop(rng, app, instance, session, sent + 1));
     }, session);
   }
 
@@ -134,7 +165,8 @@ export class Workload {
     const op = this.ops[rng.weighted(this.weights, this.totalWeight)];
     const params = op.params.map((g) => g(rng));
     this.inFlight++;
-    app.submit({ id: this.nextRequest++, op: op.prepared, params, instance, session, startUs: this.ctx.scheduler.now }, () => {
+    const connect = session === undefined || this.spec.connect === 'app_pool' ? undefined : this.spec.connect;
+    app.submit({ id: this.nextRequest++, op: op.prepared, params, instance, session, connect, startUs: this.ctx.scheduler.now }, () => {
       this.inFlight--;
       then();
     });

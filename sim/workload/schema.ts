@@ -1,6 +1,6 @@
 /** The workload part of a scenario: who sends requests, how often, which SQL, with which parameters. */
 import { z } from 'zod';
-import { intSetting, numberSetting, timeSetting } from '../scenario/settings.ts';
+import { enumSetting, intSetting, numberSetting, timeSetting } from '../scenario/settings.ts';
 
 const paramSchema = z.discriminatedUnion('dist', [
   z.strictObject({
@@ -91,7 +91,28 @@ export const workloadSchema = z.strictObject({
     help: 'closed: a fixed number of clients, each waiting for its reply and thinking before the next; open: requests arrive at a rate, whatever the replies.',
   }),
   clients: intSetting(50, 0, 100_000, { context: 'user', help: 'Closed loop: concurrent clients, spread over the app instances.' }),
-  think_time: timeSetting('50ms', 'ms', '0ms', '1h', { context: 'user', help: 'Closed loop: mean pause between a reply and the next request (exponential).' }),
+  think_time: timeSetting('50ms', 'ms', '0ms', '1h', { context: 'user', help: 'Closed loop: mean pause between a reply and the next request (see think_time_dist).' }),
+  think_time_dist: enumSetting(['exponential', 'constant', 'none'], 'exponential', {
+    context: 'user',
+    help:
+      'Closed loop: exponential: pauses drawn around think_time (memoryless users, staggered starts); constant: exactly think_time ' +
+      "each time, every client starting at once; none: no pause at all, as pgbench's clients (think_time is ignored).",
+  }),
+  transactions: intSetting(0, 0, 1_000_000_000, {
+    context: 'user',
+    help: "Closed loop: transactions (requests) each client runs before it disconnects, as pgbench's -t; 0: no limit.",
+  }),
+  duration: timeSetting('0s', 's', '0s', '30d', {
+    context: 'user',
+    help: "Closed loop: time after the start when every client disconnects at its next reply or pause, as pgbench's -T; 0: the whole run.",
+  }),
+  connect: enumSetting(['app_pool', 'per_client', 'per_transaction'], 'app_pool', {
+    context: 'user',
+    help:
+      "Closed loop: app_pool: requests use the app's connection_mode (its pool, or a connection per request); per_client: each " +
+      "client opens its own connection on its first request and holds it until it disconnects (pgbench's default); " +
+      "per_transaction: a new connection for every request, closed after it (pgbench's -C, PHP).",
+  }),
   arrival_rate: numberSetting(200, 0, 1_000_000, { context: 'user', help: 'Open loop: requests per second (Poisson arrivals).' }),
   max_in_flight: intSetting(10_000, 1, 1_000_000, { context: 'user', help: 'Open loop: requests outstanding at once; arrivals beyond it are dropped and counted.' }),
   data: dataSchema.prefault({}),

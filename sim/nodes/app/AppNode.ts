@@ -1,7 +1,8 @@
 /**
  * An `app` node: `instances` application servers. A request picks an endpoint through the router,
  * takes a connection from its instance's pool for that endpoint, runs its statements one round trip
- * each (BEGIN and COMMIT too, for a transaction), and gives the connection back.
+ * each (BEGIN and COMMIT too, for a transaction), and gives the connection back. A workload client may
+ * instead hold its own connection until it disconnects, or open one per request (WorkloadRequest.connect).
  */
 import { type SimError, simError } from '../../core/errors.ts';
 import type { Link, Trace } from '../../net/Link.ts';
@@ -59,6 +60,8 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
   private perRequestOpen = 0;
   /** Background loads started (cache refreshes). */
   private backgroundLoads = 0;
+  /** Workload clients' own connections (connect per_client), by client then endpoint. */
+  private owned = new Map<number, Map<string, SqlLink>>();
 
   constructor(ctx: SimContext, spec: NodeSpec<AppSettings>) {
     super(ctx, spec);
@@ -152,7 +155,8 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
         this.ctx.net.begin(trace);
         const op = this.scatterOps.get(req);
         const run = op ? { ...req, op } : req;
-        if (this.spec.settings.connection_mode === 'per_request') this.perRequest(run, trace, target, reply);
+        if (run.connect === 'per_client' && run.session !== undefined) this.ownConnection(run, run.session, trace, target, reply);
+        else if (run.connect === 'per_transaction' || this.spec.settings.connection_mode === 'per_request') this.perRequest(run, trace, target, reply);
         else this.pooled(run, trace, target, reply);
       },
       then,
@@ -197,6 +201,40 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
         done({ error, outcome });
       });
     });
+  }
+
+  /** connect per_client: the client's connection to this endpoint, opened on its first request there and kept. */
+  private ownConnection(r: AppRequest, session: number, trace: Trace, target: string, done: (o: Outcome) => void): void {
+    let links = this.owned.get(session);
+    if (!links) this.owned.set(session, (links = new Map()));
+    const run = (link: SqlLink) =>
+      this.roundTrips(r, link, this.calls(r, trace), 0, (error, outcome) => {
+        if (link.dead) {
+          link.close();
+          links.delete(target);
+        }
+        done({ error, outcome });
+      });
+    const held = links.get(target);
+    if (held && !held.dead) {
+      run(held);
+      return;
+    }
+    held?.close();
+    links.delete(target);
+    trace.at = `${this.id}->${target}`;
+    this.ctx.net.mark(trace, trace.at, 'network');
+    this.openConnection(target, this.client(r.instance % this.pools.length), (g) => {
+      if ('error' in g) return done({ error: g.error });
+      links.set(target, g.link);
+      run(g.link);
+    });
+  }
+
+  /** A workload client leaves: its own connections close, the Terminate reaching each endpoint after the latency. */
+  disconnect(session: number): void {
+    for (const link of this.owned.get(session)?.values() ?? []) link.close(true);
+    this.owned.delete(session);
   }
 
   private roundTrips(r: AppRequest, link: SqlLink, calls: StatementCall[], i: number, done: (e?: SimError, outcome?: Promise<SimError | undefined>) => void): void {
@@ -247,6 +285,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
 
   snapshot(): AppSnapshot {
     let open = this.perRequestOpen;
+    for (const links of this.owned.values()) open += links.size;
     let waiting = 0;
     for (const pools of this.pools) {
       for (const p of pools.values()) {
