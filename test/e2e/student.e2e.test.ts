@@ -91,15 +91,15 @@ describe.skipIf(!!missing)(`a student's first lesson in Chromium${missing ? ` (s
     await id('lesson-player').locator('.run-this').first().click();
     await met(0);
     await expect(id('lesson-done').textContent()).resolves.toContain('lesson complete');
-    await expect(id('lesson-next-lesson').textContent()).resolves.toBe('Next lesson: Read replicas: scale reads, then keep them consistent →');
+    await expect(id('lesson-next-lesson').textContent()).resolves.toBe('Next lesson: Grow one node until it stops helping →');
     await shot(page, 'st-04-lesson-complete');
     await id('btn-home').click();
     await expect(id('welcome-lesson-monitoring').textContent()).resolves.toContain('3/3 steps');
-    await expect(id('welcome-lesson-read-replicas').textContent()).resolves.toContain('start here');
+    await expect(id('welcome-lesson-vertical-scaling').textContent()).resolves.toContain('start here');
     await shot(page, 'st-05-map-after-lesson');
     await id('welcome-close').click();
     await id('lesson-next-lesson').click();
-    await title('Move the reads to replicas');
+    await title('The working set does not fit');
     expect(errors).toEqual([]);
   });
 });
