@@ -16,7 +16,7 @@ const nested = (depth: number, open = '[', close = ']') => `{\n"id": "deep",\n"x
 describe('nesting', () => {
   it.each([9000, 5000, MAX_DEPTH])('a lesson nested %i levels deep is an error at its line; the other lessons load', (depth) => {
     const r = loadLessons({ ...files, 'lessons/deep.json': nested(depth) });
-    expect(r.lessons.map((l) => l.lesson.id)).toEqual(['monitoring', 'read-replicas', 'connection-pooling', 'caching']);
+    expect(r.lessons.map((l) => l.lesson.id)).toEqual(loadLessons(files).lessons.map((l) => l.lesson.id));
     expect(r.errors).toHaveLength(1);
     expect(formatLessonError(r.errors[0])).toBe(`lessons/deep.json:3: not valid JSON: nested deeper than ${MAX_DEPTH} levels (column ${MAX_DEPTH + 5})`);
   });
