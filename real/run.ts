@@ -30,6 +30,8 @@ export interface RealRun {
   report: Report;
   /** Every server process this run started (all stopped when it returns). */
   pids: number[];
+  /** The run's scratch directory (removed when it returns). */
+  dir: string;
 }
 
 /** Why this machine cannot host the scenario, or undefined. */
@@ -226,7 +228,7 @@ export async function runReal(s: Scenario, options: { durationMs: number; onPhas
     });
     const m = await mon.stop();
     const cpu = new Map([...serverPid].map(([id, pid]) => [id, cpuSeconds(pid) - (cpu0.get(id) ?? 0)]));
-    return { report: buildRealReport(s, app.id, d, m, cpu, options.durationMs), pids };
+    return { report: buildRealReport(s, app.id, d, m, cpu, options.durationMs), pids, dir: servers.dir };
   } finally {
     options.onPhase?.('stopping the servers', 1);
     await servers.stop();
