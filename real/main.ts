@@ -10,6 +10,7 @@ import { writeAtomic } from '../sim/cli/files.ts';
 import { printReport } from '../sim/cli/print.ts';
 import { applyOverrides, formatIssues, parseDuration, parseScenarioText, parseTime } from '../sim/index.ts';
 import { CannotHost, runReal } from './run.ts';
+import { runAsScript } from '../sim/cli/script.ts';
 
 function usage(message: string): number {
   console.error(`error: ${message}\nusage: npm run real -- FILE [--duration 30s] [--set NODE.SETTING=VALUE]... [--json OUT]`);
@@ -63,12 +64,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1]?.endsWith('real/main.ts')) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(`error: ${(e as Error).stack ?? e}`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript('real/main.ts', main);

@@ -17,6 +17,7 @@ import { writeAtomic } from './files.ts';
 import { UsageError } from './main.ts';
 import { table } from './print.ts';
 import { runMany } from './runs.ts';
+import { runAsScript } from './script.ts';
 
 export interface CompareArgs {
   a: string;
@@ -252,12 +253,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1]?.endsWith('sim/cli/compare.ts')) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(`error: ${(e as Error).stack ?? e}`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript('sim/cli/compare.ts', main);

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { applyOverrides, exportScenario, formatIssues, parseScenarioText } from '../index.ts';
 import { writeAtomic } from './files.ts';
 import { UsageError } from './main.ts';
+import { runAsScript } from './script.ts';
 
 export function parseExportArgs(argv: string[]): { file: string; out: string; sets: string[] } {
   let file: string | undefined;
@@ -62,12 +63,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1]?.endsWith('sim/cli/export.ts')) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(`error: ${(e as Error).stack ?? e}`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript('sim/cli/export.ts', main);

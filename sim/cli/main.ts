@@ -28,6 +28,7 @@ import {
 } from '../index.ts';
 import { writeAtomic } from './files.ts';
 import { printReport, progressBar } from './print.ts';
+import { runAsScript } from './script.ts';
 
 export interface CliArgs {
   file?: string;
@@ -246,12 +247,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('sim/cli/main.ts')) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(`error: ${(e as Error).stack ?? e}`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript('sim/cli/main.ts', main);

@@ -20,6 +20,7 @@ import { UsageError } from './main.ts';
 import { progressBar, table } from './print.ts';
 import { runMany, type RunJob } from './runs.ts';
 import { type Interval, interval95 } from './stats.ts';
+import { runAsScript } from './script.ts';
 
 export interface Vary {
   /** `workload.clients`, `pgbouncer.default_pool_size`: what --set takes. */
@@ -267,12 +268,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1]?.endsWith('sim/cli/sweep.ts')) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(`error: ${(e as Error).stack ?? e}`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript('sim/cli/sweep.ts', main);
