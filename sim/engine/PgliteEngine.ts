@@ -56,14 +56,16 @@ export class PgliteEngine implements DbEngine {
     return reply;
   }
 
+  /** PGlite's close() with a query still queued never returns (it spins): it closes after what was sent. */
   kill(): void {
     this.dead = true;
-    void this.db.close().catch(() => undefined);
+    void this.queue.then(() => this.db.close()).catch(() => undefined);
   }
 
   async close(): Promise<void> {
     if (this.dead) return;
     this.dead = true;
+    await this.queue;
     await this.db.close();
   }
 }
