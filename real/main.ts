@@ -8,7 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { writeAtomic } from '../sim/cli/files.ts';
 import { printReport } from '../sim/cli/print.ts';
-import { applyOverrides, formatIssues, parseDuration, parseScenarioText, parseTime } from '../sim/index.ts';
+import { durationArg, oneFile, readArgs, shared, UsageError } from '../sim/cli/options.ts';
+import { applyOverrides, formatIssues, parseScenarioText, parseTime } from '../sim/index.ts';
 import { CannotHost, runReal } from './run.ts';
 import { runAsScript } from '../sim/cli/script.ts';
 
@@ -18,24 +19,20 @@ function usage(message: string): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let file: string | undefined;
+  let file: string;
   let json: string | undefined;
   let durationUs: number | undefined;
-  const sets: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const v = argv[i + 1];
-    if (['--duration', '--json', '--set'].includes(arg) && v === undefined) return usage(`${arg} needs a value`);
-    if (arg === '--duration') {
-      durationUs = parseDuration(argv[++i]);
-      if (durationUs === undefined || durationUs <= 0) return usage('--duration: expected a time such as 30s');
-    } else if (arg === '--json') json = argv[++i];
-    else if (arg === '--set') sets.push(argv[++i]);
-    else if (arg.startsWith('--')) return usage(`unknown option ${arg}`);
-    else if (file) return usage(`one scenario file at a time (got ${file} and ${arg})`);
-    else file = arg;
+  let sets: string[];
+  try {
+    const { values: v, positionals } = readArgs(argv, shared('duration', 'set', 'json'));
+    file = oneFile(positionals, 'lessons/scenarios/pgbouncer.json');
+    durationUs = durationArg(v.duration);
+    json = v.json;
+    sets = v.set ?? [];
+  } catch (e) {
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
   }
-  if (!file) return usage('give a scenario file, for example lessons/scenarios/pgbouncer.json');
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -11,10 +11,10 @@
  * are compared the same way without running anything: predicted against measured, in percent.
  */
 import { readFile } from 'node:fs/promises';
-import { parseDuration, parseScenarioText, formatIssues, applyOverrides, type Report, type Scenario } from '../index.ts';
+import { parseScenarioText, formatIssues, applyOverrides, type Report, type Scenario } from '../index.ts';
 import { type Chart, esc, svgChart } from './charts.ts';
 import { writeAtomic } from './files.ts';
-import { UsageError } from './main.ts';
+import { durationArg, readArgs, seedArg, shared, UsageError } from './options.ts';
 import { table } from './print.ts';
 import { runMany } from './runs.ts';
 import { runAsScript } from './script.ts';
@@ -30,45 +30,11 @@ export interface CompareArgs {
 }
 
 export function parseCompareArgs(argv: string[]): CompareArgs {
-  const files: string[] = [];
-  const a: Omit<CompareArgs, 'a'> = { sets: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    switch (arg) {
-      case '--set':
-        a.sets.push(value());
-        break;
-      case '--seed': {
-        const v = value();
-        if (!/^\d+$/.test(v) || Number(v) > 2 ** 32 - 1) throw new UsageError('--seed: expected a whole number from 0 to 4294967295');
-        a.seed = Number(v);
-        break;
-      }
-      case '--duration': {
-        const us = parseDuration(value());
-        if (us === undefined || us <= 0) throw new UsageError('--duration: expected a time such as 30s, 2min or 500ms');
-        a.durationUs = us;
-        break;
-      }
-      case '--json':
-        a.json = value();
-        break;
-      case '--html':
-        a.html = value();
-        break;
-      default:
-        if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-        files.push(arg);
-    }
-  }
+  const { values: v, positionals: files } = readArgs(argv, shared('set', 'seed', 'duration', 'json', 'html'));
+  const sets = v.set ?? [];
   if (files.length === 0 || files.length > 2) throw new UsageError('give two files (scenarios or reports), or one scenario and --set changes');
-  if (files.length === 1 && a.sets.length === 0) throw new UsageError(`B is ${files[0]} with changes: give them with --set NODE.SETTING=VALUE`);
-  return { a: files[0], ...(files[1] ? { b: files[1] } : {}), ...a };
+  if (files.length === 1 && sets.length === 0) throw new UsageError(`B is ${files[0]} with changes: give them with --set NODE.SETTING=VALUE`);
+  return { a: files[0], ...(files[1] ? { b: files[1] } : {}), sets, seed: seedArg(v.seed), durationUs: durationArg(v.duration), json: v.json, html: v.html };
 }
 
 /** Keys that are no figure of the run (identity, wall time) or are series and lists rather than figures. */

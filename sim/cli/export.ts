@@ -8,28 +8,14 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { applyOverrides, exportScenario, formatIssues, parseScenarioText } from '../index.ts';
 import { writeAtomic } from './files.ts';
-import { UsageError } from './main.ts';
+import { oneFile, readArgs, shared, UsageError } from './options.ts';
 import { runAsScript } from './script.ts';
 
 export function parseExportArgs(argv: string[]): { file: string; out: string; sets: string[] } {
-  let file: string | undefined;
-  let out: string | undefined;
-  const sets: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--out') out = value();
-    else if (arg === '--set') sets.push(value());
-    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-    else if (file) throw new UsageError(`one scenario file at a time (got ${file} and ${arg})`);
-    else file = arg;
-  }
-  if (!file || !out) throw new UsageError('give a scenario file and --out DIR');
-  return { file, out, sets };
+  const { values: v, positionals } = readArgs(argv, { ...shared('set'), out: { type: 'string' } });
+  const file = oneFile(positionals, 'lessons/scenarios/pgbouncer.json');
+  if (!v.out) throw new UsageError('give a scenario file and --out DIR');
+  return { file, out: v.out, sets: v.set ?? [] };
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -17,7 +17,6 @@ import {
   formatIssues,
   nodeKind,
   nodeKinds,
-  parseDuration,
   parseScenarioText,
   Runner,
   type Report,
@@ -28,6 +27,7 @@ import {
 } from '../index.ts';
 import { writeAtomic } from './files.ts';
 import { printReport, progressBar } from './print.ts';
+import { durationArg, oneFile, readArgs, seedArg, shared, UsageError } from './options.ts';
 import { runAsScript } from './script.ts';
 
 export interface CliArgs {
@@ -46,70 +46,40 @@ export interface CliArgs {
   advise?: string;
 }
 
-export class UsageError extends Error {}
-
 export function parseArgs(argv: string[]): CliArgs {
-  const a: CliArgs = { speed: 'max', sets: [], sql: [], inProcess: false, listSettings: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    switch (arg) {
-      case '--duration': {
-        const us = parseDuration(value());
-        if (us === undefined || us <= 0) throw new UsageError(`--duration: expected a time such as 30s, 2min or 500ms`);
-        a.duration = us;
-        break;
-      }
-      case '--seed': {
-        const v = value();
-        if (!/^\d+$/.test(v) || Number(v) > 2 ** 32 - 1) throw new UsageError('--seed: expected a whole number from 0 to 4294967295');
-        a.seed = Number(v);
-        break;
-      }
-      case '--speed': {
-        const v = value();
-        if (v === 'max') a.speed = 'max';
-        else if (/^\d+(\.\d+)?$/.test(v) && Number(v) >= 1 && Number(v) <= 100) a.speed = Number(v);
-        else throw new UsageError('--speed: expected max or a number from 1 to 100');
-        break;
-      }
-      case '--set':
-        a.sets.push(value());
-        break;
-      case '--sql': {
-        const v = value();
-        const m = /^([a-z][a-z0-9_-]*):([\s\S]+)$/.exec(v);
-        if (!m) throw new UsageError('--sql: expected NODE:QUERY, for example primary:"SELECT 1"');
-        a.sql.push({ node: m[1], query: m[2] });
-        break;
-      }
-      case '--json':
-        a.json = value();
-        break;
-      case '--journal':
-        a.journal = value();
-        break;
-      case '--in-process':
-        a.inProcess = true;
-        break;
-      case '--advise':
-        a.advise = value();
-        break;
-      case '--list-settings':
-        a.listSettings = true;
-        break;
-      default:
-        if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-        if (a.file) throw new UsageError(`one scenario file at a time (got ${a.file} and ${arg})`);
-        a.file = arg;
-    }
+  const { values: v, positionals } = readArgs(argv, {
+    ...shared('duration', 'seed', 'set', 'json'),
+    speed: { type: 'string' },
+    sql: { type: 'string', multiple: true },
+    journal: { type: 'string' },
+    'in-process': { type: 'boolean' },
+    advise: { type: 'string' },
+    'list-settings': { type: 'boolean' },
+  });
+  let speed: Speed = 'max';
+  if (v.speed !== undefined && v.speed !== 'max') {
+    if (!/^\d+(\.\d+)?$/.test(v.speed) || Number(v.speed) < 1 || Number(v.speed) > 100) throw new UsageError('--speed: expected max or a number from 1 to 100');
+    speed = Number(v.speed);
   }
-  if (!a.file && !a.listSettings) throw new UsageError('give a scenario file, for example lessons/scenarios/single-primary.json');
-  return a;
+  const sql = (v.sql ?? []).map((q) => {
+    const m = /^([a-z][a-z0-9_-]*):([\s\S]+)$/.exec(q);
+    if (!m) throw new UsageError('--sql: expected NODE:QUERY, for example primary:"SELECT 1"');
+    return { node: m[1], query: m[2] };
+  });
+  const listSettings = v['list-settings'] ?? false;
+  return {
+    file: listSettings && positionals.length === 0 ? undefined : oneFile(positionals, 'lessons/scenarios/single-primary.json'),
+    duration: durationArg(v.duration),
+    seed: seedArg(v.seed),
+    speed,
+    sets: v.set ?? [],
+    sql,
+    journal: v.journal,
+    json: v.json,
+    inProcess: v['in-process'] ?? false,
+    listSettings,
+    advise: v.advise,
+  };
 }
 
 function listSettings(): string {

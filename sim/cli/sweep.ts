@@ -13,10 +13,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { applyOverrides, formatIssues, parseDuration, parseScenarioText, type Report } from '../index.ts';
+import { applyOverrides, formatIssues, parseScenarioText, type Report } from '../index.ts';
 import { type Chart, esc, svgChart } from './charts.ts';
 import { writeAtomic } from './files.ts';
-import { UsageError } from './main.ts';
+import { durationArg, oneFile, readArgs, shared, UsageError } from './options.ts';
 import { progressBar, table } from './print.ts';
 import { runMany, type RunJob } from './runs.ts';
 import { type Interval, interval95 } from './stats.ts';
@@ -68,58 +68,34 @@ export interface SweepResult {
 const parseValue = (v: string): number | string => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
 
 export function parseSweepArgs(argv: string[]): SweepArgs {
-  let file: string | undefined;
-  const a: Omit<SweepArgs, 'file'> = { vary: [], seeds: 3, parallel: availableParallelism() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value`);
-      return v;
-    };
-    switch (arg) {
-      case '--vary': {
-        const m = /^([a-z][a-z0-9_-]*\.[a-z_][a-z0-9_.]*)=(.+)$/s.exec(value());
-        if (!m) throw new UsageError('--vary: expected NODE.SETTING=a,b,c or workload.FIELD=a,b,c');
-        if (a.vary.some((v) => v.key === m[1])) throw new UsageError(`--vary: ${m[1]} is varied twice`);
-        const values = m[2].split(',').map((s) => s.trim());
-        if (values.some((s) => s === '')) throw new UsageError(`--vary ${m[1]}: an empty value`);
-        a.vary.push({ key: m[1], values: values.map(parseValue) });
-        break;
-      }
-      case '--seeds': {
-        const v = value();
-        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100) throw new UsageError('--seeds: expected a number of seeds from 1 to 100');
-        a.seeds = Number(v);
-        break;
-      }
-      case '--duration': {
-        const us = parseDuration(value());
-        if (us === undefined || us <= 0) throw new UsageError('--duration: expected a time such as 30s, 2min or 500ms');
-        a.durationUs = us;
-        break;
-      }
-      case '--parallel': {
-        const v = value();
-        if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError('--parallel: expected a number of runs at once, at least 1');
-        a.parallel = Number(v);
-        break;
-      }
-      case '--json':
-        a.json = value();
-        break;
-      case '--html':
-        a.html = value();
-        break;
-      default:
-        if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-        if (file) throw new UsageError(`one scenario file at a time (got ${file} and ${arg})`);
-        file = arg;
-    }
+  const { values: v, positionals } = readArgs(argv, {
+    ...shared('duration', 'json', 'html'),
+    vary: { type: 'string', multiple: true },
+    seeds: { type: 'string' },
+    parallel: { type: 'string' },
+  });
+  const file = oneFile(positionals, 'lessons/scenarios/pgbouncer.json');
+  const vary: Vary[] = [];
+  for (const arg of v.vary ?? []) {
+    const m = /^([a-z][a-z0-9_-]*\.[a-z_][a-z0-9_.]*)=(.+)$/s.exec(arg);
+    if (!m) throw new UsageError('--vary: expected NODE.SETTING=a,b,c or workload.FIELD=a,b,c');
+    if (vary.some((x) => x.key === m[1])) throw new UsageError(`--vary: ${m[1]} is varied twice`);
+    const values = m[2].split(',').map((s) => s.trim());
+    if (values.some((s) => s === '')) throw new UsageError(`--vary ${m[1]}: an empty value`);
+    vary.push({ key: m[1], values: values.map(parseValue) });
   }
-  if (!file) throw new UsageError('give a scenario file, for example lessons/scenarios/pgbouncer.json');
-  if (a.vary.length === 0) throw new UsageError('give at least one --vary, for example --vary workload.clients=10,20,50');
-  return { file, ...a };
+  if (vary.length === 0) throw new UsageError('give at least one --vary, for example --vary workload.clients=10,20,50');
+  if (v.seeds !== undefined && (!/^\d+$/.test(v.seeds) || Number(v.seeds) < 1 || Number(v.seeds) > 100)) throw new UsageError('--seeds: expected a number of seeds from 1 to 100');
+  if (v.parallel !== undefined && (!/^\d+$/.test(v.parallel) || Number(v.parallel) < 1)) throw new UsageError('--parallel: expected a number of runs at once, at least 1');
+  return {
+    file,
+    vary,
+    seeds: v.seeds === undefined ? 3 : Number(v.seeds),
+    durationUs: durationArg(v.duration),
+    parallel: v.parallel === undefined ? availableParallelism() : Number(v.parallel),
+    json: v.json,
+    html: v.html,
+  };
 }
 
 /** Every combination of the varied values, the first key varying slowest. */
