@@ -39,18 +39,11 @@ import { Cpu } from './Cpu.ts';
 import { NodeStatistics } from './NodeStatistics.ts';
 import { withInstance } from './instances.ts';
 import { Profiles } from './Profiles.ts';
-import { measure, Recovery, redoOn } from './Recovery.ts';
+import { CHECKPOINT_CHECK_US, Recovery, redoOn } from './Recovery.ts';
+import { RESIZE_SETTINGS, RESTART_US, resize } from './resize.ts';
 import { CHECKPOINT_SETTINGS, type PostgresSettings, REPLICATION_SETTINGS, sessionSettingsSql } from './settings.ts';
 import { type PostgresSnapshot, postgresReport, postgresSnapshot } from './snapshot.ts';
 
-const RESTART_US = 2e6;
-/**
- * Moving to another machine shape (cores, RAM): a cloud resize stops the instance and starts it on another
- * host (minutes in reality; 10 s here, so a run shows the downtime and the warm-up without waiting).
- */
-const RESIZE_US = 10e6;
-/** Settings that change the server's memory or machine: PostgreSQL (or the machine) restarts to apply them. */
-const RESIZE_SETTINGS = new Set(['instance', 'cores', 'ram', 'shared_buffers']);
 /** A stopped server's start, until it accepts connections. */
 const START_US = 500_000;
 const HOUSEKEEPING_US = 1e6;
@@ -69,8 +62,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   private nextPid = 1000;
   private nextConn = 1;
   private readonly stats: NodeStatistics;
-  /** The relations' sizes and the WAL insert position, measured every 10 s and taken in at the next tick. */
-  private pendingSize: Promise<[RunReply, { lsn?: number }]> | undefined;
+  /** The relations' sizes, measured every 10 s and taken in at the next look. */
+  private pendingSize: Promise<RunReply> | undefined;
   private auxiliary: ActivityRow[] = [];
   /** Set when a reply nobody waited for found the engine dead; the next event on the node crashes it. */
   private deadReason: string | undefined;
@@ -110,7 +103,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.ctx.metrics.realQueries += 1;
     this.stats.apply(await NodeStatistics.measure(this.engine));
     // the base backup every node starts from is its first checkpoint
-    this.recovery = new Recovery({ tar: snapshot, atUs: 0 });
+    this.recovery = new Recovery(this.ctx, this.id, { tar: snapshot, atUs: 0 });
     this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
     this.status = 'up';
   }
@@ -139,20 +132,14 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       engine
         .request({ op: 'exec', sql: `SELECT set_config('sim.now', '${virtualTimestamp(this.ctx.scheduler.now)}', false)` })
         .catch(() => undefined);
-      const tick = Math.round(this.ctx.scheduler.now / HOUSEKEEPING_US);
-      if (tick % 10 === 0) {
-        const [sizes, wal] = (await this.pendingSize?.catch(() => undefined)) ?? [];
+      if (Math.round(this.ctx.scheduler.now / HOUSEKEEPING_US) % (CHECKPOINT_CHECK_US / HOUSEKEEPING_US) === 0) {
+        const sizes = await this.pendingSize?.catch(() => undefined);
         if (sizes) this.stats.apply(sizes);
-        if (this.recovery?.due(this.settings, this.ctx.scheduler.now, wal?.lsn)) {
-          // a standby's restartpoint keeps the stream position it applied
-          this.ctx.metrics.realQueries += 3;
-          const walBytes = await this.recovery.checkpoint(engine, this.ctx.scheduler.now, this.replication?.appliedPosition());
-          const what = this.isReplica ? 'restartpoint' : 'checkpoint';
-          this.ctx.emit({ type: 'checkpoint', node: this.id, message: `${this.id}: ${what} complete (${(walBytes / 2 ** 20).toFixed(1)} MB of WAL since the last)` });
-        }
-        this.ctx.metrics.realQueries += 2;
-        this.pendingSize = Promise.all([NodeStatistics.measure(engine), measure(engine)]);
+        await this.recovery?.look(engine, this.settings, this.isReplica, this.replication?.appliedPosition());
+        this.ctx.metrics.realQueries += 1;
+        this.pendingSize = NodeStatistics.measure(engine);
         this.pendingSize.catch(() => undefined);
+        this.recovery?.measureWal(engine);
       }
     }
     this.ctx.scheduler.after(HOUSEKEEPING_US, () => this.housekeeping());
@@ -249,7 +236,6 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     });
   }
 
-  /** Sends an operation to the engine once there is room in the pipeline; its reply is awaited later. */
   /** Sends an operation to the engine once there is room in the pipeline; its reply is awaited later. A write goes to the redo log. */
   private async send(b: Backend, op: PreparedOperation, params: readonly unknown[], walRecords: number): Promise<{ reply: Promise<RunReply> }> {
     while (this.outstanding.length >= MAX_OUTSTANDING) await this.outstanding.shift()!.catch(() => undefined);
@@ -443,12 +429,18 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.backends.terminateAll(error);
   }
 
-  /** A fast shutdown: connections are terminated, the data stays; a replica's walreceiver stops. */
-  private stopServer(): string | undefined {
-    if (this.status !== 'up') return `${this.id} is not running`;
-    this.status = 'down';
+  /** A fast shutdown (a stop, or a restart to apply a setting): connections are terminated, the data stays; a replica's walreceiver stops. Returns how many there were. */
+  private shutdown(status: 'down' | 'restarting'): number {
+    const lost = this.backends.size;
+    this.status = status;
     this.terminateAll(simError('admin_shutdown'));
     this.replication?.down('stopped');
+    return lost;
+  }
+
+  private stopServer(): string | undefined {
+    if (this.status !== 'up') return `${this.id} is not running`;
+    this.shutdown('down');
     this.ctx.emit({ type: 'node-stopped', node: this.id, message: `${this.id} was stopped` });
     return undefined;
   }
@@ -580,36 +572,20 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       return 'applied';
     }
     if (RESIZE_SETTINGS.has(name)) {
-      this.resize(name);
+      const stop = () => (this.status === 'up' ? this.shutdown('restarting') : undefined);
+      resize(this.ctx, { id: this.id, settings: this.settings, cpu: this.cpu, stats: this.stats, stop, start: () => this.startRestarted() }, name);
       return 'applied';
     }
     return 'restart-required';
   }
 
-  /**
-   * Applies a new shared_buffers (a restart of PostgreSQL: the OS page cache stays warm) or cores and RAM (a
-   * new machine: both caches start cold). A running server goes down for the restart: every connection is
-   * terminated with PostgreSQL's FATAL, clients reconnect once it is up, and the cache warms up again.
-   */
-  private resize(name: string): void {
-    const newMachine = name !== 'shared_buffers';
-    this.cpu.cores = this.settings.cores;
-    this.ctx.metrics.node(this.id).cores = this.settings.cores;
-    this.stats.cache.resize(this.stats.relationPages, ...NodeStatistics.memoryPages(this.settings));
-    this.stats.cache.cold(newMachine);
-    if (this.status !== 'up') return;
-    this.status = 'restarting';
-    const lost = this.backends.size;
-    this.terminateAll(simError('admin_shutdown'));
-    this.replication?.down('stopped');
-    this.ctx.emit({ type: 'node-stopped', node: this.id, message: `${this.id} restarts to apply ${name}: ${lost} connection(s) terminated` });
-    this.ctx.scheduler.after(newMachine ? RESIZE_US : RESTART_US, () => {
-      if (this.status !== 'restarting' || this.restarting) return;
-      this.status = 'up';
-      this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
-      this.replication?.up();
-      this.ctx.emit({ type: 'node-restarted', node: this.id, message: `${this.id} is up again with ${name} = ${String(this.settings[name as keyof PostgresSettings])}; its cache is cold` });
-    });
+  /** Up again after a restart to apply a setting (resize.ts), unless a crash's recovery took it over. */
+  private startRestarted(): boolean {
+    if (this.status !== 'restarting' || this.restarting) return false;
+    this.status = 'up';
+    this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
+    this.replication?.up();
+    return true;
   }
 
   snapshot(): PostgresSnapshot {

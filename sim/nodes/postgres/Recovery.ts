@@ -22,6 +22,7 @@ import type { DbEngine } from '../../engine/DbEngine.ts';
 import type { EngineRequest, RunReply } from '../../engine/protocol.ts';
 import { parseLsn } from '../../replication/Stream.ts';
 import { memoryBytes, timeUs } from '../../scenario/settings.ts';
+import type { SimContext } from '../types.ts';
 import type { PostgresSettings } from './settings.ts';
 
 /** One write request the engine ran since the last checkpoint. */
@@ -46,7 +47,14 @@ export const CHECKPOINT_CHECK_US = 10e6;
 
 export class Recovery {
   private redo: RedoEntry[] = [];
-  constructor(private last: Restartpoint) {}
+  /** The engine's WAL insert position measured at the last look at the schedule, taken in at the next. */
+  private walMeasured: Promise<number> | undefined;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly node: string,
+    private last: Restartpoint,
+  ) {}
 
   get restartpoint(): Restartpoint {
     return this.last;
@@ -69,8 +77,29 @@ export class Recovery {
     if (e && e.endedUs === undefined) e.endedUs = nowUs;
   }
 
+  /**
+   * The checkpointer's look at its schedule, every CHECKPOINT_CHECK_US: a checkpoint when one is due, on the
+   * WAL position measured at the last look (`measureWal`). A standby's is a restartpoint that keeps `position`,
+   * the stream position it applied. Awaited: the next event sees it.
+   */
+  async look(engine: DbEngine, settings: PostgresSettings, standby: boolean, position: number | undefined): Promise<void> {
+    const lsn = await this.walMeasured?.catch(() => undefined);
+    if (!this.due(settings, this.ctx.scheduler.now, lsn)) return;
+    this.ctx.metrics.realQueries += 3;
+    const walBytes = await this.checkpoint(engine, this.ctx.scheduler.now, position);
+    const what = standby ? 'restartpoint' : 'checkpoint';
+    this.ctx.emit({ type: 'checkpoint', node: this.node, message: `${this.node}: ${what} complete (${(walBytes / 2 ** 20).toFixed(1)} MB of WAL since the last)` });
+  }
+
+  /** Measures the engine's WAL insert position now (in its order), for the next look. */
+  measureWal(engine: DbEngine): void {
+    this.ctx.metrics.realQueries += 1;
+    this.walMeasured = walInsertLsn(engine);
+    this.walMeasured.catch(() => undefined);
+  }
+
   /** Whether a checkpoint is due: checkpoint_timeout since the last, or max_wal_size of WAL written since (`lsn`: the engine's last measured). */
-  due(settings: PostgresSettings, nowUs: number, lsn: number | undefined): boolean {
+  private due(settings: PostgresSettings, nowUs: number, lsn: number | undefined): boolean {
     if (lsn !== undefined) this.last.lsn ??= lsn;
     if (nowUs - this.last.atUs >= timeUs(settings.checkpoint_timeout, 's')) return true;
     return lsn !== undefined && lsn - this.last.lsn! >= memoryBytes(settings.max_wal_size, 'MB');
@@ -81,14 +110,14 @@ export class Recovery {
    * applied stream position. The redo log keeps only what was sent after it. Returns the WAL bytes written
    * since the last one.
    */
-  async checkpoint(engine: DbEngine, nowUs: number, position?: number): Promise<number> {
+  private async checkpoint(engine: DbEngine, nowUs: number, position?: number): Promise<number> {
     const sent = this.redo.length;
     const checkpointed = engine.request({ op: 'exec', sql: 'CHECKPOINT' });
-    const walPosition = engine.request({ op: 'run', statements: [{ sql: 'SELECT pg_catalog.pg_current_wal_insert_lsn()::text' }], transaction: false, maxRows: 1 });
+    const walPosition = walInsertLsn(engine);
     const dump = engine.request({ op: 'dump' });
     await checkpointed;
     const tar = ((await dump) as { tar: Uint8Array }).tar;
-    const lsn = parseLsn(String(((await walPosition) as RunReply).results[0]?.rows?.[0]?.[0] ?? '0/0'));
+    const lsn = await walPosition;
     const walBytes = lsn - (this.last.lsn ?? lsn);
     this.last = { tar, atUs: nowUs, lsn, position };
     this.redo = this.redo.slice(sent);
@@ -105,21 +134,10 @@ export class Recovery {
   }
 }
 
-/**
- * The database's size and, with `wal`, the engine's WAL insert position (what max_wal_size is measured
- * against). Any statement warms the engine's caches, which the first profiles' planning buffers show: at
- * boot only the size is asked, as it always was.
- */
-export async function measure(engine: DbEngine, wal = true): Promise<{ bytes: number; lsn?: number }> {
-  const lsn = wal ? ', pg_catalog.pg_current_wal_insert_lsn()::text' : '';
-  const r = (await engine.request({
-    op: 'run',
-    statements: [{ sql: `SELECT pg_database_size(current_database())::float8${lsn}` }],
-    transaction: false,
-    maxRows: 1,
-  })) as RunReply;
-  const row = r.results[0]?.rows?.[0];
-  return { bytes: Number(row?.[0] ?? 0), lsn: wal ? parseLsn(String(row?.[1] ?? '0/0')) : undefined };
+/** The engine's WAL insert position, in bytes (what max_wal_size is measured against). */
+async function walInsertLsn(engine: DbEngine): Promise<number> {
+  const r = (await engine.request({ op: 'run', statements: [{ sql: 'SELECT pg_catalog.pg_current_wal_insert_lsn()::text' }], transaction: false, maxRows: 1 })) as RunReply;
+  return parseLsn(String(r.results[0]?.rows?.[0]?.[0] ?? '0/0'));
 }
 
 /** `engine`, started from a checkpoint, once it has run `redo` in order. */
