@@ -7,12 +7,13 @@
 import { CommandError, type CommandOutcome, type CommandResult, type FaultCommand, isRunCommand, type JournalEntry, parseCommand, parseJournal, type SimCommand } from './core/commands.ts';
 import { Rng } from './core/rng.ts';
 import { Scheduler } from './core/Scheduler.ts';
+import { type SimError, simError } from './core/errors.ts';
 import { EngineDeadError, type EngineFactory } from './engine/DbEngine.ts';
 import { dataSnapshot } from './engine/snapshots.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { ConsoleHistory } from './monitoring/consoleHistory.ts';
 import { nodeKind } from './nodes/index.ts';
-import { type ConsoleResult, isEndpoint, isSqlEndpoint, type NodeModel, type NodeSnapshot, type SimContext, type SimEvent } from './nodes/types.ts';
+import { type ClientInfo, type ConsoleResult, isEndpoint, isSqlEndpoint, type NodeModel, type NodeSnapshot, type Reply, type SimContext, type SimEvent, type StatementCall } from './nodes/types.ts';
 import { type FollowedRequest, Network, type Span } from './net/Link.ts';
 import { isReplicationMember } from './replication/ports.ts';
 import { CacheChecks } from './replication/cacheChecks.ts';
@@ -56,6 +57,14 @@ export interface SimSnapshot {
 /** A followed request's path, each span with what happens there: `network`, `pool wait`, `queue`, or its node's work (`engine`, `pooler`, `app`). */
 export interface RequestPath extends FollowedRequest {
   spans: (Span & { what: string })[];
+}
+
+/** A connected outside client (see `Simulation.connectClient`). */
+export interface OutsideClient {
+  /** Runs one statement on the connection; resolves with its reply when it is back, in virtual time. */
+  run(call: StatementCall): Promise<Reply>;
+  /** Closes the connection (its Terminate reaches the node). */
+  close(): void;
 }
 
 export class ScenarioError extends Error {
@@ -461,6 +470,32 @@ export class Simulation {
     if (!f) return undefined;
     const what = (s: Span) => (s.phase !== 'serve' ? s.phase : (nodeKind(this.nodes.get(s.place)?.kind ?? '')?.served ?? 'serve'));
     return { ...f, spans: f.spans.map((s) => ({ ...s, what: what(s) })) };
+  }
+
+  /**
+   * A client from outside the model (a real client over the wire: serve/) connects to `node` as the node's
+   * other clients do, over a link of no latency (it runs on the node's machine): its login is the node's
+   * (max_client_conn, max_connections), and each statement it runs takes the data path from there (the
+   * pooler's queue, a backend, the real engine's rows), answered in virtual time. Not a command: a real
+   * client comes and goes with the wall clock, so a run with one is not replayed by its journal.
+   */
+  connectClient(node: string, info: ClientInfo): Promise<{ client: OutsideClient } | { error: SimError }> {
+    return new Promise((resolve) => {
+      void this.between(() => {
+        if (!isSqlEndpoint(this.nodes.get(node))) return resolve({ error: simError('no_route', { message: `no database node "${node}"` }) });
+        this.ctx.net.connect<StatementCall, Reply>(`client:${info.applicationName}`, node, info, (r) => {
+          if ('error' in r) return resolve(r);
+          const link = r.link;
+          const dead = () => ({ ok: false as const, error: simError('pooler_connection_closed', { message: 'server closed the connection unexpectedly' }) });
+          resolve({
+            client: {
+              run: (call) => new Promise((done) => void this.between(() => (link.dead ? done(dead()) : link.call(call, undefined, done)))),
+              close: () => void this.between(() => link.close(true)),
+            },
+          });
+        });
+      });
+    });
   }
 
   /** Figures now; `perPlace` caps the requests sampled on each edge (and at each app). */

@@ -58,6 +58,8 @@ export interface StatementResult {
   types?: number[];
   rows?: unknown[][];
   truncated?: boolean;
+  /** The CommandComplete tag as the server sent it (`INSERT 0 1`, `CREATE TABLE`), when rows were asked for. */
+  tag?: string;
 }
 
 export interface RunReply {

@@ -153,7 +153,7 @@ function readReply(buf: Uint8Array, maxRows: number): { results: StatementResult
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const results: StatementResult[] = [];
   let count = 0;
-  let columns: string[] | undefined;
+  let columns: { names: string[]; types: number[] } | undefined;
   let rows: (string | null)[][] = [];
   let error: EngineError | undefined;
   let status: string | undefined;
@@ -167,10 +167,12 @@ function readReply(buf: Uint8Array, maxRows: number): { results: StatementResult
     } else if (type === 0x54) columns = readColumns(body); // T: RowDescription
     else if (type === 0x43) {
       // C: CommandComplete, "SELECT 3", "INSERT 0 1", "UPDATE 2"
-      const tag = decoder.decode(body.subarray(0, body.length - 1)).split(' ');
+      const text = decoder.decode(body.subarray(0, body.length - 1));
+      const tag = text.split(' ');
       const n = Number(tag[tag.length - 1]);
       const result: StatementResult = { command: tag[0], rowCount: Number.isFinite(n) ? n : count };
-      if (maxRows > 0 && columns) Object.assign(result, { columns, rows }, count > maxRows ? { truncated: true } : {});
+      if (maxRows > 0) result.tag = text;
+      if (maxRows > 0 && columns) Object.assign(result, { columns: columns.names, types: columns.types, rows }, count > maxRows ? { truncated: true } : {});
       results.push(result);
       [count, columns, rows] = [0, undefined, []];
     } else if (type === 0x49) results.push({ rowCount: 0 }); // I: EmptyQueryResponse
@@ -194,15 +196,18 @@ function readRow(body: Uint8Array): (string | null)[] {
   return row;
 }
 
-/** A RowDescription's column names. */
-function readColumns(body: Uint8Array): string[] {
+/** A RowDescription's column names and type OIDs. */
+function readColumns(body: Uint8Array): { names: string[]; types: number[] } {
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const names: string[] = [];
-  for (let n = (body[0] << 8) | body[1], at = 2; n > 0; n--) {
+  const types: number[] = [];
+  for (let n = view.getInt16(0), at = 2; n > 0; n--) {
     const end = body.indexOf(0, at);
     names.push(decoder.decode(body.subarray(at, end)));
+    types.push(view.getInt32(end + 1 + 6)); // after the table oid and the column number
     at = end + 1 + 18; // table oid, column number, type oid, size, modifier, format
   }
-  return names;
+  return { names, types };
 }
 
 function readError(body: Uint8Array): EngineError {

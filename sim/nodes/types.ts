@@ -9,6 +9,7 @@ import type { SimError } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
 import type { Scheduler } from '../core/Scheduler.ts';
 import type { EngineFactory } from '../engine/DbEngine.ts';
+import type { StatementResult } from '../engine/protocol.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { ClientInfo, Connection, ConnectResult, Endpoint, Network, Trace } from '../net/Link.ts';
 import type { CacheChecks } from '../replication/cacheChecks.ts';
@@ -89,7 +90,8 @@ export type { ClientInfo, Connection, ConnectResult, Trace };
  */
 export type Reply =
   /** `position`: the replication stream position of a write's commit on a primary with replicas (read-your-writes). */
-  | { ok: true; outcome?: Promise<SimError | undefined>; position?: number }
+  /** `result`: the statement's rows, for an operation that asks for them (`PreparedOperation.maxRows`: a real client's). */
+  | { ok: true; outcome?: Promise<SimError | undefined>; position?: number; result?: Promise<StatementResult | undefined> }
   | { ok: false; error: SimError };
 
 /** One round trip's statement of an operation: BEGIN, one of its SQL statements, COMMIT or ROLLBACK. */

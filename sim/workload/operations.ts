@@ -29,6 +29,8 @@ export interface PreparedOperation {
   cache?: { key: string; ttlMs: number; valueBytes: number };
   /** A write: the key templates it invalidates. */
   invalidates?: string[];
+  /** A real client's statement (serve/): its first `maxRows` rows come back with the reply (`Reply.result`). */
+  maxRows?: number;
 }
 
 /** A key template with the request's parameters: `user:{$1}` with params [42] is `user:42`. */
@@ -58,6 +60,17 @@ function prepareStatement(sql: string): PreparedStatement {
 /** An operation's statements with their own parameters (each statement's $1..$m), ready for the engine. */
 export function boundStatements(op: PreparedOperation, params: readonly unknown[]): { sql: string; params: unknown[] }[] {
   return op.statements.map((st) => ({ sql: st.sql, params: st.paramIndexes.map((k) => params[k]) }));
+}
+
+/**
+ * One statement a client outside the workload sends (a real client over the wire, serve/): its own
+ * operation, whose rows come back with the reply. Inside the client's transaction block it is marked a
+ * transaction, so the pooler and pg_stat_activity see the block; the engine runs it in a transaction of
+ * its own (its one session is shared by every client: a block cannot stay open on it between replies).
+ */
+export function clientOperation(name: string, sql: string, inBlock: boolean, maxRows: number): PreparedOperation {
+  const readOnly = isReadOnlySql(sql);
+  return { name, weight: 0, statements: [prepareStatement(sql)], transaction: inBlock, readOnly, writes: !readOnly, maxRows };
 }
 
 export function prepareOperation(spec: OperationSpec): PreparedOperation {

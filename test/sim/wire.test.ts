@@ -22,12 +22,15 @@ describe('wire protocol session', () => {
     expect(counted.results).toEqual([{ command: 'SELECT', rowCount: 3 }]);
 
     const rows = await run([{ sql: 'SELECT id, v AS "the value" FROM w WHERE id <= $1 ORDER BY id', params: [3] }], false, 2);
-    expect(rows.results).toEqual([{ command: 'SELECT', rowCount: 3, columns: ['id', 'the value'], rows: [['1', '1'], ['2', null]], truncated: true }]);
+    // with rows: the columns' type OIDs (int4, text) and the server's tag, for a real client's RowDescription
+    expect(rows.results).toEqual([
+      { command: 'SELECT', rowCount: 3, tag: 'SELECT 3', columns: ['id', 'the value'], types: [23, 25], rows: [['1', '1'], ['2', null]], truncated: true },
+    ]);
 
     const tx = await run([{ sql: 'UPDATE w SET v = $1 WHERE id = 1', params: ['x'] }, { sql: 'SELECT v FROM w WHERE id = 1' }], true, 10);
     expect(tx.results).toEqual([
-      { command: 'UPDATE', rowCount: 1 },
-      { command: 'SELECT', rowCount: 1, columns: ['v'], rows: [['x']] },
+      { command: 'UPDATE', rowCount: 1, tag: 'UPDATE 1' },
+      { command: 'SELECT', rowCount: 1, tag: 'SELECT 1', columns: ['v'], types: [25], rows: [['x']] },
     ]);
 
     const failed = await run([{ sql: 'UPDATE w SET v = $1 WHERE id = 1', params: ['y'] }, { sql: 'INSERT INTO w VALUES (1)' }], true, 10);

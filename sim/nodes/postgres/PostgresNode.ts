@@ -197,6 +197,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         return;
       }
       if (call.index === 0) {
+        // a real client's earlier statement of its block (each ran in a transaction of its own on the engine) is committed
+        if (b.record) this.replication?.resolve(b.record, true);
         const walRecords = profiles.reduce((n, p) => n + p.walRecords, 0);
         const batch = (await this.send(b, op, call.params, walRecords)).reply;
         b.batch = batch;
@@ -244,6 +246,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       op: 'run',
       transaction: op.transaction,
       statements: boundStatements(op, params),
+      ...(op.maxRows ? { maxRows: op.maxRows } : {}),
       // a write's now() (its columns' defaults) is the virtual time it runs at
       ...(op.writes ? { clock: virtualTimestamp(this.ctx.scheduler.now) } : {}),
     };
@@ -321,7 +324,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     }
     this.backends.idle(b, inTx ? (error ? 'idle in transaction (aborted)' : 'idle in transaction') : 'idle');
     if (!outcome) this.ctx.metrics.query(this.id, !!error);
-    done(error ? { ok: false, error: fromEngineError(error) } : { ok: true, outcome, position });
+    const result = call.kind === 'sql' && call.op.maxRows ? b.batch!.then((r) => r.results[call.index], () => undefined) : undefined;
+    done(error ? { ok: false, error: fromEngineError(error) } : { ok: true, outcome, position, ...(result ? { result } : {}) });
   }
 
   // ---- replication (sim/replication/ports.ts) ----

@@ -1,0 +1,400 @@
+/**
+ * One real client's connection to a simulated node, over the PostgreSQL wire protocol. pg-gateway reads
+ * the messages and does the startup (SSL refused, trust authentication); the login itself is the node's
+ * (`Simulation.connectClient`: max_client_conn, max_connections, a node that is down), so a refused one
+ * gets the node's FATAL with its SQLSTATE. Then each statement takes the sim's data path as a client of
+ * that node and is answered when the model says it completes.
+ *
+ * - Simple query: each statement of the string in turn (split by PostgreSQL's own parser).
+ * - Extended query: Parse and Bind are kept here; the portal runs at its Describe (its columns are known
+ *   only by running it: the model gives no plan-time description) or its Execute, once. After an error,
+ *   messages are skipped until Sync, as the server does. Text format only.
+ * - A transaction block (BEGIN ... COMMIT) is the model's: the pooler keeps the server, pg_stat_activity
+ *   shows `idle in transaction`; each statement in it commits on the engine by itself (the node's one
+ *   real session is shared by every client), so ROLLBACK undoes nothing. After an error in a block the
+ *   statements until ROLLBACK fail with 25P02, as in PostgreSQL.
+ * - The pooler's admin console (database `pgbouncer` on a pgbouncer node) runs `runSql`, the console's command.
+ *
+ * Messages are queued and handled one at a time, in order, whatever pg-gateway's reads do meanwhile.
+ */
+import type { Socket } from 'node:net';
+import { type BackendError, PostgresConnection } from 'pg-gateway';
+import {
+  clientOperation,
+  type ConsoleResult,
+  type OutsideClient,
+  parseSql,
+  type Reply,
+  type Runner,
+  type SimError,
+  SqlSyntaxError,
+  type StatementCall,
+  type StatementResult,
+  statementText,
+} from '../sim/index.ts';
+
+/** Rows a statement returns to a real client at most (the rest are cut, as the console does). */
+const MAX_ROWS = 100_000;
+const TEXT_OID = 25;
+const SERVER_VERSION = '18.0 (PG Scaling Lab)';
+
+export interface SessionTarget {
+  runner: Runner;
+  node: string;
+  /** The node's admin console answers (a pgbouncer node's `pgbouncer` database). */
+  admin: (database: string) => boolean;
+  /** A process id for BackendKeyData and the client's name. */
+  pid: number;
+}
+
+type Status = 'I' | 'T' | 'E';
+interface Portal {
+  sql: string;
+  params: (string | null)[];
+  ran?: Promise<Outcome>;
+}
+type Outcome = { result: StatementResult } | { error: BackendError; fatal: boolean };
+
+export class WireSession extends PostgresConnection {
+  private client: OutsideClient | undefined;
+  private adminConsole = false;
+  private status: Status = 'I';
+  private readonly statements = new Map<string, string>();
+  private readonly portals = new Map<string, Portal>();
+  /** Extended protocol: an error was sent, skip until Sync. */
+  private skipping = false;
+  private queue: Promise<void> = Promise.resolve();
+  private reading: Promise<void> = Promise.resolve();
+  private unread: Buffer = Buffer.alloc(0);
+  private closed = false;
+
+  constructor(
+    socket: Socket,
+    private readonly target: SessionTarget,
+  ) {
+    super(socket, { authMode: 'none', serverVersion: SERVER_VERSION });
+    socket.on('close', () => this.end());
+  }
+
+  /**
+   * Cuts the byte stream into messages, one read after another. pg-gateway 0.2.4's own loop takes a second
+   * message of the same read at a wrong offset (`subarray(start, length)`), so the pipelined messages of the
+   * extended protocol would be lost: up to the login its handler gets each message, then the queue does.
+   */
+  override handleData(data: Buffer): Promise<void> {
+    this.reading = this.reading.then(() => this.frame(data)).catch((e) => this.fail(e));
+    return this.reading;
+  }
+
+  private async frame(data: Buffer): Promise<void> {
+    this.unread = this.unread.length > 0 ? Buffer.concat([this.unread, data]) : data;
+    for (;;) {
+      const head = this.hasStarted ? 1 : 0;
+      if (this.unread.length < head + 4) return;
+      const length = head + this.unread.readUInt32BE(head);
+      if (this.unread.length < length) return;
+      const m = Buffer.from(this.unread.subarray(0, length));
+      this.unread = this.unread.subarray(length);
+      if (!this.isAuthenticated) await this.handleMessage(m);
+      else this.queue = this.queue.then(() => (this.closed ? undefined : this.handle(m))).catch((e) => this.fail(e));
+    }
+  }
+
+  /** After the startup packet: the node's login, then what PostgreSQL sends a client that logged in. */
+  override async completeAuthentication(): Promise<void> {
+    const params = this.clientInfo!.parameters;
+    const database = params.database ?? params.user;
+    if (this.target.admin(database)) this.adminConsole = true;
+    else {
+      const r = await this.target.runner.sim.connectClient(this.target.node, {
+        app: 'wire',
+        instance: this.target.pid,
+        applicationName: params.application_name ?? '',
+      });
+      if ('error' in r) {
+        this.sendError(backendError(r.error));
+        this.socket.end();
+        return;
+      }
+      this.client = r.client;
+      if (this.closed) r.client.close();
+    }
+    this.isAuthenticated = true;
+    this.sendAuthenticationOk();
+    const status: Record<string, string> = {
+      server_version: SERVER_VERSION,
+      server_encoding: 'UTF8',
+      client_encoding: 'UTF8',
+      DateStyle: 'ISO, MDY',
+      TimeZone: 'UTC',
+      integer_datetimes: 'on',
+      standard_conforming_strings: 'on',
+      application_name: params.application_name ?? '',
+    };
+    for (const [k, v] of Object.entries(status)) this.sendParameterStatus(k, v);
+    this.writer.addInt32(this.target.pid).addInt32(0);
+    this.sendData(this.writer.flush(0x4b)); // K: BackendKeyData
+    this.sendReadyForQuery();
+  }
+
+  private end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client?.close();
+  }
+
+  private fail(e: unknown): void {
+    this.sendError({ severity: 'FATAL', code: 'XX000', message: `internal error: ${(e as Error)?.message ?? e}` });
+    this.socket.end();
+    this.end();
+  }
+
+  private async handle(m: Buffer): Promise<void> {
+    const type = String.fromCharCode(m[0]);
+    const body = new Reader(m.subarray(5));
+    if (type === 'X') {
+      this.socket.end();
+      return this.end();
+    }
+    if (type === 'Q') return this.simpleQuery(body.cstring());
+    if (type === 'S') {
+      this.skipping = false;
+      return this.ready();
+    }
+    if (this.skipping || type === 'H') return;
+    switch (type) {
+      case 'P': {
+        const name = body.cstring();
+        this.statements.set(name, body.cstring());
+        return this.send(0x31); // ParseComplete
+      }
+      case 'B': {
+        const portal = body.cstring();
+        const sql = this.statements.get(body.cstring());
+        if (sql === undefined) return this.extendedError({ severity: 'ERROR', code: '26000', message: 'prepared statement does not exist' });
+        const formats = body.int16s();
+        const params: (string | null)[] = [];
+        for (let n = body.int16(); n > 0; n--) params.push(body.bytes());
+        const resultFormats = body.int16s();
+        if ([...formats, ...resultFormats].some((f) => f !== 0)) {
+          return this.extendedError({ severity: 'ERROR', code: '0A000', message: 'binary format is not supported by the simulated server: use text format' });
+        }
+        this.portals.set(portal, { sql, params });
+        return this.send(0x32); // BindComplete
+      }
+      case 'D': {
+        const kind = body.byte();
+        const name = body.cstring();
+        if (kind === 'S') {
+          const sql = this.statements.get(name);
+          if (sql === undefined) return this.extendedError({ severity: 'ERROR', code: '26000', message: `prepared statement "${name}" does not exist` });
+          // the parameters' types are the server's to infer; text stands for each (the client sends text)
+          const n = Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((x) => Number(x[1])));
+          this.writer.addInt16(n);
+          for (let i = 0; i < n; i++) this.writer.addInt32(TEXT_OID);
+          this.sendData(this.writer.flush(0x74)); // ParameterDescription
+          return this.send(0x6e); // NoData: the columns are known once it runs
+        }
+        const p = this.portals.get(name);
+        if (!p) return this.extendedError({ severity: 'ERROR', code: '34000', message: `portal "${name}" does not exist` });
+        const out = await (p.ran ??= this.runOne(p.sql, p.params));
+        if ('error' in out) return this.failed(out, true);
+        return this.describe(out.result);
+      }
+      case 'E': {
+        const p = this.portals.get(body.cstring());
+        if (!p) return this.extendedError({ severity: 'ERROR', code: '34000', message: 'portal does not exist' });
+        const out = await (p.ran ??= this.runOne(p.sql, p.params));
+        if ('error' in out) return this.failed(out, true);
+        return this.rows(out.result, false);
+      }
+      case 'C': {
+        const kind = body.byte();
+        const name = body.cstring();
+        (kind === 'S' ? this.statements : this.portals).delete(name);
+        return this.send(0x33); // CloseComplete
+      }
+      default:
+        this.sendError({ severity: 'FATAL', code: '08P01', message: `invalid frontend message type ${m[0]}` });
+        this.socket.end();
+        this.end();
+    }
+  }
+
+  private async simpleQuery(sql: string): Promise<void> {
+    let texts: string[];
+    try {
+      texts = (parseSql(sql).stmts ?? []).map((s) => statementText(sql, s));
+    } catch (e) {
+      if (!(e instanceof SqlSyntaxError)) throw e;
+      // the engine answers with the same syntax error (and its position)
+      texts = [sql];
+    }
+    if (texts.length === 0) this.send(0x49); // EmptyQueryResponse
+    for (const text of texts) {
+      const out = await this.runOne(text, []);
+      if ('error' in out) {
+        this.failed(out, false);
+        break;
+      }
+      this.rows(out.result, true);
+    }
+    if (!this.closed) this.ready();
+  }
+
+  /** One statement through the data path (or the admin console), with what the block's state makes of it. */
+  private async runOne(sql: string, params: (string | null)[]): Promise<Outcome> {
+    if (this.adminConsole) return this.admin(sql);
+    const control = transactionControl(sql);
+    if (this.status === 'E' && control !== 'commit' && control !== 'rollback') {
+      return { error: { severity: 'ERROR', code: '25P02', message: 'current transaction is aborted, commands ignored until end of transaction block' }, fatal: false };
+    }
+    let call: StatementCall;
+    let tag: string;
+    if (control === 'begin' && this.status === 'I') [call, tag] = [{ kind: 'begin' }, 'BEGIN'];
+    else if (control && control !== 'begin' && this.status !== 'I') {
+      // COMMIT of a failed block is a ROLLBACK, and says so
+      const rollback = control === 'rollback' || this.status === 'E';
+      [call, tag] = [{ kind: rollback ? 'rollback' : 'commit' }, rollback ? 'ROLLBACK' : 'COMMIT'];
+    } else if (control) {
+      // BEGIN in a block, COMMIT outside one: PostgreSQL's warning is a notice; the command completes
+      return { result: { rowCount: 0, tag: control === 'begin' ? 'BEGIN' : control === 'commit' ? 'COMMIT' : 'ROLLBACK' } };
+    } else {
+      const op = clientOperation(`wire:${this.target.node}`, sql, this.status !== 'I', MAX_ROWS);
+      return this.statement(await this.client!.run({ kind: 'sql', op, index: 0, params }));
+    }
+    const reply = await this.client!.run(call);
+    if (reply.ok) this.status = call.kind === 'begin' ? 'T' : 'I';
+    const out = await this.statement(reply);
+    return 'error' in out ? out : { result: { rowCount: 0, tag } };
+  }
+
+  /** A reply of the model: its error (now, or the engine's, later), or its rows. */
+  private async statement(reply: Reply): Promise<Outcome> {
+    let error: SimError | undefined = reply.ok ? undefined : reply.error;
+    if (reply.ok) error = await reply.outcome;
+    if (error) {
+      if (this.status === 'T') this.status = 'E';
+      return { error: backendError(error), fatal: error.severity !== 'ERROR' };
+    }
+    const result = reply.ok ? await reply.result : undefined;
+    return { result: result ?? { rowCount: 0 } };
+  }
+
+  private async admin(sql: string): Promise<Outcome> {
+    let r: ConsoleResult;
+    try {
+      r = await this.target.runner.apply({ do: 'runSql', node: this.target.node, sql });
+    } catch (e) {
+      return { error: { severity: 'ERROR', code: '08P01', message: (e as Error).message }, fatal: false };
+    }
+    if (r.error) return { error: backendError(r.error), fatal: false };
+    const rows = r.rows.map((row) => row.map((v) => (v === null || v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : String(v))));
+    return { result: { rowCount: r.rowCount, command: r.command, tag: r.command ?? 'SHOW', columns: r.columns, ...(r.types ? { types: r.types } : {}), rows } };
+  }
+
+  private failed(out: Extract<Outcome, { error: BackendError }>, extended: boolean): void {
+    this.sendError(out.error);
+    if (out.fatal) {
+      this.socket.end();
+      this.end();
+    } else if (extended) this.skipping = true;
+  }
+
+  private extendedError(error: BackendError): void {
+    this.sendError(error);
+    this.skipping = true;
+  }
+
+  private describe(r: StatementResult): void {
+    if (!r.columns) {
+      this.send(0x6e); // NoData
+      return;
+    }
+    this.writer.addInt16(r.columns.length);
+    r.columns.forEach((name, i) => {
+      this.writer.addCString(name).addInt32(0).addInt16(0).addInt32(r.types?.[i] ?? TEXT_OID).addInt16(-1).addInt32(-1).addInt16(0);
+    });
+    this.sendData(this.writer.flush(0x54)); // RowDescription
+  }
+
+  /** DataRows and CommandComplete (after the RowDescription in the simple protocol). */
+  private rows(r: StatementResult, describe: boolean): void {
+    if (describe && r.columns) this.describe(r);
+    for (const row of r.rows ?? []) {
+      this.writer.addInt16(row.length);
+      for (const v of row) {
+        if (v === null || v === undefined) this.writer.addInt32(-1);
+        else {
+          const b = Buffer.from(String(v));
+          this.writer.addInt32(b.length).add(b);
+        }
+      }
+      this.sendData(this.writer.flush(0x44)); // DataRow
+    }
+    this.writer.addCString(r.tag ?? `${r.command ?? 'SELECT'} ${r.rowCount}`);
+    this.sendData(this.writer.flush(0x43)); // CommandComplete
+  }
+
+  private ready(): void {
+    this.sendReadyForQuery(this.status === 'I' ? 'idle' : this.status === 'T' ? 'transaction' : 'error');
+  }
+
+  private send(code: number): void {
+    this.sendData(this.writer.flush(code));
+  }
+}
+
+/** BEGIN / START TRANSACTION, COMMIT / END, ROLLBACK / ABORT; undefined for anything else. */
+function transactionControl(sql: string): 'begin' | 'commit' | 'rollback' | undefined {
+  const m = /^\s*(begin|start\s+transaction|commit|end|rollback|abort)\b(?!\s+prepared)(?!\s+to\b)/i.exec(sql);
+  if (!m) return undefined;
+  const w = m[1].toLowerCase();
+  return w === 'begin' || w.startsWith('start') ? 'begin' : w === 'commit' || w === 'end' ? 'commit' : 'rollback';
+}
+
+/** A sim error as the ErrorResponse the real server sends. */
+function backendError(e: SimError): BackendError {
+  return {
+    severity: e.severity === 'FATAL' || e.severity === 'PANIC' ? e.severity : 'ERROR',
+    code: e.sqlstate ?? 'XX000',
+    message: e.message,
+    ...(e.detail ? { detail: e.detail } : {}),
+    ...(e.hint ? { hint: e.hint } : {}),
+    ...(e.position ? { position: String(e.position) } : {}),
+  };
+}
+
+/** Reads a message's fields. */
+class Reader {
+  private at = 0;
+  constructor(private readonly b: Buffer) {}
+  byte(): string {
+    return String.fromCharCode(this.b[this.at++]);
+  }
+  int16(): number {
+    const v = this.b.readInt16BE(this.at);
+    this.at += 2;
+    return v;
+  }
+  int16s(): number[] {
+    const out: number[] = [];
+    for (let n = this.int16(); n > 0; n--) out.push(this.int16());
+    return out;
+  }
+  cstring(): string {
+    const end = this.b.indexOf(0, this.at);
+    const s = this.b.toString('utf8', this.at, end);
+    this.at = end + 1;
+    return s;
+  }
+  /** A length-prefixed value as text; -1 is NULL. */
+  bytes(): string | null {
+    const len = this.b.readInt32BE(this.at);
+    this.at += 4;
+    if (len < 0) return null;
+    const s = this.b.toString('utf8', this.at, this.at + len);
+    this.at += len;
+    return s;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Real clients on the simulated cluster (serve/): the real psql, node-postgres and pgbench of this machine
+ * connect to the wire server of a running simulation (PgBouncer in transaction mode, max_client_conn 3, in
+ * front of a primary), and get the model's answers: rows from the primary's PGlite through the pooler,
+ * SHOW POOLS from the pooler's admin console, PgBouncer's own refusal past max_client_conn, a prepared
+ * statement over the extended protocol. Skipped where psql is not installed (CI installs it: .ci/run).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Listening, serve } from '../../serve/server.ts';
+import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
+import { type ConsoleResult, parseScenarioText, Runner, Simulation } from '../../sim/index.ts';
+
+const run = promisify(execFile);
+const PSQL = '/usr/bin/psql';
+// pgbench comes with the server package (Debian's postgresql-NN), /usr/bin/pgbench is only its wrapper
+const PGBENCH = existsSync('/usr/lib/postgresql')
+  ? readdirSync('/usr/lib/postgresql')
+      .map((v) => `/usr/lib/postgresql/${v}/bin/pgbench`)
+      .find((p) => existsSync(p))
+  : undefined;
+const env = { ...process.env, PGCONNECT_TIMEOUT: '10', PGOPTIONS: '' };
+
+let runner: Runner;
+let listening: Listening;
+const port = (node: string) => listening.ports.get(node)!;
+const psql = (node: string, db: string, sql: string) =>
+  run(PSQL, ['-h', '127.0.0.1', '-p', String(port(node)), '-U', 'app', '-At', '-F', '|', '-c', sql, db], { env, timeout: 20_000 });
+
+describe.skipIf(!existsSync(PSQL))(`npm run serve${existsSync(PSQL) ? '' : ' (skipped: psql missing)'}`, () => {
+  beforeAll(async () => {
+    const parsed = parseScenarioText(readFileSync('test/fixtures/serve.json', 'utf8'));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const sim = await Simulation.create(parsed.scenario, { engines: nodeEngineFactory() });
+    runner = new Runner(sim, { speed: 1, untilUs: Number.MAX_SAFE_INTEGER });
+    listening = await serve(runner, { portBase: 0 });
+    await runner.apply({ do: 'run' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await listening?.close();
+    await runner?.close();
+  });
+
+  it('listens on loopback, one port per SQL node', () => {
+    expect([...listening.ports.keys()]).toEqual(['pgbouncer', 'primary']);
+  });
+
+  it('psql through the pooler gets the primary\'s rows, and SHOW POOLS on its admin console', { timeout: 30_000 }, async () => {
+    expect((await psql('pgbouncer', 'appdb', 'SELECT count(*) FROM users')).stdout.trim()).toBe('1000');
+    const pools = (await psql('pgbouncer', 'pgbouncer', 'SHOW POOLS')).stdout;
+    expect(pools).toMatch(/^appdb\|postgres\|.*\|transaction\|/m);
+    // a failed statement is PostgreSQL's own error, with its SQLSTATE
+    const bad = await psql('primary', 'appdb', 'SELECT * FROM nope').catch((e) => e as { stderr: string });
+    expect(bad.stderr).toMatch(/relation "nope" does not exist/);
+  });
+
+  it('a client is a client of the model: in pg_stat_activity while connected, refused past max_client_conn', { timeout: 30_000 }, async () => {
+    const held: pg.Client[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const c = new pg.Client({ host: '127.0.0.1', port: port('pgbouncer'), user: 'app', database: 'appdb', application_name: `held${i}` });
+        await c.connect();
+        held.push(c);
+      }
+      // node-postgres' parameterized query is the extended protocol (Parse, Bind, Describe, Execute, Sync)
+      const r = await held[0].query('SELECT id, email FROM users WHERE id = $1', [7]);
+      expect(r.rows).toEqual([{ id: '7', email: expect.stringContaining('@') }]);
+      await held[1].query('BEGIN');
+      await held[1].query('SELECT 1');
+      const activity = (await runner.apply({
+        do: 'runSql',
+        node: 'primary',
+        sql: "SELECT state FROM pg_stat_activity WHERE backend_type = 'client backend' AND state = 'idle in transaction'",
+      })) as ConsoleResult;
+      expect(activity.rows.length).toBe(1);
+      const refused = await psql('pgbouncer', 'appdb', 'SELECT 1').catch((e) => e as { stderr: string });
+      expect(refused.stderr).toMatch(/no more connections allowed \(max_client_conn\)/);
+      const over = new pg.Client({ host: '127.0.0.1', port: port('pgbouncer'), user: 'app', database: 'appdb' });
+      const err = await over.connect().then(
+        () => over.end(),
+        (e: { code?: string }) => e,
+      );
+      expect(err?.code).toBe('08P01');
+    } finally {
+      await Promise.all(held.map((c) => c.end()));
+    }
+  });
+
+  it.skipIf(!PGBENCH)('pgbench -M prepared runs a custom script through the pooler', { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pg-lab-serve-'));
+    try {
+      writeFileSync(join(dir, 'read.sql'), '\\set id random(1, 1000)\nSELECT email FROM users WHERE id = :id;\n');
+      const { stdout } = await run(PGBENCH!, ['-h', '127.0.0.1', '-p', String(port('pgbouncer')), '-U', 'app', '-n', '-M', 'prepared', '-c', '2', '-T', '2', '-f', join(dir, 'read.sql'), 'appdb'], {
+        env,
+        timeout: 20_000,
+      });
+      const processed = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1]);
+      expect(processed).toBeGreaterThan(10);
+      expect(stdout).toMatch(/number of failed transactions: 0/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
