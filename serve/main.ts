@@ -5,6 +5,7 @@
  * per postgres, pgbouncer and pgdog node (printed at start): `psql -h 127.0.0.1 -p PORT -U app appdb`.
  */
 import { readFile } from 'node:fs/promises';
+import { oneFile, readArgs, shared, UsageError } from '../sim/cli/options.ts';
 import { runAsScript } from '../sim/cli/script.ts';
 import { nodeEngineFactory } from '../sim/engine/node/platform.ts';
 import { applyOverrides, formatIssues, parseScenarioText, Runner, Simulation } from '../sim/index.ts';
@@ -13,31 +14,28 @@ import { HOST, serve } from './server.ts';
 const USAGE = 'usage: npm run serve -- FILE [--port-base 55432] [--set NODE.SETTING=VALUE]...';
 
 export async function main(argv: string[]): Promise<number> {
-  let file: string | undefined;
-  let portBase = 55432;
-  const sets: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--port-base' || arg === '--set') {
-      const v = argv[++i];
-      if (v === undefined) return usage(`${arg} needs a value`);
-      if (arg === '--set') sets.push(v);
-      else if (/^\d+$/.test(v) && Number(v) < 65536) portBase = Number(v);
-      else return usage('--port-base: expected a port number (0: free ports)');
-    } else if (arg.startsWith('--') || file) return usage(`unexpected ${arg}`);
-    else file = arg;
+  let file: string;
+  let portBase: number;
+  let sets: string[];
+  try {
+    const { values: v, positionals } = readArgs(argv, { ...shared('set'), 'port-base': { type: 'string', default: '55432' } });
+    file = oneFile(positionals, 'lessons/scenarios/pgbouncer.json');
+    if (!/^\d+$/.test(v['port-base']) || Number(v['port-base']) > 65535) throw new UsageError('--port-base: expected a port number (0: free ports)');
+    portBase = Number(v['port-base']);
+    sets = v.set ?? [];
+  } catch (e) {
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
   }
-  if (!file) return usage('give a scenario file');
-  const parsed = parseScenarioText(await readFile(file, 'utf8'));
-  if (!parsed.ok) {
-    console.error(`error: ${file} is not a valid scenario:\n${formatIssues(parsed.issues)}`);
-    return 2;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return usage(`cannot read ${file}: ${(e as Error).message}`);
   }
-  const scenario = applyOverrides(parsed.scenario, sets);
-  if (!scenario.ok) {
-    console.error(`error: --set:\n${formatIssues(scenario.issues)}`);
-    return 2;
-  }
+  const parsed = parseScenarioText(text);
+  const scenario = parsed.ok ? applyOverrides(parsed.scenario, sets) : parsed;
+  if (!scenario.ok) return usage(`${file}:\n${formatIssues(scenario.issues)}`);
   const sim = await Simulation.create(scenario.scenario, { engines: nodeEngineFactory() });
   // until stopped: a real client comes when it likes
   const runner = new Runner(sim, { speed: 1, untilUs: Number.MAX_SAFE_INTEGER, onStatus: (s, m) => m && console.error(`${s}: ${m}`) });
