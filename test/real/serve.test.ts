@@ -55,6 +55,10 @@ describe.skipIf(!existsSync(PSQL))(`npm run serve${existsSync(PSQL) ? '' : ' (sk
     expect((await psql('pgbouncer', 'appdb', 'SELECT count(*) FROM users')).stdout.trim()).toBe('1000');
     const pools = (await psql('pgbouncer', 'pgbouncer', 'SHOW POOLS')).stdout;
     expect(pools).toMatch(/^appdb\|postgres\|.*\|transaction\|/m);
+    // the monitoring views show the model as it is now: the pooler's server connection that ran the count,
+    // idle (it carries the client's application_name), and this psql's own backend, active
+    const sql = "SELECT state, query FROM pg_stat_activity WHERE application_name = 'psql' ORDER BY state";
+    expect((await psql('primary', 'appdb', sql)).stdout.trim().split('\n')).toEqual([`active|${sql}`, 'idle|SELECT count(*) FROM users']);
     // a failed statement is PostgreSQL's own error, with its SQLSTATE
     const bad = await psql('primary', 'appdb', 'SELECT * FROM nope').catch((e) => e as { stderr: string });
     expect(bad.stderr).toMatch(/relation "nope" does not exist/);

@@ -199,6 +199,11 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       if (call.index === 0) {
         // a real client's earlier statement of its block (each ran in a transaction of its own on the engine) is committed
         if (b.record) this.replication?.resolve(b.record, true);
+        // a real client's look at the monitoring views (pg_stat_activity ...) sees the model now, itself active
+        if (op.maxRows && /\bpg_stat/i.test(op.statements[0].sql)) {
+          Object.assign(b, { state: 'active', query: op.statements[0].sql, queryStart: now, stateChange: now });
+          await this.refreshViews(this.engine);
+        }
         const walRecords = profiles.reduce((n, p) => n + p.walRecords, 0);
         const batch = (await this.send(b, op, call.params, walRecords)).reply;
         b.batch = batch;
@@ -528,6 +533,17 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     return [...rows, ...this.replication.processes(), ...aux];
   }
 
+  /** The monitoring views as the model has them now, for a console statement (`consoleQuery`: its own session's row) or a real client's. */
+  private async refreshViews(engine: DbEngine, consoleQuery?: string): Promise<void> {
+    this.ctx.metrics.realQueries += 1;
+    await engine.request({ op: 'exec', sql: `${refreshActivitySql(this.ctx.scheduler.now, this.activity(consoleQuery))}; ${this.stats.refreshSql(this.backends.size)}` });
+    const views = await this.replication?.refreshSql();
+    if (views !== undefined) {
+      this.ctx.metrics.realQueries += 1;
+      await engine.request({ op: 'exec', sql: views });
+    }
+  }
+
   /** Runs a console statement now, outside virtual time, on a view of the model refreshed first. */
   async console(sql: string): Promise<ConsoleResult> {
     const base = { node: this.id, query: sql, columns: [], rows: [], rowCount: 0 };
@@ -538,13 +554,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     if (this.isReplica && setsReadWrite(sql)) return { ...base, error: simError('cannot_set_read_write') };
     const engine = this.engine;
     try {
-      this.ctx.metrics.realQueries += 1;
-      await engine.request({ op: 'exec', sql: `${refreshActivitySql(this.ctx.scheduler.now, this.activity(sql))}; ${this.stats.refreshSql(this.backends.size)}` });
-      const views = await this.replication?.refreshSql();
-      if (views !== undefined) {
-        this.ctx.metrics.realQueries += 1;
-        await engine.request({ op: 'exec', sql: views });
-      }
+      await this.refreshViews(engine, sql);
       const reply = (await engine.request({ op: 'console', sql, maxRows: CONSOLE_MAX_ROWS })) as ConsoleReply;
       this.ctx.metrics.realQueries += 1;
       if (consoleMayWrite(sql)) {
