@@ -7,6 +7,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { applyOverrides, exportScenario, formatIssues, parseScenarioText } from '../index.ts';
+import { readExportTemplates } from './exportTemplates.ts';
 import { writeAtomic } from './files.ts';
 import { oneFile, readArgs, shared, UsageError } from './options.ts';
 import { runAsScript } from './script.ts';
@@ -40,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`error: ${args.file}:\n${formatIssues(withSets.issues)}`);
     return 2;
   }
-  for (const f of exportScenario(withSets.scenario)) {
+  for (const f of exportScenario(withSets.scenario, readExportTemplates())) {
     const path = join(args.out, f.path);
     await mkdir(dirname(path), { recursive: true });
     await writeAtomic(path, f.text);

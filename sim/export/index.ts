@@ -13,10 +13,11 @@
 import type { AppSettings } from '../nodes/app/settings.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { defaultSetupSql } from '../workload/defaults.ts';
-import { cacheServiceTs, databaseRouterTs, type Endpoint, shardRouterTs } from './appCode.ts';
+import { cacheServiceTs, databaseRouterTs, type Endpoint, type ExportTemplates, shardRouterTs } from './appCode.ts';
 import { DATABASE, dockerCompose, pgbouncerIni, postgresFragment, primaryInitScript, redisConf } from './configs.ts';
 import { appRoles, PORTS, placement } from './topology.ts';
 
+export type { ExportTemplates } from './appCode.ts';
 export { DATABASE, pgbouncerIni, postgresFragment, REPLICATION_USER, redisConf } from './configs.ts';
 export { appRoles, databaseBehind, PORTS, type Placement, placement } from './topology.ts';
 
@@ -25,8 +26,8 @@ export interface ExportedFile {
   text: string;
 }
 
-/** Every exported file of a (parsed) scenario, in a stable order. */
-export function exportScenario(s: Scenario): ExportedFile[] {
+/** Every exported file of a (parsed) scenario, in a stable order; the application code from `templates` (templates/*.ts.txt). */
+export function exportScenario(s: Scenario, templates: ExportTemplates): ExportedFile[] {
   const p = placement(s);
   const files: ExportedFile[] = [];
   const endpoint = (id: string): Endpoint => ({ id, host: id, port: PORTS[s.nodes.find((n) => n.id === id)!.kind] ?? PORTS.postgres });
@@ -41,10 +42,10 @@ export function exportScenario(s: Scenario): ExportedFile[] {
   for (const [app, ends] of p.apps) {
     const settings = s.nodes.find((n) => n.id === app)!.settings as AppSettings;
     const roles = appRoles(p, app);
-    if (roles.primary && !s.sharding) files.push({ path: `${app}/databaseRouter.ts`, text: databaseRouterTs(app, settings, endpoint(roles.primary), roles.replicas.map(endpoint), DATABASE) });
-    if (ends.redis) files.push({ path: `${app}/cacheService.ts`, text: cacheServiceTs(app, settings, endpoint(ends.redis)) });
+    if (roles.primary && !s.sharding) files.push({ path: `${app}/databaseRouter.ts`, text: databaseRouterTs(templates.databaseRouter, app, settings, endpoint(roles.primary), roles.replicas.map(endpoint), DATABASE) });
+    if (ends.redis) files.push({ path: `${app}/cacheService.ts`, text: cacheServiceTs(templates.cacheService, app, settings, endpoint(ends.redis)) });
   }
-  if (s.sharding) files.push({ path: 'shardRouter.ts', text: shardRouterTs(s.sharding, s.sharding.shards.map(endpoint), DATABASE) });
+  if (s.sharding) files.push({ path: 'shardRouter.ts', text: shardRouterTs(templates.shardRouter, s.sharding, s.sharding.shards.map(endpoint), DATABASE) });
   files.push({ path: 'initdb/10-replication.sh', text: primaryInitScript() });
   files.push({ path: 'initdb/20-data.sql', text: `-- the scenario's schema and data\n${s.workload.setup_sql ?? defaultSetupSql(s.workload.data)}` });
   files.push({ path: 'docker-compose.yml', text: dockerCompose(s, p) });

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, missingTools, postgresBin, Servers } from '../../real/servers.ts';
-import { applyOverrides, exportScenario, type ExportedFile, parseScenarioText } from '../../sim/index.ts';
+import { readExportTemplates } from '../../sim/cli/exportTemplates.ts';
+import { applyOverrides, type ExportedFile, exportScenario as exportWithTemplates, parseScenarioText } from '../../sim/index.ts';
+
+const templates = readExportTemplates();
+const exportScenario = (s: Parameters<typeof exportWithTemplates>[0]) => exportWithTemplates(s, templates);
 
 const scenario = (file: string, sets: string[] = []) => {
   const p = parseScenarioText(readFileSync(`lessons/scenarios/${file}.json`, 'utf8'));
