@@ -14,12 +14,13 @@ import type { AppSettings } from '../nodes/app/settings.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { defaultSetupSql } from '../workload/defaults.ts';
 import { cacheServiceTs, databaseRouterTs, type Endpoint, type ExportTemplates, shardRouterTs } from './appCode.ts';
-import { DATABASE, dockerCompose, pgbouncerIni, postgresFragment, primaryInitScript, redisConf } from './configs.ts';
-import { appRoles, PORTS, placement } from './topology.ts';
+import { nodeKind } from '../nodes/index.ts';
+import { DATABASE, dockerCompose, primaryInitScript } from './configs.ts';
+import { appRoles, deployed, placement, portOf } from './topology.ts';
 
 export type { ExportTemplates } from './appCode.ts';
-export { DATABASE, pgbouncerIni, postgresFragment, REPLICATION_USER, redisConf } from './configs.ts';
-export { appRoles, databaseBehind, PORTS, type Placement, placement } from './topology.ts';
+export { DATABASE, pgbouncerIni, postgresFragment, REPLICATION_USER } from './configs.ts';
+export { appRoles, databaseBehind, type Placement, placement } from './topology.ts';
 
 export interface ExportedFile {
   path: string;
@@ -30,14 +31,9 @@ export interface ExportedFile {
 export function exportScenario(s: Scenario, templates: ExportTemplates): ExportedFile[] {
   const p = placement(s);
   const files: ExportedFile[] = [];
-  const endpoint = (id: string): Endpoint => ({ id, host: id, port: PORTS[s.nodes.find((n) => n.id === id)!.kind] ?? PORTS.postgres });
+  const endpoint = (id: string): Endpoint => ({ id, host: id, port: portOf(s.nodes.find((n) => n.id === id)!.kind) });
   for (const n of s.nodes) {
-    if (n.kind === 'postgres') files.push({ path: `${n.id}/postgresql.conf`, text: postgresFragment(s, p, n.id) });
-    if (n.kind === 'pgbouncer') {
-      files.push({ path: `${n.id}/pgbouncer.ini`, text: pgbouncerIni(s, n.id) });
-      files.push({ path: `${n.id}/userlist.txt`, text: '"postgres" ""\n' });
-    }
-    if (n.kind === 'redis') files.push({ path: `${n.id}/redis.conf`, text: redisConf(s, n.id) });
+    for (const f of nodeKind(n.kind)?.deploy?.files(n.settings, deployed(s, p, n.id)) ?? []) files.push({ path: `${n.id}/${f.name}`, text: f.text });
   }
   for (const [app, ends] of p.apps) {
     const settings = s.nodes.find((n) => n.id === app)!.settings as AppSettings;

@@ -3,11 +3,12 @@
  * pooler in front of which database node) and where a client reaches it (host = node id, the real default
  * ports). Export and real mode place servers from it; the simulator's own models are not involved.
  */
+import type { DeployedNode, DeployEndpoint } from '../nodes/deploy.ts';
 import { isReplicationEdge, nodeKind } from '../nodes/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
-/** The default ports of the real servers. */
-export const PORTS: Record<string, number> = { postgres: 5432, pgbouncer: 6432, redis: 6379 };
+/** The real server's default port of a kind (its `deploy`'s); a kind with none is reached as PostgreSQL. */
+export const portOf = (kind: string | undefined): number => (kind && nodeKind(kind)?.deploy?.port) || 5432;
 
 export interface Placement {
   /** Postgres nodes that stream to no one and from no one, or that have standbys. */
@@ -38,6 +39,24 @@ export function placement(s: Scenario): Placement {
     }
   }
   return { primaries, upstreamOf, poolerTargets, apps };
+}
+
+/**
+ * A node's place in the deployment, for its kind's `deploy`: its upstream and standbys, the database nodes
+ * it connects to, the shard map. Others are reached at `host` (default: the node id as host name, its
+ * kind's port).
+ */
+export function deployed(s: Scenario, p: Placement, id: string, host?: (id: string) => { host: string; port: number }): DeployedNode {
+  const reach = (to: string): DeployEndpoint => ({ id: to, ...(host ? host(to) : { host: to, port: portOf(kindOf(s, to)) }) });
+  const upstream = p.upstreamOf.get(id);
+  const targets = s.edges.filter((e) => e.from === id && !isReplicationEdge(kindOf(s, e.from), kindOf(s, e.to))).map((e) => e.to);
+  return {
+    id,
+    ...(upstream ? { upstream: reach(upstream) } : {}),
+    standbys: [...p.upstreamOf].filter(([, up]) => up === id).map(([st]) => st),
+    targets: targets.map((t) => ({ ...reach(t), ...(p.upstreamOf.has(t) ? { upstream: p.upstreamOf.get(t) } : {}) })),
+    ...(s.sharding ? { sharding: s.sharding } : {}),
+  };
 }
 
 /** The database node behind an SQL endpoint: itself, or a pooler's first database node. */
