@@ -9,6 +9,7 @@
  * with its wall clock, timers and random picks); this file decides what each template keeps.
  */
 import type { AppSettings } from '../nodes/app/settings.ts';
+import { timeUs } from '../scenario/settings.ts';
 import type { ShardMap } from '../sharding/shardMap.ts';
 import { fillTemplate } from './template.ts';
 
@@ -59,22 +60,32 @@ function timeoutMs(v: number | string): number {
   return Math.round(Number(m[1]) * f);
 }
 
-/** The seed's CacheService with the app's cache settings, over node-redis. */
+/** The seed's CacheService with the app's cache settings (every one of them: sim/caching/settings.ts), over node-redis. */
 export function cacheServiceTs(template: string, app: string, settings: AppSettings, redis: Endpoint): string {
   const l1 = settings.cache_l1 === 'on';
-  const del = settings.cache_strategy === 'delete-on-write';
+  const graceMs = Math.round(timeUs(settings.cache_grace, 's') / 1000);
+  const writes = settings.cache_strategy !== 'ttl';
   return fillTemplate(template, {
     app,
     redis: redis.id,
     redis_host: redis.host,
     redis_port: redis.port,
     strategy: settings.cache_strategy,
+    invalidation: settings.cache_l1_invalidation,
+    single_flight_setting: settings.cache_single_flight,
+    grace_setting: String(settings.cache_grace),
+    suppress_setting: settings.cache_suppress_l2_errors,
     l1,
     bounded: settings.cache_l1_max_keys > 0,
     l1_max_keys: settings.cache_l1_max_keys,
-    delete_on_write: del,
-    bus: del && l1 && settings.cache_l1_invalidation === 'pubsub',
+    delete_on_write: settings.cache_strategy === 'delete-on-write',
+    write_through: settings.cache_strategy === 'write-through',
+    // as the model: a write's keys go out on the bus under both write strategies, to the other processes' L1
+    bus: writes && l1 && settings.cache_l1_invalidation === 'pubsub',
     single_flight: settings.cache_single_flight === 'on',
+    grace: graceMs > 0,
+    grace_ms: graceMs,
+    suppress: settings.cache_suppress_l2_errors === 'on',
   });
 }
 

@@ -4,9 +4,11 @@
  *   NODE/postgresql.conf   a fragment per database node (non-default settings, replication)
  *   NODE/pgbouncer.ini     per pooler, with NODE/userlist.txt
  *   NODE/redis.conf        per cache
- *   APP/databaseRouter.ts  per app: the seed's DatabaseRouter with its read_policy
+ *   NODE/pgdog.toml        per shard router, with NODE/users.toml: its shards and shard map
+ *   APP/databaseRouter.ts  per app: the seed's DatabaseRouter with its read_policy (to a shard router: one database)
  *   APP/cacheService.ts    per app with a cache: the seed's CacheService with its strategy
- *   shardRouter.ts         sharded scenarios: the ShardRouter with the shard map
+ *   shardRouter.ts         sharded scenarios without a shard router node: the ShardRouter with the shard map
+ * (each node's files and docker-compose service come from its kind's `deploy`, sim/nodes/<kind>/deploy.ts)
  *   initdb/                the primary's first boot: the replication role, the schema and the data
  *   docker-compose.yml     the topology from the official images, streaming replication set up
  */
@@ -16,7 +18,7 @@ import { defaultSetupSql } from '../workload/defaults.ts';
 import { cacheServiceTs, databaseRouterTs, type Endpoint, type ExportTemplates, shardRouterTs } from './appCode.ts';
 import { nodeKind } from '../nodes/index.ts';
 import { DATABASE, dockerCompose, primaryInitScript } from './configs.ts';
-import { appRoles, deployed, placement, portOf } from './topology.ts';
+import { appRoles, deployed, placement, portOf, routesShards } from './topology.ts';
 
 export type { ExportTemplates } from './appCode.ts';
 export { DATABASE, pgbouncerIni, postgresFragment, REPLICATION_USER } from './configs.ts';
@@ -38,10 +40,11 @@ export function exportScenario(s: Scenario, templates: ExportTemplates): Exporte
   for (const [app, ends] of p.apps) {
     const settings = s.nodes.find((n) => n.id === app)!.settings as AppSettings;
     const roles = appRoles(p, app);
-    if (roles.primary && !s.sharding) files.push({ path: `${app}/databaseRouter.ts`, text: databaseRouterTs(templates.databaseRouter, app, settings, endpoint(roles.primary), roles.replicas.map(endpoint), DATABASE) });
+    // a sharded scenario's app routes with the ShardRouter below, unless a shard router node (pgdog) does it for it
+    if (roles.primary && (!s.sharding || routesShards(s, roles.primary))) files.push({ path: `${app}/databaseRouter.ts`, text: databaseRouterTs(templates.databaseRouter, app, settings, endpoint(roles.primary), roles.replicas.map(endpoint), DATABASE) });
     if (ends.redis) files.push({ path: `${app}/cacheService.ts`, text: cacheServiceTs(templates.cacheService, app, settings, endpoint(ends.redis)) });
   }
-  if (s.sharding) files.push({ path: 'shardRouter.ts', text: shardRouterTs(templates.shardRouter, s.sharding, s.sharding.shards.map(endpoint), DATABASE) });
+  if (s.sharding && !s.nodes.some((n) => routesShards(s, n.id))) files.push({ path: 'shardRouter.ts', text: shardRouterTs(templates.shardRouter, s.sharding, s.sharding.shards.map(endpoint), DATABASE) });
   files.push({ path: 'initdb/10-replication.sh', text: primaryInitScript() });
   files.push({ path: 'initdb/20-data.sql', text: `-- the scenario's schema and data\n${s.workload.setup_sql ?? defaultSetupSql(s.workload.data)}` });
   files.push({ path: 'docker-compose.yml', text: dockerCompose(s, p) });

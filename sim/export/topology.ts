@@ -17,11 +17,13 @@ export interface Placement {
   upstreamOf: Map<string, string>;
   /** Each pooler's database nodes (its [databases] entries' hosts). */
   poolerTargets: Map<string, string[]>;
-  /** Each app's SQL endpoints (edges to postgres or pgbouncer nodes) and its redis node, if any. */
+  /** Each app's SQL endpoints (edges to postgres, pgbouncer or shard router nodes) and its redis node, if any. */
   apps: Map<string, { sql: string[]; redis?: string }>;
 }
 
 const kindOf = (s: Scenario, id: string) => s.nodes.find((n) => n.id === id)?.kind;
+/** Whether a node is a shard router (pgdog): the app sees it as one database, it routes to the shards. */
+export const routesShards = (s: Scenario, id: string): boolean => !!nodeKind(kindOf(s, id) ?? '')?.routesShards;
 
 export function placement(s: Scenario): Placement {
   const upstreamOf = new Map<string, string>();
@@ -33,7 +35,7 @@ export function placement(s: Scenario): Placement {
     const out = s.edges.filter((e) => e.from === n.id).map((e) => e.to);
     if (n.kind === 'pgbouncer') poolerTargets.set(n.id, out.filter((t) => kindOf(s, t) === 'postgres'));
     if (nodeKind(n.kind)?.counts === 'requests') {
-      const sql = out.filter((t) => kindOf(s, t) === 'postgres' || kindOf(s, t) === 'pgbouncer');
+      const sql = out.filter((t) => kindOf(s, t) === 'postgres' || kindOf(s, t) === 'pgbouncer' || routesShards(s, t));
       const redis = out.find((t) => kindOf(s, t) === 'redis');
       apps.set(n.id, { sql, ...(redis ? { redis } : {}) });
     }

@@ -10,6 +10,7 @@ import { postgresDeploy } from './postgres/deploy.ts';
 import { PostgresNode } from './postgres/PostgresNode.ts';
 import { formatAdvice } from './postgres/pgtune.ts';
 import { postgresSettings } from './postgres/settings.ts';
+import { pgdogDeploy } from './pgdog/deploy.ts';
 import { PgDogNode } from './pgdog/PgDogNode.ts';
 import { pgdogSettings } from './pgdog/settings.ts';
 import { redisDeploy } from './redis/deploy.ts';
@@ -63,6 +64,7 @@ if (nodeKinds().length === 0) {
     connectsTo: ['postgres'],
     console: 'sql',
     routesShards: true,
+    deploy: pgdogDeploy,
     create: (ctx, spec) => new PgDogNode(ctx, spec),
   });
   registerNodeKind({
