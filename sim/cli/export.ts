@@ -1,7 +1,7 @@
 /**
  * Export what a scenario designed:
  *   npm run export -- FILE --out DIR [--set NODE.SETTING=VALUE]...
- * writes sim/export's files under DIR (postgresql.conf fragments, pgbouncer.ini, redis.conf, the
+ * writes sim/export's files under DIR (postgresql.conf fragments, pgbouncer.ini, redis.conf, pgdog.toml, the
  * application's routing and caching code, initdb scripts, docker-compose.yml) and lists them.
  */
 import { mkdir, readFile } from 'node:fs/promises';
