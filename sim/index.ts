@@ -37,6 +37,7 @@ export {
   DATABASE,
   databaseBehind,
   type ExportedFile,
+  type ExportTemplates,
   exportScenario,
   pgbouncerIni,
   type Placement,

@@ -1,12 +1,13 @@
 /**
  * Export what a scenario designed:
  *   npm run export -- FILE --out DIR [--set NODE.SETTING=VALUE]...
- * writes sim/export's files under DIR (postgresql.conf fragments, pgbouncer.ini, redis.conf, the
+ * writes sim/export's files under DIR (postgresql.conf fragments, pgbouncer.ini, redis.conf, pgdog.toml, the
  * application's routing and caching code, initdb scripts, docker-compose.yml) and lists them.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { applyOverrides, exportScenario, formatIssues, parseScenarioText } from '../index.ts';
+import { readExportTemplates } from './exportTemplates.ts';
 import { writeAtomic } from './files.ts';
 import { oneFile, readArgs, shared, UsageError } from './options.ts';
 import { runAsScript } from './script.ts';
@@ -40,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`error: ${args.file}:\n${formatIssues(withSets.issues)}`);
     return 2;
   }
-  for (const f of exportScenario(withSets.scenario)) {
+  for (const f of exportScenario(withSets.scenario, readExportTemplates())) {
     const path = join(args.out, f.path);
     await mkdir(dirname(path), { recursive: true });
     await writeAtomic(path, f.text);

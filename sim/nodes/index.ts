@@ -1,15 +1,19 @@
 /** The one place node kinds are registered. Adding a kind: its folder, and one line here. */
 import { AppNode } from './app/AppNode.ts';
 import { appSettings } from './app/settings.ts';
+import { pgbouncerDeploy } from './pgbouncer/deploy.ts';
 import { formatPgbouncerIni, parsePgbouncerIni } from './pgbouncer/ini.ts';
 import { PgBouncerNode } from './pgbouncer/PgBouncerNode.ts';
 import { pgbouncerSettings } from './pgbouncer/settings.ts';
 import { formatPostgresqlConf, LAB_ONLY_SETTINGS, parsePostgresqlConf } from './postgres/conf.ts';
+import { postgresDeploy } from './postgres/deploy.ts';
 import { PostgresNode } from './postgres/PostgresNode.ts';
 import { formatAdvice } from './postgres/pgtune.ts';
 import { postgresSettings } from './postgres/settings.ts';
+import { pgdogDeploy } from './pgdog/deploy.ts';
 import { PgDogNode } from './pgdog/PgDogNode.ts';
 import { pgdogSettings } from './pgdog/settings.ts';
+import { redisDeploy } from './redis/deploy.ts';
 import { RedisNode } from './redis/RedisNode.ts';
 import { redisSettings } from './redis/settings.ts';
 import { nodeKinds, registerNodeKind } from './registry.ts';
@@ -37,6 +41,7 @@ if (nodeKinds().length === 0) {
     served: 'engine',
     config: { file: 'postgresql.conf', format: formatPostgresqlConf, parse: parsePostgresqlConf, keeps: LAB_ONLY_SETTINGS },
     advise: formatAdvice,
+    deploy: postgresDeploy,
     create: (ctx, spec) => new PostgresNode(ctx, spec),
   });
   registerNodeKind({
@@ -48,6 +53,7 @@ if (nodeKinds().length === 0) {
     console: 'pgbouncer-admin',
     served: 'pooler',
     config: { file: 'pgbouncer.ini', format: formatPgbouncerIni, parse: parsePgbouncerIni },
+    deploy: pgbouncerDeploy,
     create: (ctx, spec) => new PgBouncerNode(ctx, spec),
   });
   registerNodeKind({
@@ -58,6 +64,7 @@ if (nodeKinds().length === 0) {
     connectsTo: ['postgres'],
     console: 'sql',
     routesShards: true,
+    deploy: pgdogDeploy,
     create: (ctx, spec) => new PgDogNode(ctx, spec),
   });
   registerNodeKind({
@@ -68,6 +75,7 @@ if (nodeKinds().length === 0) {
     connectsTo: [],
     console: 'redis',
     served: 'cache',
+    deploy: redisDeploy,
     create: (ctx, spec) => new RedisNode(ctx, spec),
   });
 }

@@ -13,6 +13,7 @@ import type { StatementResult } from '../engine/protocol.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { ClientInfo, Connection, ConnectResult, Endpoint, Network, Trace } from '../net/Link.ts';
 import type { CacheChecks } from '../replication/cacheChecks.ts';
+import type { DeployFormat } from './deploy.ts';
 import type { ReplicationState } from '../replication/ports.ts';
 import type { ShardFigures } from '../sharding/figures.ts';
 import type { ShardMap } from '../sharding/shardMap.ts';
@@ -161,5 +162,7 @@ export interface NodeKindDefinition<S extends z.ZodObject = z.ZodObject> {
   advise?(settings: z.output<S>, nodeId: string): string;
   /** Its configuration file (pgbouncer.ini): settings out as the real file's text, and back in, strictly. */
   config?: ConfigFormat<z.output<S>>;
+  /** What a real deployment of it needs (its files, its docker-compose service): `npm run export` writes them. */
+  deploy?: DeployFormat<z.output<S>>;
   create(ctx: SimContext, spec: NodeSpec<z.output<S>>): NodeModel;
 }
