@@ -46,14 +46,20 @@ function Flow() {
   // node clear of the others. Recomputed when the text size or a node's size changes, not while a node is
   // dragged (the layout would jump under the pointer).
   // biome-ignore lint/correctness/useExhaustiveDependencies: new measured sizes (`sizes`) recompute it too
-  const spread = useMemo(() => {
-    if (textScale <= 1) return 1;
+  const spreadKey = useMemo(() => {
+    if (textScale <= 1) return '1 1';
     const boxes = appStore.getState().doc.nodes.flatMap((n) => {
       const size = measured.current.get(n.id);
       return size ? [{ ...n.position, ...size }] : [];
     });
-    return spreadFactor(boxes, textScale);
+    const f = spreadFactor(boxes, textScale);
+    return `${f.x} ${f.y}`;
   }, [textScale, sizes]);
+  // one object while the factors stay the same (it is a dependency of the nodes and of the fit)
+  const spread = useMemo(() => {
+    const [x, y] = spreadKey.split(' ').map(Number);
+    return { x, y };
+  }, [spreadKey]);
   const spreadNow = useRef(spread);
   spreadNow.current = spread;
   useEffect(() => appStore.setState({ canvasSpread: spread }), [spread]);
@@ -73,7 +79,7 @@ function Flow() {
       doc.nodes.map((n) => ({
         id: n.id,
         type: n.kind,
-        position: { x: n.position.x * spread, y: n.position.y * spread },
+        position: { x: n.position.x * spread.x, y: n.position.y * spread.y },
         data: {},
         selected: selection.nodes.includes(n.id),
         measured: measured.current.get(n.id),
@@ -100,7 +106,7 @@ function Flow() {
     let dims = false;
     for (const c of changes) {
       if (c.type === 'position' && c.position) {
-        moves.push({ id: c.id, position: { x: c.position.x / spreadNow.current, y: c.position.y / spreadNow.current } });
+        moves.push({ id: c.id, position: { x: c.position.x / spreadNow.current.x, y: c.position.y / spreadNow.current.y } });
         if (!c.dragging) done = true;
       } else if (c.type === 'position' && c.dragging === false) {
         done = true;
@@ -171,7 +177,7 @@ function Flow() {
       e.preventDefault();
       // where it is dropped: the node's title under the pointer, centred
       const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      appStore.getState().addNode(kind, { x: (p.x - NODE_SIZE.width / 2) / spreadNow.current, y: (p.y - 20) / spreadNow.current });
+      appStore.getState().addNode(kind, { x: (p.x - NODE_SIZE.width / 2) / spreadNow.current.x, y: (p.y - 20) / spreadNow.current.y });
     },
     [flow],
   );

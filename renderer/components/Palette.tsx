@@ -33,7 +33,7 @@ export function Palette() {
         ? { x: view.x + view.width / 2 - size.width / 2, y: view.y + view.height / 2 - size.height / 2 }
         : { x: 0, y: 0 };
     const spot = freeSpot(nodes.map(box), size, anchor, view);
-    s.addNode(kind, { x: spot.x / s.canvasSpread, y: spot.y / s.canvasSpread });
+    s.addNode(kind, { x: spot.x / s.canvasSpread.x, y: spot.y / s.canvasSpread.y });
   };
   return (
     <aside className="palette" data-testid="palette">

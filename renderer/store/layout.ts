@@ -59,14 +59,16 @@ export function freeSpot(boxes: Box[], size: { width: number; height: number }, 
 }
 
 /**
- * How far the canvas spreads the document's positions apart while larger text (Aa) makes the nodes larger
- * than the layout was drawn for, so none covers another: the least factor, from 1 up to `max` (the text
- * scale: beyond it the boxes were already too close at 1x), at which every two boxes stand apart along x
- * or along y. The document's positions do not change.
+ * How far the canvas spreads the document's positions apart, along x and along y, while larger text (Aa)
+ * makes the nodes larger than the layout was drawn for, so none covers another: two boxes too close are
+ * moved apart along the axis that needs the lesser factor (side by side: x), each factor from 1 up to `max`
+ * (the text scale: boxes closer than that were too close at 1x already). The document's positions do not
+ * change. One factor per axis, not one for both: a layout that only grows wider can still fill the canvas's height.
  */
-export function spreadFactor(boxes: Box[], max: number): number {
-  const gap = 12;
-  let s = 1;
+export function spreadFactor(boxes: Box[], max: number): { x: number; y: number } {
+  // room for an edge's latency label between two nodes
+  const gap = 60;
+  const s = { x: 1, y: 1 };
   for (let i = 0; i < boxes.length; i++)
     for (let j = i + 1; j < boxes.length; j++) {
       const [a, b] = [boxes[i], boxes[j]];
@@ -74,7 +76,11 @@ export function spreadFactor(boxes: Box[], max: number): number {
       const dy = Math.abs(b.y - a.y);
       const needX = dx > 0 ? ((a.x < b.x ? a.width : b.width) + gap) / dx : Number.POSITIVE_INFINITY;
       const needY = dy > 0 ? ((a.y < b.y ? a.height : b.height) + gap) / dy : Number.POSITIVE_INFINITY;
-      s = Math.max(s, Math.min(needX, needY));
+      if (Math.min(needX, needY) <= 1) continue;
+      if (needX <= needY) s.x = Math.max(s.x, needX);
+      else s.y = Math.max(s.y, needY);
     }
-  return Math.min(s, max);
+  // in steps of 0.05, up: a badge's number growing by a digit does not move the whole layout
+  const step = (f: number) => Math.min(Math.ceil(f * 20 - 1e-9) / 20, max);
+  return { x: step(s.x), y: step(s.y) };
 }

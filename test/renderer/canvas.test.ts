@@ -69,20 +69,25 @@ describe('click-to-add', () => {
 });
 
 describe('larger text spreads the layout apart', () => {
-  it('spreads only as far as keeps the grown boxes clear of each other, at most by the text scale', () => {
-    // side by side 300 apart: 200 wide at 1x, 330 wide at 1.5x
-    const at = (width: number): Box[] => [
+  it('spreads along the axis that needs it, only as far as keeps the grown boxes and a label between clear, at most by the text scale', () => {
+    // side by side 400 apart, overlapping in y: 200 wide at 1x, 380 wide at 1.5x
+    const sideBySide = (width: number): Box[] => [
       { x: 0, y: 0, width, height: 60 },
-      { x: 300, y: 20, width, height: 60 },
+      { x: 400, y: 20, width, height: 60 },
     ];
-    expect(spreadFactor(at(200), 1.5)).toBe(1);
-    const s = spreadFactor(at(330), 1.5);
-    expect(s).toBeGreaterThan(1);
-    expect(s).toBeLessThan(1.5);
-    expect(300 * s).toBeGreaterThanOrEqual(330);
-    // one above the other with room to spare: the width does not matter
-    expect(spreadFactor([{ x: 0, y: 0, width: 330, height: 60 }, { x: 100, y: 200, width: 330, height: 60 }], 1.5)).toBe(1);
+    expect(spreadFactor(sideBySide(200), 1.5)).toEqual({ x: 1, y: 1 });
+    const s = spreadFactor(sideBySide(380), 1.5);
+    expect(s.y).toBe(1);
+    expect(s.x).toBeGreaterThan(1);
+    expect(s.x).toBeLessThan(1.5);
+    expect(400 * s.x).toBeGreaterThanOrEqual(380 + 60);
+    // one above the other with room to spare: their width does not matter
+    expect(spreadFactor([{ x: 0, y: 0, width: 380, height: 60 }, { x: 100, y: 200, width: 380, height: 60 }], 1.5)).toEqual({ x: 1, y: 1 });
+    // one above the other, close: y spreads
+    const above = spreadFactor([{ x: 0, y: 0, width: 300, height: 90 }, { x: 0, y: 120, width: 300, height: 90 }], 1.5);
+    expect(above.x).toBe(1);
+    expect(120 * above.y).toBeGreaterThanOrEqual(90 + 60);
     // stacked at 1x already: no spread undoes that, it stops at the text scale
-    expect(spreadFactor([{ x: 0, y: 0, width: 330, height: 60 }, { x: 10, y: 10, width: 330, height: 60 }], 1.5)).toBe(1.5);
+    expect(spreadFactor([{ x: 0, y: 0, width: 330, height: 60 }, { x: 10, y: 0, width: 330, height: 60 }], 1.5).x).toBe(1.5);
   });
 });
