@@ -20,6 +20,7 @@ import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } fro
 import { isReplicationEdge } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 import { edgeId } from '../store/doc.ts';
+import { NODE_SIZE, spreadFactor } from '../store/layout.ts';
 import { nodeTypes as buildNodeTypes, streamEdgeType, streamEdgeTypes } from './nodes/index.ts';
 import { TrafficEdge } from './TrafficEdge.tsx';
 
@@ -36,30 +37,54 @@ function Flow() {
   const selection = useApp((s) => s.selection);
   const nodeTypes = useMemo(() => buildNodeTypes(), []);
   const measured = useRef(new Map<string, { width: number; height: number }>());
-  const [, remeasured] = useState(0);
+  const [sizes, remeasured] = useState(0);
   const flow = useReactFlow();
   const fitRequest = useApp((s) => s.fitRequest);
   const textScale = useApp((s) => s.textScale);
   const stage = useApp((s) => s.stage);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new fit request or text size refits too
+  // Larger text makes the nodes larger, not the layout: it is drawn spread apart by as much as keeps every
+  // node clear of the others. Recomputed when the text size or a node's size changes, not while a node is
+  // dragged (the layout would jump under the pointer).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new measured sizes (`sizes`) recompute it too
+  const spreadKey = useMemo(() => {
+    if (textScale <= 1) return '1 1';
+    const boxes = appStore.getState().doc.nodes.flatMap((n) => {
+      const size = measured.current.get(n.id);
+      return size ? [{ ...n.position, ...size }] : [];
+    });
+    const f = spreadFactor(boxes, textScale);
+    return `${f.x} ${f.y}`;
+  }, [textScale, sizes]);
+  // one object while the factors stay the same (it is a dependency of the nodes and of the fit)
+  const spread = useMemo(() => {
+    const [x, y] = spreadKey.split(' ').map(Number);
+    return { x, y };
+  }, [spreadKey]);
+  const spreadNow = useRef(spread);
+  spreadNow.current = spread;
+  useEffect(() => appStore.setState({ canvasSpread: spread }), [spread]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new fit request, text size or spread refits too
   useEffect(() => {
     // Also refit when the text size or the stage layout changes the nodes' or the canvas's size.
-    // On the stage the topology may grow past 1:1 to fill the screen.
-    const t = setTimeout(() => void flow.fitView({ padding: stage ? 0.15 : 0.3, maxZoom: stage ? 1.6 : 1 }), 50);
+    // On the stage the topology may grow past 1:1 to fill the screen. An empty canvas is not fitted: xyflow
+    // would keep the fit queued and do it when the first node is dropped, which then jumps to the middle.
+    const t = setTimeout(() => {
+      if (appStore.getState().doc.nodes.length > 0) void flow.fitView({ padding: stage ? 0.15 : 0.3, maxZoom: stage ? 1.6 : 1 });
+    }, 50);
     return () => clearTimeout(t);
-  }, [fitRequest, textScale, stage, flow]);
+  }, [fitRequest, textScale, stage, spread, flow]);
 
   const nodes: Node[] = useMemo(
     () =>
       doc.nodes.map((n) => ({
         id: n.id,
         type: n.kind,
-        position: n.position,
+        position: { x: n.position.x * spread.x, y: n.position.y * spread.y },
         data: {},
         selected: selection.nodes.includes(n.id),
         measured: measured.current.get(n.id),
       })),
-    [doc.nodes, selection.nodes],
+    [doc.nodes, selection.nodes, spread],
   );
   const edges: Edge[] = useMemo(
     () =>
@@ -81,7 +106,7 @@ function Flow() {
     let dims = false;
     for (const c of changes) {
       if (c.type === 'position' && c.position) {
-        moves.push({ id: c.id, position: c.position });
+        moves.push({ id: c.id, position: { x: c.position.x / spreadNow.current.x, y: c.position.y / spreadNow.current.y } });
         if (!c.dragging) done = true;
       } else if (c.type === 'position' && c.dragging === false) {
         done = true;
@@ -150,8 +175,9 @@ function Flow() {
       const kind = e.dataTransfer.getData(KIND_MIME);
       if (!kind) return;
       e.preventDefault();
+      // where it is dropped: the node's title under the pointer, centred
       const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      appStore.getState().addNode(kind, { x: p.x - 100, y: p.y - 40 });
+      appStore.getState().addNode(kind, { x: (p.x - NODE_SIZE.width / 2) / spreadNow.current.x, y: (p.y - 20) / spreadNow.current.y });
     },
     [flow],
   );
@@ -171,8 +197,6 @@ function Flow() {
         onDelete={onDelete}
         deleteKeyCode={['Delete', 'Backspace']}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-        fitView
-        fitViewOptions={{ padding: 0.3, maxZoom: 1 }}
         minZoom={0.2}
         proOptions={{ hideAttribution: true }}
       >

@@ -27,8 +27,11 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    // the plot's height leaves room for uPlot's title, a line of text above the canvas
-    const height = () => Math.max(100, el.clientHeight - Math.round(20 * scale) - 4);
+    // the plot's height leaves room for uPlot's title and legend (their lines of text, as drawn: the legend
+    // wraps as the chart narrows or the text grows)
+    const chrome = () =>
+      plot.current ? [...plot.current.root.querySelectorAll<HTMLElement>('.u-title, .u-legend')].reduce((h, e) => h + e.offsetHeight, 0) : Math.round(20 * scale);
+    const height = () => Math.max(100, el.clientHeight - chrome() - 4);
     const font = `${Math.round(11 * scale)}px system-ui, sans-serif`;
     const ink = contrast ? '#000' : '#4b5563';
     const axis = (label: string, size: number): uPlot.Axis => ({ label, size: Math.round(size * scale), font, labelFont: font, labelSize: Math.round(16 * scale), stroke: ink });
@@ -43,6 +46,7 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
       series: [{ label: 't' }, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: (contrast ? 3 : 2) * Math.min(scale, 1.5), points: { show: false }, ...(s.dash ? { dash: [6, 4] } : {}) }))],
     };
     plot.current = new uPlot(opts, [props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData, el);
+    plot.current.setSize({ width: Math.max(200, el.clientWidth), height: height() });
     const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: height() }));
     ro.observe(el);
     return () => {

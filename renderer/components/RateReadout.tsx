@@ -5,6 +5,7 @@
  * business here: the sim never reads it.
  */
 import { useEffect, useState } from 'react';
+import type { SpeedSetting } from '../sim/protocol.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 
 const WINDOW_MS = 3000;
@@ -16,6 +17,14 @@ export function achievedRate(samples: readonly { wall: number; sim: number }[]):
   const b = samples[samples.length - 1];
   const wall = b.wall - a.wall;
   return wall < 1000 ? undefined : (b.sim - a.sim) / (wall / 1000);
+}
+
+/**
+ * What the readout says after the rate: that the machine cannot keep the asked speed (a number: "max" asks
+ * for no pace), when it stays more than 10 % under it; nothing when it keeps up.
+ */
+export function shortfall(speed: SpeedSetting, rate: number): string | undefined {
+  return typeof speed === 'number' && rate < speed * 0.9 ? `this machine cannot keep ${speed}×` : undefined;
 }
 
 export function RateReadout() {
@@ -35,7 +44,7 @@ export function RateReadout() {
     });
   }, [running]);
   if (!running || rate === undefined) return null;
-  const behind = typeof speed === 'number' && rate < speed * 0.9;
+  const behind = shortfall(speed, rate);
   return (
     <span
       className={`rate${behind ? ' behind' : ''}`}
@@ -44,6 +53,7 @@ export function RateReadout() {
       title={behind ? `Asked for ${speed}×: this machine keeps up with ${rate.toFixed(2)}× on this topology (every statement runs on a real engine).` : 'Simulated seconds per real second, over the last 3 s'}
     >
       {rate < 10 ? rate.toFixed(2) : Math.round(rate)}× real time
+      {behind && <span className="rate-why" data-testid="rate-why">: {behind}</span>}
     </span>
   );
 }

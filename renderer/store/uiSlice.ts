@@ -18,6 +18,8 @@ export interface UiSlice {
   dockTab: DockTab;
   /** Text size factor of the whole window (Aa cycles it): every text, the charts' axes and the canvas's labels and badges. */
   textScale: number;
+  /** How far the canvas draws the document's positions apart along x and y (set by the canvas: `spreadFactor`); 1 at 1x text. */
+  canvasSpread: { x: number; y: number };
   /** High contrast, for a projector: black on white, thicker lines. */
   highContrast: boolean;
   /**
@@ -51,6 +53,7 @@ export function createUiSlice(set: AppSet, _get: () => AppState): UiSlice {
     notice: undefined,
     dockTab: 'metrics',
     textScale: 1,
+    canvasSpread: { x: 1, y: 1 },
     highContrast: false,
     stage: false,
     stageChart: undefined,

@@ -35,12 +35,36 @@ describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing
     await shot(page, '01-default-example');
   });
 
+  it('adds clicked kinds in view where no node is, never on top of another (issue 14, defect 8)', async () => {
+    const before = await page.locator('.react-flow__node').count();
+    for (const [i, kind] of ['postgres', 'pgbouncer', 'redis'].entries()) {
+      await id(`palette-${kind}`).click();
+      await page.locator('.react-flow__node').nth(before + i).waitFor();
+    }
+    await shot(page, '01b-clicked-nodes');
+    const canvas = (await id('canvas').boundingBox())!;
+    const boxes = await page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+    for (const [i, a] of boxes.entries()) {
+      expect(a.left >= canvas.x && a.top >= canvas.y && a.right <= canvas.x + canvas.width && a.bottom <= canvas.y + canvas.height, `node ${i} in view`).toBe(true);
+      for (const b of boxes.slice(i + 1)) expect(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top, `${JSON.stringify(a)} clear of ${JSON.stringify(b)}`).toBe(true);
+    }
+    // back to the example as it opened (unchanged: New does not ask)
+    for (let i = 0; i < 3; i++) await id('btn-undo').click();
+    await expect(page.locator('.react-flow__node').count()).resolves.toBe(before);
+  });
+
   it('draws a topology: adds an app and a primary from the palette and connects them', async () => {
     await id('btn-new').click();
     await expect(page.locator('.react-flow__node').count()).resolves.toBe(0);
     // Drag a kind onto the canvas (HTML5 drag and drop), and click another.
     await page.dragAndDrop('[data-testid="palette-app"]', '[data-testid="canvas"]', { targetPosition: { x: 260, y: 220 } });
     await id('node-app').waitFor();
+    await page.waitForTimeout(300);
+    // it stays where it was dropped (the first drop on an empty canvas used to jump to the middle)
+    const canvasBox = (await id('canvas').boundingBox())!;
+    const dropped = (await id('node-app').boundingBox())!;
+    const [dropX, dropY] = [canvasBox.x + 260, canvasBox.y + 220];
+    expect(dropped.x < dropX && dropX < dropped.x + dropped.width && dropped.y < dropY && dropY < dropped.y + dropped.height).toBe(true);
     await id('palette-postgres').click();
     await id('node-postgres').waitFor();
     // Move the database to the right of the app, then connect the app's handle to the database's.
