@@ -1,10 +1,11 @@
 /** Autovacuum's ANALYZE (sim/nodes/postgres/autoAnalyze.ts): when it is due, and its threshold on a real PGlite. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbEngine } from '../../sim/engine/DbEngine.ts';
 import type { RunReply } from '../../sim/engine/protocol.ts';
-import { bootPglite, PgliteEngine } from '../../sim/engine/PgliteEngine.ts';
-import { ENGINE_CONF } from '../../sim/engine/snapshots.ts';
+import { dataSnapshot, ENGINE_CONF } from '../../sim/engine/snapshots.ts';
 import { analyzeDue, autoAnalyze } from '../../sim/nodes/postgres/autoAnalyze.ts';
 import { postgresSettings } from '../../sim/nodes/postgres/settings.ts';
+import { engines } from './harness.ts';
 
 const defaults = postgresSettings.parse({});
 
@@ -18,7 +19,7 @@ describe('autovacuum analyze: when the launcher looks', () => {
 });
 
 describe('autovacuum analyze on a real PGlite', () => {
-  let engine: PgliteEngine;
+  let engine: DbEngine;
   const modSinceAnalyze = async () => {
     await engine.request({ op: 'exec', sql: 'SELECT pg_catalog.pg_stat_force_next_flush()' });
     const r = (await engine.request({ op: 'run', statements: [{ sql: "SELECT n_mod_since_analyze FROM pg_catalog.pg_stat_user_tables WHERE relname = 't'" }], transaction: false, maxRows: 1 })) as RunReply;
@@ -27,10 +28,9 @@ describe('autovacuum analyze on a real PGlite', () => {
   const update = (ids: string) => engine.request({ op: 'exec', sql: `UPDATE t SET v = v + 1 WHERE id ${ids}` });
 
   beforeAll(async () => {
-    engine = new PgliteEngine('pg1', await bootPglite({ postgresqlConf: ENGINE_CONF }));
-    await engine.request({ op: 'exec', sql: 'CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 1000) g' });
-    await engine.request({ op: 'exec', sql: 'SELECT pg_catalog.pg_stat_force_next_flush()' });
-    await engine.request({ op: 'exec', sql: 'ANALYZE t' });
+    // the data snapshot's setup ends with ANALYZE: t starts with no change since its last
+    const snapshot = await dataSnapshot(engines, 'CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g FROM generate_series(1, 1000) g');
+    engine = await engines.create({ snapshot, postgresqlConf: ENGINE_CONF, name: 'pg1' });
   }, 60_000);
   afterAll(() => engine.close());
 
