@@ -39,6 +39,7 @@ import { Cpu } from './Cpu.ts';
 import { NodeStatistics } from './NodeStatistics.ts';
 import { withInstance } from './instances.ts';
 import { Profiles } from './Profiles.ts';
+import { AUTOVACUUM_SETTINGS, autoAnalyze } from './autoAnalyze.ts';
 import { CHECKPOINT_CHECK_US, Recovery, redoOn } from './Recovery.ts';
 import { RESIZE_SETTINGS, RESTART_US, resize } from './resize.ts';
 import { CHECKPOINT_SETTINGS, type PostgresSettings, REPLICATION_SETTINGS, sessionSettingsSql } from './settings.ts';
@@ -122,7 +123,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     return engine;
   }
 
-  /** Once a virtual second: the virtual clock into the engine, the cache's mix; every 10 s the relation sizes and a checkpoint when due. */
+  /** Once a virtual second: the virtual clock into the engine, the cache's mix, autovacuum's ANALYZE when due; every 10 s the relation sizes and a checkpoint when due. */
   private async housekeeping(): Promise<void> {
     if (this.deadReason) await this.crash(this.deadReason);
     this.stats.tick();
@@ -132,6 +133,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       engine
         .request({ op: 'exec', sql: `SELECT set_config('sim.now', '${virtualTimestamp(this.ctx.scheduler.now)}', false)` })
         .catch(() => undefined);
+      this.ctx.metrics.realQueries += autoAnalyze(engine, this.settings, this.ctx.scheduler.now);
       if (Math.round(this.ctx.scheduler.now / HOUSEKEEPING_US) % (CHECKPOINT_CHECK_US / HOUSEKEEPING_US) === 0) {
         const sizes = await this.pendingSize?.catch(() => undefined);
         if (sizes) this.stats.apply(sizes);
@@ -575,7 +577,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   async applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'> {
     Object.assign(this.spec.settings, withInstance({ ...this.spec.settings, [name]: value }));
-    if (CHECKPOINT_SETTINGS.has(name)) return 'applied';
+    if (CHECKPOINT_SETTINGS.has(name) || AUTOVACUUM_SETTINGS.has(name)) return 'applied';
     if (REPLICATION_SETTINGS.has(name)) {
       this.replication?.settingChanged();
       return 'applied';

@@ -33,7 +33,7 @@ const UNMODELLED = new Set([
   'checkpoint_completion_target', 'min_wal_size', 'max_wal_size', 'archive_mode', 'archive_command', 'max_wal_senders',
   'max_replication_slots', 'wal_keep_size', 'hot_standby', 'hot_standby_feedback', 'primary_conninfo', 'random_page_cost',
   'seq_page_cost', 'effective_io_concurrency', 'default_statistics_target', 'max_worker_processes',
-  'max_parallel_workers_per_gather', 'max_parallel_workers', 'max_parallel_maintenance_workers', 'jit', 'autovacuum',
+  'max_parallel_workers_per_gather', 'max_parallel_workers', 'max_parallel_maintenance_workers', 'jit',
   'log_destination', 'logging_collector', 'log_directory', 'log_filename', 'log_min_duration_statement', 'log_line_prefix',
   'log_timezone', 'log_checkpoints', 'log_connections', 'log_disconnections', 'log_lock_waits', 'log_temp_files',
   'shared_preload_libraries', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'datestyle',

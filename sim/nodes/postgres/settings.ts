@@ -4,7 +4,7 @@ import { parseTime } from '../../core/units.ts';
 import { virtualTimestamp } from '../../monitoring/activity.ts';
 import { SYNCHRONOUS_COMMIT } from '../../replication/ports.ts';
 import { parseStandbyNames } from '../../replication/standbyNames.ts';
-import { enumSetting, intSetting, memoryBytes, memorySetting, timeSetting } from '../../scenario/settings.ts';
+import { enumSetting, intSetting, memoryBytes, memorySetting, numberSetting, timeSetting } from '../../scenario/settings.ts';
 import { INSTANCE_NAMES, INSTANCE_PRICES, withInstance } from './instances.ts';
 
 export const postgresSettings = z
@@ -96,6 +96,22 @@ export const postgresSettings = z
     max_wal_size: memorySetting('1GB', 'MB', '2MB', '2TB', {
       context: 'sighup',
       help: 'WAL written since the last checkpoint that triggers the next one (soft limit); bounds how much a crash recovery redoes.',
+    }),
+    autovacuum: enumSetting(['on', 'off'], 'on', {
+      context: 'sighup',
+      help: 'Autovacuum (here its ANALYZE): off, the statistics stay those of the data set as loaded however the tables change, and plans can go stale.',
+    }),
+    autovacuum_naptime: timeSetting('1min', 's', '1s', '24d', {
+      context: 'sighup',
+      help: 'How often autovacuum looks at the database for tables to analyze.',
+    }),
+    autovacuum_analyze_threshold: intSetting(50, 0, 2147483647, {
+      context: 'sighup',
+      help: 'Rows changed (n_mod_since_analyze) beyond which, plus the scale factor times the rows, a table is analyzed.',
+    }),
+    autovacuum_analyze_scale_factor: numberSetting(0.1, 0, 100, {
+      context: 'sighup',
+      help: 'The share of a table (reltuples) that may change before autovacuum analyzes it, on top of the threshold.',
     }),
     auto_failover_after: timeSetting(0, 'ms', '0ms', '1h', {
       context: 'sighup',
