@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/sim/**/*.test.ts', 'test/real/**/*.test.ts', 'test/lessons/**/*.test.ts', 'test/renderer/**/*.test.ts', 'test/electron/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 120_000,
+    testTimeout: 300_000,
     hookTimeout: 180_000,
     // Real PGlite instances are heavy: one test file at a time per core.
     maxWorkers: 2,
