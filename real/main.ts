@@ -5,11 +5,10 @@
  * sim` (`"source": "real"`). Exit codes: 0 done, 2 bad input or a scenario this machine cannot host, 1 a
  * failure while running (the servers are stopped in every case, also on Ctrl+C).
  */
-import { readFile } from 'node:fs/promises';
 import { writeAtomic } from '../sim/cli/files.ts';
 import { printReport } from '../sim/cli/print.ts';
-import { durationArg, oneFile, readArgs, shared, UsageError } from '../sim/cli/options.ts';
-import { applyOverrides, formatIssues, parseScenarioText, parseTime } from '../sim/index.ts';
+import { durationArg, oneFile, readArgs, readScenario, shared, UsageError } from '../sim/cli/options.ts';
+import { parseTime, type Scenario } from '../sim/index.ts';
 import { CannotHost, runReal } from './run.ts';
 import { runAsScript } from '../sim/cli/script.ts';
 
@@ -33,18 +32,16 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) return usage(e.message);
     throw e;
   }
-  let text: string;
+  let scenario: Scenario;
   try {
-    text = await readFile(file, 'utf8');
+    scenario = await readScenario(file, sets);
   } catch (e) {
-    return usage(`cannot read ${file}: ${(e as Error).message}`);
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
   }
-  const parsed = parseScenarioText(text);
-  const s = parsed.ok ? applyOverrides(parsed.scenario, sets) : parsed;
-  if (!s.ok) return usage(`${file}:\n${formatIssues(s.issues)}`);
-  const durationMs = (durationUs ?? parseTime(s.scenario.run.duration, 1e6)!) / 1000;
+  const durationMs = (durationUs ?? parseTime(scenario.run.duration, 1e6)!) / 1000;
   try {
-    const { report } = await runReal(s.scenario, {
+    const { report } = await runReal(scenario, {
       durationMs,
       onPhase: (phase, f) => process.stderr.isTTY && process.stderr.write(`\r${phase.padEnd(24)} ${Math.round(f * 100)}%   `),
     });

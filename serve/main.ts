@@ -4,11 +4,10 @@
  * Boots the scenario, runs it at 1x real time until stopped (Ctrl-C), and listens on 127.0.0.1, one port
  * per postgres, pgbouncer and pgdog node (printed at start): `psql -h 127.0.0.1 -p PORT -U app appdb`.
  */
-import { readFile } from 'node:fs/promises';
-import { oneFile, readArgs, shared, UsageError } from '../sim/cli/options.ts';
+import { oneFile, readArgs, readScenario, shared, UsageError } from '../sim/cli/options.ts';
 import { runAsScript } from '../sim/cli/script.ts';
 import { nodeEngineFactory } from '../sim/engine/node/platform.ts';
-import { applyOverrides, formatIssues, parseScenarioText, Runner, Simulation } from '../sim/index.ts';
+import { Runner, type Scenario, Simulation } from '../sim/index.ts';
 import { HOST, serve } from './server.ts';
 
 const USAGE = 'usage: npm run serve -- FILE [--port-base 55432] [--set NODE.SETTING=VALUE]...';
@@ -27,16 +26,14 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) return usage(e.message);
     throw e;
   }
-  let text: string;
+  let scenario: Scenario;
   try {
-    text = await readFile(file, 'utf8');
+    scenario = await readScenario(file, sets);
   } catch (e) {
-    return usage(`cannot read ${file}: ${(e as Error).message}`);
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
   }
-  const parsed = parseScenarioText(text);
-  const scenario = parsed.ok ? applyOverrides(parsed.scenario, sets) : parsed;
-  if (!scenario.ok) return usage(`${file}:\n${formatIssues(scenario.issues)}`);
-  const sim = await Simulation.create(scenario.scenario, { engines: nodeEngineFactory() });
+  const sim = await Simulation.create(scenario, { engines: nodeEngineFactory() });
   // until stopped: a real client comes when it likes
   const runner = new Runner(sim, { speed: 1, untilUs: Number.MAX_SAFE_INTEGER, onStatus: (s, m) => m && console.error(`${s}: ${m}`) });
   const listening = await serve(runner, { portBase });

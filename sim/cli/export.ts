@@ -4,12 +4,12 @@
  * writes sim/export's files under DIR (postgresql.conf fragments, pgbouncer.ini, redis.conf, pgdog.toml, the
  * application's routing and caching code, initdb scripts, docker-compose.yml) and lists them.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { applyOverrides, exportScenario, formatIssues, parseScenarioText } from '../index.ts';
+import { exportScenario, type Scenario } from '../index.ts';
 import { readExportTemplates } from './exportTemplates.ts';
 import { writeAtomic } from './files.ts';
-import { oneFile, readArgs, shared, UsageError } from './options.ts';
+import { oneFile, readArgs, readScenario, shared, UsageError } from './options.ts';
 import { runAsScript } from './script.ts';
 
 export function parseExportArgs(argv: string[]): { file: string; out: string; sets: string[] } {
@@ -28,20 +28,15 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`error: ${e.message}\nusage: npm run export -- FILE --out DIR [--set NODE.SETTING=VALUE]...`);
     return 2;
   }
-  let text: string;
+  let scenario: Scenario;
   try {
-    text = await readFile(args.file, 'utf8');
+    scenario = await readScenario(args.file, args.sets);
   } catch (e) {
-    console.error(`error: cannot read ${args.file}: ${(e as Error).message}`);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`error: ${e.message}`);
     return 2;
   }
-  const parsed = parseScenarioText(text);
-  const withSets = parsed.ok ? applyOverrides(parsed.scenario, args.sets) : parsed;
-  if (!withSets.ok) {
-    console.error(`error: ${args.file}:\n${formatIssues(withSets.issues)}`);
-    return 2;
-  }
-  for (const f of exportScenario(withSets.scenario, readExportTemplates())) {
+  for (const f of exportScenario(scenario, readExportTemplates())) {
     const path = join(args.out, f.path);
     await mkdir(dirname(path), { recursive: true });
     await writeAtomic(path, f.text);

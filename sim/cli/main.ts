@@ -10,16 +10,14 @@
 import { readFile } from 'node:fs/promises';
 import { nodeEngineFactory } from '../engine/node/platform.ts';
 import {
-  applyOverrides,
   buildReport,
   CommandError,
   describeSettings,
-  formatIssues,
   nodeKind,
   nodeKinds,
-  parseScenarioText,
   Runner,
   type Report,
+  type Scenario,
   ScenarioError,
   Simulation,
   type Speed,
@@ -27,7 +25,7 @@ import {
 } from '../index.ts';
 import { writeAtomic } from './files.ts';
 import { printReport, progressBar } from './print.ts';
-import { durationArg, oneFile, readArgs, seedArg, shared, UsageError } from './options.ts';
+import { durationArg, oneFile, readArgs, readScenario, seedArg, shared, UsageError } from './options.ts';
 import { runAsScript } from './script.ts';
 
 export interface CliArgs {
@@ -94,15 +92,6 @@ function listSettings(): string {
   return lines.join('\n');
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    console.error(`error: cannot read ${path}: ${(e as Error).message}`);
-    return undefined;
-  }
-}
-
 export async function main(argv: string[]): Promise<number> {
   let args: CliArgs;
   try {
@@ -118,16 +107,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(listSettings());
     return 0;
   }
-  const text = await readText(args.file!);
-  if (text === undefined) return 2;
   let journal: unknown;
   if (args.journal) {
-    const j = await readText(args.journal);
-    if (j === undefined) return 2;
     try {
-      journal = JSON.parse(j);
+      journal = JSON.parse(await readFile(args.journal, 'utf8'));
     } catch (e) {
-      console.error(`error: ${args.journal} is not valid JSON: ${(e as Error).message}`);
+      console.error(`error: cannot read ${args.journal} as JSON: ${(e as Error).message}`);
       return 2;
     }
   }
@@ -138,20 +123,17 @@ export async function main(argv: string[]): Promise<number> {
     console.error('error: --in-process cannot stop a runaway statement: --sql and a journal\'s runSql need the worker engines (drop --in-process)');
     return 2;
   }
-  const parsed = parseScenarioText(text);
-  if (!parsed.ok) {
-    console.error(`error: ${args.file} is not a valid scenario:\n${formatIssues(parsed.issues)}`);
-    return 2;
-  }
   const overrides = [...args.sets];
   if (args.seed !== undefined) overrides.push(`run.seed=${args.seed}`);
   if (args.duration !== undefined) overrides.push(`run.duration="${args.duration / 1000}ms"`);
-  const withSets = applyOverrides(parsed.scenario, overrides);
-  if (!withSets.ok) {
-    console.error(`error: --set:\n${formatIssues(withSets.issues)}`);
+  let scenario: Scenario;
+  try {
+    scenario = await readScenario(args.file!, overrides);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`error: ${e.message}`);
     return 2;
   }
-  const scenario = withSets.scenario;
   if (args.advise) {
     const node = scenario.nodes.find((n) => n.id === args.advise);
     const def = node ? nodeKind(node.kind) : undefined;

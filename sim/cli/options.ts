@@ -3,7 +3,8 @@
  * the options they share are declared and checked once here, each tool adds its own.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { parseDuration } from '../index.ts';
+import { readFile } from 'node:fs/promises';
+import { applyOverrides, formatIssues, parseDuration, parseScenarioText, type Scenario } from '../index.ts';
 
 /** Bad command-line input: the tool prints it with its usage and exits 2. */
 export class UsageError extends Error {}
@@ -52,4 +53,19 @@ export function oneFile(positionals: string[], example: string): string {
   if (positionals.length > 1) throw new UsageError(`one scenario file at a time (got ${positionals.join(' and ')})`);
   if (positionals.length === 0) throw new UsageError(`give a scenario file, for example ${example}`);
   return positionals[0];
+}
+
+/** The scenario of `file` with `sets` (NODE.SETTING=VALUE) applied; what is wrong with it is a UsageError. */
+export async function readScenario(file: string, sets: readonly string[] = []): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const parsed = parseScenarioText(text);
+  if (!parsed.ok) throw new UsageError(`${file} is not a valid scenario:\n${formatIssues(parsed.issues)}`);
+  const withSets = applyOverrides(parsed.scenario, [...sets]);
+  if (!withSets.ok) throw new UsageError(`--set:\n${formatIssues(withSets.issues)}`);
+  return withSets.scenario;
 }

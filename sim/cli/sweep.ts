@@ -11,12 +11,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { applyOverrides, formatIssues, parseScenarioText, type Report } from '../index.ts';
+import { applyOverrides, formatIssues, type Report } from '../index.ts';
 import { type Chart, esc, svgChart } from './charts.ts';
 import { writeAtomic } from './files.ts';
-import { durationArg, oneFile, readArgs, shared, UsageError } from './options.ts';
+import { durationArg, oneFile, readArgs, readScenario, shared, UsageError } from './options.ts';
 import { progressBar, table } from './print.ts';
 import { runMany, type RunJob } from './runs.ts';
 import { type Interval, interval95 } from './stats.ts';
@@ -184,20 +184,18 @@ export function renderPng(svgPath: string, pngPath: string, width: number, heigh
 }
 
 export async function sweep(args: SweepArgs, onProgress?: (done: number, total: number) => void): Promise<SweepResult> {
-  const text = await readFile(args.file, 'utf8');
-  const parsed = parseScenarioText(text);
-  if (!parsed.ok) throw new UsageError(`${args.file} is not a valid scenario:\n${formatIssues(parsed.issues)}`);
+  const scenario = await readScenario(args.file);
   const combos = combinations(args.vary);
   // every combination is checked here, so a bad value fails before any run starts
   for (const c of combos) {
-    const r = applyOverrides(parsed.scenario, setOf(c));
+    const r = applyOverrides(scenario, setOf(c));
     if (!r.ok) throw new UsageError(`--vary ${setOf(c).join(' ')}:\n${formatIssues(r.issues)}`);
   }
-  const base = parsed.scenario.run.seed;
+  const base = scenario.run.seed;
   const seeds = Array.from({ length: args.seeds }, (_, i) => (base + i) % 2 ** 32);
   const jobs: RunJob[] = combos.flatMap((c) => seeds.map((seed) => ({ file: args.file, sets: setOf(c), seed, durationUs: args.durationUs })));
   const reports = await runMany(jobs, { parallel: args.parallel, onDone: (d, t) => onProgress?.(d, t) });
-  return { scenario: parsed.scenario.name, file: args.file, vary: args.vary, seeds, simulatedSeconds: reports[0].simulatedSeconds, points: aggregate(combos, seeds, reports) };
+  return { scenario: scenario.name, file: args.file, vary: args.vary, seeds, simulatedSeconds: reports[0].simulatedSeconds, points: aggregate(combos, seeds, reports) };
 }
 
 /** Writes the HTML report, its charts as SVG beside it and, when chromium renders them, as PNG. The files written. */
