@@ -30,6 +30,7 @@ import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
 import { consoleRefusal } from '../../monitoring/consoleGuard.ts';
 import type { Membership, ReplicationMember, ShippedStatements } from '../../replication/ports.ts';
+import { parseLsn } from '../../replication/Stream.ts';
 import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
 import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, ReplicationState, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
 import { type Backend, Backends } from './Backends.ts';
@@ -39,7 +40,7 @@ import { Cpu } from './Cpu.ts';
 import { NodeStatistics } from './NodeStatistics.ts';
 import { withInstance } from './instances.ts';
 import { Profiles } from './Profiles.ts';
-import { CHECKPOINT_CHECK_US, Recovery, redoOn } from './Recovery.ts';
+import { CHECKPOINT_CHECK_US, Recovery } from './Recovery.ts';
 import { RESIZE_SETTINGS, RESTART_US, resize } from './resize.ts';
 import { CHECKPOINT_SETTINGS, type PostgresSettings, REPLICATION_SETTINGS, sessionSettingsSql } from './settings.ts';
 import { type PostgresSnapshot, postgresReport, postgresSnapshot } from './snapshot.ts';
@@ -356,7 +357,11 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       maxRows: 1,
     }) as Promise<RunReply>;
     p.catch(() => undefined);
-    return p.then((r) => String(r.results[0]?.rows?.[0]?.[0] ?? '0/0'));
+    return p.then((r) => {
+      const lsn = String(r.results[0]?.rows?.[0]?.[0] ?? '0/0');
+      this.recovery?.sawWal(parseLsn(lsn));
+      return lsn;
+    });
   }
 
   flushUs(): number {
@@ -398,11 +403,11 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         }),
       );
     } else if (rec.sql) {
-      // console SQL replays as it ran on the primary: a console session of its own, as the console's role
+      // console SQL replays as it ran on the primary: at its virtual time, in a console session of its own, as the console's role
       // (its objects are the role's); what it leaves in the session (temporary tables) stays out of the workload's
       this.ctx.metrics.realQueries += 3;
       track(engine.request({ op: 'exec', sql: 'SET default_transaction_read_only = off' }));
-      track(engine.request({ op: 'console', sql: rec.sql, maxRows: 0 }));
+      track(engine.request({ op: 'console', sql: rec.sql, maxRows: 0, clock: virtualTimestamp(rec.sentUs) }));
       track(engine.request({ op: 'exec', sql: 'SET default_transaction_read_only = on' }));
     }
   }
@@ -494,8 +499,13 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       node: this.id,
       message: `${this.id} crashed (${reason}); ${this.backends.size} connection(s) lost; crash recovery from its checkpoint at ${from.atUs / 1e6} s, redoing ${redo.length} write(s)`,
     });
-    this.ctx.metrics.realQueries += redo.length;
-    this.restarting = this.startEngine(from.tar).then((engine) => redoOn(engine, redo));
+    this.ctx.metrics.realQueries += redo.length + 2;
+    const recovery = this.recovery;
+    // the WAL goes on past what the crashed engine showed: its answers are all in first
+    this.restarting = this.startEngine(from.tar).then(async (engine) => {
+      await this.replication?.settle();
+      return recovery.redone(engine, redo);
+    });
     this.restarting.catch(() => undefined);
     // first the stream: the writes open now die with the engine (never replayed), then their backends
     this.replication?.down('stopped');
@@ -557,9 +567,12 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       await this.refreshViews(engine, sql);
       const reply = (await engine.request({ op: 'console', sql, maxRows: CONSOLE_MAX_ROWS })) as ConsoleReply;
       this.ctx.metrics.realQueries += 1;
+      if (reply.walLsn) this.recovery?.sawWal(parseLsn(reply.walLsn));
       if (consoleMayWrite(sql)) {
         this.replication?.consoleWrote(sql, !reply.error);
-        if (!reply.error && !this.isReplica) this.recovery?.ended(this.recovery.log({ op: 'console', sql, maxRows: 0 }, 1), this.ctx.scheduler.now);
+        // redone with the clock it ran at (the refresh above set it): its column defaults come out the same
+        const redo = { op: 'console', sql, maxRows: 0, clock: virtualTimestamp(this.ctx.scheduler.now) } as const;
+        if (!reply.error && !this.isReplica) this.recovery?.ended(this.recovery.log(redo, 1), this.ctx.scheduler.now);
       }
       if (reply.error) return { ...base, error: fromEngineError(reply.error) };
       const r = reply.result!;
