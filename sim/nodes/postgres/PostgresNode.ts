@@ -25,7 +25,7 @@ import type { FaultCommand } from '../../core/commands.ts';
 import { type SimError, simError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import { EngineDeadError, type DbEngine } from '../../engine/DbEngine.ts';
-import { type ConsoleReply, clockStatement, type EngineError, type EngineRequest, type RunReply } from '../../engine/protocol.ts';
+import type { ConsoleReply, EngineError, EngineRequest, RunReply } from '../../engine/protocol.ts';
 import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
 import { consoleRefusal } from '../../monitoring/consoleGuard.ts';
@@ -41,6 +41,7 @@ import { NodeStatistics } from './NodeStatistics.ts';
 import { withInstance } from './instances.ts';
 import { Profiles } from './Profiles.ts';
 import { CHECKPOINT_CHECK_US, Recovery } from './Recovery.ts';
+import { replayRequests } from './replay.ts';
 import { RESIZE_SETTINGS, RESTART_US, resize } from './resize.ts';
 import { CHECKPOINT_SETTINGS, type PostgresSettings, REPLICATION_SETTINGS, sessionSettingsSql } from './settings.ts';
 import { type PostgresSnapshot, postgresReport, postgresSnapshot } from './snapshot.ts';
@@ -350,12 +351,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   currentLsn(): Promise<string> {
     this.ctx.metrics.realQueries += 1;
-    const p = this.engine!.request({
-      op: 'run',
-      statements: [{ sql: 'SELECT pg_catalog.pg_current_wal_lsn()::text' }],
-      transaction: false,
-      maxRows: 1,
-    }) as Promise<RunReply>;
+    const p = this.engine!.request({ op: 'run', statements: [{ sql: 'SELECT pg_catalog.pg_current_wal_lsn()::text' }], transaction: false, maxRows: 1 }) as Promise<RunReply>;
     p.catch(() => undefined);
     return p.then((r) => {
       const lsn = String(r.results[0]?.rows?.[0]?.[0] ?? '0/0');
@@ -385,30 +381,14 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   }
 
   replay(rec: ShippedStatements): void {
-    const engine = this.engine;
-    if (!engine) return;
-    const track = (p: Promise<unknown>) => {
+    if (!this.engine) return;
+    const { requests, queries } = replayRequests(rec);
+    this.ctx.metrics.realQueries += queries;
+    for (const req of requests) {
+      const p = this.engine.request(req);
       p.catch(() => undefined);
       this.outstanding.push(p);
       if (this.outstanding.length > MAX_OUTSTANDING) this.outstanding.shift();
-    };
-    if (rec.op) {
-      this.ctx.metrics.realQueries += rec.op.statements.length + 3;
-      track(
-        engine.request({
-          op: 'run',
-          transaction: true,
-          // now() as it was on the primary: the replica's rows get the same timestamps
-          statements: [{ sql: 'SET LOCAL transaction_read_only = off' }, clockStatement(virtualTimestamp(rec.sentUs)), ...boundStatements(rec.op, rec.params)],
-        }),
-      );
-    } else if (rec.sql) {
-      // console SQL replays as it ran on the primary: at its virtual time, in a console session of its own, as the console's role
-      // (its objects are the role's); what it leaves in the session (temporary tables) stays out of the workload's
-      this.ctx.metrics.realQueries += 3;
-      track(engine.request({ op: 'exec', sql: 'SET default_transaction_read_only = off' }));
-      track(engine.request({ op: 'console', sql: rec.sql, maxRows: 0, clock: virtualTimestamp(rec.sentUs) }));
-      track(engine.request({ op: 'exec', sql: 'SET default_transaction_read_only = on' }));
     }
   }
 
@@ -501,11 +481,9 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     });
     this.ctx.metrics.realQueries += redo.length + 2;
     const recovery = this.recovery;
-    // the WAL goes on past what the crashed engine showed: its answers are all in first
-    this.restarting = this.startEngine(from.tar).then(async (engine) => {
-      await this.replication?.settle();
-      return recovery.redone(engine, redo);
-    });
+    // its WAL goes on past what the crashed engine showed, once the crashed engine's answers are all in
+    const answered = this.replication?.settle();
+    this.restarting = this.startEngine(from.tar).then((engine) => recovery.redone(engine, redo, answered));
     this.restarting.catch(() => undefined);
     // first the stream: the writes open now die with the engine (never replayed), then their backends
     this.replication?.down('stopped');
@@ -570,7 +548,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       if (reply.walLsn) this.recovery?.sawWal(parseLsn(reply.walLsn));
       if (consoleMayWrite(sql)) {
         this.replication?.consoleWrote(sql, !reply.error);
-        // redone with the clock it ran at (the refresh above set it): its column defaults come out the same
+        // redone at the virtual time it ran at (the refresh above set it), so its column defaults come out the same
         const redo = { op: 'console', sql, maxRows: 0, clock: virtualTimestamp(this.ctx.scheduler.now) } as const;
         if (!reply.error && !this.isReplica) this.recovery?.ended(this.recovery.log(redo, 1), this.ctx.scheduler.now);
       }

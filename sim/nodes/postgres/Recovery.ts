@@ -143,13 +143,14 @@ export class Recovery {
 
   /**
    * `engine`, started from the restartpoint, once it has run `redo` in order and its WAL goes on past every
-   * position the crashed engine showed (call it once the crashed engine's answers are all in). As in
+   * position the crashed engine showed, once its answers (`answered`) are all in. As in
    * PostgreSQL, whose WAL after a crash recovery starts after the old WAL's end: what the crashed engine
    * wrote and the redo does not write again (rolled-back profiles, hint bits, writes that never committed)
    * keeps its place, here as a WAL message of that size, flushed as the end of recovery is.
    */
-  async redone(engine: DbEngine, redo: readonly RedoEntry[]): Promise<DbEngine> {
+  async redone(engine: DbEngine, redo: readonly RedoEntry[], answered?: Promise<void>): Promise<DbEngine> {
     await Promise.all(redo.map((e) => engine.request(e.req)));
+    await answered;
     const gap = this.walSeen - (await walInsertLsn(engine));
     if (gap >= 0) {
       const sql = "SELECT pg_catalog.pg_logical_emit_message(false, 'sim.recovery', pg_catalog.repeat(' ', $1), true)";
