@@ -14,6 +14,8 @@
  * - A standby's redo is its stream: its restartpoint keeps the stream position it had applied, and after a
  *   crash it replays from there what its walreceiver streams again.
  * - Redo takes virtual time: each entry's replay as the cost model prices a standby's (`replayTime`).
+ * - WAL positions never go backwards: after the redo, the engine's WAL is carried past the furthest position
+ *   its crashed predecessor showed (a write's LSN, a console's, a measure's).
  *
  * Known price: a write in flight when a checkpoint is taken is in it, even if a crash then ends it before
  * its commit (a window of one statement's service time, once per checkpoint).
