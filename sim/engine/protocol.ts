@@ -42,9 +42,11 @@ export type EngineRequest =
   | { op: 'profile'; statements: EngineStatement[] }
   /**
    * One console input: a statement or a script, run as the console's role in a session of its own
-   * (consoleSession.ts); rows capped; reports pg_sleep time asked for.
+   * (consoleSession.ts); rows capped; reports pg_sleep time asked for and the WAL position it leaves.
+   * `clock`: what now() answers in it (a replay's or a redo's: the virtual time it first ran at); without
+   * it, the session's.
    */
-  | { op: 'console'; sql: string; maxRows: number }
+  | { op: 'console'; sql: string; maxRows: number; clock?: string }
   /** A setup script (schema, data, settings). */
   | { op: 'exec'; sql: string }
   /** The data directory as an uncompressed tar. */
@@ -78,6 +80,8 @@ export interface ConsoleReply {
   result?: StatementResult;
   error?: EngineError;
   sleptSeconds: number;
+  /** The WAL insert position after it (at least any position it showed). */
+  walLsn?: string;
 }
 
 export type EngineReply = RunReply | ProfileReply | ConsoleReply | { error?: EngineError } | { tar: Uint8Array };
@@ -101,7 +105,7 @@ export async function handleRequest(db: PGlite, req: EngineRequest): Promise<Eng
     case 'profile':
       return profile(db, req.statements);
     case 'console':
-      return consoleQuery(db, req.sql, req.maxRows);
+      return consoleQuery(db, req.sql, req.maxRows, req.clock);
     case 'exec':
       try {
         await db.exec(req.sql);
@@ -116,8 +120,20 @@ export async function handleRequest(db: PGlite, req: EngineRequest): Promise<Eng
   }
 }
 
+/** Every sequence's state: what nextval() answers next, which a rollback does not give back. */
+const SEQUENCES = `SELECT c.oid::pg_catalog.regclass::text AS seq, s.last_value::text, s.is_called
+  FROM pg_catalog.pg_class c, pg_catalog.pg_get_sequence_data(c.oid) s WHERE c.relkind OPERATOR(pg_catalog.=) 'S'`;
+
+type SequenceState = { seq: string; last_value: string | null; is_called: boolean };
+
+/**
+ * The statements run for real but are rolled back, so the data is as it was, sequences included: a profiled
+ * INSERT's nextval() is given back (PostgreSQL never gives one back, but the profile is not the workload's:
+ * a standby replaying the primary's writes, or a redo after a crash, must draw the same values).
+ */
 async function profile(db: PGlite, statements: EngineStatement[]): Promise<ProfileReply> {
   const out: ProfileReply['statements'] = [];
+  const sequences = (await db.query<SequenceState>(SEQUENCES)).rows;
   await db.query('BEGIN');
   let failed = false;
   for (const s of statements) {
@@ -144,12 +160,20 @@ async function profile(db: PGlite, statements: EngineStatement[]): Promise<Profi
     }
   }
   await db.query('ROLLBACK');
+  const drawn = new Map((await db.query<SequenceState>(SEQUENCES)).rows.map((r) => [r.seq, r]));
+  for (const was of sequences) {
+    const now = drawn.get(was.seq);
+    if (now && was.last_value !== null && (now.last_value !== was.last_value || now.is_called !== was.is_called)) {
+      await db.query('SELECT pg_catalog.setval($1::pg_catalog.regclass, $2::bigint, $3)', [was.seq, was.last_value, was.is_called]);
+    }
+  }
   return { statements: out };
 }
 
-async function consoleQuery(db: PGlite, sql: string, maxRows: number): Promise<ConsoleReply> {
+async function consoleQuery(db: PGlite, sql: string, maxRows: number, clock: string | undefined): Promise<ConsoleReply> {
   const text = sql.trim().replace(/;\s*$/, '');
-  await db.query(`SELECT set_config('sim.slept', '0', false)`);
+  const sessionClock = clock && (await db.query<{ t: string }>(`SELECT current_setting('sim.now', true) AS t`)).rows[0]?.t;
+  await db.query(`SELECT set_config('sim.slept', '0', false)${clock ? ", set_config('sim.now', $1, false)" : ''}`, clock ? [clock] : []);
   const before = await enterConsole(db);
   try {
     let result: StatementResult;
@@ -161,11 +185,13 @@ async function consoleQuery(db: PGlite, sql: string, maxRows: number): Promise<C
       const last = all[all.length - 1];
       result = last ? toResult(await rowsAsArrays(last), maxRows) : { rowCount: 0 };
     }
-    return { result, sleptSeconds: await sleptSeconds(db) };
+    const end = await db.query<{ s: string | null; lsn: string }>(`SELECT current_setting('sim.slept', true) AS s, pg_catalog.pg_current_wal_insert_lsn()::text AS lsn`);
+    return { result, sleptSeconds: Number(end.rows[0]?.s ?? 0) || 0, walLsn: end.rows[0]?.lsn };
   } catch (e) {
     return { error: toEngineError(e), sleptSeconds: 0 };
   } finally {
     await leaveConsole(db, before, sessions.get(db));
+    if (clock) await db.query(`SELECT set_config('sim.now', $1, false)`, [sessionClock ?? '']);
   }
 }
 

@@ -25,11 +25,12 @@ import type { FaultCommand } from '../../core/commands.ts';
 import { type SimError, simError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import { EngineDeadError, type DbEngine } from '../../engine/DbEngine.ts';
-import { type ConsoleReply, clockStatement, type EngineError, type EngineRequest, type RunReply } from '../../engine/protocol.ts';
+import type { ConsoleReply, EngineError, EngineRequest, RunReply } from '../../engine/protocol.ts';
 import { ENGINE_CONF } from '../../engine/snapshots.ts';
 import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
 import { consoleRefusal } from '../../monitoring/consoleGuard.ts';
 import type { Membership, ReplicationMember, ShippedStatements } from '../../replication/ports.ts';
+import { parseLsn } from '../../replication/Stream.ts';
 import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
 import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, ReplicationState, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
 import { type Backend, Backends } from './Backends.ts';
@@ -40,7 +41,8 @@ import { NodeStatistics } from './NodeStatistics.ts';
 import { withInstance } from './instances.ts';
 import { Profiles } from './Profiles.ts';
 import { AUTOVACUUM_SETTINGS, autoAnalyze } from './autoAnalyze.ts';
-import { CHECKPOINT_CHECK_US, Recovery, redoOn } from './Recovery.ts';
+import { CHECKPOINT_CHECK_US, Recovery } from './Recovery.ts';
+import { replayRequests } from './replay.ts';
 import { RESIZE_SETTINGS, RESTART_US, resize } from './resize.ts';
 import { CHECKPOINT_SETTINGS, type PostgresSettings, REPLICATION_SETTINGS, sessionSettingsSql } from './settings.ts';
 import { type PostgresSnapshot, postgresReport, postgresSnapshot } from './snapshot.ts';
@@ -351,14 +353,13 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   currentLsn(): Promise<string> {
     this.ctx.metrics.realQueries += 1;
-    const p = this.engine!.request({
-      op: 'run',
-      statements: [{ sql: 'SELECT pg_catalog.pg_current_wal_lsn()::text' }],
-      transaction: false,
-      maxRows: 1,
-    }) as Promise<RunReply>;
+    const p = this.engine!.request({ op: 'run', statements: [{ sql: 'SELECT pg_catalog.pg_current_wal_lsn()::text' }], transaction: false, maxRows: 1 }) as Promise<RunReply>;
     p.catch(() => undefined);
-    return p.then((r) => String(r.results[0]?.rows?.[0]?.[0] ?? '0/0'));
+    return p.then((r) => {
+      const lsn = String(r.results[0]?.rows?.[0]?.[0] ?? '0/0');
+      this.recovery?.sawWal(parseLsn(lsn));
+      return lsn;
+    });
   }
 
   flushUs(): number {
@@ -382,30 +383,14 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   }
 
   replay(rec: ShippedStatements): void {
-    const engine = this.engine;
-    if (!engine) return;
-    const track = (p: Promise<unknown>) => {
+    if (!this.engine) return;
+    const { requests, queries } = replayRequests(rec);
+    this.ctx.metrics.realQueries += queries;
+    for (const req of requests) {
+      const p = this.engine.request(req);
       p.catch(() => undefined);
       this.outstanding.push(p);
       if (this.outstanding.length > MAX_OUTSTANDING) this.outstanding.shift();
-    };
-    if (rec.op) {
-      this.ctx.metrics.realQueries += rec.op.statements.length + 3;
-      track(
-        engine.request({
-          op: 'run',
-          transaction: true,
-          // now() as it was on the primary: the replica's rows get the same timestamps
-          statements: [{ sql: 'SET LOCAL transaction_read_only = off' }, clockStatement(virtualTimestamp(rec.sentUs)), ...boundStatements(rec.op, rec.params)],
-        }),
-      );
-    } else if (rec.sql) {
-      // console SQL replays as it ran on the primary: a console session of its own, as the console's role
-      // (its objects are the role's); what it leaves in the session (temporary tables) stays out of the workload's
-      this.ctx.metrics.realQueries += 3;
-      track(engine.request({ op: 'exec', sql: 'SET default_transaction_read_only = off' }));
-      track(engine.request({ op: 'console', sql: rec.sql, maxRows: 0 }));
-      track(engine.request({ op: 'exec', sql: 'SET default_transaction_read_only = on' }));
     }
   }
 
@@ -496,8 +481,11 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       node: this.id,
       message: `${this.id} crashed (${reason}); ${this.backends.size} connection(s) lost; crash recovery from its checkpoint at ${from.atUs / 1e6} s, redoing ${redo.length} write(s)`,
     });
-    this.ctx.metrics.realQueries += redo.length;
-    this.restarting = this.startEngine(from.tar).then((engine) => redoOn(engine, redo));
+    this.ctx.metrics.realQueries += redo.length + 2;
+    const recovery = this.recovery;
+    // its WAL goes on past what the crashed engine showed, once the crashed engine's answers are all in
+    const answered = this.replication?.settle();
+    this.restarting = this.startEngine(from.tar).then((engine) => recovery.redone(engine, redo, answered));
     this.restarting.catch(() => undefined);
     // first the stream: the writes open now die with the engine (never replayed), then their backends
     this.replication?.down('stopped');
@@ -559,9 +547,12 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       await this.refreshViews(engine, sql);
       const reply = (await engine.request({ op: 'console', sql, maxRows: CONSOLE_MAX_ROWS })) as ConsoleReply;
       this.ctx.metrics.realQueries += 1;
+      if (reply.walLsn) this.recovery?.sawWal(parseLsn(reply.walLsn));
       if (consoleMayWrite(sql)) {
         this.replication?.consoleWrote(sql, !reply.error);
-        if (!reply.error && !this.isReplica) this.recovery?.ended(this.recovery.log({ op: 'console', sql, maxRows: 0 }, 1), this.ctx.scheduler.now);
+        // redone at the virtual time it ran at (the refresh above set it), so its column defaults come out the same
+        const redo = { op: 'console', sql, maxRows: 0, clock: virtualTimestamp(this.ctx.scheduler.now) } as const;
+        if (!reply.error && !this.isReplica) this.recovery?.ended(this.recovery.log(redo, 1), this.ctx.scheduler.now);
       }
       if (reply.error) return { ...base, error: fromEngineError(reply.error) };
       const r = reply.result!;

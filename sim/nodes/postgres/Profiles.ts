@@ -32,7 +32,7 @@ export class Profiles {
     if (known && now - known[0].at < PROFILE_MAX_AGE_US) return known;
     let reply: ProfileReply;
     try {
-      this.ctx.metrics.realQueries += op.statements.length * 3 + 2;
+      this.ctx.metrics.realQueries += op.statements.length * 3 + 4; // three a statement, BEGIN, ROLLBACK, the sequences before and after
       reply = (await engine.request({ op: 'profile', statements: boundStatements(op, params) })) as ProfileReply;
     } catch (e) {
       if (e instanceof EngineDeadError) {

@@ -14,6 +14,8 @@
  * - A standby's redo is its stream: its restartpoint keeps the stream position it had applied, and after a
  *   crash it replays from there what its walreceiver streams again.
  * - Redo takes virtual time: each entry's replay as the cost model prices a standby's (`replayTime`).
+ * - WAL positions never go backwards: after the redo, the engine's WAL is carried past the furthest position
+ *   its crashed predecessor showed (a write's LSN, a console's, a measure's).
  *
  * Known price: a write in flight when a checkpoint is taken is in it, even if a crash then ends it before
  * its commit (a window of one statement's service time, once per checkpoint).
@@ -49,6 +51,8 @@ export class Recovery {
   private redo: RedoEntry[] = [];
   /** The engine's WAL insert position measured at the last look at the schedule, taken in at the next. */
   private walMeasured: Promise<number> | undefined;
+  /** The furthest WAL position the node's engine has shown (bytes): a recovered engine's WAL goes on past it. */
+  private walSeen = 0;
 
   constructor(
     private readonly ctx: SimContext,
@@ -95,7 +99,12 @@ export class Recovery {
   measureWal(engine: DbEngine): void {
     this.ctx.metrics.realQueries += 1;
     this.walMeasured = walInsertLsn(engine);
-    this.walMeasured.catch(() => undefined);
+    this.walMeasured.then((lsn) => this.sawWal(lsn)).catch(() => undefined);
+  }
+
+  /** The engine showed WAL position `lsn` (a write's, a console's, a measure's). */
+  sawWal(lsn: number): void {
+    this.walSeen = Math.max(this.walSeen, lsn);
   }
 
   /** Whether a checkpoint is due: checkpoint_timeout since the last, or max_wal_size of WAL written since (`lsn`: the engine's last measured). */
@@ -118,6 +127,7 @@ export class Recovery {
     await checkpointed;
     const tar = ((await dump) as { tar: Uint8Array }).tar;
     const lsn = await walPosition;
+    this.sawWal(lsn);
     const walBytes = lsn - (this.last.lsn ?? lsn);
     this.last = { tar, atUs: nowUs, lsn, position };
     this.redo = this.redo.slice(sent);
@@ -132,16 +142,28 @@ export class Recovery {
     this.redo = this.redo.filter((e) => e.endedUs !== undefined);
     return { redo: [...this.redo], redoUs: this.redo.reduce((us, e) => us + replayUs(e.walRecords), 0) };
   }
+
+  /**
+   * `engine`, started from the restartpoint, once it has run `redo` in order and its WAL goes on past every
+   * position the crashed engine showed, once its answers (`answered`) are all in. As in
+   * PostgreSQL, whose WAL after a crash recovery starts after the old WAL's end: what the crashed engine
+   * wrote and the redo does not write again (rolled-back profiles, hint bits, writes that never committed)
+   * keeps its place, here as a WAL message of that size, flushed as the end of recovery is.
+   */
+  async redone(engine: DbEngine, redo: readonly RedoEntry[], answered?: Promise<void>): Promise<DbEngine> {
+    await Promise.all(redo.map((e) => engine.request(e.req)));
+    await answered;
+    const gap = this.walSeen - (await walInsertLsn(engine));
+    if (gap >= 0) {
+      const sql = "SELECT pg_catalog.pg_logical_emit_message(false, 'sim.recovery', pg_catalog.repeat(' ', $1), true)";
+      await engine.request({ op: 'run', statements: [{ sql, params: [gap] }], transaction: false });
+    }
+    return engine;
+  }
 }
 
 /** The engine's WAL insert position, in bytes (what max_wal_size is measured against). */
 async function walInsertLsn(engine: DbEngine): Promise<number> {
   const r = (await engine.request({ op: 'run', statements: [{ sql: 'SELECT pg_catalog.pg_current_wal_insert_lsn()::text' }], transaction: false, maxRows: 1 })) as RunReply;
   return parseLsn(String(r.results[0]?.rows?.[0]?.[0] ?? '0/0'));
-}
-
-/** `engine`, started from a checkpoint, once it has run `redo` in order. */
-export async function redoOn(engine: DbEngine, redo: readonly RedoEntry[]): Promise<DbEngine> {
-  await Promise.all(redo.map((e) => engine.request(e.req)));
-  return engine;
 }
