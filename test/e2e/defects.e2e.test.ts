@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromiumMissing, openApp, shot } from './browser.ts';
+import { TEXT_SCALES } from '../../renderer/store/uiSlice.ts';
 
 const missing = chromiumMissing();
 const OUT = join(process.cwd(), 'test-results');
@@ -86,6 +87,13 @@ describe.skipIf(!!missing)(`issue 14's layout defects (6) and the failover re-po
       const right = await id('btn-stage').evaluate((b) => b.getBoundingClientRect().right);
       expect(right).toBeLessThanOrEqual(width);
     }
+    // at every larger text size (Aa) every button stays inside the window: the toolbar wraps instead
+    for (let i = 0; i < TEXT_SCALES.length - 1; i++) {
+      await id('btn-large-text').click();
+      const right = await id('btn-stage').evaluate((b) => b.getBoundingClientRect().right);
+      expect(right, `Aa at step ${i + 1}`).toBeLessThanOrEqual(1440);
+    }
+    await id('btn-large-text').click();
   });
 
   it('no white band after a banner goes: the workspace reaches the bottom of the window', async () => {
