@@ -74,6 +74,16 @@ describe.skipIf(!!missing)(`the stage layout in Chromium${missing ? ` (skipped: 
       await page.waitForTimeout(400);
       // the toolbar stays inside the window (a reason the rate gives gives way: an ellipsis)
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+      // and none of its controls covers another (the run status was under Aa at 1024x768)
+      const controls = await page.locator('.toolbar :is(button, select, .status, .rate)').evaluateAll((els) =>
+        els.filter((e) => (e as HTMLElement).offsetParent).map((e) => ({ what: e.textContent?.trim().slice(0, 20), ...e.getBoundingClientRect().toJSON() })),
+      );
+      for (const [i, a] of controls.entries()) {
+        for (const b of controls.slice(i + 1)) {
+          const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          expect(overlap, `${a.what} and ${b.what} at ${name}`).toBeLessThanOrEqual(1);
+        }
+      }
       const label = await page.locator('.pg-edge-label').first().evaluate((e) => Number.parseFloat(getComputedStyle(e).fontSize));
       expect(label).toBeGreaterThan(15);
       // at 1.5x nothing overlaps or is cut: the nodes (larger, spread apart), each chart's title, legend and
