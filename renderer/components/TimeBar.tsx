@@ -55,7 +55,7 @@ export function TimeBar() {
   return (
     <div className={`time-bar${scrub !== undefined ? ' past' : ''}`} data-testid="time-bar">
       <span className="time-label" title="the moment shown">
-        {scrub !== undefined ? '⏪ ' : ''}t = <b data-testid="time-shown">{shown.toFixed(1)}</b> / {end.toFixed(1)} s
+        {scrub !== undefined ? '⏪ ' : ''}t = <b data-testid="time-shown" data-time={shown}>{shown.toFixed(1)}</b> / {end.toFixed(1)} s
       </span>
       <input
         type="range"
