@@ -22,7 +22,8 @@ export function MemoryPanel({ nodeId }: { nodeId: string }) {
           <>
             {shape.name}: {shape.vcpu} vCPU, {shape.ramGiB}GB, <b data-testid="node-price">${shape.usdPerHour.toFixed(3)}/h</b>{' '}
             <span className="muted">
-              (RDS on-demand, {INSTANCE_PRICES.region}, {INSTANCE_PRICES.date})
+              (RDS on-demand, {INSTANCE_PRICES.region}, {INSTANCE_PRICES.date};{' '}
+              <span data-testid="node-price-checked">{shape.checked ? `checked against ${shape.checked}` : 'not checked against a PostgreSQL price page: may be off by a few %'}</span>)
             </span>
           </>
         ) : (

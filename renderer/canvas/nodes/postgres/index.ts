@@ -3,6 +3,7 @@ import type { NodeSnapshot, PostgresSnapshot } from '../../../../sim/index.ts';
 import { DatabaseIcon } from '../icons.tsx';
 import type { KindView } from '../registry.ts';
 import { CacheCharts } from './CacheCharts.tsx';
+import { AdvicePanel } from './AdvicePanel.tsx';
 import { MemoryPanel } from './MemoryPanel.tsx';
 import { NodeFaults } from './NodeFaults.tsx';
 import { PostgresNodeView } from './PostgresNodeView.tsx';
@@ -30,7 +31,7 @@ export const postgresView: KindView = {
   kind: 'postgres',
   view: PostgresNodeView,
   icon: DatabaseIcon,
-  inspector: [MemoryPanel, NodeFaults],
+  inspector: [MemoryPanel, AdvicePanel, NodeFaults],
   documentCharts: ReplicaCharts,
   streamEdge: ReplicationEdge,
   liveFigures: postgresLive,
