@@ -10,9 +10,12 @@
  *   only by running it: the model gives no plan-time description) or its Execute, once. After an error,
  *   messages are skipped until Sync, as the server does. Text format only.
  * - A transaction block (BEGIN ... COMMIT) is the model's: the pooler keeps the server, pg_stat_activity
- *   shows `idle in transaction`; each statement in it commits on the engine by itself (the node's one
- *   real session is shared by every client), so ROLLBACK undoes nothing. After an error in a block the
- *   statements until ROLLBACK fail with 25P02, as in PostgreSQL.
+ *   shows `idle in transaction`, and the node runs it as a block that commits at COMMIT and of which no
+ *   other session sees anything before (sim/nodes/postgres/TxBlock.ts). After an error in a block the
+ *   statements until ROLLBACK fail with 25P02, as in PostgreSQL, and its COMMIT is a ROLLBACK.
+ * - Statements run as an ordinary role (the console's, sim_console), not the engine's superuser: what it may
+ *   not do is PostgreSQL's own error (42501), and a statement that would hang the engine is cancelled first
+ *   (57014), as in the console (sim/monitoring/consoleGuard.ts `clientRefusal`).
  * - The pooler's admin console (database `pgbouncer` on a pgbouncer node) runs `runSql`, the console's command.
  *
  * Messages are queued and handled one at a time, in order, whatever pg-gateway's reads do meanwhile.
@@ -264,7 +267,8 @@ export class WireSession extends PostgresConnection {
       return this.statement(await this.client!.run({ kind: 'sql', op, index: 0, params }));
     }
     const reply = await this.client!.run(call);
-    if (reply.ok) this.status = call.kind === 'begin' ? 'T' : 'I';
+    // a COMMIT that fails (the block failed when run again) ends the block all the same, rolled back
+    if (reply.ok || call.kind !== 'begin') this.status = call.kind === 'begin' ? 'T' : 'I';
     const out = await this.statement(reply);
     return 'error' in out ? out : { result: { rowCount: 0, tag } };
   }

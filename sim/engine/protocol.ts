@@ -20,6 +20,11 @@ export function clockStatement(timestamp: string): EngineStatement {
   return { sql: "SELECT pg_catalog.set_config('sim.now', $1, true)", params: [timestamp] };
 }
 
+/** The same for a real client's statements, which run as the console's role: it may only call sim_catalog's set_config. */
+function clientClockStatement(timestamp: string): EngineStatement {
+  return { sql: "SELECT sim_catalog.set_config('sim.now', $1, true)", params: [timestamp] };
+}
+
 export interface EngineError {
   sqlstate?: string;
   severity?: string;
@@ -36,10 +41,13 @@ export type EngineRequest =
    * request is one Sync, so its statements are one implicit transaction even without `transaction`.
    * `clock` (a timestamptz) is what now() answers in them (sim.now, local to their transaction): a
    * write's column defaults get the virtual time it ran at, never the machine's clock.
+   * `client`: a real client's statements (serve/), run as the console's role in a session of its own
+   * (consoleSession.ts), as unnamed statements. `rollback` (with `transaction`): ROLLBACK instead of COMMIT,
+   * and every sequence as it was before (a real client's transaction block before its COMMIT: TxBlock.ts).
    */
-  | { op: 'run'; statements: EngineStatement[]; transaction: boolean; maxRows?: number; clock?: string }
-  /** EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement inside a transaction that is rolled back. */
-  | { op: 'profile'; statements: EngineStatement[] }
+  | { op: 'run'; statements: EngineStatement[]; transaction: boolean; maxRows?: number; clock?: string; client?: boolean; rollback?: boolean }
+  /** EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement inside a transaction that is rolled back; `client` as for `run`. */
+  | { op: 'profile'; statements: EngineStatement[]; client?: boolean }
   /**
    * One console input: a statement or a script, run as the console's role in a session of its own
    * (consoleSession.ts); rows capped; reports pg_sleep time asked for and the WAL position it leaves.
@@ -84,6 +92,8 @@ export interface ConsoleReply {
   walLsn?: string;
 }
 
+export type RunRequest = Extract<EngineRequest, { op: 'run' }>;
+
 export type EngineReply = RunReply | ProfileReply | ConsoleReply | { error?: EngineError } | { tar: Uint8Array };
 
 const EXPLAINABLE = /^\s*(\(?\s*select|with|insert|update|delete|merge|values|table)\b/i;
@@ -100,10 +110,15 @@ export async function handleRequest(db: PGlite, req: EngineRequest): Promise<Eng
     case 'run': {
       let s = sessions.get(db);
       if (!s) sessions.set(db, (s = new WireSession(db)));
-      return s.run(req.statements, req.transaction, req.maxRows, req.clock);
+      const session = s;
+      const clock = req.clock === undefined ? undefined : (req.client ? clientClockStatement : clockStatement)(req.clock);
+      if (!req.client) return session.run(req.statements, req.transaction, req.maxRows, clock);
+      return keepingSequences(db, !!req.rollback, () =>
+        asClient(db, () => session.run(req.statements, req.transaction, req.maxRows, clock, { unnamed: true, rollback: req.rollback })),
+      );
     }
     case 'profile':
-      return profile(db, req.statements);
+      return keepingSequences(db, true, () => (req.client ? asClient(db, () => profile(db, req.statements)) : profile(db, req.statements)));
     case 'console':
       return consoleQuery(db, req.sql, req.maxRows, req.clock);
     case 'exec':
@@ -127,13 +142,38 @@ const SEQUENCES = `SELECT c.oid::pg_catalog.regclass::text AS seq, s.last_value:
 type SequenceState = { seq: string; last_value: string | null; is_called: boolean };
 
 /**
- * The statements run for real but are rolled back, so the data is as it was, sequences included: a profiled
- * INSERT's nextval() is given back (PostgreSQL never gives one back, but the profile is not the workload's:
- * a standby replaying the primary's writes, or a redo after a crash, must draw the same values).
+ * Runs `f` and, with `keep`, puts every sequence back as it was: what a rolled-back run drew with nextval()
+ * is given back. PostgreSQL never gives one back, but such a run is not the workload's (a profile, a real
+ * client's block before its COMMIT): a standby replaying the primary's writes, or a redo after a crash, must
+ * draw the same values.
  */
+async function keepingSequences<T>(db: PGlite, keep: boolean, f: () => Promise<T>): Promise<T> {
+  if (!keep) return f();
+  const sequences = (await db.query<SequenceState>(SEQUENCES)).rows;
+  const out = await f();
+  const drawn = new Map((await db.query<SequenceState>(SEQUENCES)).rows.map((r) => [r.seq, r]));
+  for (const was of sequences) {
+    const now = drawn.get(was.seq);
+    if (now && was.last_value !== null && (now.last_value !== was.last_value || now.is_called !== was.is_called)) {
+      await db.query('SELECT pg_catalog.setval($1::pg_catalog.regclass, $2::bigint, $3)', [was.seq, was.last_value, was.is_called]);
+    }
+  }
+  return out;
+}
+
+/** `f` as the console's role in a session of its own (consoleSession.ts): a real client's statements. */
+async function asClient<T>(db: PGlite, f: () => Promise<T>): Promise<T> {
+  const before = await enterConsole(db);
+  try {
+    return await f();
+  } finally {
+    await leaveConsole(db, before, sessions.get(db));
+  }
+}
+
+/** The statements run for real but are rolled back (sequences too: `keepingSequences`). */
 async function profile(db: PGlite, statements: EngineStatement[]): Promise<ProfileReply> {
   const out: ProfileReply['statements'] = [];
-  const sequences = (await db.query<SequenceState>(SEQUENCES)).rows;
   await db.query('BEGIN');
   let failed = false;
   for (const s of statements) {
@@ -160,13 +200,6 @@ async function profile(db: PGlite, statements: EngineStatement[]): Promise<Profi
     }
   }
   await db.query('ROLLBACK');
-  const drawn = new Map((await db.query<SequenceState>(SEQUENCES)).rows.map((r) => [r.seq, r]));
-  for (const was of sequences) {
-    const now = drawn.get(was.seq);
-    if (now && was.last_value !== null && (now.last_value !== was.last_value || now.is_called !== was.is_called)) {
-      await db.query('SELECT pg_catalog.setval($1::pg_catalog.regclass, $2::bigint, $3)', [was.seq, was.last_value, was.is_called]);
-    }
-  }
   return { statements: out };
 }
 

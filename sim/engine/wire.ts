@@ -5,7 +5,7 @@
  * code runs, with plan caching as for any prepared statement.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { clockStatement, type EngineError, type EngineStatement, type RunReply, type StatementResult } from './protocol.ts';
+import type { EngineError, EngineStatement, RunReply, StatementResult } from './protocol.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -81,18 +81,26 @@ export class WireSession {
   /**
    * Runs statements in one round trip; with `transaction`, between BEGIN and COMMIT (and ROLLBACK when
    * one fails: the server skips the rest until Sync). Row counts come back, and with `maxRows` the first
-   * rows of each statement as PostgreSQL's text (what a driver gets before it converts types).
+   * rows of each statement as PostgreSQL's text (what a driver gets before it converts types). `clock`: the
+   * statement that sets now() for them. Options: `rollback`, ROLLBACK instead of COMMIT; `unnamed`, as
+   * unnamed statements, none kept (a session of its own: consoleSession.ts deallocates what it made).
    */
-  async run(statements: readonly EngineStatement[], transaction: boolean, maxRows = 0, clock?: string): Promise<RunReply> {
+  async run(
+    statements: readonly EngineStatement[],
+    transaction: boolean,
+    maxRows = 0,
+    clock?: EngineStatement,
+    options: { unnamed?: boolean; rollback?: boolean } = {},
+  ): Promise<RunReply> {
     const head: EngineStatement[] = transaction ? [{ sql: 'BEGIN' }] : [];
-    if (clock !== undefined) head.push(clockStatement(clock));
-    const all = [...head, ...statements, ...(transaction ? [{ sql: 'COMMIT' }] : [])];
+    if (clock !== undefined) head.push(clock);
+    const all = [...head, ...statements, ...(transaction ? [{ sql: options.rollback ? 'ROLLBACK' : 'COMMIT' }] : [])];
     const w = new Writer();
     const fresh: (string | undefined)[] = [];
     for (const st of all) {
-      let name = this.names.get(st.sql);
+      let name = options.unnamed ? '' : this.names.get(st.sql);
       fresh.push(name === undefined ? (name = `sim_${this.next++}`) : undefined);
-      if (fresh[fresh.length - 1]) w.message('P', [['cstr', name], ['cstr', st.sql], ['i16', 0]]);
+      if (fresh[fresh.length - 1] || name === '') w.message('P', [['cstr', name], ['cstr', st.sql], ['i16', 0]]);
       const params = st.params ?? [];
       const bind: [string, number | string | Uint8Array | null][] = [['cstr', ''], ['cstr', name], ['i16', 0], ['i16', params.length]];
       for (const p of params) {

@@ -35,6 +35,12 @@ export interface ActivityRow {
   backendType: string;
 }
 
+/** Those of `aux` a standby runs: no walwriter, autovacuum or logical replication launcher (it runs startup and walreceiver). */
+export function onStandby(aux: readonly ActivityRow[]): ActivityRow[] {
+  const primaryOnly = new Set(['walwriter', 'autovacuum launcher', 'logical replication launcher']);
+  return aux.filter((a) => !primaryOnly.has(a.backendType));
+}
+
 /** PostgreSQL 18's auxiliary processes, as pg_stat_activity lists them (io_method = worker, 3 io workers). */
 export function auxiliaryProcesses(bootUs: number, firstPid: number): ActivityRow[] {
   const aux: [string, string, string | null][] = [

@@ -19,7 +19,7 @@ import { parsePlpgsql, parseSql, statementText } from '../sql/parser.ts';
 import { constText, names, walk } from '../sql/tree.ts';
 import { runawayPlpgsql, runawayStatement } from './runaway.ts';
 
-const AUTHORIZATION = 'console statements run as the role sim_console; SESSION AUTHORIZATION cannot change.';
+const AUTHORIZATION = 'statements run as the role sim_console; SESSION AUTHORIZATION cannot change.';
 const PROGRAM = 'COPY ... PROGRAM hangs the embedded PostgreSQL (it cannot start programs).';
 const META = 'psql meta-commands (\\d, \\dt ...) are not SQL; query the catalog instead (pg_tables, information_schema).';
 const SETTING = 'change node settings in the inspector (they apply to the model and the engine); SET LOCAL works inside a transaction.';
@@ -81,27 +81,31 @@ function mentions(tree: unknown, set: Set<string>): boolean {
 
 const SIM_CATALOG = new Set(['sim_catalog']);
 
-/** The reason one parsed statement (not what it nests) is refused, from its kind and fields alone. */
-function statementRule(kind: string, f: Record<string, unknown>): string | undefined {
+/**
+ * The reason one parsed statement (not what it nests) is refused, from its kind and fields alone. For a real
+ * client (`client`), only the rules the engine relies on: what its role may not do is PostgreSQL's to refuse.
+ */
+function statementRule(kind: string, f: Record<string, unknown>, client: boolean): string | undefined {
   if (kind === 'VariableSetStmt') {
     if (f.name === 'session_authorization') return AUTHORIZATION;
     if (f.is_local || (f.kind === 'VAR_SET_MULTI' && f.name === 'TRANSACTION')) return undefined;
     return SETTING;
   }
   if (kind === 'DiscardStmt') return DISCARD;
+  if (kind === 'FuncCall') {
+    const [name] = names(f.funcname as Node[]).slice(-1);
+    // set_config('session_authorization', ...) reaches the same check as SET SESSION AUTHORIZATION
+    const setting = (f.args as Node[] | undefined)?.[0];
+    if (name === 'set_config' && !(setting && 'A_Const' in setting)) return `set_config's setting name must be a constant; ${AUTHORIZATION}`;
+    if (name === 'set_config' && setting && 'A_Const' in setting && constText(setting.A_Const)?.toLowerCase() === 'session_authorization') return AUTHORIZATION;
+    if (!client && BACKEND_FUNCTIONS.has(name)) return BACKEND;
+  }
+  if (client) return undefined;
   if (DATABASE_STATEMENTS.has(kind)) return DATABASE;
   if (kind === 'CopyStmt' && f.is_program) return PROGRAM;
   if (kind === 'CopyStmt' && f.is_from && mentions(f.relation, SIM_CATALOG)) return CATALOG;
   if (kind in WRITES && mentions(f[WRITES[kind]], SIM_CATALOG)) return CATALOG;
   if (kind === 'SelectStmt' && mentions((f.intoClause as { rel?: unknown } | undefined)?.rel, SIM_CATALOG)) return CATALOG;
-  if (kind === 'FuncCall') {
-    const [name] = names(f.funcname as Node[]).slice(-1);
-    if (BACKEND_FUNCTIONS.has(name)) return BACKEND;
-    // set_config('session_authorization', ...) reaches the same check as SET SESSION AUTHORIZATION
-    const setting = (f.args as Node[] | undefined)?.[0];
-    if (name === 'set_config' && !(setting && 'A_Const' in setting)) return `set_config's setting name must be a constant in the console; ${AUTHORIZATION}`;
-    if (name === 'set_config' && setting && 'A_Const' in setting && constText(setting.A_Const)?.toLowerCase() === 'session_authorization') return AUTHORIZATION;
-  }
   if (kind.endsWith('Stmt') && !NOT_DDL.has(kind)) {
     const objects = Object.fromEntries(OBJECT_FIELDS.map((field) => [field, f[field]]));
     if (mentions(objects, SIM_CATALOG)) return CATALOG;
@@ -179,8 +183,8 @@ interface Verdict {
   timeout?: boolean;
 }
 
-/** The first rule the input's statements, or the SQL nested in them, break; `top`: the console's own input. */
-function check(sql: string, depth: number, top: boolean, plpgsql = false): Verdict | undefined {
+/** The first rule the input's statements, or the SQL nested in them, break (`client`: statementRule's). */
+function check(sql: string, depth: number, client: boolean, plpgsql = false): Verdict | undefined {
   let stmts: RawStmt[];
   try {
     stmts = parseSql(sql).stmts ?? [];
@@ -190,7 +194,7 @@ function check(sql: string, depth: number, top: boolean, plpgsql = false): Verdi
   for (const raw of stmts) {
     let why: string | undefined;
     walk(raw.stmt, (kind, f) => {
-      why ??= statementRule(kind, f);
+      why ??= statementRule(kind, f, client);
       return why === undefined;
     });
     if (why) return { why };
@@ -201,11 +205,11 @@ function check(sql: string, depth: number, top: boolean, plpgsql = false): Verdi
     for (const text of inner) {
       if (!/[a-z]/i.test(text.sql)) continue;
       if (depth >= MAX_DEPTH) return { why: NESTED };
-      const nested = check(text.sql, depth + 1, false, text.plpgsql);
+      const nested = check(text.sql, depth + 1, client, text.plpgsql);
       if (nested) return nested;
     }
   }
-  const open = top ? transactionRule(stmts) : undefined;
+  const open = depth === 0 && !client ? transactionRule(stmts) : undefined;
   return open ? { why: open } : undefined;
 }
 
@@ -227,7 +231,7 @@ function verdict(sql: string): Verdict | undefined {
   if (sql.length > 100_000) return { why: 'the statement is longer than 100,000 characters.' };
   // psql's backslash commands are not SQL (the grammar rejects them); psql reads them before any SQL
   if (/^\s*(?:(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)\s*)*\\/.test(sql)) return { why: META };
-  return check(sql, 0, true);
+  return check(sql, 0, false);
 }
 
 /** The reason a console statement is refused, or undefined when it may run. Needs `loadSqlParser()` done. */
@@ -243,4 +247,19 @@ export function consoleRefusal(sql: string): SimError | undefined {
   const v = verdict(sql);
   if (!v) return undefined;
   return v.timeout ? simError('query_canceled', { detail: v.why }) : simError('statement_refused', { message: `statement refused: ${v.why}` });
+}
+
+/**
+ * The error a real client's statement (serve/) gets instead of running, with the SQLSTATE a driver expects:
+ * only the rules the engine relies on (its role refuses the rest with PostgreSQL's own errors, 42501), a
+ * client having transactions of its own. A change of session authorization is PostgreSQL's refusal to an
+ * ordinary role (42501); a runaway is its cancel (57014); what the simulator cannot do (session-level SET,
+ * DISCARD, SQL it cannot check) is feature_not_supported (0A000).
+ */
+export function clientRefusal(sql: string): SimError | undefined {
+  const v = check(sql, 0, true);
+  if (!v) return undefined;
+  if (v.timeout) return simError('query_canceled', { detail: v.why });
+  if (v.why === AUTHORIZATION) return simError('statement_refused', { sqlstate: '42501', message: 'permission denied to set session authorization', detail: v.why });
+  return simError('statement_refused', { sqlstate: '0A000', message: `statement refused: ${v.why}` });
 }

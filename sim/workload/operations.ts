@@ -29,7 +29,10 @@ export interface PreparedOperation {
   cache?: { key: string; ttlMs: number; valueBytes: number };
   /** A write: the key templates it invalidates. */
   invalidates?: string[];
-  /** A real client's statement (serve/): its first `maxRows` rows come back with the reply (`Reply.result`). */
+  /**
+   * A real client's statement (serve/): its first `maxRows` rows come back with the reply (`Reply.result`);
+   * it runs as the console's role, and in the client's block (`transaction`) as TxBlock.ts says.
+   */
   maxRows?: number;
 }
 
@@ -65,8 +68,8 @@ export function boundStatements(op: PreparedOperation, params: readonly unknown[
 /**
  * One statement a client outside the workload sends (a real client over the wire, serve/): its own
  * operation, whose rows come back with the reply. Inside the client's transaction block it is marked a
- * transaction, so the pooler and pg_stat_activity see the block; the engine runs it in a transaction of
- * its own (its one session is shared by every client: a block cannot stay open on it between replies).
+ * transaction, so the pooler and pg_stat_activity see the block; the node runs it as a statement of that
+ * block (sim/nodes/postgres/TxBlock.ts: its one engine session is shared by every client).
  */
 export function clientOperation(name: string, sql: string, inBlock: boolean, maxRows: number): PreparedOperation {
   const readOnly = isReadOnlySql(sql);

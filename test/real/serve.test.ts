@@ -96,6 +96,59 @@ describe.skipIf(!existsSync(PSQL))(`npm run serve${existsSync(PSQL) ? '' : ' (sk
     }
   });
 
+  it('a client runs as an ordinary role: what would break the node is PostgreSQL\'s own error, and the node goes on', { timeout: 30_000 }, async () => {
+    const fails = (sql: string) =>
+      run(PSQL, ['-h', '127.0.0.1', '-p', String(port('primary')), '-U', 'app', '-At', '-v', 'VERBOSITY=verbose', '-c', sql, 'appdb'], { env, timeout: 20_000 }).then(
+        (r) => r.stdout,
+        (e: { stderr: string }) => e.stderr,
+      );
+    // a real sleep would hang the engine until its watchdog kills it: cancelled first, as in the console
+    expect(await fails('SELECT pg_catalog.pg_sleep(60)')).toMatch(/ERROR: {2}57014: canceling statement/);
+    expect(await fails('DROP SCHEMA sim_catalog CASCADE')).toMatch(/ERROR: {2}42501: must be owner of schema sim_catalog/);
+    expect(await fails('SET SESSION AUTHORIZATION postgres')).toMatch(/ERROR: {2}42501: permission denied to set session authorization/);
+    expect(await fails('SELECT pg_terminate_backend(pg_backend_pid())')).toMatch(/ERROR: {2}42501: permission denied to terminate process/);
+    expect((await psql('primary', 'appdb', 'SELECT current_user, session_user')).stdout.trim()).toBe('sim_console|sim_console');
+    // the virtual clock, the monitoring views and the workload's rows are all still there
+    expect((await psql('pgbouncer', 'appdb', "SELECT now() < '2026-01-02', count(*) FROM users")).stdout.trim()).toBe('t|1000');
+    expect((await psql('primary', 'appdb', 'SELECT count(*) > 0 FROM pg_stat_activity')).stdout.trim()).toBe('t');
+  });
+
+  it('a transaction block is one: ROLLBACK undoes, COMMIT keeps, nobody else sees it before, 25P02 after an error', { timeout: 30_000 }, async () => {
+    const connect = async (application_name: string) => {
+      const c = new pg.Client({ host: '127.0.0.1', port: port('pgbouncer'), user: 'app', database: 'appdb', application_name });
+      await c.connect();
+      return c;
+    };
+    const [a, b] = [await connect('tx-a'), await connect('tx-b')];
+    const count = async (c: pg.Client) => Number((await c.query("SELECT count(*) AS n FROM users WHERE email LIKE 'tx-%'")).rows[0].n);
+    try {
+      await a.query('BEGIN');
+      await a.query("INSERT INTO users (id, email, name, region) VALUES (100001, 'tx-rolled@example.com', 'tx', 'eu')");
+      expect(await count(a)).toBe(1);
+      expect(await count(b)).toBe(0);
+      await a.query('ROLLBACK');
+      expect(await count(a)).toBe(0);
+
+      await a.query('BEGIN');
+      await a.query("INSERT INTO users (id, email, name, region) VALUES ($1, $2, 'tx', 'eu')", [100002, 'tx-kept@example.com']);
+      await a.query("UPDATE users SET email = 'tx-kept2@example.com' WHERE id = 100002");
+      expect(await count(b)).toBe(0);
+      expect((await a.query('SELECT email FROM users WHERE id = 100002')).rows).toEqual([{ email: 'tx-kept2@example.com' }]);
+      await a.query('COMMIT');
+      expect((await b.query('SELECT email FROM users WHERE id = 100002')).rows).toEqual([{ email: 'tx-kept2@example.com' }]);
+
+      // an error aborts the block: PostgreSQL's 25P02 until its end, whose COMMIT is a ROLLBACK
+      await a.query('BEGIN');
+      await a.query("INSERT INTO users (id, email, name, region) VALUES (100003, 'tx-aborted@example.com', 'tx', 'eu')");
+      await expect(a.query("INSERT INTO users (id, email, name, region) VALUES (100002, $1, 'tx', 'eu')", ['tx-duplicate@example.com'])).rejects.toMatchObject({ code: '23505' });
+      await expect(a.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
+      expect((await a.query('COMMIT')).command).toBe('ROLLBACK');
+      expect(await count(b)).toBe(1);
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+    }
+  });
+
   it.skipIf(!PGBENCH)('pgbench -M prepared runs a custom script through the pooler', { timeout: 30_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pg-lab-serve-'));
     try {

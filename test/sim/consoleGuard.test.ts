@@ -1,7 +1,7 @@
 /** The console guard: statements that would hang or wreck a node's one embedded session are refused. */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { consoleRefusal, refuseReason } from '../../sim/monitoring/consoleGuard.ts';
+import { clientRefusal, consoleRefusal, refuseReason } from '../../sim/monitoring/consoleGuard.ts';
 import { MONITORING_QUERIES } from '../../sim/index.ts';
 import { loadSqlParser } from '../../sim/sql/parser.ts';
 
@@ -277,4 +277,26 @@ describe('runaways seen in the parse tree', () => {
   it("other refusals keep the simulator's error", () => {
     expect(consoleRefusal('DISCARD ALL')).toMatchObject({ code: 'statement_refused', message: expect.stringMatching(/^statement refused: DISCARD/) });
   });
+});
+
+describe("clientRefusal: a real client's statement (serve/) meets only the rules the engine relies on", () => {
+  it.each([
+    ['SET SESSION AUTHORIZATION postgres', '42501'],
+    ["SELECT query_to_xml('SET SESSION AUTHORIZATION postgres', true, true, '')", '42501'],
+    ["SELECT set_config('session_authorization', 'postgres', false)", '42501'],
+    ['SELECT pg_catalog.pg_sleep(60)', '57014'],
+    ["SET work_mem = '64MB'", '0A000'],
+    ['DISCARD ALL', '0A000'],
+  ])('refuses %j with SQLSTATE %s', (sql, sqlstate) => {
+    expect(clientRefusal(sql)?.sqlstate).toBe(sqlstate);
+  });
+
+  // the role refuses these with PostgreSQL's own errors; a client has transactions of its own
+  it.each(['BEGIN', 'COMMIT', 'DROP SCHEMA sim_catalog CASCADE', 'CREATE DATABASE shop', 'SELECT pg_terminate_backend(42)', "COPY users TO PROGRAM 'cat'"])(
+    'leaves %j to PostgreSQL',
+    (sql) => {
+      expect(clientRefusal(sql)).toBeUndefined();
+      expect(consoleRefusal(sql)).toBeDefined();
+    },
+  );
 });

@@ -10,6 +10,7 @@ import type { WriteRecord } from '../../replication/ports.ts';
 import { footprint } from '../../replication/footprint.ts';
 import type { ClientInfo, Connection, Reply, SimContext } from '../types.ts';
 import type { RedoEntry } from './Recovery.ts';
+import type { TxBlock } from './TxBlock.ts';
 
 export interface Backend {
   pid: number;
@@ -33,6 +34,9 @@ export interface Backend {
   record?: WriteRecord;
   /** The open write in the node's redo log (Recovery.ts). */
   redo?: RedoEntry;
+  /** A real client's open transaction block (TxBlock.ts), and its COMMIT's run on the engine. */
+  block?: TxBlock;
+  blockCommit?: Promise<RunReply>;
 }
 
 export class Backends {

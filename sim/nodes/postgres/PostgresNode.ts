@@ -25,13 +25,12 @@ import type { FaultCommand } from '../../core/commands.ts';
 import { type SimError, simError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import { EngineDeadError, type DbEngine } from '../../engine/DbEngine.ts';
-import type { ConsoleReply, EngineError, EngineRequest, RunReply } from '../../engine/protocol.ts';
+import type { ConsoleReply, EngineError, RunReply } from '../../engine/protocol.ts';
 import { ENGINE_CONF } from '../../engine/snapshots.ts';
-import { type ActivityRow, auxiliaryProcesses, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
-import { consoleRefusal } from '../../monitoring/consoleGuard.ts';
+import { type ActivityRow, auxiliaryProcesses, onStandby, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
+import { clientRefusal, consoleRefusal } from '../../monitoring/consoleGuard.ts';
 import type { Membership, ReplicationMember, ShippedStatements } from '../../replication/ports.ts';
 import { parseLsn } from '../../replication/Stream.ts';
-import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
 import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, ReplicationState, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
 import { type Backend, Backends } from './Backends.ts';
 import { CONSOLE_MAX_ROWS, consoleMayWrite, fromEngineError, setsReadWrite } from './console.ts';
@@ -39,6 +38,7 @@ import { BARE_STATEMENT, COST, type Hardware, hardwareOf, replayTime, type State
 import { Cpu } from './Cpu.ts';
 import { NodeStatistics } from './NodeStatistics.ts';
 import { withInstance } from './instances.ts';
+import { Pipeline } from './Pipeline.ts';
 import { Profiles } from './Profiles.ts';
 import { AUTOVACUUM_SETTINGS, autoAnalyze } from './autoAnalyze.ts';
 import { CHECKPOINT_CHECK_US, Recovery } from './Recovery.ts';
@@ -50,7 +50,6 @@ import { type PostgresSnapshot, postgresReport, postgresSnapshot } from './snaps
 /** A stopped server's start, until it accepts connections. */
 const START_US = 500_000;
 const HOUSEKEEPING_US = 1e6;
-const MAX_OUTSTANDING = 256;
 
 export class PostgresNode implements SqlEndpoint, ReplicationMember {
   readonly kind = 'postgres';
@@ -70,8 +69,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   private auxiliary: ActivityRow[] = [];
   /** Set when a reply nobody waited for found the engine dead; the next event on the node crashes it. */
   private deadReason: string | undefined;
-  /** Replies not yet received, oldest first: at MAX_OUTSTANDING the sim waits for the oldest. */
-  private outstanding: Promise<unknown>[] = [];
+  private readonly pipeline: Pipeline;
   private replication: Membership | undefined;
 
   constructor(
@@ -85,6 +83,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       if (b.record) this.replication?.resolve(b.record, false);
     });
     this.profiles = new Profiles(ctx);
+    this.pipeline = new Pipeline(ctx, () => ({ engine: this.engine!, recovery: this.recovery, replication: this.replication, isReplica: this.isReplica }));
     this.stats = new NodeStatistics(spec.settings, ctx.dataScale ?? 1);
     ctx.metrics.node(this.id).cores = spec.settings.cores;
     // scheduled here, in the scenario's node order, not when its boot ends (the wall clock's order)
@@ -195,24 +194,25 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     let sql: string;
     if (call.kind === 'sql') {
       const op = call.op;
+      // a real client's statement meets the rules the engine relies on (its role refuses the rest)
+      const refused = op.maxRows ? clientRefusal(op.statements[0].sql) : undefined;
+      if (refused) return done({ ok: false, error: refused });
       const profiles = await this.profiles.of(this.engine, op, call.params, (reason) => this.crash(reason));
       if (this.status !== 'up' || conn.dead) {
         done({ ok: false, error: simError('crash_shutdown') });
         return;
       }
       if (call.index === 0) {
-        // a real client's earlier statement of its block (each ran in a transaction of its own on the engine) is committed
-        if (b.record) this.replication?.resolve(b.record, true);
         // a real client's look at the monitoring views (pg_stat_activity ...) sees the model now, itself active
         if (op.maxRows && /\bpg_stat/i.test(op.statements[0].sql)) {
           Object.assign(b, { state: 'active', query: op.statements[0].sql, queryStart: now, stateChange: now });
           await this.refreshViews(this.engine);
         }
         const walRecords = profiles.reduce((n, p) => n + p.walRecords, 0);
-        const batch = (await this.send(b, op, call.params, walRecords)).reply;
+        const batch = (await this.pipeline.send(b, op, call.params, walRecords)).reply;
         b.batch = batch;
-        // a write on a primary becomes a stream record; a read on a replica is checked for staleness
-        if (op.writes) {
+        // a write on a primary becomes a stream record (a real client's block's: at its COMMIT); a read on a replica is checked for staleness
+        if (op.writes && !b.block) {
           b.record = this.replication?.recordWrite({ op, params: call.params, session: call.session, walRecords, ok: batch.then((r) => r.failedAt === undefined) });
         } else if (op.readOnly) await this.replication?.checkRead(op, call.params, call.session);
       }
@@ -226,6 +226,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       sql = call.kind.toUpperCase();
       profile = BARE_STATEMENT;
       commitFlush = call.kind === 'commit' && b.txWrites && this.settings.synchronous_commit !== 'off';
+      if (b.block) this.pipeline.endBlock(b, call.kind === 'commit', `wire:${this.id}`);
     }
     b.state = 'active';
     b.query = sql;
@@ -247,25 +248,6 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     });
   }
 
-  /** Sends an operation to the engine once there is room in the pipeline; its reply is awaited later. A write goes to the redo log. */
-  private async send(b: Backend, op: PreparedOperation, params: readonly unknown[], walRecords: number): Promise<{ reply: Promise<RunReply> }> {
-    while (this.outstanding.length >= MAX_OUTSTANDING) await this.outstanding.shift()!.catch(() => undefined);
-    this.ctx.metrics.realQueries += op.statements.length + (op.transaction ? 2 : 0);
-    const req: EngineRequest = {
-      op: 'run',
-      transaction: op.transaction,
-      statements: boundStatements(op, params),
-      ...(op.maxRows ? { maxRows: op.maxRows } : {}),
-      // a write's now() (its columns' defaults) is the virtual time it runs at
-      ...(op.writes ? { clock: virtualTimestamp(this.ctx.scheduler.now) } : {}),
-    };
-    if (op.writes && !this.isReplica) b.redo = this.recovery?.log(req, walRecords);
-    const p = this.engine!.request(req) as Promise<RunReply>;
-    p.catch(() => undefined);
-    this.outstanding.push(p);
-    return { reply: p };
-  }
-
   private async finish(b: Backend, call: StatementCall, done: (r: Reply) => void): Promise<void> {
     if (b.inFlight !== done) return;
     let error: EngineError | undefined;
@@ -280,16 +262,18 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         },
       );
       this.ctx.metrics.defer(outcome, (err) => this.ctx.metrics.query(this.id, !!err, at));
-    } else if (call.kind === 'sql') {
+    } else if (call.kind === 'sql' || b.blockCommit) {
+      const batch = call.kind === 'sql' ? b.batch! : b.blockCommit!;
+      b.blockCommit = undefined;
       let reply: RunReply;
       try {
-        reply = await b.batch!;
+        reply = await batch;
       } catch (e) {
         if (e instanceof EngineDeadError) return this.crash(e.reason);
         throw e;
       }
       if (b.inFlight !== done) return;
-      if (reply.failedAt === call.index) error = reply.error;
+      if (call.kind === 'sql' ? reply.failedAt === call.index : reply.failedAt !== undefined) error = reply.error;
     }
     let position: number | undefined;
     if (b.redo && (call.kind !== 'sql' || !call.op.transaction) && call.kind !== 'begin') {
@@ -386,12 +370,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     if (!this.engine) return;
     const { requests, queries } = replayRequests(rec);
     this.ctx.metrics.realQueries += queries;
-    for (const req of requests) {
-      const p = this.engine.request(req);
-      p.catch(() => undefined);
-      this.outstanding.push(p);
-      if (this.outstanding.length > MAX_OUTSTANDING) this.outstanding.shift();
-    }
+    for (const req of requests) this.pipeline.add(this.engine.request(req), false);
   }
 
   async becomePrimary(): Promise<string> {
@@ -420,7 +399,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   /** Drops every connection with `error` (FATAL): a shutdown, a death or a crash. */
   private terminateAll(error: SimError): void {
-    this.outstanding = [];
+    this.pipeline.clear();
     this.cpu.clear();
     this.backends.terminateAll(error);
   }
@@ -517,10 +496,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   activity(consoleQuery?: string): ActivityRow[] {
     const rows = this.backends.rows(consoleQuery);
     if (!this.replication) return [...rows, ...this.auxiliary];
-    // a standby runs no walwriter, autovacuum or logical replication launcher; it runs startup and walreceiver
-    const standbyless = new Set(['walwriter', 'autovacuum launcher', 'logical replication launcher']);
-    const aux = this.isReplica ? this.auxiliary.filter((a) => !standbyless.has(a.backendType)) : this.auxiliary;
-    return [...rows, ...this.replication.processes(), ...aux];
+    return [...rows, ...this.replication.processes(), ...(this.isReplica ? onStandby(this.auxiliary) : this.auxiliary)];
   }
 
   /** The monitoring views as the model has them now, for a console statement (`consoleQuery`: its own session's row) or a real client's. */

@@ -1,0 +1,89 @@
+/**
+ * What a postgres node sends its engine for its clients' statements, and the replies not yet received, oldest
+ * first. Requests are sent when a statement starts service (in virtual order) and their replies awaited at its
+ * completion, so many may be in flight; at MAX_OUTSTANDING a new statement's request waits for the oldest
+ * reply, which bounds the engine's queue (and its memory). A write goes to the redo log when it is sent; a
+ * real client's statement runs as the console's role, and in its transaction block after the block's earlier
+ * statements (TxBlock.ts).
+ */
+import type { DbEngine } from '../../engine/DbEngine.ts';
+import type { EngineRequest, RunReply, RunRequest } from '../../engine/protocol.ts';
+import { virtualTimestamp } from '../../monitoring/activity.ts';
+import type { Membership } from '../../replication/ports.ts';
+import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
+import type { SimContext } from '../types.ts';
+import type { Backend } from './Backends.ts';
+import type { Recovery } from './Recovery.ts';
+import { TxBlock } from './TxBlock.ts';
+
+const MAX_OUTSTANDING = 256;
+
+/** The node's parts a request meets, as they are when it is sent. */
+export interface EngineSide {
+  engine: DbEngine;
+  recovery: Recovery | undefined;
+  replication: Membership | undefined;
+  isReplica: boolean;
+}
+
+export class Pipeline {
+  private outstanding: Promise<unknown>[] = [];
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly node: () => EngineSide,
+  ) {}
+
+  /** Sends an operation's statements (a real client's: `maxRows`); the reply is awaited at their completion. */
+  async send(b: Backend, op: PreparedOperation, params: readonly unknown[], walRecords: number): Promise<{ reply: Promise<RunReply> }> {
+    const statements = boundStatements(op, params);
+    const clock = virtualTimestamp(this.ctx.scheduler.now);
+    if (op.maxRows && op.transaction) return { reply: (b.block ??= new TxBlock()).attempt(statements, op.maxRows, clock, walRecords, (req) => this.request(req)) };
+    const req: EngineRequest = {
+      op: 'run',
+      transaction: op.transaction,
+      statements,
+      ...(op.maxRows ? { maxRows: op.maxRows, client: true } : {}),
+      // a write's now() (its columns' defaults) is the virtual time it runs at
+      ...(op.writes ? { clock } : {}),
+    };
+    const node = this.node();
+    if (op.writes && !node.isReplica) b.redo = node.recovery?.log(req, walRecords);
+    return { reply: this.request(req) };
+  }
+
+  /** A real client's block ends: a COMMIT runs it for real (awaited at the COMMIT's completion: `blockCommit`), a ROLLBACK drops it. */
+  endBlock(b: Backend, commit: boolean, name: string): void {
+    const c = commit ? b.block!.commit(name, virtualTimestamp(this.ctx.scheduler.now)) : undefined;
+    b.block = undefined;
+    if (!c) return;
+    const node = this.node();
+    if (!node.isReplica) b.redo = node.recovery?.log(c.req, c.walRecords);
+    b.blockCommit = this.request(c.req);
+    b.record = node.replication?.recordWrite({ ...c, ok: b.blockCommit.then((r) => r.failedAt === undefined, () => false) });
+  }
+
+  /** Sends a run request now, or once there is room (the reply is the engine's own promise, not one wrapping it). */
+  private request(req: RunRequest): Promise<RunReply> {
+    if (this.outstanding.length >= MAX_OUTSTANDING) return this.outstanding.shift()!.then(() => this.request(req), () => this.request(req));
+    this.ctx.metrics.realQueries += req.statements.length + (req.transaction ? 2 : 0);
+    return this.add(this.node().engine.request(req) as Promise<RunReply>);
+  }
+
+  /**
+   * A request's reply joins the pipeline (its failure is seen where it is awaited, not here). `waited`: the
+   * caller waited for room; otherwise (a replica's replay, in stream order) the oldest is forgotten past the
+   * bound.
+   */
+  add<T>(p: Promise<T>, waited = true): Promise<T> {
+    p.catch(() => undefined);
+    this.outstanding.push(p);
+    if (!waited && this.outstanding.length > MAX_OUTSTANDING) this.outstanding.shift();
+    return p;
+  }
+
+  /** The engine is gone: nothing is outstanding any more. */
+  clear(): void {
+    this.outstanding = [];
+  }
+}
