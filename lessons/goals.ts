@@ -77,6 +77,8 @@ export function describeCheck(c: Check): string {
       return `run /${c.matches}/ on ${selectorText(c.node)} (≥ ${c.minRows} row${c.minRows === 1 ? '' : 's'})`;
     case 'pools':
       return `SHOW POOLS on ${c.node}: ${c.column} ${OP_WORDS[c.op]} ${c.value}${held}`;
+    case 'shardStrategy':
+      return `the shard map's strategy ${OP_WORDS[c.op]} ${Array.isArray(c.value) ? c.value.join(', ') : c.value}`;
   }
 }
 
@@ -128,8 +130,27 @@ export function reportValue(report: Report, path: string): unknown {
   return v;
 }
 
+/**
+ * `sharding.hottestShare`: the busiest shard's share of the statements all shards ran in a second (the hot
+ * spot of the skew heatmap: 0.5 on two evenly loaded shards, 1 when one shard runs everything); undefined
+ * in a second when no shard ran any.
+ */
+export const HOTTEST_SHARE = 'sharding.hottestShare';
+
+export function hottestShare(perShard: Record<string, number> | undefined): number | undefined {
+  const counts = Object.values(perShard ?? {});
+  const total = counts.reduce((a, b) => a + b, 0);
+  return total > 0 ? Math.max(...counts) / total : undefined;
+}
+
 /** The one-second series of a report path, when the report has one: [second index, value]. */
 export function seriesOf(report: Report, path: string): [number, number][] | undefined {
+  if (path === HOTTEST_SHARE) {
+    return report.timeSeries.flatMap((b): [number, number][] => {
+      const share = hottestShare(b.shards);
+      return share === undefined ? [] : [[b.t, share]];
+    });
+  }
   const top: Record<string, keyof Report['timeSeries'][number]> = {
     'latencyMs.p50': 'p50Ms',
     'latencyMs.p95': 'p95Ms',
@@ -158,7 +179,7 @@ function currentValue(c: Check, ctx: GoalContext): { value?: number; missing?: s
   }
   if (c.check !== 'metric' && c.check !== 'increase') return {};
   if (!ctx.report) return { missing: 'run the sim to see it' };
-  const v = reportValue(ctx.report, c.path);
+  const v = c.path === HOTTEST_SHARE ? seriesOf(ctx.report, c.path)?.at(-1)?.[1] : reportValue(ctx.report, c.path);
   if (v === undefined && /^(errors|consistency)\./.test(c.path) && (c.path.startsWith('errors.') || ctx.report.consistency)) return { value: 0 };
   if (typeof v !== 'number') return { missing: v === undefined ? `${c.path} is not in the report (yet)` : `${c.path} is not a number` };
   return { value: v };
@@ -227,6 +248,11 @@ export class GoalTracker {
           if (direct) return result(false, `${direct.join(' → ')} bypasses it`);
         }
         return result(true, 'yes');
+      }
+      case 'shardStrategy': {
+        const kind = ctx.report?.sharding?.strategy;
+        if (kind === undefined) return result(false, ctx.report ? 'the scenario is not sharded' : 'run the sim to see it');
+        return result(compare(kind, c.op, c.value), `strategy = ${kind}`);
       }
       case 'setting': {
         const n = ctx.scenario.nodes.find((x) => x.id === c.node);

@@ -3,8 +3,8 @@
  * path and line, and the other lessons keep working. Pure: it takes the files' texts (read from disk by
  * the tests and the CLI, bundled by the app), never reads files itself.
  */
-import { applyOverrides, editScenario, formatIssues, nodeKind, parseScenario, parseScenarioText, type Scenario } from '../sim/index.ts';
-import { scenarioAfter } from './commands.ts';
+import { applyOverrides, formatIssues, nodeKind, parseScenario, parseScenarioText, type Scenario } from '../sim/index.ts';
+import { editLessonScenario, scenarioAfter } from './commands.ts';
 import { JsonSyntaxError, type Located, lineOf, parseLocated, pathKey } from './json.ts';
 import { type Check, isScenarioEdit, type Lesson, type LessonCommand, lessonSchema, type Selector } from './schema.ts';
 import { matches } from './goals.ts';
@@ -137,11 +137,13 @@ export function loadLesson(
       commands.forEach((c, ci) => {
         const where = ['steps', si, list, ci];
         if (isScenarioEdit(c) || c.do === 'setNodeSetting') {
-          const r = editScenario(cur, c);
+          const r = editLessonScenario(cur, c);
           if (r.ok) cur = r.scenario;
           else at(where, r.message);
         } else if (c.do === 'runSql' && !cur.nodes.some((n) => n.id === c.node)) {
           at([...where, 'node'], `no node "${c.node}" at this point of the step`);
+        } else if (c.do === 'reshard' && !cur.sharding) {
+          at(where, 'the scenario is not sharded at this point of the step: nothing to reshard');
         }
       });
       if (list === 'solution') after = cur;
@@ -187,6 +189,7 @@ function checkRefs(c: Check, s: Scenario, at: (path: PropertyKey[], message: str
       node(c.node, ['node']);
       break;
     case 'count':
+    case 'shardStrategy':
       break;
   }
 }

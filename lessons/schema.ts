@@ -38,6 +38,11 @@ const sim = commandSchemas;
 /** The student presses Run and lets it run for a simulated duration. */
 export const runCommand = z.strictObject({ do: z.literal('run'), for: durationSchema });
 const monitoringNames = MONITORING_QUERIES.map((q) => q.name) as [string, ...string[]];
+/**
+ * The shard map's strategy chosen anew before the data is loaded (an edit of the scenario's `sharding` block:
+ * the next run splits the data by it), as an architect picks virtual shards before the first reshard.
+ */
+export const setShardStrategyCommand = z.strictObject({ do: z.literal('setShardStrategy'), strategy: z.record(z.string(), z.unknown()) });
 /** SQL (or the admin console's language on a pgbouncer node) in a node's console; `monitoring` names one of the seed's queries. */
 export const runSqlCommand = z
   .strictObject({ do: z.literal('runSql'), node: id, sql: z.string().min(1).max(20_000).optional(), monitoring: z.enum(monitoringNames).optional() })
@@ -45,12 +50,24 @@ export const runSqlCommand = z
 
 /**
  * A lesson's commands: the sim's topology edits and setWorkload (edits of the scenario: the next run
- * loads it), its setNodeSetting (applied to the running sim, as the inspector does it live), and the
- * lesson's own `run` (for a simulated duration) and `runSql` (which may name a monitoring query).
+ * loads it), its setNodeSetting (applied to the running sim, as the inspector does it live) and reshard (on
+ * the running sim: the rows move while traffic goes on), and the lesson's own `setShardStrategy` (an edit
+ * of the scenario), `run` (for a simulated duration) and `runSql` (which may name a monitoring query).
  */
-export const commandSchema = z.union([sim.addNode, sim.removeNode, sim.addEdge, sim.removeEdge, sim.setWorkload, sim.setNodeSetting, runCommand, runSqlCommand]);
+export const commandSchema = z.union([
+  sim.addNode,
+  sim.removeNode,
+  sim.addEdge,
+  sim.removeEdge,
+  sim.setWorkload,
+  sim.setNodeSetting,
+  sim.reshard,
+  setShardStrategyCommand,
+  runCommand,
+  runSqlCommand,
+]);
 export type LessonCommand = z.output<typeof commandSchema>;
-export const SCENARIO_EDITS = ['addNode', 'removeNode', 'addEdge', 'removeEdge', 'setWorkload'] as const;
+export const SCENARIO_EDITS = ['addNode', 'removeNode', 'addEdge', 'removeEdge', 'setWorkload', 'setShardStrategy'] as const;
 export type ScenarioEdit = Extract<LessonCommand, { do: (typeof SCENARIO_EDITS)[number] }>;
 
 export function isScenarioEdit(c: LessonCommand): c is ScenarioEdit {
@@ -81,8 +98,8 @@ export type Selector = z.output<typeof selectorSchema>;
 const metricPath = z
   .string()
   .regex(
-    /^(latencyMs\.(p50|p95|p99|max|mean)|throughputRps|completed|failed|simulatedSeconds|errors\.[a-z0-9_]+|nodes\.[a-z][a-z0-9_-]*(\.[A-Za-z0-9_]+)+|consistency(\.[A-Za-z0-9_]+)+)$/,
-    'a report path such as latencyMs.p95, nodes.primary.cpuUtilization, errors.too_many_connections or consistency.staleReads',
+    /^(latencyMs\.(p50|p95|p99|max|mean)|throughputRps|completed|failed|simulatedSeconds|errors\.[a-z0-9_]+|nodes\.[a-z][a-z0-9_-]*(\.[A-Za-z0-9_]+)+|consistency(\.[A-Za-z0-9_]+)+|sharding(\.[A-Za-z0-9_]+)+)$/,
+    'a report path such as latencyMs.p95, nodes.primary.cpuUtilization, errors.too_many_connections, consistency.staleReads or sharding.rowsMoved',
   );
 
 const common = {
@@ -138,11 +155,22 @@ export const poolsCheck = z.strictObject({
 });
 
 /**
+ * The strategy of the shard map in force (the report's `sharding.strategy`, which follows a reshard at its
+ * cutover): a figure that a workaround can also reach (a range boundary placed just so) counts only with it.
+ */
+export const shardStrategyCheck = z.strictObject({
+  check: z.literal('shardStrategy'),
+  op: z.enum(['==', '!=', 'in']),
+  value: z.union([z.string().max(40), z.array(z.string().max(40)).min(1)]),
+  ...common,
+});
+
+/**
  * What a figure check may also require: the change the step teaches (a replica serves reads, PgBouncer
  * carries the traffic, the app reads its own writes). A figure can drift to its target alone (a cache warms up, a database refuses the
  * connections it cannot hold): with `requires` it is met only while the cause holds too.
  */
-export const requirementSchema = z.discriminatedUnion('check', [metricCheck, increaseCheck, throughCheck, countCheck, settingCheck, poolsCheck]);
+export const requirementSchema = z.discriminatedUnion('check', [metricCheck, increaseCheck, throughCheck, countCheck, settingCheck, poolsCheck, shardStrategyCheck]);
 export type Requirement = z.output<typeof requirementSchema>;
 const requires = { requires: z.array(requirementSchema).min(1).max(3).optional() };
 
@@ -154,6 +182,7 @@ export const checkSchema = z.discriminatedUnion('check', [
   settingCheck,
   consoleCheck,
   poolsCheck.extend(requires),
+  shardStrategyCheck,
 ]);
 export type Check = z.output<typeof checkSchema>;
 

@@ -4,7 +4,8 @@
  * run-time command (re)loads the sim from it, as pressing Run does in the app. What acts on the running
  * sim (a setting, console SQL) goes through `Simulation.apply`. Goals are checked every simulated second.
  */
-import { buildReport, CommandError, type ConsoleResult, type EngineFactory, editScenario, type Scenario, Simulation, type SimCommand } from '../sim/index.ts';
+import { buildReport, CommandError, type ConsoleResult, type EngineFactory, type Scenario, Simulation, type SimCommand } from '../sim/index.ts';
+import { editLessonScenario } from './commands.ts';
 import { type CheckResult, type GoalContext, GoalTracker } from './goals.ts';
 import type { LoadedLesson } from './load.ts';
 import { type LessonCommand, seconds, sqlOf } from './schema.ts';
@@ -80,6 +81,11 @@ export class LessonSession {
       if (r.error) throw new LessonCommandError(`runSql on ${c.node}: ${r.error.message}`);
       return r;
     }
+    if (c.do === 'reshard') {
+      // on the running sim: the rows move after the copy's modelled time, while the workload goes on
+      await this.applyToSim(await this.ensureSim(), c);
+      return undefined;
+    }
     if (c.do === 'setNodeSetting' && this.sim && !this.dirty) {
       // on the running sim, as the inspector does it; one that needs a restart takes effect at the next load
       const { outcome } = await this.applyToSim(this.sim, c);
@@ -88,7 +94,7 @@ export class LessonSession {
       return undefined;
     }
     // a scenario edit (or a setting before the sim runs): the next run loads it
-    const r = editScenario(this.scenario, c);
+    const r = editLessonScenario(this.scenario, c);
     if (!r.ok) throw new LessonCommandError(r.message);
     this.scenario = r.scenario;
     this.dirty = true;

@@ -140,5 +140,7 @@ function shardingReport(sim: Simulation, map: ShardMap, f: ShardFigures, nodes: 
     };
   }
   const moved = f.reshards.length > 0 ? { rowsMoved: f.rowsMoved, bytesMoved: f.bytesMoved } : {};
-  return { strategy: map.strategy.kind, shards, scatterQueries: f.scatter, crossShardErrors: f.crossShard, unmergeableErrors: f.unmergeable, ...moved };
+  // the map in force: a reshard's cutover replaces it (and the scenario a restart loads), not the loaded scenario's
+  const strategy = (sim.restartScenario.sharding ?? map).strategy.kind;
+  return { strategy, shards, scatterQueries: f.scatter, crossShardErrors: f.crossShard, unmergeableErrors: f.unmergeable, ...moved };
 }

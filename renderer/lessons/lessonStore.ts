@@ -203,6 +203,10 @@ export function describeCommand(c: LessonCommand): string {
       return `set the workload's ${Object.entries(c.set)
         .map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
         .join(', ')}`;
+    case 'setShardStrategy':
+      return `chose the ${String(c.strategy.kind)} shard strategy`;
+    case 'reshard':
+      return `resharded onto ${c.shards.join(', ')}${c.strategy ? ` with the ${String(c.strategy.kind)} strategy` : ''}`;
     case 'run':
       return `ran for ${c.for} of simulated time`;
     case 'runSql':
@@ -262,6 +266,9 @@ export async function applyCommands(commands: readonly LessonCommand[]): Promise
       case 'setNodeSetting':
         app().setSetting(c.node, c.name, c.value);
         await app().applySettingLive(c.node, c.name, c.value);
+        break;
+      case 'reshard':
+        await simClient().apply(c).catch((e: Error) => set({ message: e.message }));
         break;
     }
   }

@@ -21,6 +21,12 @@ import { textArrayLiteral } from './split.ts';
 /** Row data a shard move copies per second: COPY between two servers of ordinary hardware (tens of MB/s per table sync). */
 export const COPY_BYTES_PER_SECOND = 50 * 1024 * 1024;
 
+/**
+ * Characters of row JSON per INSERT of a move: a statement stays well under the console's 100,000 characters
+ * (sim/monitoring/consoleGuard.ts) with quotes doubled and one more row.
+ */
+const MOVE_BATCH_CHARS = 40_000;
+
 /** One table's rows that move from one shard to another. */
 export interface TableMove {
   table: string;
@@ -96,7 +102,7 @@ function copyUs(moves: readonly TableMove[], bytes: number): number {
 
 /**
  * Moves a plan's rows for real: each table move's rows read on the old shard as JSON and inserted on the new
- * one (tables in the map's order, so a parent before the tables that reference it), then deleted from the
+ * one in batches (tables in the map's order, so a parent before the tables that reference it), then deleted from the
  * old shards (in reverse order). Rows keep their ids, so ids that the shards' own sequences made twice
  * (split.ts) collide on the new shard: PostgreSQL's unique violation then stops the move, the rows copied so
  * far are deleted from the new shards again (they own none of those keys under the old map) and the error
@@ -110,10 +116,16 @@ export async function moveRows(map: ShardMap, plan: ReshardPlan, run: RunSql): P
   const copied: TableMove[] = [];
   try {
     for (const m of moves) {
-      const rows = await run(m.from, `SELECT coalesce(json_agg(t), '[]')::text FROM ${m.table} t WHERE ${where(m)}`);
-      const json = String(rows[0][0]).replaceAll("'", "''");
-      await run(m.to, `INSERT INTO ${m.table} SELECT * FROM json_populate_recordset(NULL::${m.table}, '${json}')`);
+      // the rows as JSON in batches of about MOVE_BATCH_CHARS, each INSERT under the console's limit on a statement
+      const batches = await run(
+        m.from,
+        `SELECT json_agg(r)::text FROM (SELECT row_to_json(t) AS r, sum(length(row_to_json(t)::text)) OVER (ORDER BY ctid) / ${MOVE_BATCH_CHARS} AS batch FROM ${m.table} t WHERE ${where(m)}) s GROUP BY batch ORDER BY batch`,
+      );
+      // before its first batch: a batch that fails leaves rows of this move to delete too
       copied.push(m);
+      for (const [json] of batches) {
+        await run(m.to, `INSERT INTO ${m.table} SELECT * FROM json_populate_recordset(NULL::${m.table}, '${String(json).replaceAll("'", "''")}')`);
+      }
     }
   } catch (e) {
     for (const m of copied.reverse()) await run(m.to, `DELETE FROM ${m.table} WHERE ${where(m)}`);

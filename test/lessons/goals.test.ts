@@ -1,6 +1,6 @@
 /** Goal checks as pure functions over a report, a snapshot, the console history and the topology (no PGlite). */
 import { describe, expect, it } from 'vitest';
-import { type Check, checkSchema, describeCheck, type GoalContext, GoalTracker, roles, scenarioAfter, settleGoal } from '../../lessons/index.ts';
+import { type Check, checkSchema, describeCheck, type GoalContext, GoalTracker, hottestShare, roles, scenarioAfter, seriesOf, settleGoal } from '../../lessons/index.ts';
 import { parseScenario, type Report, type Scenario } from '../../sim/index.ts';
 
 function scenario(): Scenario {
@@ -128,5 +128,60 @@ describe('goal checks', () => {
     expect(reached).toEqual({ done: true, results: met });
     expect(settleGoal(reached, unmet)).toEqual({ done: true, results: met });
     expect(settleGoal({ done: false, results: met }, unmet)).toEqual({ done: false, results: unmet });
+  });
+
+  it('sharding: the busiest shard\'s share of each second\'s statements, held over whole seconds; the strategy check reads the map in force', () => {
+    expect(hottestShare({ shard1: 25, shard2: 75 })).toBe(0.75);
+    expect(hottestShare({ shard1: 0, shard2: 0 })).toBeUndefined();
+    const shards: Record<string, number>[] = [{ shard1: 20, shard2: 80 }, { shard1: 48, shard2: 52 }, {}, { shard1: 55, shard2: 45 }];
+    const sharded = (strategy: string) =>
+      report(
+        shards.map(() => ({ p95Ms: 1 })),
+        { sharding: { strategy, shards: {}, scatterQueries: 0, crossShardErrors: 0, unmergeableErrors: 0 } },
+      );
+    const r = sharded('hash_partition');
+    r.timeSeries.forEach((b, i) => void (b.shards = shards[i]));
+    expect(seriesOf(r, 'sharding.hottestShare')).toEqual([
+      [0, 0.8],
+      [1, 0.52],
+      [3, 0.55],
+    ]);
+    const skew = check({
+      check: 'metric',
+      path: 'sharding.hottestShare',
+      op: '<',
+      value: 0.6,
+      for: '2s',
+      requires: [{ check: 'shardStrategy', op: 'in', value: ['hash_partition', 'modulo'], why: 'w' }],
+      why: 'w',
+    });
+    expect(new GoalTracker([skew]).update(ctx({ report: r, now: 4 }))[0]).toMatchObject({ met: true, detail: 'sharding.hottestShare = 0.55 in the last second' });
+    // one second fewer: the skewed second 0 is inside the window
+    expect(new GoalTracker([skew]).update(ctx({ report: r, now: 2 }))[0].met).toBe(false);
+    const range = sharded('range');
+    range.timeSeries.forEach((b, i) => void (b.shards = shards[i]));
+    expect(new GoalTracker([skew]).update(ctx({ report: range, now: 4 }))[0]).toMatchObject({ met: false, detail: expect.stringContaining('strategy = range') });
+    expect(describeCheck(check({ check: 'shardStrategy', op: '==', value: 'modulo', why: 'w' }))).toBe("the shard map's strategy = modulo");
+  });
+
+  it('setShardStrategy edits the shard map before a run, validated; a scenario without one refuses it', () => {
+    const sharded = parseScenario({
+      nodes: [
+        { id: 'app', kind: 'app' },
+        { id: 's1', kind: 'postgres' },
+        { id: 's2', kind: 'postgres' },
+      ],
+      edges: [
+        { from: 'app', to: 's1' },
+        { from: 'app', to: 's2' },
+      ],
+      sharding: { tables: [{ table: 'users', column: 'id' }], key_type: 'bigint', shards: ['s1', 's2'], strategy: { kind: 'modulo' } },
+    });
+    if (!sharded.ok) throw new Error(JSON.stringify(sharded.issues));
+    const r = scenarioAfter(sharded.scenario, [{ do: 'setShardStrategy', strategy: { kind: 'virtual_shards' } }]);
+    expect(r.ok && r.scenario.sharding?.strategy).toEqual({ kind: 'virtual_shards', shard_count: 32 });
+    const bad = scenarioAfter(sharded.scenario, [{ do: 'setShardStrategy', strategy: { kind: 'range', boundaries: [] } }]);
+    expect(bad).toMatchObject({ ok: false, message: expect.stringContaining('2 shards need 1 boundaries') });
+    expect(scenarioAfter(scenario(), [{ do: 'setShardStrategy', strategy: { kind: 'modulo' } }])).toMatchObject({ ok: false, message: expect.stringContaining('not sharded') });
   });
 });

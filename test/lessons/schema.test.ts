@@ -28,7 +28,7 @@ describe('lesson files', () => {
   it('every shipped lesson loads, with a start scenario per step, and has a test that replays its solution', () => {
     const { lessons, errors } = loadLessons(files);
     expect(errors.map(formatLessonError)).toEqual([]);
-    expect(lessons.map((l) => l.lesson.id)).toEqual(['monitoring', 'vertical-scaling', 'read-replicas', 'connection-pooling', 'caching']);
+    expect(lessons.map((l) => l.lesson.id)).toEqual(['monitoring', 'vertical-scaling', 'read-replicas', 'connection-pooling', 'caching', 'sharding-range-hash', 'sharding-geography', 'sharding-reshard']);
     for (const l of lessons) {
       expect(l.stepStarts).toHaveLength(l.lesson.steps.length);
       expect(existsSync(`test/lessons/solution.${l.lesson.id}.test.ts`), `test/lessons/solution.${l.lesson.id}.test.ts`).toBe(true);
