@@ -62,3 +62,7 @@ export { boundStatements, cacheKey, clientOperation, type PreparedOperation, par
 export type { AppSettings } from './nodes/app/settings.ts';
 export type { StaleSample } from './replication/ConsistencyChecker.ts';
 export { journalUntil, Timeline } from './timeline.ts';
+export { shardOfNodes } from './scenario/sharding.ts';
+export { KEY_TYPES } from './sharding/keys.ts';
+export { type ShardMap, shardNodes } from './sharding/shardMap.ts';
+export type { RouteExplain } from './nodes/proxy/ShardRouter.ts';

@@ -4,6 +4,7 @@ import { useApp } from '../store/appStore.ts';
 import type { SeriesPoint } from '../sim/protocol.ts';
 import { Chart } from './Chart.tsx';
 import { kindView, kindViews } from '../canvas/nodes/index.ts';
+import { ShardHeatmap } from '../sharding/ShardHeatmap.tsx';
 
 export function MetricsPanel() {
   const series = useApp((s) => s.series);
@@ -65,6 +66,7 @@ export function MetricsPanel() {
         {selected && !NodeCharts && <Chart testId="chart-node" title={`Node ${selected}`} unit="per second" x={x} series={node} />}
         {selected && NodeCharts && <NodeCharts node={selected} />}
         {kindViews().map((v) => v.documentCharts && <v.documentCharts key={v.kind} />)}
+        <ShardHeatmap />
       </div>
     </div>
   );

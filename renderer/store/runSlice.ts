@@ -51,12 +51,15 @@ export interface RunSlice {
 
 /** The parts of a document the simulation depends on (not positions, labels or the name). */
 export function simKey(doc: Doc): string {
-  const s = docToScenario(doc) as { nodes: { id: string; kind: string; settings: unknown }[] };
+  const s = docToScenario(doc) as { nodes: { id: string; kind: string; settings: unknown; region?: string }[] };
   return JSON.stringify({
-    nodes: s.nodes.map((n) => ({ id: n.id, kind: n.kind, settings: n.settings })),
+    nodes: s.nodes.map((n) => ({ id: n.id, kind: n.kind, settings: n.settings, region: n.region })),
     edges: doc.edges,
     workload: doc.workload,
     run: doc.run,
+    // the shard map and the region table: an edit of either applies at the next Run
+    sharding: doc.sharding,
+    regions: doc.regions,
   });
 }
 
