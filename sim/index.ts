@@ -62,3 +62,21 @@ export { boundStatements, cacheKey, clientOperation, type PreparedOperation, par
 export type { AppSettings } from './nodes/app/settings.ts';
 export type { StaleSample } from './replication/ConsistencyChecker.ts';
 export { journalUntil, Timeline } from './timeline.ts';
+export { type Chart, type ChartPoint, type ChartSeries, esc, svgChart } from './bench/charts.ts';
+export { diffFigures, type FigureDiff, figures, topologyDiff } from './bench/compare.ts';
+export { type Interval, interval95 } from './bench/stats.ts';
+export {
+  aggregate,
+  checkCombinations,
+  combinations,
+  overridesOf,
+  plusMinus,
+  SWEEP_FIGURES,
+  type SweepFigure,
+  type SweepPoint,
+  type SweepResult,
+  SweepValueError,
+  sweepCharts,
+  sweepSeeds,
+  type Vary,
+} from './bench/sweep.ts';
