@@ -28,7 +28,7 @@ describe.skipIf(!!missing)(`a lesson in Chromium${missing ? ` (skipped: ${missin
   it('lists the lessons grouped by pattern, with progress', async () => {
     await id('lessons-toggle').click();
     await id('lesson-list').waitFor();
-    await expect(id('lesson-list').locator('h3').allTextContents()).resolves.toEqual(['Monitoring', 'Vertical scaling', 'Read replicas', 'Connection pooling', 'Caching']);
+    await expect(id('lesson-list').locator('h3').allTextContents()).resolves.toEqual(['Monitoring', 'Vertical scaling', 'Read replicas', 'Connection pooling', 'Sharding', 'Caching']);
     await expect(id('lesson-monitoring').textContent()).resolves.toContain('0/3 steps');
     await expect(id('lesson-errors').count()).resolves.toBe(0);
     await shot(page, '20-lessons-list');
