@@ -66,3 +66,21 @@ export { shardOfNodes } from './scenario/sharding.ts';
 export { KEY_TYPES } from './sharding/keys.ts';
 export { type ShardMap, shardNodes } from './sharding/shardMap.ts';
 export type { RouteExplain } from './nodes/proxy/ShardRouter.ts';
+export { type Chart, type ChartPoint, type ChartSeries, esc, svgChart } from './bench/charts.ts';
+export { diffFigures, type FigureDiff, figures, topologyDiff } from './bench/compare.ts';
+export { type Interval, interval95 } from './bench/stats.ts';
+export {
+  aggregate,
+  checkCombinations,
+  combinations,
+  overridesOf,
+  plusMinus,
+  SWEEP_FIGURES,
+  type SweepFigure,
+  type SweepPoint,
+  type SweepResult,
+  SweepValueError,
+  sweepCharts,
+  sweepSeeds,
+  type Vary,
+} from './bench/sweep.ts';

@@ -11,8 +11,7 @@
  * are compared the same way without running anything: predicted against measured, in percent.
  */
 import { readFile } from 'node:fs/promises';
-import { parseScenarioText, formatIssues, applyOverrides, type Report, type Scenario } from '../index.ts';
-import { type Chart, esc, svgChart } from './charts.ts';
+import { applyOverrides, type Chart, diffFigures, esc, type FigureDiff, formatIssues, parseScenarioText, type Report, type Scenario, svgChart, topologyDiff } from '../index.ts';
 import { writeAtomic } from './files.ts';
 import { durationArg, readArgs, seedArg, shared, UsageError } from './options.ts';
 import { table } from './print.ts';
@@ -35,83 +34,6 @@ export function parseCompareArgs(argv: string[]): CompareArgs {
   if (files.length === 0 || files.length > 2) throw new UsageError('give two files (scenarios or reports), or one scenario and --set changes');
   if (files.length === 1 && sets.length === 0) throw new UsageError(`B is ${files[0]} with changes: give them with --set NODE.SETTING=VALUE`);
   return { a: files[0], ...(files[1] ? { b: files[1] } : {}), sets, seed: seedArg(v.seed), durationUs: durationArg(v.duration), json: v.json, html: v.html };
-}
-
-/** Keys that are no figure of the run (identity, wall time) or are series and lists rather than figures. */
-const NOT_FIGURES = new Set(['seed', 'wallSeconds', 'realQueries', 'timeSeries', 'series', 'events', 'sql', 'lost', 'staleVersions']);
-
-/** Every numeric figure of a report by its path (`latencyMs.p95`, `nodes.pgbouncer.pool.clWaitingAvg`). */
-export function figures(r: unknown, prefix = '', out = new Map<string, number>()): Map<string, number> {
-  if (typeof r === 'number' && prefix) out.set(prefix, r);
-  else if (r && typeof r === 'object' && !Array.isArray(r)) {
-    for (const [k, v] of Object.entries(r)) if (!NOT_FIGURES.has(k)) figures(v, prefix ? `${prefix}.${k}` : k, out);
-  }
-  return out;
-}
-
-export interface FigureDiff {
-  figure: string;
-  a?: number;
-  b?: number;
-  diff?: number;
-  /** (b - a) / a in percent; undefined when a is 0 or either is missing. */
-  pct?: number;
-}
-
-const round = (x: number) => Math.round(x * 1000) / 1000;
-
-export function diffFigures(a: Report, b: Report): FigureDiff[] {
-  const fa = figures(a);
-  const fb = figures(b);
-  const keys = [...new Set([...fa.keys(), ...fb.keys()])];
-  return keys.map((figure) => {
-    const x = fa.get(figure);
-    const y = fb.get(figure);
-    const both = x !== undefined && y !== undefined;
-    return { figure, a: x, b: y, ...(both ? { diff: round(y - x) } : {}), ...(both && x !== 0 ? { pct: round(((y - x) / Math.abs(x)) * 100) } : {}) };
-  });
-}
-
-const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
-
-/** What differs between two scenarios: nodes, their effective settings (defaults filled in), edges, workload, sharding, run. */
-export function topologyDiff(a: Scenario, b: Scenario): string[] {
-  const out: string[] = [];
-  const nodesB = new Map(b.nodes.map((n) => [n.id, n]));
-  const nodesA = new Map(a.nodes.map((n) => [n.id, n]));
-  for (const n of a.nodes) if (!nodesB.has(n.id)) out.push(`- node ${n.id} (${n.kind})`);
-  for (const n of b.nodes) if (!nodesA.has(n.id)) out.push(`+ node ${n.id} (${n.kind})`);
-  for (const na of a.nodes) {
-    const nb = nodesB.get(na.id);
-    if (!nb) continue;
-    if (nb.kind !== na.kind) {
-      out.push(`~ node ${na.id}: ${na.kind} -> ${nb.kind}`);
-      continue;
-    }
-    const sa = na.settings as Record<string, unknown>;
-    const sb = nb.settings as Record<string, unknown>;
-    for (const k of new Set([...Object.keys(sa), ...Object.keys(sb)])) {
-      if (show(sa[k]) !== show(sb[k])) out.push(`~ ${na.id}.${k}: ${show(sa[k])} -> ${show(sb[k])}`);
-    }
-  }
-  const edge = (e: { from: string; to: string }) => `${e.from} -> ${e.to}`;
-  const edgesB = new Map(b.edges.map((e) => [edge(e), e]));
-  const edgesA = new Map(a.edges.map((e) => [edge(e), e]));
-  for (const e of a.edges) {
-    const eb = edgesB.get(edge(e));
-    if (!eb) out.push(`- edge ${edge(e)}`);
-    else if (show(eb.latency) !== show(e.latency)) out.push(`~ edge ${edge(e)} latency: ${show(e.latency)} -> ${show(eb.latency)}`);
-  }
-  for (const e of b.edges) if (!edgesA.has(edge(e))) out.push(`+ edge ${edge(e)} (${show(e.latency)})`);
-  for (const part of ['workload', 'run'] as const) {
-    const pa = a[part] as Record<string, unknown>;
-    const pb = b[part] as Record<string, unknown>;
-    for (const k of new Set([...Object.keys(pa), ...Object.keys(pb)])) {
-      if (show(pa[k]) !== show(pb[k])) out.push(`~ ${part}.${k}: ${show(pa[k]).slice(0, 80)} -> ${show(pb[k]).slice(0, 80)}`);
-    }
-  }
-  if (show(a.sharding) !== show(b.sharding)) out.push(`~ sharding: ${show(a.sharding ?? 'none').slice(0, 80)} -> ${show(b.sharding ?? 'none').slice(0, 80)}`);
-  return out;
 }
 
 const isReport = (x: unknown): x is Report =>

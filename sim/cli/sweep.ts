@@ -13,20 +13,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { applyOverrides, formatIssues, type Report } from '../index.ts';
-import { type Chart, esc, svgChart } from './charts.ts';
+import { aggregate, checkCombinations, combinations, esc, overridesOf, plusMinus, type SweepResult, SweepValueError, svgChart, sweepCharts, sweepSeeds, type Vary } from '../index.ts';
 import { writeAtomic } from './files.ts';
 import { durationArg, oneFile, readArgs, readScenario, shared, UsageError } from './options.ts';
 import { progressBar, table } from './print.ts';
 import { runMany, type RunJob } from './runs.ts';
-import { type Interval, interval95 } from './stats.ts';
 import { runAsScript } from './script.ts';
-
-export interface Vary {
-  /** `workload.clients`, `pgbouncer.default_pool_size`: what --set takes. */
-  key: string;
-  values: (number | string)[];
-}
 
 export interface SweepArgs {
   file: string;
@@ -36,33 +28,6 @@ export interface SweepArgs {
   parallel: number;
   json?: string;
   html?: string;
-}
-
-/** The figures a sweep aggregates, by name, and how to read each from a report. */
-export const SWEEP_FIGURES = {
-  throughputRps: (r: Report) => r.throughputRps,
-  p50Ms: (r: Report) => r.latencyMs.p50,
-  p95Ms: (r: Report) => r.latencyMs.p95,
-  p99Ms: (r: Report) => r.latencyMs.p99,
-  meanMs: (r: Report) => r.latencyMs.mean,
-  failed: (r: Report) => r.failed,
-} as const;
-export type SweepFigure = keyof typeof SWEEP_FIGURES;
-
-export interface SweepPoint {
-  /** The varied settings' values of this point, by key. */
-  at: Record<string, number | string>;
-  runs: ({ seed: number } & Record<SweepFigure, number>)[];
-  figures: Record<SweepFigure, Interval>;
-}
-
-export interface SweepResult {
-  scenario: string;
-  file: string;
-  vary: Vary[];
-  seeds: number[];
-  simulatedSeconds: number;
-  points: SweepPoint[];
 }
 
 const parseValue = (v: string): number | string => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
@@ -98,61 +63,10 @@ export function parseSweepArgs(argv: string[]): SweepArgs {
   };
 }
 
-/** Every combination of the varied values, the first key varying slowest. */
-export function combinations(vary: readonly Vary[]): Record<string, number | string>[] {
-  let out: Record<string, number | string>[] = [{}];
-  for (const v of vary) out = out.flatMap((c) => v.values.map((x) => ({ ...c, [v.key]: x })));
-  return out;
-}
-
-const setOf = (at: Record<string, number | string>) => Object.entries(at).map(([k, v]) => `${k}=${typeof v === 'number' ? v : JSON.stringify(v)}`);
-
-/** The points of a sweep from its reports (one per combination and seed, combinations first). */
-export function aggregate(combos: readonly Record<string, number | string>[], seeds: readonly number[], reports: readonly Report[]): SweepPoint[] {
-  return combos.map((at, c) => {
-    const rs = seeds.map((seed, s) => ({ seed, r: reports[c * seeds.length + s] }));
-    const runs = rs.map(({ seed, r }) => ({ seed, ...(Object.fromEntries(Object.entries(SWEEP_FIGURES).map(([k, f]) => [k, f(r)])) as Record<SweepFigure, number>) }));
-    const figures = Object.fromEntries(Object.keys(SWEEP_FIGURES).map((k) => [k, interval95(runs.map((r) => r[k as SweepFigure]))])) as Record<SweepFigure, Interval>;
-    return { at, runs, figures };
-  });
-}
-
-const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
-const pm = (i: Interval) => (i.n > 1 ? `${fmt(i.mean)} ± ${fmt(i.hi - i.mean)}` : fmt(i.mean));
-
 export function sweepTable(r: SweepResult): string {
   const head = [...r.vary.map((v) => v.key), 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'failed'];
-  const rows = r.points.map((p) => [...r.vary.map((v) => p.at[v.key]), ...(['throughputRps', 'p50Ms', 'p95Ms', 'p99Ms', 'failed'] as const).map((k) => pm(p.figures[k]))]);
+  const rows = r.points.map((p) => [...r.vary.map((v) => p.at[v.key]), ...(['throughputRps', 'p50Ms', 'p95Ms', 'p99Ms', 'failed'] as const).map((k) => plusMinus(p.figures[k]))]);
   return `${table(head, rows)}\n(mean ± half-width of the 95 % confidence interval over ${r.seeds.length} seed${r.seeds.length === 1 ? '' : 's'}: ${r.seeds.join(', ')}; Student's t)`;
-}
-
-/** The charts: throughput, and latency p50/p95/p99, against the first varied setting; a line per combination of the others. */
-export function sweepCharts(r: SweepResult): { name: string; chart: Chart }[] {
-  const [x, ...others] = r.vary;
-  const groups = new Map<string, SweepPoint[]>();
-  for (const p of r.points) {
-    const name = others.map((o) => `${o.key}=${p.at[o.key]}`).join(' ');
-    groups.set(name, [...(groups.get(name) ?? []), p]);
-  }
-  const series = (figure: SweepFigure, prefix: string) =>
-    [...groups].map(([name, ps]) => ({
-      name: [prefix, name].filter(Boolean).join(' ') || figure,
-      points: ps.map((p) => ({ x: x.values.indexOf(p.at[x.key]), ...p.figures[figure] })),
-    }));
-  const seeds = `${r.seeds.length} seed${r.seeds.length === 1 ? '' : 's'}, 95 % CI`;
-  return [
-    { name: 'throughput', chart: { title: `${r.scenario}: throughput (${seeds})`, xLabel: x.key, yLabel: 'requests/s', xs: x.values, series: series('throughputRps', 'req/s') } },
-    {
-      name: 'latency',
-      chart: {
-        title: `${r.scenario}: latency (${seeds})`,
-        xLabel: x.key,
-        yLabel: 'ms',
-        xs: x.values,
-        series: [...series('p50Ms', 'p50'), ...series('p95Ms', 'p95'), ...series('p99Ms', 'p99')],
-      },
-    },
-  ];
 }
 
 export function sweepHtml(r: SweepResult): string {
@@ -186,14 +100,13 @@ export function renderPng(svgPath: string, pngPath: string, width: number, heigh
 export async function sweep(args: SweepArgs, onProgress?: (done: number, total: number) => void): Promise<SweepResult> {
   const scenario = await readScenario(args.file);
   const combos = combinations(args.vary);
-  // every combination is checked here, so a bad value fails before any run starts
-  for (const c of combos) {
-    const r = applyOverrides(scenario, setOf(c));
-    if (!r.ok) throw new UsageError(`--vary ${setOf(c).join(' ')}:\n${formatIssues(r.issues)}`);
+  try {
+    checkCombinations(scenario, combos);
+  } catch (e) {
+    throw e instanceof SweepValueError ? new UsageError(`--vary ${e.message}`) : e;
   }
-  const base = scenario.run.seed;
-  const seeds = Array.from({ length: args.seeds }, (_, i) => (base + i) % 2 ** 32);
-  const jobs: RunJob[] = combos.flatMap((c) => seeds.map((seed) => ({ file: args.file, sets: setOf(c), seed, durationUs: args.durationUs })));
+  const seeds = sweepSeeds(scenario.run.seed, args.seeds);
+  const jobs: RunJob[] = combos.flatMap((c) => seeds.map((seed) => ({ file: args.file, sets: overridesOf(c), seed, durationUs: args.durationUs })));
   const reports = await runMany(jobs, { parallel: args.parallel, onDone: (d, t) => onProgress?.(d, t) });
   return { scenario: scenario.name, file: args.file, vary: args.vary, seeds, simulatedSeconds: reports[0].simulatedSeconds, points: aggregate(combos, seeds, reports) };
 }

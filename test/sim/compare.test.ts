@@ -6,7 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { diffFigures, figures, main, parseCompareArgs, topologyDiff } from '../../sim/cli/compare.ts';
+import { diffFigures, figures, topologyDiff } from '../../sim/index.ts';
+import { main, parseCompareArgs } from '../../sim/cli/compare.ts';
 import { parseScenario, type Report } from '../../sim/index.ts';
 
 const report = (over: Record<string, unknown>): Report =>

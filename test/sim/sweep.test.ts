@@ -3,9 +3,8 @@
  * one small real sweep through child processes (two client counts, two seeds each).
  */
 import { describe, expect, it } from 'vitest';
-import { svgChart } from '../../sim/cli/charts.ts';
-import { aggregate, combinations, parseSweepArgs, sweep, sweepCharts, sweepHtml, sweepTable } from '../../sim/cli/sweep.ts';
-import { interval95 } from '../../sim/cli/stats.ts';
+import { aggregate, combinations, interval95, svgChart, sweepCharts } from '../../sim/index.ts';
+import { parseSweepArgs, sweep, sweepHtml, sweepTable } from '../../sim/cli/sweep.ts';
 import type { Report } from '../../sim/index.ts';
 
 const report = (throughputRps: number, p50: number): Report =>
