@@ -30,7 +30,11 @@ export type WorkerCommand =
   /** The running sim's JSON report and console history (the lesson player checks goals on them). */
   | { do: 'report' }
   /** Makes the data snapshot a load of `scenario` needs, booting nothing (a warm start on opening the app). */
-  | { do: 'warm'; scenario: unknown };
+  | { do: 'warm'; scenario: unknown }
+  /** A whole run of `scenario` at full speed, on engines of its own, beside any loaded sim: its report (the bench's sweeps and A/B, headless.ts). */
+  | { do: 'headless'; scenario: unknown }
+  /** Stops the headless runs under way: each rejects with "cancelled". */
+  | { do: 'cancelHeadless' };
 
 /** What a command answers (`load` answers when every node has booted). */
 export type WorkerResult<C extends WorkerCommand> = C extends { do: 'load' }
@@ -39,9 +43,11 @@ export type WorkerResult<C extends WorkerCommand> = C extends { do: 'load' }
     ? { report: Report; console: ConsoleRecord[] }
     : C extends { do: 'requestPath' }
       ? RequestPath | null
-      : C extends Command
-        ? RunnerResult<C>
-        : null;
+      : C extends { do: 'headless' }
+        ? Report
+        : C extends Command
+          ? RunnerResult<C>
+          : null;
 
 /** One second of virtual time, complete: what the charts plot. */
 export interface SeriesPoint {

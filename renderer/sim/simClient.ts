@@ -76,6 +76,14 @@ export class SimClient {
   warm(scenario: unknown) {
     return this.send({ do: 'warm', scenario });
   }
+  /** A whole run of `scenario` at full speed beside the loaded sim (the bench's): its report. */
+  headless(scenario: unknown) {
+    return this.send({ do: 'headless', scenario });
+  }
+  /** Stops the headless runs under way; each rejects with "cancelled". */
+  cancelHeadless() {
+    return this.send({ do: 'cancelHeadless' });
+  }
   /**
    * A command of the sim's one union (sim/core/commands.ts): run control, settings, faults, console SQL,
    * topology and workload. Rejects with the sim's reason when it is refused.

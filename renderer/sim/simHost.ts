@@ -10,6 +10,7 @@
  * interleave inside the models.
  */
 import { buildReport, ERROR_CATALOGUE, type EngineFactory, nodeKind, parseCommand, Runner, ScenarioError, type SimEvent, Simulation, Timeline } from '../../sim/index.ts';
+import { createHeadless } from './headless.ts';
 import type { ClientMessage, RunEvent, RunStatus, SeriesPoint, SpeedSetting, WorkerCommand, WorkerMessage, WorkerResult } from './protocol.ts';
 
 export interface SimHostOptions {
@@ -64,6 +65,7 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
   let generation = 0;
   /** Requests are followed (their paths recorded): kept for the next load and fork. */
   let following = false;
+  const headless = createHeadless(engines);
 
   function setStatus(s: RunStatus, message?: string) {
     status = s;
@@ -215,6 +217,11 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
         return null;
       case 'requestPath':
         return runner?.sim.requestPath(command.which) ?? null;
+      case 'headless':
+        return headless.run(command.scenario, (fraction) => post({ type: 'progress', phase: 'headless run', fraction }));
+      case 'cancelHeadless':
+        await headless.cancel();
+        return null;
       case 'reset':
         await closeSim();
         setStatus('idle');
