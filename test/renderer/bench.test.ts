@@ -51,7 +51,12 @@ describe('sweep and A/B orchestration', () => {
     await expect(runSweep(base, { vary: { key: 'primary.max_connections', values: [10, -5] }, seeds: 1, durationUs: 1e6 }, port)).rejects.toThrow(/max_connections=-5/);
     expect(port.ran).toHaveLength(0);
     const abort = new AbortController();
-    const stopping = { run: async (s: Scenario) => (abort.abort(), port.run(s)) };
+    const stopping = {
+      run: (s: Scenario) => {
+        abort.abort();
+        return port.run(s);
+      },
+    };
     await expect(runSweep(base, { vary: { key: 'workload.clients', values: [1, 2] }, seeds: 2, durationUs: 1e6 }, stopping, {}, abort.signal)).rejects.toThrow('cancelled');
     expect(port.ran).toHaveLength(1);
   });
