@@ -14,6 +14,7 @@ export const MENU_COMMANDS = [
   'view:large-text',
   'export:png',
   'export:svg',
+  'export:bundle',
 ] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
@@ -23,6 +24,8 @@ export const INVOKE = {
   openRecent: 'pg-lab:open-recent',
   saveFile: 'pg-lab:save-file',
   exportImage: 'pg-lab:export-image',
+  /** The deployment files of the scenario (sim/export), written into a folder the user picks. */
+  exportBundle: 'pg-lab:export-bundle',
   recentFiles: 'pg-lab:recent-files',
   /** No payload: read the lesson progress; a LessonProgress: write it. Both answer the saved progress. */
   lessonProgress: 'pg-lab:lesson-progress',
@@ -36,6 +39,8 @@ export const EVENTS = { menu: 'pg-lab:menu' } as const;
 
 export const MAX_SCENARIO_BYTES = 5 * 1024 * 1024;
 export const MAX_IMAGE_BYTES = 40 * 1024 * 1024;
+export const MAX_BUNDLE_FILES = 200;
+export const MAX_BUNDLE_BYTES = 20 * 1024 * 1024;
 
 export class PayloadError extends Error {}
 
@@ -64,6 +69,20 @@ export interface ExportRequest {
   suggestedName: string;
   format: 'png' | 'svg';
   dataUrl: string;
+}
+
+/** The deployment files of a scenario: a folder name and files by relative path (`primary/postgresql.conf`). */
+export interface BundleRequest {
+  suggestedName: string;
+  files: { path: string; text: string }[];
+}
+
+/** A relative path of plain names (letters, digits, `.`, `_`, `-`), never `.` or `..`: it cannot leave its folder. */
+function bundlePath(v: unknown): string {
+  const p = str(v, 'file path', 200)!;
+  const parts = p.split('/');
+  if (parts.length > 8 || parts.some((x) => !/^[A-Za-z0-9._-]+$/.test(x) || x === '.' || x === '..')) throw new PayloadError(`file path ${JSON.stringify(p.slice(0, 80))} must be a relative path of plain names`);
+  return p;
 }
 
 /** The student's lesson progress (renderer/lessons/progress.ts has the same shape as a zod schema). */
@@ -107,6 +126,25 @@ export const validate = {
     if (!dataUrl.startsWith(prefix)) throw new PayloadError(`dataUrl must be a ${format} data URL`);
     return { suggestedName: fileName(payload.suggestedName), format, dataUrl };
   },
+  exportBundle(payload: unknown): BundleRequest {
+    if (!isObject(payload)) throw new PayloadError('export request must be an object');
+    onlyKeys(payload, ['suggestedName', 'files'], 'export request');
+    if (!Array.isArray(payload.files) || payload.files.length === 0 || payload.files.length > MAX_BUNDLE_FILES) throw new PayloadError(`files must be a list of 1 to ${MAX_BUNDLE_FILES} files`);
+    const seen = new Set<string>();
+    let bytes = 0;
+    const files = payload.files.map((f: unknown) => {
+      if (!isObject(f)) throw new PayloadError('a file must be an object');
+      onlyKeys(f, ['path', 'text'], 'a file');
+      const path = bundlePath(f.path);
+      if (seen.has(path.toLowerCase())) throw new PayloadError(`file path ${path} is given twice`);
+      seen.add(path.toLowerCase());
+      const text = str(f.text, 'file text', MAX_BUNDLE_BYTES)!;
+      bytes += text.length;
+      if (bytes > MAX_BUNDLE_BYTES) throw new PayloadError('the files are too large together');
+      return { path, text };
+    });
+    return { suggestedName: fileName(payload.suggestedName), files };
+  },
   title(payload: unknown): string {
     return str(payload, 'title', 300)!;
   },
@@ -143,6 +181,8 @@ export interface PgLabBridge {
   openRecent(path: string): Promise<{ path: string; text: string }>;
   saveFile(request: SaveRequest): Promise<{ path: string } | null>;
   exportImage(request: ExportRequest): Promise<{ path: string } | null>;
+  /** Asks for a folder and writes the files in a new folder `suggestedName` there; null when cancelled. */
+  exportBundle(request: BundleRequest): Promise<{ path: string; files: number } | null>;
   recentFiles(): Promise<string[]>;
   /** Without an argument reads the lesson progress file; with one writes it. Answers the saved progress. */
   lessonProgress(progress?: LessonProgress): Promise<LessonProgress>;

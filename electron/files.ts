@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { MAX_SCENARIO_BYTES } from './channels.ts';
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
@@ -54,4 +54,20 @@ export function dataUrlBytes(dataUrl: string): Buffer {
   const head = dataUrl.slice(0, comma);
   const body = dataUrl.slice(comma + 1);
   return head.endsWith(';base64') ? Buffer.from(body, 'base64') : Buffer.from(decodeURIComponent(body), 'utf8');
+}
+
+/**
+ * Writes a bundle's files (validated relative paths, channels.ts) under `dir`, each atomically. A path
+ * that would resolve outside `dir` is refused before anything is written (the validation already makes
+ * that impossible; this keeps it true if the validation changes).
+ */
+export async function writeBundle(dir: string, files: readonly { path: string; text: string }[]): Promise<void> {
+  const root = resolve(dir);
+  const targets = files.map((f) => {
+    const target = resolve(root, ...f.path.split('/'));
+    const rel = relative(root, target);
+    if (rel === '' || rel.startsWith('..') || rel.split(sep).includes('..')) throw new Error(`${f.path} is outside the export folder`);
+    return { target, text: f.text };
+  });
+  for (const t of targets) await writeFileAtomic(t.target, t.text);
 }

@@ -2,9 +2,10 @@
  * The main process's side of the bridge: one handler per channel of channels.ts, each checking that the
  * sender is the app's own window and page, validating its payload, and doing the file work.
  */
+import { join } from 'node:path';
 import { type BrowserWindow, dialog, type IpcMainEvent, type IpcMainInvokeEvent, ipcMain } from 'electron';
 import { emptyLessonProgress, INVOKE, type LessonProgress, PayloadError, SEND, validate } from './channels.ts';
-import { dataUrlBytes, type RecentFiles, readScenarioFile, writeFileAtomic } from './files.ts';
+import { dataUrlBytes, type RecentFiles, readScenarioFile, writeBundle, writeFileAtomic } from './files.ts';
 import { isAppUrl } from './security.ts';
 
 export interface IpcDeps {
@@ -84,6 +85,14 @@ export function registerIpc(deps: IpcDeps): () => void {
       if (r.canceled || !r.filePath) return null;
       await writeFileAtomic(r.filePath, dataUrlBytes(req.dataUrl));
       return { path: r.filePath };
+    },
+    async [INVOKE.exportBundle](_e, payload) {
+      const req = validate.exportBundle(payload);
+      const r = await dialog.showOpenDialog(deps.window()!, { title: 'Export the deployment files into…', properties: ['openDirectory', 'createDirectory'] });
+      if (r.canceled || r.filePaths.length === 0) return null;
+      const path = join(r.filePaths[0], req.suggestedName);
+      await writeBundle(path, req.files);
+      return { path, files: req.files.length };
     },
     async [INVOKE.recentFiles](_e, payload) {
       validate.none(payload);

@@ -34,6 +34,7 @@ export function menuTemplate(actions: MenuActions, recent: string[], devTools: b
         { type: 'separator' },
         cmd('Export PNG…', 'export:png'),
         cmd('Export SVG…', 'export:svg'),
+        cmd('Export Deployment Files…', 'export:bundle'),
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],

@@ -11,6 +11,7 @@ export const bridge: PgLabBridge = {
   openRecent: (path) => ipcRenderer.invoke(INVOKE.openRecent, path),
   saveFile: (request) => ipcRenderer.invoke(INVOKE.saveFile, request),
   exportImage: (request) => ipcRenderer.invoke(INVOKE.exportImage, request),
+  exportBundle: (request) => ipcRenderer.invoke(INVOKE.exportBundle, request),
   recentFiles: () => ipcRenderer.invoke(INVOKE.recentFiles),
   lessonProgress: (progress) => (progress === undefined ? ipcRenderer.invoke(INVOKE.lessonProgress) : ipcRenderer.invoke(INVOKE.lessonProgress, progress)),
   setTitle: (title) => ipcRenderer.send(SEND.setTitle, String(title)),

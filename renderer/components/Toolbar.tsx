@@ -1,5 +1,6 @@
 /** Toolbar: scenario name, files, run controls, speed, seed, reset, view. */
 import { useRef, useState } from 'react';
+import { exportDeployment } from '../bench/exportBundle.ts';
 import { exportImage, newScenario, openFile, openRecent, openText, readUpload, saveFile } from '../files/fileActions.ts';
 import { readRecent } from '../files/storage.ts';
 import type { SpeedSetting } from '../sim/protocol.ts';
@@ -214,6 +215,12 @@ export function Toolbar() {
                   void exportImage('svg');
                 }}>
                 SVG image
+              </button>
+              <button type="button" data-testid="export-bundle" title="The configs, app code and docker-compose.yml of this design (npm run export)" onClick={() => {
+                  setMenu(undefined);
+                  void exportDeployment();
+                }}>
+                Deployment files (zip)
               </button>
             </div>
           )}

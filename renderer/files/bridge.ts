@@ -17,7 +17,8 @@ export type MenuCommand =
   | 'edit:redo'
   | 'view:large-text'
   | 'export:png'
-  | 'export:svg';
+  | 'export:svg'
+  | 'export:bundle';
 
 /** The lesson progress as the bridge carries it (lessons/progress.ts validates it with its schema). */
 export interface BridgeLessonProgress {
@@ -32,6 +33,8 @@ export interface RendererBridge {
   openRecent(path: string): Promise<RendererFile>;
   saveFile(request: { path?: string; suggestedName: string; text: string }): Promise<{ path: string } | null>;
   exportImage(request: { suggestedName: string; format: 'png' | 'svg'; dataUrl: string }): Promise<{ path: string } | null>;
+  /** Asks for a folder and writes the files (relative paths) in a new folder `suggestedName` there; null when cancelled. */
+  exportBundle(request: { suggestedName: string; files: RendererFile[] }): Promise<{ path: string; files: number } | null>;
   recentFiles(): Promise<string[]>;
   /** Without an argument reads the lesson progress file; with one writes it. Answers the saved progress. */
   lessonProgress(progress?: BridgeLessonProgress): Promise<BridgeLessonProgress>;

@@ -80,11 +80,16 @@ function download(name: string, href: string): void {
   a.remove();
 }
 
-/** Downloads `text` as a file named `name` (the browser's way to save; Electron uses its dialogs). */
-export function downloadText(name: string, text: string, type = 'application/json'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Downloads `blob` as a file named `name` (the browser's way to save; Electron uses its dialogs). */
+export function downloadBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   download(name, url);
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Downloads `text` as a file named `name`. */
+export function downloadText(name: string, text: string, type = 'application/json'): void {
+  downloadBlob(name, new Blob([text], { type }));
 }
 
 export async function saveFile(saveAs = false): Promise<void> {

@@ -1,5 +1,6 @@
 /** In Electron: menu commands from the main process, and the window title. Nothing in a browser. */
 import { useEffect } from 'react';
+import { exportDeployment } from '../bench/exportBundle.ts';
 import { bridge } from '../files/bridge.ts';
 import { exportImage, newScenario, openFile, openRecent, saveFile } from '../files/fileActions.ts';
 import { appStore, useApp } from '../store/appStore.ts';
@@ -27,6 +28,7 @@ export function useDesktop() {
       else if (command === 'view:large-text') s.cycleTextScale();
       else if (command === 'export:png') void exportImage('png');
       else if (command === 'export:svg') void exportImage('svg');
+      else if (command === 'export:bundle') void exportDeployment();
     });
   }, []);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PROGRESS_LESSONS, MAX_SCENARIO_BYTES, PayloadError, validate } from '../../electron/channels.ts';
+import { MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES, MAX_PROGRESS_LESSONS, MAX_SCENARIO_BYTES, PayloadError, validate } from '../../electron/channels.ts';
 
 describe('IPC payload validation', () => {
   it('accepts well-formed requests', () => {
@@ -38,6 +38,32 @@ describe('IPC payload validation', () => {
       { ...ok, lessons: Object.fromEntries(Array.from({ length: MAX_PROGRESS_LESSONS + 1 }, (_, i) => [`l${i}`, { done: [], current: 0 }])) },
     ];
     for (const payload of bad) expect(() => validate.lessonProgress(payload), JSON.stringify(payload)?.slice(0, 60)).toThrow(PayloadError);
+  });
+
+  it('accepts an export bundle of relative plain paths, and refuses one that could leave its folder or is too large', () => {
+    const files = [{ path: 'primary/postgresql.conf', text: 'max_connections = 100\n' }, { path: 'docker-compose.yml', text: 'services:\n' }];
+    expect(validate.exportBundle({ suggestedName: 'lab-export', files })).toEqual({ suggestedName: 'lab-export', files });
+    const file = (path: unknown, text: unknown = 'x') => ({ suggestedName: 'e', files: [{ path, text }] });
+    const bad: unknown[] = [
+      null,
+      { suggestedName: 'e', files: [] },
+      { suggestedName: '../e', files },
+      { suggestedName: 'e', files, extra: 1 },
+      { suggestedName: 'e', files: Array.from({ length: MAX_BUNDLE_FILES + 1 }, (_, i) => ({ path: `f${i}`, text: '' })) },
+      { suggestedName: 'e', files: [files[0], { path: 'PRIMARY/postgresql.conf', text: '' }] },
+      { suggestedName: 'e', files: [{ path: 'a', text: 'x'.repeat(MAX_BUNDLE_BYTES / 2 + 1) }, { path: 'b', text: 'x'.repeat(MAX_BUNDLE_BYTES / 2) }] },
+      file('../outside.conf'),
+      file('a/../../outside.conf'),
+      file('/etc/passwd'),
+      file('C:\\x'),
+      file('a//b'),
+      file('.'),
+      file('a b'),
+      file(42),
+      file('a', 42),
+      { suggestedName: 'e', files: [{ path: 'a', text: '', mode: 0o777 }] },
+    ];
+    for (const payload of bad) expect(() => validate.exportBundle(payload), JSON.stringify(payload)?.slice(0, 80)).toThrow(PayloadError);
   });
 
   it('refuses anything else', () => {

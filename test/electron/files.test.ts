@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dataUrlBytes, RecentFiles, readScenarioFile, writeFileAtomic } from '../../electron/files.ts';
+import { dataUrlBytes, RecentFiles, readScenarioFile, writeBundle, writeFileAtomic } from '../../electron/files.ts';
 
 describe('files', () => {
   it('writes atomically: the file appears whole and no temporary file is left', async () => {
@@ -29,6 +29,14 @@ describe('files', () => {
     await recent.add('/a.json');
     await recent.add('/b.json');
     expect(await recent.add('/a.json')).toEqual(['/a.json', '/b.json']);
+  });
+
+  it('writes a bundle under its folder, and nothing at all when one path would leave it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pglab-bundle-'));
+    await writeBundle(join(dir, 'out'), [{ path: 'app/databaseRouter.ts', text: 'export {};\n' }]);
+    expect(await readFile(join(dir, 'out', 'app', 'databaseRouter.ts'), 'utf8')).toBe('export {};\n');
+    await expect(writeBundle(join(dir, 'second'), [{ path: 'ok.txt', text: '' }, { path: '../escaped.txt', text: '' }])).rejects.toThrow(/outside/);
+    expect((await readdir(dir)).sort()).toEqual(['out']);
   });
 
   it('decodes image data URLs', () => {

@@ -92,6 +92,19 @@ describe('IPC handlers', () => {
     expect(await readFile(file)).toEqual(Buffer.from([0, 1, 2]));
   });
 
+  it('writes the deployment files into a new folder inside the one the user picks; nothing when cancelled or refused', async () => {
+    electron.dialog.showOpenDialog.mockResolvedValue({ canceled: false, filePaths: [dir] });
+    const files = [{ path: 'primary/postgresql.conf', text: 'wal_level = replica\n' }, { path: 'docker-compose.yml', text: 'services: {}\n' }];
+    expect(await invoke(INVOKE.exportBundle, fromApp, { suggestedName: 'lab-export', files })).toEqual({ path: join(dir, 'lab-export'), files: 2 });
+    expect(await readFile(join(dir, 'lab-export', 'primary', 'postgresql.conf'), 'utf8')).toBe('wal_level = replica\n');
+    expect(await readFile(join(dir, 'lab-export', 'docker-compose.yml'), 'utf8')).toBe('services: {}\n');
+    await expect(invoke(INVOKE.exportBundle, fromApp, { suggestedName: 'x', files: [{ path: '../escape', text: '' }] })).rejects.toThrow(/relative path/);
+    expect(electron.dialog.showOpenDialog).toHaveBeenCalledTimes(1);
+    electron.dialog.showOpenDialog.mockResolvedValue({ canceled: true, filePaths: [] });
+    expect(await invoke(INVOKE.exportBundle, fromApp, { suggestedName: 'y', files })).toBeNull();
+    expect(await readdir(dir)).toEqual(['lab-export']);
+  });
+
   it('writes the lesson progress atomically to its file and reads it back; empty when missing or damaged', async () => {
     const file = join(dir, 'data', 'lesson-progress.json');
     const empty = { format: 'pg-scaling-lab-progress', version: 1, lessons: {} };
