@@ -1,5 +1,6 @@
 /** Toolbar: scenario name, files, run controls, speed, seed, reset, view. */
 import { useRef, useState } from 'react';
+import { BenchButton } from '../bench/BenchButton.tsx';
 import { exportDeployment } from '../bench/exportBundle.ts';
 import { exportImage, newScenario, openFile, openRecent, openText, readUpload, saveFile } from '../files/fileActions.ts';
 import { readRecent } from '../files/storage.ts';
@@ -198,6 +199,7 @@ export function Toolbar() {
         </span>
       </div>
       <div className="group right">
+        <BenchButton />
         <div className="menu-wrap stage-hide">
           <button type="button" data-testid="btn-export" onClick={() => setMenu(menu === 'export' ? undefined : 'export')}>
             Export ▾

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runAb, runSweep } from '../../renderer/bench/benchRuns.ts';
+import { parseValues, settingChoices, suggestValues } from '../../renderer/bench/settingChoices.ts';
+import { docFromFile } from '../../renderer/store/doc.ts';
 import { createSimHost } from '../../renderer/sim/simHost.ts';
 import single from '../../lessons/scenarios/single-primary.json';
 import { standInEngineFactory } from '../../sim/engine/StandInEngine.ts';
@@ -69,6 +71,22 @@ describe('sweep and A/B orchestration', () => {
     expect(r.key.find((d) => d.figure === 'throughputRps')).toEqual({ figure: 'throughputRps', a: 401, b: 801, diff: 400, pct: 99.751 });
     expect(r.key.map((d) => d.figure)).toContain('latencyMs.p95');
     expect(r.topology).toContain('~ workload.clients: 40 -> 80');
+  });
+});
+
+describe('what a sweep can vary', () => {
+  it("every scalar setting of the workload and of each node, named as --vary names it, with the document's value", () => {
+    const choices = settingChoices(docFromFile(structuredClone(single)));
+    const keys = choices.map((c) => c.key);
+    expect(keys).toContain('workload.clients');
+    expect(keys).toContain('workload.arrival_rate');
+    expect(keys).toContain('primary.max_connections');
+    expect(keys.filter((k) => k.startsWith('workload.')).some((k) => /operations|data$/.test(k))).toBe(false);
+    const clients = choices.find((c) => c.key === 'workload.clients');
+    expect(clients?.current).toBe(40);
+    expect(suggestValues(clients)).toBe('40, 80');
+    expect(suggestValues(choices.find((c) => c.key === 'workload.mode'))).toBe('closed, open');
+    expect(parseValues(' 10, 20 ,, transaction ')).toEqual([10, 20, 'transaction']);
   });
 });
 
