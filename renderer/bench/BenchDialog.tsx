@@ -5,8 +5,8 @@
  */
 import { useMemo } from 'react';
 import { type FigureDiff, parseDuration, plusMinus, type SweepResult, svgChart, sweepCharts } from '../../sim/index.ts';
-import { appStore, useApp } from '../store/appStore.ts';
-import { benchStore, cancelBench, keepAsB, startAb, startSweep, type SweepForm, useBench } from './benchStore.ts';
+import { useApp } from '../store/appStore.ts';
+import { benchStore, cancelBench, keepAsB, savedAsB, startAb, startSweep, type SweepForm, useBench } from './benchStore.ts';
 import { parseValues, settingChoices, suggestValues } from './settingChoices.ts';
 import './bench.css';
 
@@ -160,10 +160,11 @@ function AbPanel() {
   const name = useApp((s) => s.doc.name);
   const duration = useBench((s) => s.abDuration);
   const durationUs = parseDuration(duration);
-  const keep = () => {
+  const saved = useApp((s) => s.savedText !== undefined);
+  const choose = (how: () => void) => {
     try {
-      keepAsB();
-      appStore.getState().notify('info', 'Kept a copy of this design as B: change the design (A), then run the A/B.');
+      how();
+      benchStore.setState({ error: undefined });
     } catch (e) {
       benchStore.setState({ error: String((e as Error).message) });
     }
@@ -172,11 +173,16 @@ function AbPanel() {
     <section className="bench-ab">
       <div className="bench-form">
         <span>
-          A: <b>the design being edited</b> ({name}) · B: {variant ? <b data-testid="ab-variant">the copy kept of {variant.scenario.name}</b> : <span className="muted">none yet</span>}
+          A: <b>the design being edited</b> ({name}) · B: {variant ? <b data-testid="ab-variant">{variant.label}</b> : <span className="muted">none yet: keep a copy, then change the design</span>}
         </span>
-        <button type="button" data-testid="ab-keep" onClick={keep} disabled={running}>
+        <button type="button" data-testid="ab-keep" onClick={() => choose(keepAsB)} disabled={running}>
           Keep the current design as B
         </button>
+        {saved && (
+          <button type="button" data-testid="ab-saved" onClick={() => choose(savedAsB)} disabled={running} title="Compare the edits since with the file as it was opened or saved">
+            B = the saved file
+          </button>
+        )}
         <label>
           Simulated time
           <input data-testid="ab-duration" value={duration} onChange={(e) => benchStore.setState({ abDuration: e.target.value })} size={6} />

@@ -5,7 +5,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import { type Scenario, type SweepResult, parseScenario, type Vary } from '../../sim/index.ts';
+import { parseScenario, parseScenarioText, type Scenario, type SweepResult, type Vary } from '../../sim/index.ts';
 import { appStore } from '../store/appStore.ts';
 import { docToScenario } from '../store/doc.ts';
 import { type AbResult, type HeadlessPort, runAb, runSweep } from './benchRuns.ts';
@@ -22,8 +22,8 @@ export interface BenchState {
   /** The sweep's form as typed (kept while the dialog switches tabs or closes); none until first edited. */
   sweepForm?: SweepForm;
   abDuration: string;
-  /** The design compared as B: a copy kept with "Keep as B". */
-  variant?: { name: string; scenario: Scenario };
+  /** The design compared as B: a copy kept with "Keep as B", or the file as last opened or saved. */
+  variant?: { label: string; scenario: Scenario };
 }
 
 export interface SweepForm {
@@ -103,5 +103,13 @@ export async function cancelBench(port: BenchPort = benchWorker()): Promise<void
 /** Keeps the current design as B, so it can be changed and compared with this copy. */
 export function keepAsB(): void {
   const scenario = currentScenario();
-  benchStore.setState({ variant: { name: scenario.name, scenario }, ab: undefined });
+  benchStore.setState({ variant: { label: `the copy kept of ${scenario.name}`, scenario }, ab: undefined });
+}
+
+/** B is the file as it was last opened or saved: the baseline the edits since are compared with. */
+export function savedAsB(): void {
+  const { savedText, file } = appStore.getState();
+  const r = savedText === undefined ? undefined : parseScenarioText(savedText);
+  if (!r?.ok) throw new Error('there is no saved file to compare with');
+  benchStore.setState({ variant: { label: `${file?.name ?? r.scenario.name} as saved`, scenario: r.scenario }, ab: undefined });
 }

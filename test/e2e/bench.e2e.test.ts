@@ -2,7 +2,7 @@
  * The architect's bench in the app (issue 15), one browser session: a small sweep (2 client counts x 2
  * seeds, 2 simulated seconds each) in the bench worker, its charts and 95 % intervals; a cancel; an A/B of
  * the design against a copy kept as B; the deployment files downloaded as a zip. Screenshots (bench-*)
- * at 1280x720 and 1920x1080 go to test-results/screenshots/.
+ * at 1280x720 and 1920x1080 (and the sweep at 1024x768) go to test-results/screenshots/.
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -64,6 +64,8 @@ describe.skipIf(!!missing)(`the bench in Chromium${missing ? ` (skipped: ${missi
     await shot(page, 'bench-01-sweep-1280x720');
     await page.setViewportSize({ width: 1920, height: 1080 });
     await shot(page, 'bench-02-sweep-1920x1080');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await shot(page, 'bench-02-sweep-1024x768');
     await page.setViewportSize({ width: 1280, height: 720 });
   });
 

@@ -111,3 +111,29 @@ describe('headless runs in the sim host', () => {
     await failed;
   });
 });
+
+describe('the bench store', () => {
+  it('B is a copy kept or the file as saved; the A/B then runs the design being edited against it, with progress', async () => {
+    const { appStore } = await import('../../renderer/store/appStore.ts');
+    const { benchStore, keepAsB, savedAsB, startAb } = await import('../../renderer/bench/benchStore.ts');
+    const { docText } = await import('../../renderer/store/doc.ts');
+    const s = appStore.getState();
+    s.replaceDoc(docFromFile(structuredClone(single)));
+    expect(() => savedAsB()).toThrow(/no saved file/);
+    s.setFile({ name: 'single.json' }, docText(appStore.getState().doc));
+    keepAsB();
+    expect(benchStore.getState().variant?.label).toBe('the copy kept of Single primary');
+    savedAsB();
+    expect(benchStore.getState().variant?.label).toBe('single.json as saved');
+    s.replaceDoc(docFromFile({ ...structuredClone(single), workload: { ...single.workload, clients: 8 } }));
+    const port = fakePort();
+    const seen: number[] = [];
+    const off = benchStore.subscribe((b) => b.progress && seen.push(b.progress.done));
+    await startAb(1e6, { ...port, cancel: async () => undefined, onRunProgress: () => () => undefined });
+    off();
+    expect(port.ran.map((x) => x.workload.clients)).toEqual([8, 40]);
+    expect(seen).toContain(1);
+    expect(benchStore.getState().progress).toBeUndefined();
+    expect(benchStore.getState().ab?.topology).toEqual(['~ workload.clients: 8 -> 40']);
+  });
+});
