@@ -3,7 +3,7 @@
  * Plain structured-cloneable data; the only contract between the UI thread and the simulation. The
  * commands are the sim's one union (sim/core/commands.ts) plus the worker's own: load, reset, continue, report, warm.
  */
-import type { Command, ConsoleRecord, FaultCommand, Report, RequestPath, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
+import type { Command, ConsoleRecord, FaultCommand, Report, RequestPath, RouteExplain, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
 
 export type { FaultCommand };
 export type SpeedSetting = Speed;
@@ -30,7 +30,9 @@ export type WorkerCommand =
   /** The running sim's JSON report and console history (the lesson player checks goals on them). */
   | { do: 'report' }
   /** Makes the data snapshot a load of `scenario` needs, booting nothing (a warm start on opening the app). */
-  | { do: 'warm'; scenario: unknown };
+  | { do: 'warm'; scenario: unknown }
+  /** Route explain of a statement at a sharded app or shard router (Simulation.explainRoute): changes nothing. */
+  | { do: 'explainRoute'; node: string; sql: string; params?: unknown[] };
 
 /** What a command answers (`load` answers when every node has booted). */
 export type WorkerResult<C extends WorkerCommand> = C extends { do: 'load' }
@@ -39,6 +41,8 @@ export type WorkerResult<C extends WorkerCommand> = C extends { do: 'load' }
     ? { report: Report; console: ConsoleRecord[] }
     : C extends { do: 'requestPath' }
       ? RequestPath | null
+      : C extends { do: 'explainRoute' }
+        ? RouteExplain
       : C extends Command
         ? RunnerResult<C>
         : null;
