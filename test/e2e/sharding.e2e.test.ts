@@ -2,7 +2,8 @@
  * Sharding in the app (issue 11, "Seeing it"), in one browser session: the range-sharded example runs and
  * the skew heatmap shows its hot shard (sequential sign-up ids all land on the last range); the shard map is
  * edited in the inspector (a bad bound refused beside its field, then hash partitioning instead of ranges)
- * and the next run spreads the load; route explain in the console says where a statement goes and why.
+ * and the next run spreads the load; route explain in the console says where a statement goes and why; the
+ * Shards tab has a row per shard from the monitoring queries run on each.
  * Screenshots go to test-results/screenshots/ (sharding-*), at 1280x720 and 1920x1080.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -98,6 +99,18 @@ describe.skipIf(!!missing)(`sharding in Chromium${missing ? ` (skipped: ${missin
     await page.waitForFunction(() => document.querySelector('[data-testid="route-explain-line"]')?.textContent?.startsWith('Scatter-gather'));
     await id('route-explain-close').click();
     await expect(id('route-explain').count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('the cluster view: one row per shard, its rows and size counted on it and the seed’s monitoring queries', async () => {
+    await id('tab-shards').click();
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="shards-row-shard2"] td:nth-child(2)')?.textContent ?? ''), null, { timeout: 60_000 });
+    const users = await Promise.all(['shard1', 'shard2'].map(async (s) => Number((await id(`shards-row-${s}`).locator('td').nth(1).textContent())?.replace(/,/g, ''))));
+    // hashed: each shard holds part of the 1000 users and the sign-ups since
+    for (const n of users) expect(n).toBeGreaterThan(300);
+    expect(users[0] + users[1]).toBeGreaterThan(1000);
+    await expect(id('shards-row-shard1').textContent()).resolves.toMatch(/idle \d+/);
+    await shots('05-cluster-view', 'shards-panel');
     expect(errors).toEqual([]);
   });
 });
