@@ -15,6 +15,7 @@ import { ConsoleHistory } from './monitoring/consoleHistory.ts';
 import { nodeKind } from './nodes/index.ts';
 import { type ClientInfo, type ConsoleResult, isEndpoint, isSqlEndpoint, type NodeModel, type NodeSnapshot, type Reply, type SimContext, type SimEvent, type StatementCall } from './nodes/types.ts';
 import { type FollowedRequest, Network, type Span } from './net/Link.ts';
+import type { RouteExplain } from './nodes/proxy/ShardRouter.ts';
 import { isReplicationMember } from './replication/ports.ts';
 import { CacheChecks } from './replication/cacheChecks.ts';
 import { Replication } from './replication/Replication.ts';
@@ -462,6 +463,17 @@ export class Simulation {
    */
   followRequests(on: boolean): void {
     this.ctx.net.tracing = on;
+  }
+
+  /**
+   * Route explain (sim/nodes/proxy/ShardRouter.ts) of a statement at a node that routes a sharded scenario's
+   * statements (an app connected to the shards, a shard router), `params` bound to its `$n`: the key found,
+   * its hash or range, the shard chosen and why, doing none of it. Not a command: it changes nothing.
+   */
+  explainRoute(node: string, sql: string, params: readonly unknown[] = []): RouteExplain {
+    const n = this.node(node);
+    if (!n.explainRoute) throw new CommandError('command_refused', `${node} (${n.kind}) routes no shards: route explain needs a sharded app or a shard router`);
+    return n.explainRoute(sql, params);
   }
 
   /** A followed request's path: by id (in flight or among the last 500 finished), the slowest, or the one a node served at a time. */

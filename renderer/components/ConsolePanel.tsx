@@ -4,6 +4,8 @@
  */
 import { useState } from 'react';
 import { MONITORING_QUERIES, nodeKind } from '../../sim/index.ts';
+import { ExplainRouteControls, RouteExplainView } from '../sharding/RouteExplainView.tsx';
+import { shardStore, useShardViews } from '../sharding/shardStore.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 import { SqlEditor } from './SqlEditor.tsx';
 
@@ -19,8 +21,10 @@ export function ConsolePanel() {
   const result = useApp((s) => s.consoleResult);
   const busy = useApp((s) => s.consoleBusy);
   const [sqlText, setSql] = useState<string>(MONITORING_QUERIES[0].sql);
+  const explained = useShardViews((s) => s.explained !== undefined);
   const node = chosen && nodes.some((n) => n.id === chosen) ? chosen : (nodes.find((n) => nodeKind(n.kind)?.console) ?? nodes[0])?.id;
   const run = () => {
+    shardStore.getState().closeExplain();
     if (node && sqlText.trim()) void appStore.getState().runSql(node, sqlText);
   };
   return (
@@ -45,12 +49,14 @@ export function ConsolePanel() {
         <button type="button" className="primary" data-testid="console-run" disabled={!node || busy} onClick={run}>
           {busy ? 'Running…' : 'Run ⌃↵'}
         </button>
+        <ExplainRouteControls node={node} sql={sqlText} />
       </div>
       <div className="console-body">
         <SqlEditor value={sqlText} onChange={setSql} onRun={run} />
         <div className="console-result" data-testid="console-result">
-          {!result && <p className="muted">Results appear here. The console runs between simulation events, at the current virtual time.</p>}
-          {result?.error && (
+          <RouteExplainView />
+          {!explained && !result && <p className="muted">Results appear here. The console runs between simulation events, at the current virtual time.</p>}
+          {!explained && result?.error && (
             <div className="sql-error" role="alert" data-testid="console-error">
               <b>
                 {result.error.severity}: {result.error.message}
@@ -61,7 +67,7 @@ export function ConsolePanel() {
               {result.error.explanation && <div className="muted">{result.error.explanation}</div>}
             </div>
           )}
-          {result && !result.error && (
+          {!explained && result && !result.error && (
             <>
               <div className="muted" data-testid="console-rowcount">
                 {result.node}: {result.command ?? ''} {result.rowCount} row{result.rowCount === 1 ? '' : 's'}

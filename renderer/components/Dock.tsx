@@ -4,6 +4,7 @@ import type { DockTab } from '../store/uiSlice.ts';
 import { ConsolePanel } from './ConsolePanel.tsx';
 import { EventsPanel } from './EventsPanel.tsx';
 import { MetricsPanel } from './MetricsPanel.tsx';
+import { ShardsPanel } from '../sharding/ShardsPanel.tsx';
 import { RequestPathPanel } from './RequestPathPanel.tsx';
 import { StaleReadsPanel } from './StaleReadsPanel.tsx';
 import { TimeBar } from './TimeBar.tsx';
@@ -14,15 +15,18 @@ const TABS: { id: DockTab; label: string }[] = [
   { id: 'events', label: 'Events' },
   { id: 'stale', label: 'Stale reads' },
   { id: 'trace', label: 'Request path' },
+  // sharded scenarios only
+  { id: 'shards', label: 'Shards' },
 ];
 
 export function Dock() {
   const tab = useApp((s) => s.dockTab);
   const events = useApp((s) => s.events.length);
+  const sharded = useApp((s) => s.doc.sharding !== undefined);
   return (
     <section className="dock" data-testid="dock">
       <div className="dock-tabs" role="tablist">
-        {TABS.map((t) => (
+        {TABS.filter((t) => t.id !== 'shards' || sharded).map((t) => (
           <button
             type="button"
             role="tab"
@@ -44,6 +48,7 @@ export function Dock() {
         {tab === 'events' && <EventsPanel />}
         {tab === 'stale' && <StaleReadsPanel />}
         {tab === 'trace' && <RequestPathPanel />}
+        {tab === 'shards' && <ShardsPanel />}
       </div>
     </section>
   );

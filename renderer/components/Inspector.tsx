@@ -6,6 +6,7 @@ import { useMemo } from 'react';
 import { describeSettings, nodeKind, scenarioSchema, type ScenarioIssue } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 import { kindView } from '../canvas/nodes/index.ts';
+import { ShardMapEditor } from '../sharding/ShardMapEditor.tsx';
 import { ConfigFile } from './ConfigFile.tsx';
 import { SettingField } from './SettingField.tsx';
 import { WorkloadEditor } from './WorkloadEditor.tsx';
@@ -98,6 +99,7 @@ function ScenarioInspector() {
           onCommit={(v) => messages(appStore.getState().setRunField(d.name, v))}
         />
       ))}
+      <ShardMapEditor />
       <WorkloadEditor />
     </div>
   );

@@ -3,7 +3,7 @@
  * Plain structured-cloneable data; the only contract between the UI thread and the simulation. The
  * commands are the sim's one union (sim/core/commands.ts) plus the worker's own: load, reset, continue, report, warm.
  */
-import type { Command, ConsoleRecord, FaultCommand, Report, RequestPath, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
+import type { Command, ConsoleRecord, FaultCommand, Report, RequestPath, RouteExplain, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
 
 export type { FaultCommand };
 export type SpeedSetting = Speed;
@@ -34,7 +34,9 @@ export type WorkerCommand =
   /** A whole run of `scenario` at full speed, on engines of its own, beside any loaded sim: its report (the bench's sweeps and A/B, headless.ts). */
   | { do: 'headless'; scenario: unknown }
   /** Stops the headless runs under way: each rejects with "cancelled". */
-  | { do: 'cancelHeadless' };
+  | { do: 'cancelHeadless' }
+  /** Route explain of a statement at a sharded app or shard router (Simulation.explainRoute): changes nothing. */
+  | { do: 'explainRoute'; node: string; sql: string; params?: unknown[] };
 
 /** What a command answers (`load` answers when every node has booted). */
 export type WorkerResult<C extends WorkerCommand> = C extends { do: 'load' }
@@ -45,9 +47,11 @@ export type WorkerResult<C extends WorkerCommand> = C extends { do: 'load' }
       ? RequestPath | null
       : C extends { do: 'headless' }
         ? Report
-        : C extends Command
-          ? RunnerResult<C>
-          : null;
+        : C extends { do: 'explainRoute' }
+          ? RouteExplain
+          : C extends Command
+            ? RunnerResult<C>
+            : null;
 
 /** One second of virtual time, complete: what the charts plot. */
 export interface SeriesPoint {

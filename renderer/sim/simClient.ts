@@ -91,6 +91,10 @@ export class SimClient {
   apply<C extends Command>(command: C) {
     return this.send(command);
   }
+  /** Route explain of a statement at a sharded app or shard router, with `params` bound to its `$n`. */
+  explainRoute(node: string, sql: string, params?: unknown[]) {
+    return this.send({ do: 'explainRoute', node, sql, params });
+  }
   /** Time and trace: fork the run at an earlier moment, follow requests, fetch a followed request's path. */
   time<C extends TimeCommand>(command: C) {
     return this.send(command);

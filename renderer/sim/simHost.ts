@@ -215,6 +215,10 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
         following = command.on;
         runner?.sim.followRequests(command.on);
         return null;
+      case 'explainRoute': {
+        const sim = loaded().sim;
+        return sim.between(() => sim.explainRoute(command.node, command.sql, command.params));
+      }
       case 'requestPath':
         return runner?.sim.requestPath(command.which) ?? null;
       case 'headless':

@@ -41,6 +41,8 @@ export interface ScenarioSlice {
   setOperations(ops: unknown[] | undefined): ScenarioIssue[];
   setRunField(name: string, value: unknown): ScenarioIssue[];
   setName(name: string): ScenarioIssue[];
+  /** Replaces the shard map (undefined: not sharded), refused with the schema's issues; it applies at the next Run. */
+  setSharding(map: Record<string, unknown> | undefined): ScenarioIssue[];
   select(nodes: string[], edges: string[]): void;
   copySelection(): Clipboard;
   paste(clip: Clipboard): void;
@@ -241,6 +243,13 @@ export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioS
         },
         (i) => i.path.startsWith('name'),
       );
+    },
+
+    setSharding(map) {
+      return tryEdit(get, (d) => {
+        if (map === undefined) delete d.sharding;
+        else d.sharding = structuredClone(map);
+      });
     },
 
     select(nodes, edges) {

@@ -2,7 +2,7 @@
 import type { ScenarioIssue } from '../../sim/index.ts';
 import type { AppSet, AppState } from './appStore.ts';
 
-export type DockTab = 'metrics' | 'console' | 'events' | 'stale' | 'trace';
+export type DockTab = 'metrics' | 'console' | 'events' | 'stale' | 'trace' | 'shards';
 
 export interface Notice {
   id: number;

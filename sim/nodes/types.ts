@@ -17,6 +17,7 @@ import type { DeployFormat } from './deploy.ts';
 import type { ReplicationState } from '../replication/ports.ts';
 import type { ShardFigures } from '../sharding/figures.ts';
 import type { ShardMap } from '../sharding/shardMap.ts';
+import type { RouteExplain } from './proxy/ShardRouter.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
 
 export type { ConsoleResult, NodeStatus, ReplicationState, SimEvent };
@@ -76,6 +77,8 @@ export interface NodeModel {
   repointSettings?(from: string, to: string): Record<string, JsonValue>;
   /** Runs a console statement now (SQL on a database, the admin language on a pooler). */
   console?(sql: string): Promise<ConsoleResult>;
+  /** A node that routes a sharded scenario's statements: where one would go and why, with `params` bound to its `$n`. */
+  explainRoute?(sql: string, params?: readonly unknown[]): RouteExplain;
   /** What its endpoint speaks, if it is one: SQL (the default, for a node with `execute`) or Redis' commands. */
   readonly protocol?: 'sql' | 'redis';
   /** Applies a fault now; an error message when it is refused. */

@@ -11,8 +11,8 @@ import type { RequestSink, WorkloadRequest } from '../../workload/Workload.ts';
 import { ClientPool, type Grant } from '../proxy/ClientPool.ts';
 import { DatabaseRouter } from '../proxy/DatabaseRouter.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
-import { ShardRouter } from '../proxy/ShardRouter.ts';
-import { shardedConsole } from '../proxy/shardConsole.ts';
+import { type RouteExplain, ShardRouter } from '../proxy/ShardRouter.ts';
+import { explainStatement, shardedConsole } from '../proxy/shardConsole.ts';
 import type { ClientInfo, ConsoleResult, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, StatementCall } from '../types.ts';
 import { type AppCacheFigures, CacheAside } from './CacheAside.ts';
 import type { AppSettings } from './settings.ts';
@@ -48,6 +48,8 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
   readonly shards: ShardRouter | undefined;
   /** Sharded scenarios only: SQL sent as the ShardRouter sends it (shardConsole.ts). */
   readonly console?: (sql: string) => Promise<ConsoleResult>;
+  /** Sharded scenarios only: route explain (shardConsole.ts). */
+  readonly explainRoute?: (sql: string, params?: readonly unknown[]) => RouteExplain;
   /** Scatters that run a rewritten statement (avg as sum and count), by request. */
   private readonly scatterOps = new WeakMap<AppRequest, AppRequest['op']>();
   /** The cache-aside step before the router (operations that declare a cache). */
@@ -75,6 +77,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     if (this.shards) {
       const shards = this.shards;
       this.console = (sql) => shardedConsole(ctx, this.id, shards, sql);
+      this.explainRoute = (sql, params) => explainStatement(shards, sql, params);
     }
     this.cache = new CacheAside(ctx, spec.id, spec.settings, (i) => this.client(i));
   }

@@ -18,7 +18,8 @@ import type { Link } from '../../net/Link.ts';
 import { timeUs } from '../../scenario/settings.ts';
 import { ClientPool } from '../proxy/ClientPool.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
-import { ShardRouter } from '../proxy/ShardRouter.ts';
+import { type RouteExplain, ShardRouter } from '../proxy/ShardRouter.ts';
+import { explainStatement } from '../proxy/shardConsole.ts';
 import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
 import { pgdogConsole } from './console.ts';
 import { type PgDogSettings, readRouting } from './settings.ts';
@@ -57,6 +58,8 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
   readonly kind = 'pgdog';
   /** Keys to shards (undefined: the scenario is not sharded, and every statement goes to the first upstream). */
   readonly shards: ShardRouter | undefined;
+  /** Route explain, when sharded (without a map every statement goes to the first upstream: nothing to explain). */
+  readonly explainRoute?: (sql: string, params?: readonly unknown[]) => RouteExplain;
   private readonly clients = new Map<number, Client>();
   private readonly pools = new Map<string, ClientPool>();
   private nextConn = 1;
@@ -69,6 +72,8 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
     this.shards = sharding
       ? new ShardRouter(ctx, sharding, () => this.upstreams(), () => readRouting(this.settings), (s) => ctx.rng(`router:${spec.id}:${s}`))
       : undefined;
+    const shards = this.shards;
+    if (shards) this.explainRoute = (sql, params) => explainStatement(shards, sql, params);
   }
 
   private pool(upstream: string): ClientPool {

@@ -11,11 +11,8 @@
 import type { ConsoleResult } from '../../core/contracts.ts';
 import { isSqlEndpoint, type SimContext } from '../types.ts';
 import type { RouteExplain } from '../proxy/ShardRouter.ts';
-import { consoleOperation, shardedConsole } from '../proxy/shardConsole.ts';
+import { consoleOperation, EXPLAIN, shardedConsole } from '../proxy/shardConsole.ts';
 import type { PgDogNode } from './PgDogNode.ts';
-
-/** `EXPLAIN [ ( options ) | ANALYZE | VERBOSE ...] statement`: the statement explained. */
-const EXPLAIN = /^\s*explain\s+(?:\([^)]*\)\s*|(?:analy[sz]e|verbose|costs|buffers)\s+)*/i;
 
 export async function pgdogConsole(ctx: SimContext, node: PgDogNode, sql: string): Promise<ConsoleResult> {
   const base = { node: node.id, query: sql, columns: [] as string[], rows: [] as unknown[][], rowCount: 0 };

@@ -9,7 +9,10 @@ import { simError } from '../../core/errors.ts';
 import { mergeShardRows } from '../../sharding/merge.ts';
 import { isReadOnlySql, type PreparedOperation } from '../../workload/operations.ts';
 import type { SimContext } from '../types.ts';
-import { ShardRouter } from './ShardRouter.ts';
+import { type RouteExplain, ShardRouter } from './ShardRouter.ts';
+
+/** `EXPLAIN [ ( options ) | ANALYZE | VERBOSE ...] statement`: the statement explained. */
+export const EXPLAIN = /^\s*explain\s+(?:\([^)]*\)\s*|(?:analy[sz]e|verbose|costs|buffers)\s+)*/i;
 
 /** Console statements borrow request ids below the workload's (which start at 0) for the routers' bookkeeping. */
 let consoleRequest = -1;
@@ -19,6 +22,17 @@ export function consoleOperation(sql: string): { op: PreparedOperation; id: numb
   const text = sql.trim().replace(/;\s*$/, '');
   const readOnly = isReadOnlySql(text);
   return { op: { name: 'console', weight: 0, statements: [{ sql: text, paramIndexes: [] }], transaction: false, readOnly, writes: !readOnly }, id: consoleRequest-- };
+}
+
+/**
+ * Route explain of a console statement (an `EXPLAIN` before it dropped), `params` bound to its `$1`, `$2` ...
+ * in order: what `router` would do with it and why, doing none of it.
+ */
+export function explainStatement(router: ShardRouter, sql: string, params: readonly unknown[] = []): RouteExplain {
+  const explain = EXPLAIN.exec(sql);
+  const { op } = consoleOperation(explain ? sql.slice(explain[0].length) : sql);
+  const indexes = params.map((_, i) => i);
+  return router.explain({ ...op, statements: op.statements.map((s) => ({ ...s, paramIndexes: indexes })) }, params);
 }
 
 export async function shardedConsole(ctx: SimContext, app: string, router: ShardRouter, sql: string): Promise<ConsoleResult> {
