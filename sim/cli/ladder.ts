@@ -171,17 +171,15 @@ export function verdict(results: readonly RungResult[]): { step: number; reason:
     const replicas = results.find((r) => r.way === 'replicas' && r.step === k);
     const pct = (x: number) => `${x >= 0 ? '+' : ''}${Math.round(x * 100)} %`;
     const price = pct(up.usdPerHour / below.usdPerHour - 1);
+    // a node that was far from busy below was not what held the throughput back: say so
+    const idle = below.nodeCpu < 0.7 ? `; ${below.label} was ${Math.round(below.nodeCpu * 100)} % busy, so its CPU was not the limit (the workload, its clients or another node was)` : '';
     if (replicas && replicas.throughputRps > up.throughputRps) {
       return {
         step: k,
-        reason: `${up.label} serves ${up.throughputRps} req/s at $${up.usdPerHour}/h; the same money in ${replicas.label} serves ${replicas.throughputRps} req/s (${pct(replicas.throughputRps / up.throughputRps - 1)})`,
+        reason: `${up.label} serves ${up.throughputRps} req/s at $${up.usdPerHour}/h; the same money in ${replicas.label} serves ${replicas.throughputRps} req/s (${pct(replicas.throughputRps / up.throughputRps - 1)})${idle}`,
       };
     }
-    if (gain < MIN_GAIN) {
-      // a node that was far from busy below was not what held the throughput back: say so
-      const idle = below.nodeCpu < 0.7 ? `; ${below.label} was ${Math.round(below.nodeCpu * 100)} % busy, so its CPU was not the limit (the workload, its clients or another node was)` : '';
-      return { step: k, reason: `${up.label} gains ${pct(gain)} throughput (${below.throughputRps} -> ${up.throughputRps} req/s) for ${price} price${idle}` };
-    }
+    if (gain < MIN_GAIN) return { step: k, reason: `${up.label} gains ${pct(gain)} throughput (${below.throughputRps} -> ${up.throughputRps} req/s) for ${price} price${idle}` };
   }
   return undefined;
 }
