@@ -4,8 +4,8 @@
  */
 import { useState } from 'react';
 import { MONITORING_QUERIES, nodeKind } from '../../sim/index.ts';
-import { ExplainRouteControls, RouteExplainView } from '../sharding/RouteExplainView.tsx';
-import { shardStore, useShardViews } from '../sharding/shardStore.ts';
+import { ExplainRouteControls, RouteExplainView, useExplainShown } from '../sharding/RouteExplainView.tsx';
+import { shardStore } from '../sharding/shardStore.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 import { SqlEditor } from './SqlEditor.tsx';
 
@@ -21,7 +21,7 @@ export function ConsolePanel() {
   const result = useApp((s) => s.consoleResult);
   const busy = useApp((s) => s.consoleBusy);
   const [sqlText, setSql] = useState<string>(MONITORING_QUERIES[0].sql);
-  const explained = useShardViews((s) => s.explained !== undefined);
+  const explained = useExplainShown();
   const node = chosen && nodes.some((n) => n.id === chosen) ? chosen : (nodes.find((n) => nodeKind(n.kind)?.console) ?? nodes[0])?.id;
   const run = () => {
     shardStore.getState().closeExplain();

@@ -50,10 +50,16 @@ export function ExplainRouteControls(props: { node: string | undefined; sql: str
   );
 }
 
+/** Whether the console's result area shows a route explain (one of the run loaded now). */
+export function useExplainShown(): boolean {
+  const run = useApp((s) => s.loadedKey);
+  return useShardViews((s) => s.explained !== undefined && s.explained.run === run);
+}
+
 /** The last route explain, EXPLAIN style, in the console's result area. */
 export function RouteExplainView() {
   const e = useShardViews((s) => s.explained);
-  if (!e) return null;
+  if (!useExplainShown() || !e) return null;
   return (
     <div className="route-explain" data-testid="route-explain">
       <div className="route-explain-head">

@@ -10,6 +10,8 @@ import { appStore } from '../store/appStore.ts';
 import { monitorQueries, type ShardMonitor, shardMonitor } from './clusterView.ts';
 
 export interface Explained {
+  /** The loaded sim it is of (the run slice's loadedKey): an explain of another run is not shown. */
+  run: string | undefined;
   node: string;
   sql: string;
   params: string[];
@@ -39,9 +41,9 @@ export const shardStore = createStore<ShardViews>()((set) => ({
     try {
       if (!(await appStore.getState().ensureLoaded())) return;
       const result = await simClient().explainRoute(node, sql, params);
-      set({ explained: { node, sql, params, result } });
+      set({ explained: { run: appStore.getState().loadedKey, node, sql, params, result } });
     } catch (e) {
-      set({ explained: { node, sql, params, error: String((e as Error)?.message ?? e) } });
+      set({ explained: { run: appStore.getState().loadedKey, node, sql, params, error: String((e as Error)?.message ?? e) } });
     } finally {
       set({ busy: false });
     }
