@@ -27,6 +27,8 @@ export async function serve(runner: Runner, options: ServeOptions): Promise<List
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
   const ports = new Map<string, number>();
+  // by process id, for cancel requests (which come on a connection of their own)
+  const sessions = new Map<number, WireSession>();
   let pid = 10_000;
   try {
     for (const [i, n] of nodes.entries()) {
@@ -35,7 +37,10 @@ export async function serve(runner: Runner, options: ServeOptions): Promise<List
         socket.on('close', () => sockets.delete(socket));
         // a reset by the client is its leaving, not the server's problem
         socket.on('error', () => socket.destroy());
-        new WireSession(socket, { runner, node: n.id, admin: (db) => n.kind === 'pgbouncer' && db === 'pgbouncer', pid: pid++ });
+        const id = pid++;
+        const cancel = (target: number, key: number) => sessions.get(target)?.cancel(key);
+        sessions.set(id, new WireSession(socket, { runner, node: n.id, admin: (db) => n.kind === 'pgbouncer' && db === 'pgbouncer', pid: id, cancel }));
+        socket.on('close', () => sessions.delete(id));
       });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

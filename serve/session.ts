@@ -17,9 +17,12 @@
  *   not do is PostgreSQL's own error (42501), and a statement that would hang the engine is cancelled first
  *   (57014), as in the console (sim/monitoring/consoleGuard.ts `clientRefusal`).
  * - The pooler's admin console (database `pgbouncer` on a pgbouncer node) runs `runSql`, the console's command.
+ * - A CancelRequest (a connection of its own, before any startup) with a session's process id and secret key
+ *   cancels the statement it runs (`OutsideClient.cancel`), as PostgreSQL does.
  *
  * Messages are queued and handled one at a time, in order, whatever pg-gateway's reads do meanwhile.
  */
+import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { type BackendError, PostgresConnection } from 'pg-gateway';
 import {
@@ -40,6 +43,8 @@ import {
 const MAX_ROWS = 100_000;
 const TEXT_OID = 25;
 const SERVER_VERSION = '18.0 (PG Scaling Lab)';
+/** The CancelRequest's code in place of a protocol version (1234 5678). */
+const CANCEL_REQUEST = 80877102;
 
 export interface SessionTarget {
   runner: Runner;
@@ -48,6 +53,8 @@ export interface SessionTarget {
   admin: (database: string) => boolean;
   /** A process id for BackendKeyData and the client's name. */
   pid: number;
+  /** A CancelRequest came for the session with this process id and secret key. */
+  cancel: (pid: number, key: number) => void;
 }
 
 type Status = 'I' | 'T' | 'E';
@@ -70,6 +77,8 @@ export class WireSession extends PostgresConnection {
   private reading: Promise<void> = Promise.resolve();
   private unread: Buffer = Buffer.alloc(0);
   private closed = false;
+  /** BackendKeyData's secret key: a cancel request must give it (no other client can guess it). */
+  private readonly key = randomInt(1, 2 ** 31 - 1);
 
   constructor(
     socket: Socket,
@@ -98,6 +107,12 @@ export class WireSession extends PostgresConnection {
       if (this.unread.length < length) return;
       const m = Buffer.from(this.unread.subarray(0, length));
       this.unread = this.unread.subarray(length);
+      if (!this.hasStarted && length === 16 && m.readInt32BE(4) === CANCEL_REQUEST) {
+        // a connection of its own that says which session to cancel, and is closed with no reply
+        this.target.cancel(m.readInt32BE(8), m.readInt32BE(12));
+        this.socket.end();
+        return;
+      }
       if (!this.isAuthenticated) await this.handleMessage(m);
       else this.queue = this.queue.then(() => (this.closed ? undefined : this.handle(m))).catch((e) => this.fail(e));
     }
@@ -135,9 +150,14 @@ export class WireSession extends PostgresConnection {
       application_name: params.application_name ?? '',
     };
     for (const [k, v] of Object.entries(status)) this.sendParameterStatus(k, v);
-    this.writer.addInt32(this.target.pid).addInt32(0);
+    this.writer.addInt32(this.target.pid).addInt32(this.key);
     this.sendData(this.writer.flush(0x4b)); // K: BackendKeyData
     this.sendReadyForQuery();
+  }
+
+  /** A CancelRequest for this session: its statement running on the node is cancelled (57014), if the key is its own. */
+  cancel(key: number): void {
+    if (key === this.key) this.client?.cancel();
   }
 
   private end(): void {

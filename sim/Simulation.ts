@@ -66,6 +66,8 @@ export interface OutsideClient {
   run(call: StatementCall): Promise<Reply>;
   /** Closes the connection (its Terminate reaches the node). */
   close(): void;
+  /** Cancels the statement it is running, where the node serves cancel requests (a postgres node; not yet a pooler). */
+  cancel(): void;
 }
 
 export class ScenarioError extends Error {
@@ -503,6 +505,11 @@ export class Simulation {
             client: {
               run: (call) => new Promise((done) => void this.between(() => (link.dead ? done(dead()) : link.call(call, undefined, done)))),
               close: () => void this.between(() => link.close(true)),
+              cancel: () =>
+                void this.between(() => {
+                  const n = this.nodes.get(node);
+                  if (link.conn && isSqlEndpoint(n)) n.cancel?.(link.conn);
+                }),
             },
           });
         });

@@ -109,6 +109,8 @@ export type StatementCall =
 export interface SqlEndpoint extends NodeModel, Endpoint<StatementCall, Reply> {
   /** Its role in a replicated cluster, for the app's router (undefined: not replicated). */
   replicationState?(): ReplicationState | undefined;
+  /** A CancelRequest for the statement `conn` is running (PostgreSQL: canceling statement due to user request). */
+  cancel?(conn: Connection): void;
 }
 
 /** A node that serves connections over links (SQL or Redis), for the network to resolve. */

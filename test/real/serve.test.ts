@@ -6,6 +6,7 @@
  * statement over the extended protocol. Skipped where psql is not installed (CI installs it: .ci/run).
  */
 import { execFile } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +147,30 @@ describe.skipIf(!existsSync(PSQL))(`npm run serve${existsSync(PSQL) ? '' : ' (sk
       expect(await count(b)).toBe(1);
     } finally {
       await Promise.all([a.end(), b.end()]);
+    }
+  });
+
+  it('a CancelRequest cancels the running statement with 57014, and the connection goes on', { timeout: 30_000 }, async () => {
+    const c = new pg.Client({ host: '127.0.0.1', port: port('primary'), user: 'app', database: 'appdb', application_name: 'sleeper' });
+    await c.connect();
+    try {
+      // 60 virtual seconds are 60 real ones at 1x: only the cancel ends it within the test's timeout
+      const sleeping = c.query('SELECT pg_sleep(60)');
+      const sleepers = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sleeper' AND wait_event = 'PgSleep'";
+      while (Number(((await runner.apply({ do: 'runSql', node: 'primary', sql: sleepers })) as ConsoleResult).rows[0]?.[0]) !== 1);
+      const { processID, secretKey } = c as unknown as { processID: number; secretKey: number };
+      const request = Buffer.alloc(16);
+      for (const [i, v] of [16, 80877102, processID, secretKey].entries()) request.writeInt32BE(v, i * 4);
+      await new Promise<void>((resolve, reject) =>
+        connect(port('primary'), '127.0.0.1', function (this: Socket) {
+          this.end(request);
+          this.on('close', () => resolve()).on('error', reject);
+        }),
+      );
+      await expect(sleeping).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
+      expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await c.end();
     }
   });
 

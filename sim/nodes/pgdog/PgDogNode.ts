@@ -6,7 +6,7 @@
  * - a statement with its key goes to its shard (the shard's primary, or a replica for a read outside a
  *   transaction, by load_balancing_strategy);
  * - a read without a key fans out to every shard and the replies are merged, the merge's modelled time after
- *   the slowest shard (sim/sharding/merge.ts);
+ *   the slowest shard (sim/sharding/merge.ts), a real client's with their rows (serve/);
  * - a transaction binds the client to one shard's server connection from its first statement to COMMIT
  *   (PgDog answers BEGIN itself and sends it with the first statement, once the shard is known); a
  *   transaction that needs two shards is refused, naming both.
@@ -16,6 +16,8 @@
 import { type SimError, simError } from '../../core/errors.ts';
 import type { Link } from '../../net/Link.ts';
 import { timeUs } from '../../scenario/settings.ts';
+import { mergeShardRows } from '../../sharding/merge.ts';
+import type { KeySource, MergePlan } from '../../sharding/statement.ts';
 import { ClientPool } from '../proxy/ClientPool.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
 import { type RouteExplain, ShardRouter } from '../proxy/ShardRouter.ts';
@@ -99,8 +101,11 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
     if (r.kind === 'error') return { kind: 'answer', reply: { ok: false, error: r.error } };
     if (r.kind === 'one') return { kind: 'forward', upstream: r.endpoint };
     this.crossShard++;
+    const asked = s.call;
     s.call = { ...s.call, op: r.op };
-    return { kind: 'fan-out', upstreams: r.endpoints, merge: mergeReplies, mergeUs: r.mergeUs };
+    // a real client's read (serve/) gets the shards' rows merged, as one PostgreSQL holding all the data returns them
+    const merge = asked.op.maxRows ? (replies: Reply[]) => withMergedRows(replies, r.plan, ShardRouter.param(asked.op, asked.params)) : mergeReplies;
+    return { kind: 'fan-out', upstreams: r.endpoints, merge, mergeUs: r.mergeUs };
   }
 
   // ---- the SqlEndpoint apps see ----
@@ -265,4 +270,22 @@ function mergeReplies(replies: Reply[]): Reply {
   if (failed) return failed;
   const later = replies.flatMap((r) => (r.ok && r.outcome ? [r.outcome] : []));
   return later.length === 0 ? { ok: true } : { ok: true, outcome: Promise.all(later).then((errors) => errors.find((e) => e)) };
+}
+
+/** A fan-out's reply with its rows: every shard's merged (sim/sharding/merge.ts), or the error saying why they cannot be. */
+function withMergedRows(replies: Reply[], plan: MergePlan, param: (k: KeySource) => unknown): Reply {
+  const reply = mergeReplies(replies);
+  if (!reply.ok) return reply;
+  const merged = Promise.all(replies.map((r) => (r.ok ? r.result : undefined))).then((results) =>
+    mergeShardRows(
+      plan,
+      results.map((x) => ({ columns: x?.columns ?? [], types: x?.types, rows: x?.rows ?? [] })),
+      param,
+    ),
+  );
+  return {
+    ...reply,
+    outcome: Promise.all([reply.outcome, merged]).then(([error, m]) => error ?? (m.ok ? undefined : simError('scatter_not_mergeable', { detail: m.refused }))),
+    result: merged.then((m) => (m.ok ? { command: 'SELECT', rowCount: m.rows.length, columns: m.columns, types: m.types, rows: m.rows } : undefined)),
+  };
 }

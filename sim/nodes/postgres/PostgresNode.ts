@@ -179,6 +179,11 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.backends.close(conn);
   }
 
+  cancel(conn: Connection): void {
+    const b = this.backends.of(conn);
+    if (b) this.backends.cancel(b.pid, simError('query_canceled', { message: 'canceling statement due to user request' }));
+  }
+
   // ---- statements ----
 
   async execute(conn: Connection, call: StatementCall, done: (r: Reply) => void): Promise<void> {
