@@ -3,29 +3,22 @@
  * front of two hash shards, and a read without a shard key gets the rows of both shards merged as one
  * PostgreSQL holding all the data would return them; one that cannot be merged correctly gets PgDog's 0A000.
  */
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Listening, serve } from '../../serve/server.ts';
-import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
-import { parseScenarioText, Runner, Simulation } from '../../sim/index.ts';
+import type { Listening } from '../../serve/server.ts';
+import { type Served, served } from './served.ts';
 
-let runner: Runner;
+let server: Served;
 let listening: Listening;
 
 describe('npm run serve on PgDog', () => {
   beforeAll(async () => {
-    const parsed = parseScenarioText(readFileSync('test/fixtures/serve-pgdog.json', 'utf8'));
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-    const sim = await Simulation.create(parsed.scenario, { engines: nodeEngineFactory() });
-    runner = new Runner(sim, { speed: 1, untilUs: Number.MAX_SAFE_INTEGER });
-    listening = await serve(runner, { portBase: 0 });
-    await runner.apply({ do: 'run' });
+    server = await served('test/fixtures/serve-pgdog.json');
+    ({ listening } = server);
   }, 60_000);
 
   afterAll(async () => {
-    await listening?.close();
-    await runner?.close();
+    await server?.close();
   });
 
   it('a scatter read returns both shards\' rows merged; one that cannot be merged is refused', { timeout: 30_000 }, async () => {

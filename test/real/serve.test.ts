@@ -7,15 +7,15 @@
  */
 import { execFile } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Listening, serve } from '../../serve/server.ts';
-import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
-import { type ConsoleResult, parseScenarioText, Runner, Simulation } from '../../sim/index.ts';
+import type { Listening } from '../../serve/server.ts';
+import type { ConsoleResult, Runner } from '../../sim/index.ts';
+import { type Served, served } from './served.ts';
 
 const run = promisify(execFile);
 const PSQL = '/usr/bin/psql';
@@ -27,6 +27,7 @@ const PGBENCH = existsSync('/usr/lib/postgresql')
   : undefined;
 const env = { ...process.env, PGCONNECT_TIMEOUT: '10', PGOPTIONS: '' };
 
+let server: Served;
 let runner: Runner;
 let listening: Listening;
 const port = (node: string) => listening.ports.get(node)!;
@@ -35,17 +36,12 @@ const psql = (node: string, db: string, sql: string) =>
 
 describe.skipIf(!existsSync(PSQL))(`npm run serve${existsSync(PSQL) ? '' : ' (skipped: psql missing)'}`, () => {
   beforeAll(async () => {
-    const parsed = parseScenarioText(readFileSync('test/fixtures/serve.json', 'utf8'));
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-    const sim = await Simulation.create(parsed.scenario, { engines: nodeEngineFactory() });
-    runner = new Runner(sim, { speed: 1, untilUs: Number.MAX_SAFE_INTEGER });
-    listening = await serve(runner, { portBase: 0 });
-    await runner.apply({ do: 'run' });
+    server = await served('test/fixtures/serve.json');
+    ({ runner, listening } = server);
   }, 60_000);
 
   afterAll(async () => {
-    await listening?.close();
-    await runner?.close();
+    await server?.close();
   });
 
   it('listens on loopback, one port per SQL node', () => {
