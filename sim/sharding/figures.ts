@@ -6,6 +6,8 @@ export class ShardFigures {
   readonly requests = new Map<string, number>();
   /** Requests that scattered to more than one shard. */
   scatter = 0;
+  /** Requests that needed several shards and committed them with two-phase commit (transaction_mode TWOPC). */
+  twoPhase = 0;
   /** Requests refused because they needed two shards in one transaction. */
   crossShard = 0;
   /** Statements without a key refused because their result cannot be merged. */
@@ -33,8 +35,10 @@ export class ShardFigures {
     this.reshards.push(plan);
   }
 
-  routed(shards: readonly string[]): void {
+  /** A request went to `shards`: a scatter, or the parts of a two-phase commit. */
+  routed(shards: readonly string[], twoPhase = false): void {
     for (const s of shards) this.requests.set(s, (this.requests.get(s) ?? 0) + 1);
-    if (shards.length > 1) this.scatter++;
+    if (shards.length > 1 && twoPhase) this.twoPhase++;
+    else if (shards.length > 1) this.scatter++;
   }
 }

@@ -65,6 +65,13 @@ export const shardMapSchema = z
      */
     spare_shards: z.array(shardId).max(64).default([]),
     strategy: strategySchema,
+    /**
+     * What a transaction (or a write) that needs several shards gets, named as Vitess' vtgate
+     * `--transaction_mode`: `SINGLE` (the default) refuses it with cross_shard_transaction; `TWOPC` runs each
+     * shard's part and commits them with two-phase commit (PREPARE TRANSACTION on each, then COMMIT PREPARED
+     * on each: two more round trips to the slowest shard). Only an app's ShardRouter commits in two phases.
+     */
+    transaction_mode: z.enum(['SINGLE', 'TWOPC']).optional(),
   })
   .superRefine((m, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });

@@ -50,8 +50,11 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
   readonly console?: (sql: string) => Promise<ConsoleResult>;
   /** Sharded scenarios only: route explain (shardConsole.ts). */
   readonly explainRoute?: (sql: string, params?: readonly unknown[]) => RouteExplain;
-  /** Scatters that run a rewritten statement (avg as sum and count), by request. */
-  private readonly scatterOps = new WeakMap<AppRequest, AppRequest['op']>();
+  /**
+   * What each shard of a fan-out runs, by request: a scatter's rewritten statement (avg as sum and count), or
+   * its part of a two-phase commit.
+   */
+  private readonly scatterOps = new WeakMap<AppRequest, Map<string, AppRequest['op']>>();
   /** The cache-aside step before the router (operations that declare a cache). */
   private readonly cache: CacheAside;
   private pools: Map<string, ClientPool>[] = [];
@@ -72,7 +75,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     // sharded, and connected to the shards (not to a shard router, which routes for it)
     const sharding = ctx.sharding;
     this.shards = sharding && ctx.net.targets(spec.id).some((t) => sharding.map.shards.includes(t))
-      ? new ShardRouter(ctx, sharding, () => this.upstreams(), () => this.spec.settings, (s) => ctx.rng(`router:${spec.id}:${s}`))
+      ? new ShardRouter(ctx, sharding, () => this.upstreams(), () => this.spec.settings, (s) => ctx.rng(`router:${spec.id}:${s}`), true)
       : undefined;
     if (this.shards) {
       const shards = this.shards;
@@ -116,11 +119,28 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
       const s = this.shards.route(req);
       if (s.kind === 'error') return { kind: 'answer', reply: { error: s.error } };
       if (s.kind === 'one') return { kind: 'forward', upstream: s.endpoint };
-      if (s.op !== req.op) this.scatterOps.set(req, s.op);
+      if (s.kind === 'twopc') {
+        this.scatterOps.set(req, new Map(s.endpoints.map((e, i) => [e, s.ops[i]])));
+        return { kind: 'fan-out', upstreams: s.endpoints, merge: mergeOutcomes, mergeUs: this.twoPhaseUs(s.endpoints) };
+      }
+      if (s.op !== req.op) this.scatterOps.set(req, new Map(s.endpoints.map((e) => [e, s.op])));
       return { kind: 'fan-out', upstreams: s.endpoints, merge: mergeOutcomes, mergeUs: s.mergeUs };
     }
     const target = this.router.route(req);
     return target ? { kind: 'forward', upstream: target } : { kind: 'answer', reply: { error: simError('no_route') } };
+  }
+
+  /**
+   * The two phases of a two-phase commit after every shard ran its part: PREPARE TRANSACTION on each shard, then
+   * COMMIT PREPARED on each, each phase a round trip that waits for the slowest shard (the farthest one here:
+   * the phases' statements are modelled by their round trips, not run; see sim/sharding/README.md).
+   */
+  private twoPhaseUs(endpoints: readonly string[]): number {
+    const roundTrip = (e: string) => {
+      const edge = this.ctx.net.edge(this.id, e);
+      return 2 * ((edge?.latencyUs ?? 0) + (edge?.extraUs ?? 0));
+    };
+    return 2 * Math.max(...endpoints.map(roundTrip));
   }
 
   /** Starts a request; `done` gets its error, if any, when the reply is back at the app. */
@@ -156,7 +176,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
       (target, reply) => {
         this.inFlight.set(req.id, trace);
         this.ctx.net.begin(trace);
-        const op = this.scatterOps.get(req);
+        const op = this.scatterOps.get(req)?.get(target);
         const run = op ? { ...req, op } : req;
         if (run.connect === 'per_client' && run.session !== undefined) this.ownConnection(run, run.session, trace, target, reply);
         else if (run.connect === 'per_transaction' || this.spec.settings.connection_mode === 'per_request') this.perRequest(run, trace, target, reply);

@@ -100,6 +100,7 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
     const r = this.shards.route({ id: s.request, op: s.call.op, params: s.call.params, session: s.call.session });
     if (r.kind === 'error') return { kind: 'answer', reply: { ok: false, error: r.error } };
     if (r.kind === 'one') return { kind: 'forward', upstream: r.endpoint };
+    if (r.kind === 'twopc') throw new Error(`${this.id}: a shard router node does not commit in two phases`);
     this.crossShard++;
     const asked = s.call;
     s.call = { ...s.call, op: r.op };

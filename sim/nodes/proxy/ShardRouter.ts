@@ -10,7 +10,10 @@
  *   (they are whole on every shard: reference tables); writing them would touch every shard.
  * - A read-only single statement with no key, or keys on several shards: every shard it needs, and the
  *   rows merged (sim/sharding/merge.ts) when the merge is correct; refused (scatter_not_mergeable) when not.
- * - A transaction, or a write, that needs two shards: refused (cross_shard_transaction), naming both.
+ * - A transaction, or a write, that needs two shards: refused (cross_shard_transaction), naming both; under
+ *   the map's `transaction_mode: TWOPC`, in a router that commits in two phases (an app's), each shard runs
+ *   its part (the statements whose keys are on it) and the parts commit with two-phase commit, modelled as
+ *   two more round trips to the slowest shard (PREPARE TRANSACTION on each, then COMMIT PREPARED on each).
  *
  * `explain` says the same decision without taking it (no figures counted, no replica picked): the key
  * found, its hash or range, the shard chosen and why (route explain, in a console and in the app).
@@ -41,6 +44,11 @@ export type ShardRoute =
    * `mergeUs` the merge's modelled time after the slowest shard (mergeCostUs).
    */
   | { kind: 'scatter'; shards: string[]; endpoints: string[]; op: PreparedOperation; plan: MergePlan; mergeUs: number }
+  /**
+   * A two-phase commit over several shards: shard i runs `ops[i]`, the statements of the request whose keys are
+   * on it (a statement on no distributed table: the first shard's part), then the two phases follow.
+   */
+  | { kind: 'twopc'; shards: string[]; endpoints: string[]; ops: PreparedOperation[] }
   | { kind: 'error'; error: SimError };
 
 /** One key a statement fixes, and where it goes. */
@@ -61,7 +69,7 @@ export interface KeyExplain {
 
 /** Route explain: what the router does with a request and why, without doing it. */
 export interface RouteExplain {
-  route: 'one' | 'scatter' | 'error';
+  route: 'one' | 'scatter' | 'twopc' | 'error';
   /** The shards it goes to, in the map's order. */
   shards: string[];
   /** Why these shards: the key found, or why there is none. */
@@ -74,6 +82,8 @@ export interface RouteExplain {
 
 type Decision =
   | { kind: 'one' | 'scatter'; shards: string[]; plan?: MergePlan; explain: RouteExplain }
+  /** `parts[i]`: the statements (indexes) shard i runs. */
+  | { kind: 'twopc'; shards: string[]; parts: number[][]; explain: RouteExplain }
   | { kind: 'error'; error: SimError; count?: 'crossShard' | 'unmergeable'; explain: RouteExplain };
 
 export class ShardRouter {
@@ -81,6 +91,8 @@ export class ShardRouter {
   private readonly routers = new Map<string, DatabaseRouter>();
   private readonly shapes = new Map<PreparedOperation, StatementShape[]>();
   private readonly scatterOps = new Map<PreparedOperation, PreparedOperation>();
+  /** The part of an operation each shard of a two-phase commit runs, by operation and statement indexes. */
+  private readonly partOps = new Map<PreparedOperation, Map<string, PreparedOperation>>();
 
   constructor(
     ctx: SimContext,
@@ -89,6 +101,8 @@ export class ShardRouter {
     upstreams: () => string[],
     settings: () => ReadRouting,
     rng: (shard: string) => Rng,
+    /** Whether this router commits a transaction over several shards in two phases when the map says TWOPC. */
+    private readonly twoPhaseCommit = false,
   ) {
     const replicasOf = (id: string) => ctx.net.targets(id).filter((t) => isSqlEndpoint(ctx.node(t)));
     const all = shardNodes(sharding.map);
@@ -158,6 +172,8 @@ export class ShardRouter {
     const all = this.map.shards;
     const keys: KeyExplain[] = [];
     const needed: string[] = [];
+    /** The shards each statement's keys are on (none: no distributed table, or no key). */
+    const statementShards: string[][] = shapes.map(() => []);
     let keyless: StatementShape | undefined;
     const refuse = (shards: readonly string[], reason: string, error: SimError, count?: 'crossShard' | 'unmergeable'): Decision => ({
       kind: 'error',
@@ -184,6 +200,7 @@ export class ShardRouter {
         keys.push({ statement: i, source, key: keyLiteral(this.map.key_type, parsed.key), shard, why });
         if (shard === null) return refuse([], why, simError('no_shard_for_key', { detail: `key ${String(raw)}` }));
         if (!needed.includes(shard)) needed.push(shard);
+        if (!statementShards[i].includes(shard)) statementShards[i].push(shard);
       }
     }
     const shards = keyless ? [...all] : needed.length > 0 ? all.filter((s) => needed.includes(s)) : [all[0]];
@@ -193,6 +210,10 @@ export class ShardRouter {
         ? 'no distributed table: any shard holds these tables whole'
         : `matched the sharding key (${keys.map((k) => `${k.source} = ${k.key}`).join(', ')})`;
     if (shards.length === 1) return { kind: 'one', shards, explain: { route: 'one', shards, reason, keys } };
+    if ((op.transaction || op.writes || shapes.length > 1) && !keyless && this.twoPhaseCommit && this.map.transaction_mode === 'TWOPC') {
+      const parts = shards.map((s, j) => statementShards.flatMap((on, i) => (on.includes(s) || (on.length === 0 && j === 0) ? [i] : [])));
+      return { kind: 'twopc', shards, parts, explain: { route: 'twopc', shards, reason: `${reason}; two-phase commit (transaction_mode TWOPC)`, keys } };
+    }
     if (op.transaction || op.writes || shapes.length > 1) {
       const why = keyless ? 'has a statement without a shard key' : 'has keys on several shards';
       return refuse(shards, `${reason}; a transaction runs on one shard`, this.crossShardError(shards, why), 'crossShard');
@@ -218,7 +239,8 @@ export class ShardRouter {
       if (!e) return { kind: 'error', error: simError('no_route') };
       endpoints.push(e);
     }
-    this.figures.routed(d.shards);
+    this.figures.routed(d.shards, d.kind === 'twopc');
+    if (d.kind === 'twopc') return { kind: 'twopc', shards: d.shards, endpoints, ops: d.parts.map((p) => this.partOp(req.op, p)) };
     if (d.kind === 'one') return { kind: 'one', shard: d.shards[0], endpoint: endpoints[0] };
     const plan = d.plan!;
     const limit = plan.kind === 'rows' && plan.limit ? Number(ShardRouter.param(req.op, req.params)(plan.limit)) : undefined;
@@ -235,6 +257,17 @@ export class ShardRouter {
     let s = this.scatterOps.get(op);
     if (!s) this.scatterOps.set(op, (s = { ...op, statements: [{ ...op.statements[0], sql: plan.shardSql }] }));
     return s;
+  }
+
+  /** The operation of the statements `indexes` of `op` (the same objects, so a part's statement is its own statement). */
+  private partOp(op: PreparedOperation, indexes: number[]): PreparedOperation {
+    if (indexes.length === op.statements.length) return op;
+    let parts = this.partOps.get(op);
+    if (!parts) this.partOps.set(op, (parts = new Map()));
+    const key = indexes.join();
+    let part = parts.get(key);
+    if (!part) parts.set(key, (part = { ...op, statements: indexes.map((i) => op.statements[i]) }));
+    return part;
   }
 
   private crossShardError(shards: readonly string[], why: string): SimError {

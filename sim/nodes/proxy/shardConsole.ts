@@ -43,6 +43,17 @@ export async function shardedConsole(ctx: SimContext, app: string, router: Shard
     if (route.kind === 'error') return { ...base, error: route.error };
     const run = (endpoint: string, q: string) => ctx.node(endpoint)!.console!(q);
     if (route.kind === 'one') return { ...(await run(route.endpoint, sql)), node: app, query: sql };
+    if (route.kind === 'twopc') {
+      // one statement: each shard runs it on its own rows, and the console shows the rows it touched in all
+      let rowCount = 0;
+      let last = base as ConsoleResult;
+      for (const e of route.endpoints) {
+        last = await run(e, sql);
+        if (last.error) return { ...last, node: app, query: sql };
+        rowCount += last.rowCount;
+      }
+      return { ...last, rowCount, node: app, query: sql };
+    }
     const results: ConsoleResult[] = [];
     for (const e of route.endpoints) {
       const r = await run(e, route.op.statements[0].sql);
