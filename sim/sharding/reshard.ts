@@ -103,10 +103,10 @@ function copyUs(moves: readonly TableMove[], bytes: number): number {
 /**
  * Moves a plan's rows for real: each table move's rows read on the old shard as JSON and inserted on the new
  * one in batches (tables in the map's order, so a parent before the tables that reference it), then deleted from the
- * old shards (in reverse order). Rows keep their ids, so ids that the shards' own sequences made twice
- * (split.ts) collide on the new shard: PostgreSQL's unique violation then stops the move, the rows copied so
- * far are deleted from the new shards again (they own none of those keys under the old map) and the error
- * is thrown: the old map stays, with every shard holding its rows.
+ * old shards (in reverse order). Rows keep their ids (the shards' sequences never make the same one: split.ts),
+ * so a unique violation on the new shard means a row there already holds the key: it stops the move, the rows
+ * copied so far are deleted from the new shards again (they own none of those keys under the old map) and the
+ * error is thrown: the old map stays, with every shard holding its rows.
  */
 export async function moveRows(map: ShardMap, plan: ReshardPlan, run: RunSql): Promise<void> {
   const order = map.tables.map((t) => t.table);

@@ -15,7 +15,7 @@ function withSpare(strategy: ShardMap['strategy']) {
   s.sharding.spare_shards = ['shard3'];
   s.sharding.strategy = strategy;
   s.workload.clients = 8;
-  // no new orders: ids the shards' own sequences make collide when rows move (sim/sharding/reshard.ts)
+  // no new orders: a key's rows stay one user and its five orders, as the plan's figures below count
   s.workload.operations = s.workload.operations.filter((o: { name: string }) => o.name !== 'place_order');
   return scenario(s);
 }
