@@ -55,7 +55,8 @@ function str(v: unknown, what: string, max: number, optional = false): string | 
 
 function fileName(v: unknown): string {
   const name = str(v, 'suggestedName', 200)!;
-  if (/[\\/]|\0/.test(name)) throw new PayloadError('suggestedName must be a plain file name');
+  // `.` and `..` are names too, but of the folder itself and its parent: joined to a folder they leave it
+  if (/[\\/]|\0/.test(name) || name === '.' || name === '..') throw new PayloadError('suggestedName must be a plain file name');
   return name;
 }
 

@@ -137,6 +137,8 @@ export function mapFromForm(f: ShardMapForm, previous?: Raw): { ok: true; map: R
       shards: list(f.shards),
       ...(spare.length ? { spare_shards: spare } : {}),
       strategy,
+      // what the form has no field for stays as it was (an edit never drops a setting it did not show)
+      ...(previous?.transaction_mode ? { transaction_mode: previous.transaction_mode } : {}),
     },
   };
 }

@@ -48,6 +48,9 @@ describe('IPC payload validation', () => {
       null,
       { suggestedName: 'e', files: [] },
       { suggestedName: '../e', files },
+      // the folder's own name must be a name: '..' would write the bundle into the parent of the folder picked
+      { suggestedName: '..', files },
+      { suggestedName: '.', files },
       { suggestedName: 'e', files, extra: 1 },
       { suggestedName: 'e', files: Array.from({ length: MAX_BUNDLE_FILES + 1 }, (_, i) => ({ path: `f${i}`, text: '' })) },
       { suggestedName: 'e', files: [files[0], { path: 'PRIMARY/postgresql.conf', text: '' }] },

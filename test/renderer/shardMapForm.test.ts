@@ -45,6 +45,13 @@ describe('the shard map form', () => {
     expect(more.ok && more.map.strategy).toEqual({ kind: 'virtual_shards', shard_count: 8 });
   });
 
+  it('keeps what the form has no field for: a two-phase-commit map stays one after an edit', () => {
+    const previous = { tables: ['users.id'], key_type: 'bigint', shards: ['a', 'b'], strategy: { kind: 'modulo' }, transaction_mode: 'TWOPC' };
+    const edited = mapFromForm({ ...formFromMap(previous, []), shards: 'a, b, c' }, previous);
+    expect(edited.ok && edited.map.transaction_mode).toBe('TWOPC');
+    expect(edited.ok && edited.map.shards).toEqual(['a', 'b', 'c']);
+  });
+
   it('puts the schema’s issues beside their fields', () => {
     expect(fieldOf('sharding.strategy.boundaries[0]')).toBe('boundaries');
     expect(fieldOf('sharding.shards[1]')).toBe('shards');
