@@ -67,7 +67,7 @@ function SweepPanel() {
   const list = parseValues(values);
   const durationUs = parseDuration(duration);
   const problem =
-    !choice ? 'pick a setting' : list.length === 0 ? 'give at least one value' : new Set(list).size !== list.length ? 'a value is given twice' : !(seeds >= 1 && seeds <= 20) ? 'seeds: 1 to 20' : durationUs === undefined || durationUs <= 0 ? 'duration: for example 10s' : undefined;
+    !choice ? 'pick a setting' : list.length === 0 ? 'give at least one value' : new Set(list).size !== list.length ? 'a value is given twice' : !(Number.isInteger(seeds) && seeds >= 1 && seeds <= 20) ? 'seeds: a whole number, 1 to 20' : durationUs === undefined || durationUs < 100_000 || durationUs > 86_400e6 ? 'duration: 100ms to 24h, for example 10s' : undefined;
   return (
     <section className="bench-sweep">
       <form

@@ -15,16 +15,18 @@ export interface SettingChoice {
   values?: string[];
 }
 
-const SCALAR = new Set(['integer', 'number', 'enum', 'string', 'boolean']);
+// a size or a time (`4GB`, `20ms`) is a number or a string with its unit (JSON Schema's type list, read as
+// text: `number,string`): scalar too
+const SCALAR = new Set(['integer', 'number', 'enum', 'string', 'boolean', 'number,string', 'string,number']);
 
 export function settingChoices(doc: Doc): SettingChoice[] {
   const out: SettingChoice[] = [];
   const workload = doc.workload as Record<string, unknown>;
-  for (const d of describeSettings(workloadSchema)) if (SCALAR.has(d.type) && d.name !== 'setup_sql') out.push({ key: `workload.${d.name}`, type: d.type, current: workload[d.name] ?? d.default, values: d.values });
+  for (const d of describeSettings(workloadSchema)) if (SCALAR.has(String(d.type)) && d.name !== 'setup_sql') out.push({ key: `workload.${d.name}`, type: d.type, current: workload[d.name] ?? d.default, values: d.values });
   for (const n of doc.nodes) {
     const def = nodeKind(n.kind);
     if (!def) continue;
-    for (const d of describeSettings(def.settings)) if (SCALAR.has(d.type)) out.push({ key: `${n.id}.${d.name}`, type: d.type, current: (n.settings as Record<string, unknown>)[d.name] ?? d.default, values: d.values });
+    for (const d of describeSettings(def.settings)) if (SCALAR.has(String(d.type))) out.push({ key: `${n.id}.${d.name}`, type: d.type, current: (n.settings as Record<string, unknown>)[d.name] ?? d.default, values: d.values });
   }
   return out;
 }

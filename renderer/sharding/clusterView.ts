@@ -23,7 +23,8 @@ export interface ShardMonitor {
 
 /** The statements run on each shard, in order: the counts and size, then the seed's queries. */
 export function monitorQueries(tables: readonly string[]): string[] {
-  const counts = tables.map((t) => `(SELECT count(*) FROM ${t}) AS ${t}`);
+  // quoted: a table may be named as a keyword (`order`, `user`)
+  const counts = tables.map((t) => `(SELECT count(*) FROM "${t}") AS "${t}"`);
   const size = '(SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_catalog.pg_statio_user_tables) AS total_bytes';
   return [`SELECT ${[...counts, size].join(', ')}`, ...MONITORING_QUERIES.map((q) => q.sql)];
 }

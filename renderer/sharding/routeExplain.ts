@@ -21,6 +21,8 @@ export function routeExplainLines(e: RouteExplain): ExplainLine[] {
     if (e.error?.detail) lines.push({ depth: 1, label: 'Detail', text: e.error.detail });
   } else if (e.route === 'one') {
     lines.push({ depth: 0, label: 'Single shard', text: e.shards[0] });
+  } else if (e.route === 'twopc') {
+    lines.push({ depth: 0, label: 'Two-phase commit', text: `${e.shards.join(', ')} (each its part, then PREPARE TRANSACTION and COMMIT PREPARED on each)` });
   } else {
     lines.push({ depth: 0, label: 'Scatter-gather', text: `${e.shards.join(', ')} (${e.shards.length} shards)` });
   }

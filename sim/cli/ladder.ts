@@ -40,8 +40,8 @@ export function parseLadderArgs(argv: string[]): LadderArgs {
   const { values: v, positionals } = readArgs(argv, { ...shared('set', 'seed', 'duration', 'json'), node: { type: 'string' }, steps: { type: 'string' }, parallel: { type: 'string' } });
   const file = oneFile(positionals, 'npm run ladder -- lessons/scenarios/read-replicas.json --node primary');
   if (!v.node) throw new UsageError('--node: which postgres node to grow (e.g. --node primary)');
-  const steps = v.steps === undefined ? 3 : Number(v.steps);
-  if (!Number.isInteger(steps) || steps < 2 || steps > 4) throw new UsageError('--steps: 2 to 4 price points (each doubles the price)');
+  const steps = v.steps === undefined ? 3 : /^[2-4]$/.test(v.steps) ? Number(v.steps) : Number.NaN;
+  if (Number.isNaN(steps)) throw new UsageError('--steps: 2 to 4 price points (each doubles the price)');
   if (v.parallel !== undefined && (!/^\d+$/.test(v.parallel) || Number(v.parallel) < 1)) throw new UsageError('--parallel: expected a number of runs at once, at least 1');
   return {
     file,
@@ -217,7 +217,8 @@ export async function main(argv: string[]): Promise<number> {
       ),
     );
     if (noReplicas) console.log(`\nno replica options: ${noReplicas}`);
-    console.log(found ? `\nthe bigger node stops paying at step ${found.step}: ${found.reason}` : `\nevery size up paid (each gained at least ${MIN_GAIN * 100} % and beat the same money in replicas)`);
+    const paid = noReplicas ? `each gained at least ${MIN_GAIN * 100} %` : `each gained at least ${MIN_GAIN * 100} % and beat the same money in replicas`;
+    console.log(found ? `\nthe bigger node stops paying at step ${found.step}: ${found.reason}` : `\nevery size up paid (${paid})`);
     if (args.json) await writeAtomic(args.json, `${JSON.stringify({ node: args.node, results, verdict: found ?? null, noReplicas: noReplicas ?? null }, null, 2)}\n`);
     return 0;
   } finally {

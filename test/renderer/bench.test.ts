@@ -81,6 +81,11 @@ describe('what a sweep can vary', () => {
     expect(keys).toContain('workload.clients');
     expect(keys).toContain('workload.arrival_rate');
     expect(keys).toContain('primary.max_connections');
+    // sizes and times, the vertical-scaling settings a sweep is for
+    expect(keys).toContain('primary.shared_buffers');
+    expect(keys).toContain('primary.work_mem');
+    expect(keys).toContain('workload.think_time');
+    expect(choices.find((c) => c.key === 'primary.shared_buffers')?.current).toBe('4GB');
     expect(keys.filter((k) => k.startsWith('workload.')).some((k) => /operations|data$/.test(k))).toBe(false);
     const clients = choices.find((c) => c.key === 'workload.clients');
     expect(clients?.current).toBe(40);

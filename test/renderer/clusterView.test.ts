@@ -15,7 +15,7 @@ describe('the cluster view’s queries on a shard', () => {
   it('counts each distributed table and the size, then runs the seed’s queries verbatim', () => {
     const q = monitorQueries(['users', 'orders']);
     expect(q[0]).toBe(
-      'SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM orders) AS orders, (SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_catalog.pg_statio_user_tables) AS total_bytes',
+      'SELECT (SELECT count(*) FROM "users") AS "users", (SELECT count(*) FROM "orders") AS "orders", (SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_catalog.pg_statio_user_tables) AS total_bytes',
     );
     expect(q.slice(1)).toEqual(MONITORING_QUERIES.map((m) => m.sql));
   });

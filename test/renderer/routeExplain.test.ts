@@ -34,6 +34,8 @@ describe('route explain, EXPLAIN style', () => {
       keys: [],
       error: { code: 'cross_shard_transaction', severity: 'ERROR', message: 'transaction touches more than one shard: a and b', detail: 'The request has keys on several shards.' },
     });
+    // a two-shard write under transaction_mode TWOPC is a commit on both, not a scatter-gather read
+    expect(text({ route: 'twopc', shards: ['a', 'b'], reason: 'keys on two shards', keys: [] })[0]).toBe('Two-phase commit: a, b (each its part, then PREPARE TRANSACTION and COMMIT PREPARED on each)');
     expect(refused.slice(0, 2)).toEqual(['Refused: ERROR: transaction touches more than one shard: a and b', '  Detail: The request has keys on several shards.']);
   });
 });
