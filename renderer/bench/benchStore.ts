@@ -77,7 +77,7 @@ export function startSweep(spec: { vary: Vary; seeds: number; durationUs: number
 }
 
 export function startAb(durationUs: number, port: BenchPort = benchWorker()): Promise<void> {
-  return guarded('ab', port, async (p) => {
+  return guarded('ab', port, async (p, signal) => {
     const b = benchStore.getState().variant;
     if (!b) throw new Error('keep a design as B first');
     const a = currentScenario();
@@ -85,6 +85,8 @@ export function startAb(durationUs: number, port: BenchPort = benchWorker()): Pr
     let done = 0;
     const counting: HeadlessPort = {
       run: async (s) => {
+        // a Cancel between A and B: B does not start (the worker's cancel only stops the run under way)
+        if (signal.aborted) throw new Error('cancelled');
         const r = await p.run(s);
         benchStore.setState({ progress: { what: 'ab', done: ++done, total: 2, run: 0 } });
         return r;

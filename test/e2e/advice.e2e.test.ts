@@ -39,9 +39,19 @@ describe.skipIf(!!missing)(`settings advice in Chromium${missing ? ` (skipped: $
       await page.setViewportSize({ width: w, height: h });
       await shot(page, `advice-01-before-${w}x${h}`);
     }
+    // two settings off the advice: taking it is one edit, undone in one step
+    const sharedBuffers = id('setting-shared_buffers').locator('input');
+    await sharedBuffers.fill('2GB');
+    await sharedBuffers.press('Enter');
+    await expect(id('advice-apply').textContent()).resolves.toContain('2 settings');
     await id('advice-apply').click();
     await expect(id('setting-work_mem').locator('input').inputValue()).resolves.toBe('40329kB');
+    await expect(id('setting-shared_buffers').locator('input').inputValue()).resolves.toBe('4GB');
     await expect(id('advice-apply').isDisabled()).resolves.toBe(true);
+    await id('btn-undo').click();
+    await expect(id('setting-work_mem').locator('input').inputValue()).resolves.toBe('4MB');
+    await expect(id('setting-shared_buffers').locator('input').inputValue()).resolves.toBe('2GB');
+    await id('advice-apply').click();
     const download = page.waitForEvent('download');
     await id('advice-download').click();
     const file = await download;

@@ -140,5 +140,20 @@ describe('the bench store', () => {
     expect(seen).toContain(1);
     expect(benchStore.getState().progress).toBeUndefined();
     expect(benchStore.getState().ab?.topology).toEqual(['~ workload.clients: 8 -> 40']);
+
+    // a Cancel while A runs: B never starts, and the dialog says so
+    const { cancelBench } = await import('../../renderer/bench/benchStore.ts');
+    const cancelling = fakePort();
+    const quiet = { cancel: async () => undefined, onRunProgress: () => () => undefined };
+    const port2 = {
+      ...quiet,
+      run: async (x: Scenario) => {
+        await cancelBench({ ...quiet, run: cancelling.run });
+        return cancelling.run(x);
+      },
+    };
+    await startAb(1e6, port2);
+    expect(cancelling.ran).toHaveLength(1);
+    expect(benchStore.getState().error).toBe('Cancelled.');
   });
 });

@@ -19,13 +19,12 @@ export function AdvicePanel({ nodeId }: { nodeId: string }) {
   const advice = pgtune(s);
   const differs = ADVISED.filter((k) => String(s[k]) !== advice[k]);
   const conf = formatAdvice(s, nodeId);
+  // one edit (one undo step): every advised setting or, when one is refused, none
   const take = () => {
     const store = appStore.getState();
-    for (const k of differs) {
-      const issues = store.setSetting(nodeId, k, advice[k]);
-      if (issues.length > 0) return store.notify('error', `${k} = ${advice[k]}: ${issues.map((i) => i.message).join('; ')}`);
-      if (loaded) void store.applySettingLive(nodeId, k, advice[k]);
-    }
+    const issues = store.replaceSettings(nodeId, { ...raw, ...Object.fromEntries(differs.map((k) => [k, advice[k]])) });
+    if (issues.length > 0) return store.notify('error', `The advice was not taken: ${issues.map((i) => i.message).join('; ')}`);
+    if (loaded) for (const k of differs) void store.applySettingLive(nodeId, k, advice[k]);
   };
   return (
     <div className="node-actions" data-testid="node-advice">
