@@ -88,6 +88,11 @@ export interface Edge {
   extraUs: number;
 }
 
+/** An edge's one-way latency now (its own plus any added delay), microseconds; 0 without an edge. */
+export function oneWayUs(edge: Edge | undefined): number {
+  return (edge?.latencyUs ?? 0) + (edge?.extraUs ?? 0);
+}
+
 export class Network {
   private readonly edges = new Map<string, Edge>();
   private readonly out = new Map<string, string[]>();
@@ -254,7 +259,7 @@ export class Link<C = unknown, R = unknown> {
 
   /** One-way latency now, microseconds. */
   get latencyUs(): number {
-    return (this.edge?.latencyUs ?? 0) + (this.edge?.extraUs ?? 0);
+    return oneWayUs(this.edge);
   }
 
   /** The request is at `at` now (the canvas draws it there); its span there starts `delayUs` later. */

@@ -5,7 +5,7 @@
  * instead hold its own connection until it disconnects, or open one per request (WorkloadRequest.connect).
  */
 import { type SimError, simError } from '../../core/errors.ts';
-import type { Link, Trace } from '../../net/Link.ts';
+import { type Link, oneWayUs, type Trace } from '../../net/Link.ts';
 import { timeUs } from '../../scenario/settings.ts';
 import type { RequestSink, WorkloadRequest } from '../../workload/Workload.ts';
 import { ClientPool, type Grant } from '../proxy/ClientPool.ts';
@@ -136,11 +136,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
    * the phases' statements are modelled by their round trips, not run; see sim/sharding/README.md).
    */
   private twoPhaseUs(endpoints: readonly string[]): number {
-    const roundTrip = (e: string) => {
-      const edge = this.ctx.net.edge(this.id, e);
-      return 2 * ((edge?.latencyUs ?? 0) + (edge?.extraUs ?? 0));
-    };
-    return 2 * Math.max(...endpoints.map(roundTrip));
+    return 2 * Math.max(...endpoints.map((e) => 2 * oneWayUs(this.ctx.net.edge(this.id, e))));
   }
 
   /** Starts a request; `done` gets its error, if any, when the reply is back at the app. */
