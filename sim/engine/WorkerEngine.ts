@@ -7,8 +7,10 @@
  * with EngineDeadError. The node then recovers from its last checkpoint (nodes/postgres/Recovery.ts). Where
  * the platform can measure the CPU time its threads get (Node), `watchdogMs` is counted in CPU time, capped
  * by wall time: on a loaded machine a legitimate statement's wall time stretches while the CPU it is given
- * does not, and it is no runaway while the engine is making progress. A statement that waits without using
- * CPU (a real sleep) is still killed after WALL_LIMIT times `watchdogMs` of wall time.
+ * does not, and it is no runaway while the engine is making progress. Where it cannot (a browser), the
+ * share of a core a thread gets is measured once `watchdogMs` of wall time have passed, and the wall time
+ * times that share is the statement's CPU time. A statement that waits without using CPU (a real sleep) is
+ * still killed after WALL_LIMIT times `watchdogMs` of wall time.
  */
 import { type DbEngine, EngineDeadError } from './DbEngine.ts';
 import type { EngineReply, EngineRequest } from './protocol.ts';
@@ -22,6 +24,9 @@ export interface WorkerPort {
 }
 
 export type ReplyItem = { id: number; reply: EngineReply } | { id: number; failed: string };
+
+/** How the watchdog measures an engine's progress: the process's CPU time in ms, or the share of a core a thread gets now (0..1]. */
+export type ProgressMeasure = { cpuMs: () => number } | { shareOfCore: () => number };
 
 export type HostMessage = { type: 'ready' } | { type: 'boot-failed'; message: string } | { type: 'replies'; replies: ReplyItem[] };
 
@@ -50,15 +55,15 @@ export class WorkerEngine implements DbEngine {
     readonly name: string,
     private readonly port: WorkerPort,
     private readonly watchdogMs: number,
-    private readonly cpuMs: (() => number) | undefined,
+    private readonly measure: ProgressMeasure | undefined,
   ) {}
 
   /**
    * Starts the worker's PGlite from `boot` (the first message the host expects) and waits until ready.
-   * `cpuMs`: the CPU milliseconds this process has used so far, where the platform can tell.
+   * `measure`: how the platform tells the CPU a statement gets (none: wall time).
    */
-  static async start(name: string, port: WorkerPort, boot: unknown, watchdogMs: number, transfer: Transferable[] = [], cpuMs?: () => number) {
-    const engine = new WorkerEngine(name, port, watchdogMs, cpuMs);
+  static async start(name: string, port: WorkerPort, boot: unknown, watchdogMs: number, transfer: Transferable[] = [], measure?: ProgressMeasure) {
+    const engine = new WorkerEngine(name, port, watchdogMs, measure);
     await new Promise<void>((resolve, reject) => {
       port.onError((e) => {
         reject(e);
@@ -120,13 +125,16 @@ export class WorkerEngine implements DbEngine {
 
   private progressed(): void {
     this.lastProgress = performance.now();
-    this.lastProgressCpu = this.cpuMs?.() ?? 0;
+    this.lastProgressCpu = this.measure && 'cpuMs' in this.measure ? this.measure.cpuMs() : 0;
   }
 
   private watch(): void {
     if (this.pending.size === 0) return;
     const wall = performance.now() - this.lastProgress;
-    const busy = this.cpuMs ? Math.min(wall, this.cpuMs() - this.lastProgressCpu) : wall;
+    const m = this.measure;
+    let busy = wall;
+    if (m && 'cpuMs' in m) busy = Math.min(wall, m.cpuMs() - this.lastProgressCpu);
+    else if (m && wall > this.watchdogMs) busy = wall * m.shareOfCore();
     if (busy > this.watchdogMs || wall > WALL_LIMIT * this.watchdogMs) {
       const reason = busy > this.watchdogMs ? `a statement ran for more than ${this.watchdogMs} ms of real time` : `a statement waited for more than ${WALL_LIMIT * this.watchdogMs} ms of real time`;
       this.die(reason);

@@ -1,7 +1,7 @@
 /** The engine watchdog (sim/engine/WorkerEngine.ts): a statement is a runaway by the CPU it gets, not by how long a busy machine makes it take. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineDeadError } from '../../sim/engine/DbEngine.ts';
-import { WALL_LIMIT, WorkerEngine, type WorkerPort } from '../../sim/engine/WorkerEngine.ts';
+import { type ProgressMeasure, WALL_LIMIT, WorkerEngine, type WorkerPort } from '../../sim/engine/WorkerEngine.ts';
 
 /** A worker that boots and then never answers, as one running a long statement. */
 function silentWorker(): WorkerPort & { terminated: boolean } {
@@ -29,9 +29,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-async function started(cpu?: () => number) {
+async function started(measure?: ProgressMeasure) {
   const port = silentWorker();
-  const engine = await WorkerEngine.start('primary', port, {}, 1000, [], cpu);
+  const engine = await WorkerEngine.start('primary', port, {}, 1000, [], measure);
   const reply = engine.request({ op: 'exec', sql: 'SELECT 1' });
   reply.catch(() => undefined);
   await vi.advanceTimersByTimeAsync(0);
@@ -50,7 +50,7 @@ describe('the watchdog', () => {
 
   it('on a loaded machine (the process gets 1/5 of a core), lets a statement run 5 times longer', async () => {
     const cpu = () => performance.now() / 5;
-    const { engine, port } = await started(cpu);
+    const { engine, port } = await started({ cpuMs: cpu });
     await vi.advanceTimersByTimeAsync(4500);
     expect(engine.alive).toBe(true);
     await vi.advanceTimersByTimeAsync(1000);
@@ -58,7 +58,7 @@ describe('the watchdog', () => {
   });
 
   it('counts no more than wall time when other threads use the CPU too', async () => {
-    const { engine } = await started(() => performance.now() * 2);
+    const { engine } = await started({ cpuMs: () => performance.now() * 2 });
     await vi.advanceTimersByTimeAsync(900);
     expect(engine.alive).toBe(true);
     await vi.advanceTimersByTimeAsync(500);
@@ -66,11 +66,33 @@ describe('the watchdog', () => {
   });
 
   it(`kills a statement that uses no CPU (a real sleep) after ${WALL_LIMIT} times watchdogMs of wall time`, async () => {
-    const { engine, reply } = await started(() => 0);
+    const { engine, reply } = await started({ cpuMs: () => 0 });
     await vi.advanceTimersByTimeAsync(WALL_LIMIT * 1000 - 600);
     expect(engine.alive).toBe(true);
     await vi.advanceTimersByTimeAsync(1000);
     expect(engine.alive).toBe(false);
     await expect(reply).rejects.toThrow(/waited for more than 6000 ms/);
+  });
+
+  it('in a browser (no CPU time), a thread getting 1/4 of a core lets a statement run 4 times longer', async () => {
+    let measured = 0;
+    const { engine } = await started({
+      shareOfCore: () => {
+        measured++;
+        return 0.25;
+      },
+    });
+    await vi.advanceTimersByTimeAsync(900);
+    expect([engine.alive, measured]).toEqual([true, 0]);
+    await vi.advanceTimersByTimeAsync(2900);
+    expect(engine.alive).toBe(true);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(engine.alive).toBe(false);
+  });
+
+  it('in a browser, a thread with a whole core kills at watchdogMs as wall time does', async () => {
+    const { engine } = await started({ shareOfCore: () => 1 });
+    await vi.advanceTimersByTimeAsync(1400);
+    expect(engine.alive).toBe(false);
   });
 });

@@ -98,7 +98,7 @@ export function nodeEngineFactory(options: NodeEngineOptions = {}): EngineFactor
           terminate: () => void worker.terminate(),
         };
         const boot = { snapshot: shared(o.snapshot), postgresqlConf: o.postgresqlConf, wasmModule, fsBundle };
-        return WorkerEngine.start(o.name, port, boot, o.watchdogMs ?? watchdogMs, [], processCpuMs);
+        return WorkerEngine.start(o.name, port, boot, o.watchdogMs ?? watchdogMs, [], { cpuMs: processCpuMs });
       });
     },
     initdb: () => createInProcess(undefined, 'initdb'),

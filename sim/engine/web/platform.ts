@@ -14,6 +14,7 @@ import { sharedCopy, sharedSnapshots } from '../sharedMemory.ts';
 import { WorkerEngine, type WorkerPort } from '../WorkerEngine.ts';
 import { snapshotStore } from './snapshotStore.ts';
 import { limiter } from '../limiter.ts';
+import { shareOfCore } from './shareOfCore.ts';
 
 export interface WebEngineOptions {
   /** Real milliseconds without an answer after which a worker's statement is a runaway (default 5000). */
@@ -74,7 +75,7 @@ export function webEngineFactory(options: WebEngineOptions = {}): EngineFactory 
     // Shared by every node booted from it, or else a copy of its own for each.
     const snapshot = o && (isolated ? shared(o.snapshot) : o.snapshot.slice());
     const message = { snapshot, postgresqlConf: o?.postgresqlConf ?? [], wasmModule, fsBundle };
-    return WorkerEngine.start(name, workerPort(startWorker(name)), message, watchdog, snapshot && !isolated ? [snapshot.buffer] : []);
+    return WorkerEngine.start(name, workerPort(startWorker(name)), message, watchdog, snapshot && !isolated ? [snapshot.buffer] : [], { shareOfCore });
   }
 
   return {
