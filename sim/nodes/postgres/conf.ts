@@ -29,8 +29,8 @@ const LAB_ONLY = new Set<string>(LAB_ONLY_SETTINGS);
 const UNMODELLED = new Set([
   'listen_addresses', 'port', 'unix_socket_directories', 'ssl', 'password_encryption', 'data_directory', 'hba_file',
   'maintenance_work_mem', 'autovacuum_work_mem', 'temp_buffers', 'huge_pages', 'dynamic_shared_memory_type',
-  'wal_buffers', 'wal_level', 'fsync', 'full_page_writes', 'wal_compression', 'checkpoint_timeout',
-  'checkpoint_completion_target', 'min_wal_size', 'max_wal_size', 'archive_mode', 'archive_command', 'max_wal_senders',
+  'wal_buffers', 'wal_level', 'fsync', 'full_page_writes', 'wal_compression',
+  'checkpoint_completion_target', 'min_wal_size', 'archive_mode', 'archive_command', 'max_wal_senders',
   'max_replication_slots', 'wal_keep_size', 'hot_standby', 'hot_standby_feedback', 'primary_conninfo', 'random_page_cost',
   'seq_page_cost', 'effective_io_concurrency', 'default_statistics_target', 'max_worker_processes',
   'max_parallel_workers_per_gather', 'max_parallel_workers', 'max_parallel_maintenance_workers', 'jit',
