@@ -52,6 +52,14 @@ describe('redis node', () => {
     expect(await lines('FOO')).toEqual(["(error) ERR unknown command 'FOO', with args beginning with: "]);
   });
 
+  it('runs each console line as one redis-cli: a SUBSCRIBE ends with its line', async () => {
+    const t = await TestSim.start('app -> redis', { workload: { clients: 0 } });
+    const lines = async (q: string) => (await t.sql('redis', q)).rows.map((r) => r[0]);
+    expect(await lines('SUBSCRIBE news')).toEqual(['1) "subscribe"', '2) "news"', '3) (integer) 1']);
+    expect(await lines('SET k v')).toEqual(['OK']);
+    expect(await lines('INFO stats')).toContain('pubsub_channels:0');
+  });
+
   it('expires keys in the background, hz times a second (the active expire cycle)', async () => {
     const t = await TestSim.start('app -> redis', { workload: { clients: 0 } });
     for (let i = 0; i < 100; i++) await t.sql('redis', `SET k${i} v PX 500`);

@@ -213,11 +213,22 @@ export class RedisNode implements NodeModel, Endpoint<RedisCall, RedisReply> {
     return 'applied';
   }
 
-  /** A redis-cli line, run now (not queued: the console is the operator's, not the workload's); a server down refuses redis-cli's connection. */
+  /**
+   * A redis-cli line, run now (not queued: the console is the operator's, not the workload's); a server down
+   * refuses redis-cli's connection. Each line is one `redis-cli` invocation: its connection closes after
+   * the reply, so a SUBSCRIBE ends with its line (as redis-cli's does at Ctrl-C) and leaves no later line in
+   * subscribed mode.
+   */
   async console(line: string): Promise<ConsoleResult> {
     const argv = splitArgs(line);
     const down = this.status !== 'up' ? `Could not connect to Redis at ${this.id}:6379: Connection refused` : undefined;
-    const reply = () => (argv ? (argv.length === 0 ? '' : formatReply(this.store.command(argv, this.ctx.scheduler.now, 'console'), argv[0])) : 'Invalid argument(s)');
+    const reply = () => {
+      if (!argv) return 'Invalid argument(s)';
+      if (argv.length === 0) return '';
+      const text = formatReply(this.store.command(argv, this.ctx.scheduler.now, 'console'), argv[0]);
+      this.store.disconnect('console');
+      return text;
+    };
     const text = down ?? reply();
     const rows = text === '' ? [] : text.split('\n').map((l) => [l]);
     return { node: this.id, query: line, columns: ['reply'], rows, rowCount: rows.length, command: argv?.[0]?.toUpperCase() };
