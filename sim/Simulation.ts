@@ -106,11 +106,12 @@ export class Simulation {
     const seed = scenario.run.seed;
     const net = new Network(
       this.scheduler,
-      scenario.edges.map((e) => ({ from: e.from, to: e.to, latencyUs: edgeLatencyUs(scenario, e) })),
+      scenario.edges.map((e) => ({ from: e.from, to: e.to, latencyUs: edgeLatencyUs(scenario, e), jitterUs: timeUs(e.jitter), distribution: e.distribution })),
       (id) => {
         const n = this.nodes.get(id);
         return isEndpoint(n) ? n : undefined;
       },
+      seed,
     );
     const cacheChecks = new CacheChecks(this.metrics, () => this.scheduler.now);
     this.ctx = {

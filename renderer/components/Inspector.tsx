@@ -58,19 +58,23 @@ function NodeInspector({ id }: { id: string }) {
 
 function EdgeInspector({ id }: { id: string }) {
   const edge = useApp((s) => s.doc.edges.find((e) => `${e.from}->${e.to}` === id));
+  // its settings (latency, jitter, distribution): the fields with help, not its ends
+  const docs = useMemo(() => describeSettings(scenarioSchema().shape.edges.unwrap().element as never).filter((d) => d.help), []);
   if (!edge) return null;
-  const latency = describeSettings(scenarioSchema().shape.edges.unwrap().element as never).find((d) => d.name === 'latency')!;
   return (
     <div data-testid="inspector-edge">
       <h2>
         Link <code>{edge.from}</code> → <code>{edge.to}</code>
       </h2>
-      <SettingField
-        testId="setting-latency"
-        doc={latency}
-        value={edge.latency}
-        onCommit={(v) => messages(appStore.getState().setEdgeLatency(edge.from, edge.to, v as string))}
-      />
+      {docs.map((d) => (
+        <SettingField
+          key={d.name}
+          testId={`setting-${d.name}`}
+          doc={d}
+          value={edge[d.name as 'latency' | 'jitter' | 'distribution']}
+          onCommit={(v) => messages(appStore.getState().setEdgeSetting(edge.from, edge.to, d.name as 'latency', v as string))}
+        />
+      ))}
     </div>
   );
 }

@@ -18,6 +18,8 @@ export interface DocEdge {
   from: string;
   to: string;
   latency?: string | number;
+  jitter?: string | number;
+  distribution?: string;
 }
 
 export interface Doc {

@@ -36,7 +36,8 @@ export interface ScenarioSlice {
   /** Replaces all of a node's settings at once (an imported pgbouncer.ini): one undo step. */
   replaceSettings(nodeId: string, settings: Record<string, unknown>): ScenarioIssue[];
   renameNode(id: string, next: string): ScenarioIssue[];
-  setEdgeLatency(from: string, to: string, latency: string | number): ScenarioIssue[];
+  /** One of an edge's settings (latency, jitter, distribution). */
+  setEdgeSetting(from: string, to: string, name: 'latency' | 'jitter' | 'distribution', value: string | number): ScenarioIssue[];
   setWorkloadField(path: string[], value: unknown): ScenarioIssue[];
   setOperations(ops: unknown[] | undefined): ScenarioIssue[];
   setRunField(name: string, value: unknown): ScenarioIssue[];
@@ -195,10 +196,10 @@ export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioS
       return issues;
     },
 
-    setEdgeLatency(from, to, latency) {
+    setEdgeSetting(from, to, name, value) {
       return tryEdit(get, (d) => {
         const e = d.edges.find((x) => x.from === from && x.to === to);
-        if (e) e.latency = latency;
+        if (e) e[name] = value as never;
       });
     },
 

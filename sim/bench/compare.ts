@@ -68,7 +68,7 @@ export function topologyDiff(a: Scenario, b: Scenario): string[] {
   for (const e of a.edges) {
     const eb = edgesB.get(edge(e));
     if (!eb) out.push(`- edge ${edge(e)}`);
-    else if (show(eb.latency) !== show(e.latency)) out.push(`~ edge ${edge(e)} latency: ${show(e.latency)} -> ${show(eb.latency)}`);
+    else for (const k of ['latency', 'jitter', 'distribution'] as const) if (show(eb[k]) !== show(e[k])) out.push(`~ edge ${edge(e)} ${k}: ${show(e[k])} -> ${show(eb[k])}`);
   }
   for (const e of b.edges) if (!edgesA.has(edge(e))) out.push(`+ edge ${edge(e)} (${show(e.latency)})`);
   for (const part of ['workload', 'run'] as const) {

@@ -1,11 +1,15 @@
 /**
- * The network between nodes: one `Edge` per scenario edge (its one-way latency, and `extraUs` for a
- * congested link or jitter), and a `Link` per connection over an edge. Every hop of every request goes
- * through a Link: no node computes latency itself.
+ * The network between nodes: one `Edge` per scenario edge (its one-way latency, its jitter, and `extraUs`
+ * for a congested link), and a `Link` per connection over an edge. Every hop of every request goes
+ * through a Link: no node computes latency itself (`oneWayUs` is the one place).
  *
  * Invariants:
- * - A message over a link arrives `latencyUs + extraUs` after it is sent; a one-way stream (`send`) never
- *   delivers out of order (an arrival is never earlier than the previous one on that link).
+ * - A message over a link arrives `latency + extraUs + a jitter draw` after it is sent, never sooner than
+ *   at once; each message (each direction of a round trip) draws its own. The draws come from the edge's
+ *   own named random stream (`net:from->to`) in event order, so a run is the same from its seed, and an
+ *   edge without jitter draws nothing (its figures are those of a run before jitter existed).
+ * - A one-way stream (`send`) never delivers out of order (an arrival is never earlier than the previous
+ *   one on that link): it is a TCP connection, which hands its bytes over in order whatever the packets did.
  * - A request keeps one `Trace` from the workload to the engine and back; each hop stamps the edge it is
  *   on (`a->b` from when it is sent until b answers, `b->a` while the answer travels back, `a` once it is
  *   back), so the canvas draws traffic on every edge of its path and on no other.
@@ -18,6 +22,7 @@
  *   request nobody follows has none (a stamp then costs one test).
  */
 import { type SimError, simError } from '../core/errors.ts';
+import { Rng } from '../core/rng.ts';
 import type { Scheduler } from '../core/Scheduler.ts';
 
 /** A client-side connection to an endpoint (a backend, a pooler's client slot, a cache connection). */
@@ -79,18 +84,77 @@ export interface Endpoint<C = unknown, R = unknown> {
   disconnect(conn: Connection): void;
 }
 
+/**
+ * The shapes of an edge's jitter, with netem's names (`tc qdisc ... netem delay 10ms 2ms distribution
+ * normal`). As netem's `tabledist`, every shape has mean 0 and standard deviation 1 before it is scaled by
+ * the jitter: `uniform` (netem's default) spreads the delay evenly over latency ± jitter; `normal` is
+ * Gaussian with the jitter as its standard deviation; `pareto` is iproute2's table (netem/pareto.c: shape
+ * 3, shifted to mean 0), a long tail of late messages; `paretonormal` is iproute2's mix of the two, a
+ * quarter normal and three quarters pareto.
+ */
+export const JITTER_DISTRIBUTIONS = ['uniform', 'normal', 'pareto', 'paretonormal'] as const;
+export type JitterDistribution = (typeof JITTER_DISTRIBUTIONS)[number];
+
+/** An edge as a scenario gives it: its one-way latency and, optionally, its jitter. */
+export interface EdgeOptions {
+  from: string;
+  to: string;
+  latencyUs: number;
+  /** netem's JITTER: the spread of each message's delay (0: none). */
+  jitterUs?: number;
+  distribution?: JitterDistribution;
+}
+
 export interface Edge {
   readonly from: string;
   readonly to: string;
   /** One-way latency, microseconds. */
   readonly latencyUs: number;
-  /** Added one-way delay now (a lag spike's congested link; later jitter). */
+  /** Added one-way delay now (a lag spike's congested link). */
   extraUs: number;
+  /** The jitter's scale, microseconds (0: every message takes exactly the latency). */
+  readonly jitterUs: number;
+  readonly distribution: JitterDistribution;
+  /** The edge's own random stream for its jitter (absent without jitter). */
+  readonly rng?: Rng;
 }
 
-/** An edge's one-way latency now (its own plus any added delay), microseconds; 0 without an edge. */
+/**
+ * Pareto of shape 3 from 1 (mean 1.5, standard deviation √3/2), shifted and scaled to mean 0, deviation 1.
+ * Its tail stops where iproute2's table does (quantile steps of 1/4096: at most 16 before the shift).
+ */
+function pareto(rng: Rng): number {
+  return (Math.max(1 - rng.next(), 1 / 4096) ** (-1 / 3) - 1.5) / (Math.sqrt(3) / 2);
+}
+
+/** A standard normal variate (Box-Muller). */
+function normal(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+}
+
+/** One draw of a jitter shape: mean 0, standard deviation 1 (uniform: over [-1, 1), as netem's). */
+function jitterDraw(rng: Rng, d: JitterDistribution): number {
+  switch (d) {
+    case 'uniform':
+      return 2 * rng.next() - 1;
+    case 'normal':
+      return normal(rng);
+    case 'pareto':
+      return pareto(rng);
+    case 'paretonormal':
+      return 0.25 * normal(rng) + 0.75 * pareto(rng);
+  }
+}
+
+/**
+ * One message's one-way delay over an edge now, microseconds: its latency plus any added delay plus one
+ * draw of its jitter, never below 0 (netem sends a message whose draw is negative at once); 0 without an edge.
+ */
 export function oneWayUs(edge: Edge | undefined): number {
-  return (edge?.latencyUs ?? 0) + (edge?.extraUs ?? 0);
+  if (!edge) return 0;
+  const base = edge.latencyUs + edge.extraUs;
+  if (!edge.rng || edge.jitterUs === 0) return base;
+  return Math.max(0, Math.round(base + edge.jitterUs * jitterDraw(edge.rng, edge.distribution)));
 }
 
 export class Network {
@@ -105,11 +169,23 @@ export class Network {
 
   constructor(
     readonly scheduler: Scheduler,
-    edges: readonly { from: string; to: string; latencyUs: number }[],
+    edges: readonly EdgeOptions[],
     private readonly resolve: (id: string) => Endpoint<unknown, unknown> | undefined,
+    /** The run's seed: each jittered edge draws from its own stream of it. */
+    seed = 0,
   ) {
     for (const e of edges) {
-      this.edges.set(`${e.from}->${e.to}`, { ...e, extraUs: 0 });
+      const jitterUs = e.jitterUs ?? 0;
+      const key = `${e.from}->${e.to}`;
+      this.edges.set(key, {
+        from: e.from,
+        to: e.to,
+        latencyUs: e.latencyUs,
+        extraUs: 0,
+        jitterUs,
+        distribution: e.distribution ?? 'uniform',
+        ...(jitterUs > 0 ? { rng: new Rng(seed, `net:${key}`) } : {}),
+      });
       this.out.set(e.from, [...(this.out.get(e.from) ?? []), e.to]);
     }
   }
@@ -257,7 +333,7 @@ export class Link<C = unknown, R = unknown> {
     return this.closed || !!this.conn?.dead;
   }
 
-  /** One-way latency now, microseconds. */
+  /** One message's one-way delay now, microseconds (each read is a fresh draw of the edge's jitter). */
   get latencyUs(): number {
     return oneWayUs(this.edge);
   }
@@ -271,17 +347,16 @@ export class Link<C = unknown, R = unknown> {
 
   /**
    * A round trip: after the latency (plus `delayUs` spent first at this end), `atServer` runs at the far
-   * end and answers through `respond`; the reply is back `latencyUs` later, when `done` runs.
+   * end and answers through `respond`; the reply is back `latencyUs` later (its own draw), when `done` runs.
    */
   roundTrip(trace: Trace | undefined, atServer: (respond: (r: R) => void) => void | Promise<void>, done: (r: R) => void, delayUs = 0): void {
-    const l = this.latencyUs;
     this.stamp(trace, `${this.from}->${this.to}`, delayUs);
-    this.net.scheduler.after(delayUs + l, async () => {
+    this.net.scheduler.after(delayUs + this.latencyUs, async () => {
       if (this.closed) return;
       this.net.mark(trace, this.to, 'serve');
       await atServer((r) => {
         this.stamp(trace, `${this.to}->${this.from}`);
-        this.net.scheduler.after(l, () => {
+        this.net.scheduler.after(this.latencyUs, () => {
           if (this.closed) return;
           this.stamp(trace, this.from);
           done(r);

@@ -4,13 +4,14 @@
  * Unknown keys are errors; omitted settings get their documented defaults.
  */
 import { z } from 'zod';
+import { JITTER_DISTRIBUTIONS } from '../net/Link.ts';
 import { isReplicationEdge, nodeKind, nodeKinds } from '../nodes/registry.ts';
 import { replicationProblem } from '../replication/topology.ts';
 import { DEFAULT_REGION_ROUND_TRIPS, regionRoundTrip, regionRoundTripsSchema, regionSchema } from '../sharding/regions.ts';
 import { shardMapSchema } from '../sharding/shardMap.ts';
 import { maxPlaceholder } from '../workload/operations.ts';
 import { workloadSchema } from '../workload/schema.ts';
-import { intSetting, timeSetting } from './settings.ts';
+import { enumSetting, intSetting, timeSetting } from './settings.ts';
 import { shardingIssues } from './sharding.ts';
 
 export const nodeIdSchema = z
@@ -21,6 +22,14 @@ export const edgeSchema = z.strictObject({
   from: nodeIdSchema,
   to: nodeIdSchema,
   latency: timeSetting('0.5ms', 'ms', '0ms', '10s', { context: 'user', help: 'One-way network latency of the link.' }),
+  jitter: timeSetting('0ms', 'ms', '0ms', '10s', {
+    context: 'user',
+    help: "Spread of each message's one-way delay around the latency, as netem's `delay LATENCY JITTER`: each message draws its own (0: none).",
+  }),
+  distribution: enumSetting(JITTER_DISTRIBUTIONS, 'uniform', {
+    context: 'user',
+    help: "Shape of the jitter, as netem's `distribution`: uniform (latency ± jitter, netem's default), normal (jitter is the standard deviation), pareto (a long tail of late messages), paretonormal (a mix).",
+  }),
 });
 
 export const runSchema = z.strictObject({

@@ -82,6 +82,16 @@ describe('editing the topology', () => {
     expect(validateDoc(s().doc)).toEqual([]);
   });
 
+  it("sets an edge's jitter and its shape, and refuses one netem does not have", () => {
+    s().addNode('app', { x: 0, y: 0 });
+    s().addNode('postgres', { x: 300, y: 0 });
+    s().connect('app', 'postgres');
+    expect(s().setEdgeSetting('app', 'postgres', 'jitter', '2ms')).toEqual([]);
+    expect(s().setEdgeSetting('app', 'postgres', 'distribution', 'pareto')).toEqual([]);
+    expect(s().setEdgeSetting('app', 'postgres', 'distribution', 'gamma')).not.toEqual([]);
+    expect(s().doc.edges).toEqual([{ from: 'app', to: 'postgres', latency: '0.5ms', jitter: '2ms', distribution: 'pareto' }]);
+  });
+
   it('refuses a link that makes no sense, and says why', () => {
     s().addNode('app', { x: 0, y: 0 });
     s().addNode('postgres', { x: 300, y: 0 });

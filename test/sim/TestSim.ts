@@ -41,6 +41,9 @@ export interface TestSimOptions {
   workload?: z.input<typeof workloadSchema>;
   /** One-way latency of every edge (default: the scenario's, 0.5ms). */
   latency?: string;
+  /** Jitter of every edge and its shape (default: none). */
+  jitter?: string;
+  distribution?: 'uniform' | 'normal' | 'pareto' | 'paretonormal';
   engine?: 'stand-in' | 'pglite';
   /** The stand-in's pg_database_size() (see StandInOptions). */
   databaseBytes?: number;
@@ -83,7 +86,12 @@ export class TestSim {
     const s = scenario({
       name: `TestSim: ${topology}`,
       nodes: nodes.map((n) => ({ ...n, settings: o.settings?.[n.id] ?? {} })),
-      edges: edges.map((e) => (o.latency === undefined ? e : { ...e, latency: o.latency })),
+      edges: edges.map((e) => ({
+        ...e,
+        ...(o.latency !== undefined ? { latency: o.latency } : {}),
+        ...(o.jitter !== undefined ? { jitter: o.jitter } : {}),
+        ...(o.distribution !== undefined ? { distribution: o.distribution } : {}),
+      })),
       workload: o.workload ?? {},
       run: { seed: o.seed ?? 1 },
     });

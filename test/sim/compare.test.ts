@@ -50,7 +50,7 @@ describe('compare', () => {
     const b = parseScenario({
       ...base,
       nodes: [{ id: 'app', kind: 'app', settings: { read_policy: 'read-your-writes', instances: 2 } }, base.nodes[1]],
-      edges: [{ from: 'app', to: 'primary', latency: '2ms' }],
+      edges: [{ from: 'app', to: 'primary', latency: '2ms', jitter: '1ms' }],
       workload: { clients: 20 },
     });
     if (!a.ok || !b.ok) throw new Error('bad fixture');
@@ -59,6 +59,7 @@ describe('compare', () => {
       '- node replica1 (postgres)',
       '~ app.read_policy: random -> read-your-writes',
       '~ edge app -> primary latency: 0.5ms -> 2ms',
+      '~ edge app -> primary jitter: 0ms -> 1ms',
       '- edge app -> replica1',
       '- edge primary -> replica1',
       '~ workload.clients: 10 -> 20',
