@@ -43,7 +43,8 @@ export type EngineRequest =
    * write's column defaults get the virtual time it ran at, never the machine's clock.
    * `client`: a real client's statements (serve/), run as the console's role in a session of its own
    * (consoleSession.ts), as unnamed statements. `rollback` (with `transaction`): ROLLBACK instead of COMMIT,
-   * and every sequence as it was before (a real client's transaction block before its COMMIT: TxBlock.ts).
+   * and every sequence as it was before (a real client's transaction block before its COMMIT: TxBlock.ts; a
+   * shard's part of a two-phase commit, which its coordinator commits: sim/nodes/postgres/preparedTransaction.ts).
    */
   | { op: 'run'; statements: EngineStatement[]; transaction: boolean; maxRows?: number; clock?: string; client?: boolean; rollback?: boolean }
   /** EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement inside a transaction that is rolled back; `client` as for `run`. */
@@ -112,7 +113,7 @@ export async function handleRequest(db: PGlite, req: EngineRequest): Promise<Eng
       if (!s) sessions.set(db, (s = new WireSession(db)));
       const session = s;
       const clock = req.clock === undefined ? undefined : (req.client ? clientClockStatement : clockStatement)(req.clock);
-      if (!req.client) return session.run(req.statements, req.transaction, req.maxRows, clock);
+      if (!req.client) return keepingSequences(db, !!req.rollback, () => session.run(req.statements, req.transaction, req.maxRows, clock, { rollback: req.rollback }));
       return keepingSequences(db, !!req.rollback, () =>
         asClient(db, () => session.run(req.statements, req.transaction, req.maxRows, clock, { unnamed: true, rollback: req.rollback })),
       );

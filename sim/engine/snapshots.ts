@@ -11,7 +11,16 @@ import { parseSql, statementText } from '../sql/parser.ts';
 
 // The real engine is kept small (its files live in memory): 8MB of shared buffers, WAL checkpointed at
 // 16MB and, with wal_recycle off, old segments removed rather than kept, so snapshots stay small too.
-export const ENGINE_CONF = ['shared_buffers = 8MB', 'min_wal_size = 2MB', 'max_wal_size = 16MB', 'wal_recycle = off', 'wal_init_zero = off'];
+// max_prepared_transactions above 0 lets a shard's part of a two-phase commit be prepared for real
+// (sim/nodes/postgres/preparedTransaction.ts; one at a time per engine, so a few slots are plenty).
+export const ENGINE_CONF = [
+  'shared_buffers = 8MB',
+  'min_wal_size = 2MB',
+  'max_wal_size = 16MB',
+  'wal_recycle = off',
+  'wal_init_zero = off',
+  'max_prepared_transactions = 4',
+];
 
 /** The role console statements run as (SET SESSION AUTHORIZATION, see consoleSession.ts). */
 export const CONSOLE_ROLE = 'sim_console';

@@ -111,6 +111,19 @@ export interface SqlEndpoint extends NodeModel, Endpoint<StatementCall, Reply> {
   replicationState?(): ReplicationState | undefined;
   /** A CancelRequest for the statement `conn` is running (PostgreSQL: canceling statement due to user request). */
   cancel?(conn: Connection): void;
+  /**
+   * Phase one of a two-phase commit on this primary (sim/nodes/proxy/twoPhaseCommit.ts): `op` with `params`
+   * prepared as `gid`; `console`: SQL typed in a console, `maxRows` of its rows back.
+   */
+  prepareTransaction?(gid: string, op: PreparedOperation, params: readonly unknown[], console?: { maxRows: number }): Promise<PreparedPart>;
+}
+
+/** A shard's part of a two-phase commit, prepared: its error (then nothing stays prepared) or its statements' results. */
+export interface PreparedPart {
+  error?: SimError;
+  results: StatementResult[];
+  /** Phase two: COMMIT PREPARED (`commit`) or ROLLBACK PREPARED; a commit's stream position, when the node has replicas. */
+  finish(commit: boolean): Promise<{ position?: number }>;
 }
 
 /** A node that serves connections over links (SQL or Redis), for the network to resolve. */

@@ -34,6 +34,11 @@ export interface PreparedOperation {
    * it runs as the console's role, and in the client's block (`transaction`) as TxBlock.ts says.
    */
   maxRows?: number;
+  /**
+   * A shard's part of a two-phase commit (sim/nodes/proxy/twoPhaseCommit.ts): the node runs it and rolls it
+   * back (its errors and costs are the part's); the coordinator commits it with PREPARE TRANSACTION.
+   */
+  twoPhase?: true;
 }
 
 /** A key template with the request's parameters: `user:{$1}` with params [42] is `user:42`. */

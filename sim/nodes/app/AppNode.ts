@@ -13,6 +13,7 @@ import { DatabaseRouter } from '../proxy/DatabaseRouter.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
 import { type RouteExplain, ShardRouter } from '../proxy/ShardRouter.ts';
 import { explainStatement, shardedConsole } from '../proxy/shardConsole.ts';
+import { type TwoPhasePart, twoPhaseGid, twoPhases } from '../proxy/twoPhaseCommit.ts';
 import type { ClientInfo, ConsoleResult, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, StatementCall } from '../types.ts';
 import { type AppCacheFigures, CacheAside } from './CacheAside.ts';
 import type { AppSettings } from './settings.ts';
@@ -55,6 +56,8 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
    * its part of a two-phase commit.
    */
   private readonly scatterOps = new WeakMap<AppRequest, Map<string, AppRequest['op']>>();
+  /** A request committed over several shards in two phases: each shard's part. */
+  private readonly twoPhaseParts = new WeakMap<AppRequest, TwoPhasePart[]>();
   /** The cache-aside step before the router (operations that declare a cache). */
   private readonly cache: CacheAside;
   private pools: Map<string, ClientPool>[] = [];
@@ -121,7 +124,8 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
       if (s.kind === 'one') return { kind: 'forward', upstream: s.endpoint };
       if (s.kind === 'twopc') {
         this.scatterOps.set(req, new Map(s.endpoints.map((e, i) => [e, s.ops[i]])));
-        return { kind: 'fan-out', upstreams: s.endpoints, merge: mergeOutcomes, mergeUs: this.twoPhaseUs(s.endpoints) };
+        this.twoPhaseParts.set(req, s.endpoints.map((endpoint, i) => ({ endpoint, op: s.ops[i], params: req.params })));
+        return { kind: 'fan-out', upstreams: s.endpoints, merge: mergeOutcomes };
       }
       if (s.op !== req.op) this.scatterOps.set(req, new Map(s.endpoints.map((e) => [e, s.op])));
       return { kind: 'fan-out', upstreams: s.endpoints, merge: mergeOutcomes, mergeUs: s.mergeUs };
@@ -131,12 +135,17 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
   }
 
   /**
-   * The two phases of a two-phase commit after every shard ran its part: PREPARE TRANSACTION on each shard, then
-   * COMMIT PREPARED on each, each phase a round trip that waits for the slowest shard (the farthest one here:
-   * the phases' statements are modelled by their round trips, not run; see sim/sharding/README.md).
+   * A two-phase commit's phases after every shard ran its part (twoPhaseCommit.ts), each a round trip to the
+   * farthest shard; its commit is a write on each shard (read-your-writes positions).
    */
-  private twoPhaseUs(endpoints: readonly string[]): number {
-    return 2 * Math.max(...endpoints.map((e) => 2 * oneWayUs(this.ctx.net.edge(this.id, e))));
+  private commitTwoPhase(req: AppRequest, parts: TwoPhasePart[], o: Outcome, then: (o: Outcome) => void): void {
+    const rttUs = Math.max(...parts.map((p) => 2 * oneWayUs(this.ctx.net.edge(this.id, p.endpoint))));
+    twoPhases(this.ctx, twoPhaseGid(this.id), parts, rttUs, o.error, o.outcome ? [o.outcome] : [], (r) => {
+      r.positions.forEach((at, i) => {
+        if (at !== undefined) this.shards?.routerOf(parts[i].endpoint)?.wrote(req.session, at);
+      });
+      then(r.error ? { error: r.error } : {});
+    });
   }
 
   /** Starts a request; `done` gets its error, if any, when the reply is back at the app. */
@@ -167,8 +176,10 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
 
   /** Runs a request on the database: the router's choice, over a pooled or per-request connection. */
   private toDatabase(req: AppRequest, trace: Trace, then: (o: Outcome) => void): void {
+    const route = this.route(req);
+    const parts = this.twoPhaseParts.get(req);
     this.dispatch(
-      this.route(req),
+      route,
       (target, reply) => {
         this.inFlight.set(req.id, trace);
         this.ctx.net.begin(trace);
@@ -178,7 +189,7 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
         else if (run.connect === 'per_transaction' || this.spec.settings.connection_mode === 'per_request') this.perRequest(run, trace, target, reply);
         else this.pooled(run, trace, target, reply);
       },
-      then,
+      parts ? (o) => this.commitTwoPhase(req, parts, o, then) : then,
     );
   }
 

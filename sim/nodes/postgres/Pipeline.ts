@@ -41,14 +41,16 @@ export class Pipeline {
     if (op.maxRows && op.transaction) return { reply: (b.block ??= new TxBlock()).attempt(statements, op.maxRows, clock, walRecords, (req) => this.request(req)) };
     const req: EngineRequest = {
       op: 'run',
-      transaction: op.transaction,
+      transaction: op.transaction || !!op.twoPhase,
       statements,
+      // a part of a two-phase commit is rolled back here: its coordinator commits it (preparedTransaction.ts)
+      ...(op.twoPhase ? { rollback: true } : {}),
       ...(op.maxRows ? { maxRows: op.maxRows, client: true } : {}),
       // a write's now() (its columns' defaults) is the virtual time it runs at
       ...(op.writes ? { clock } : {}),
     };
     const node = this.node();
-    if (op.writes && !node.isReplica) b.redo = node.recovery?.log(req, walRecords);
+    if (op.writes && !op.twoPhase && !node.isReplica) b.redo = node.recovery?.log(req, walRecords);
     return { reply: this.request(req) };
   }
 

@@ -31,7 +31,8 @@ import { type ActivityRow, auxiliaryProcesses, onStandby, refreshActivitySql, vi
 import { clientRefusal, consoleRefusal } from '../../monitoring/consoleGuard.ts';
 import type { Membership, ReplicationMember, ShippedStatements } from '../../replication/ports.ts';
 import { parseLsn } from '../../replication/Stream.ts';
-import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, ReplicationState, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
+import type { PreparedOperation } from '../../workload/operations.ts';
+import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, PreparedPart, ReplicationState, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
 import { type Backend, Backends } from './Backends.ts';
 import { CONSOLE_MAX_ROWS, consoleMayWrite, fromEngineError, setsReadWrite } from './console.ts';
 import { BARE_STATEMENT, COST, type Hardware, hardwareOf, replayTime, type StatementProfile, serviceTime, withSleep } from './costModel.ts';
@@ -39,6 +40,7 @@ import { Cpu } from './Cpu.ts';
 import { NodeStatistics } from './NodeStatistics.ts';
 import { withInstance } from './instances.ts';
 import { Pipeline } from './Pipeline.ts';
+import { prepareTransaction } from './preparedTransaction.ts';
 import { Profiles } from './Profiles.ts';
 import { AUTOVACUUM_SETTINGS, autoAnalyze } from './autoAnalyze.ts';
 import { CHECKPOINT_CHECK_US, Recovery } from './Recovery.ts';
@@ -184,6 +186,13 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     if (b) this.backends.cancel(b.pid, simError('query_canceled', { message: 'canceling statement due to user request' }));
   }
 
+  /** A shard's part of a two-phase commit, prepared for real on this primary (preparedTransaction.ts). */
+  prepareTransaction(gid: string, op: PreparedOperation, params: readonly unknown[], console?: { maxRows: number }): Promise<PreparedPart> {
+    const side = { engine: this.engine!, recovery: this.recovery, replication: this.replication, died: (reason: string) => (this.deadReason = reason) };
+    if (this.status === 'up' && this.engine) return prepareTransaction(this.ctx, side, gid, op, params, console);
+    return Promise.resolve({ error: simError(this.status === 'down' ? 'connection_failure' : 'crash_shutdown'), results: [], finish: async () => ({}) });
+  }
+
   // ---- statements ----
 
   async execute(conn: Connection, call: StatementCall, done: (r: Reply) => void): Promise<void> {
@@ -217,7 +226,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         const batch = (await this.pipeline.send(b, op, call.params, walRecords)).reply;
         b.batch = batch;
         // a write on a primary becomes a stream record (a real client's block's: at its COMMIT); a read on a replica is checked for staleness
-        if (op.writes && !b.block) {
+        if (op.writes && !b.block && !op.twoPhase) {
           b.record = this.replication?.recordWrite({ op, params: call.params, session: call.session, walRecords, ok: batch.then((r) => r.failedAt === undefined) });
         } else if (op.readOnly) await this.replication?.checkRead(op, call.params, call.session);
       }

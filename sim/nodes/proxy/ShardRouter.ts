@@ -10,10 +10,10 @@
  *   (they are whole on every shard: reference tables); writing them would touch every shard.
  * - A read-only single statement with no key, or keys on several shards: every shard it needs, and the
  *   rows merged (sim/sharding/merge.ts) when the merge is correct; refused (scatter_not_mergeable) when not.
- * - A transaction, or a write, that needs two shards: refused (cross_shard_transaction), naming both; under
- *   the map's `transaction_mode: TWOPC`, in a router that commits in two phases (an app's), each shard runs
- *   its part (the statements whose keys are on it) and the parts commit with two-phase commit, modelled as
- *   two more round trips to the slowest shard (PREPARE TRANSACTION on each, then COMMIT PREPARED on each).
+ * - A transaction, or a write, that needs two shards: refused (cross_shard_transaction), naming both; in a
+ *   router that commits in two phases (an app's under the map's `transaction_mode: TWOPC`, a pgdog node's
+ *   with `two_phase_commit`), each shard runs its part (the statements whose keys are on it) and the parts
+ *   commit atomically with two-phase commit (twoPhaseCommit.ts).
  *
  * `explain` says the same decision without taking it (no figures counted, no replica picked): the key
  * found, its hash or range, the shard chosen and why (route explain, in a console and in the app).
@@ -25,7 +25,7 @@ import { keyLiteral, parseKey } from '../../sharding/keys.ts';
 import { mergeCostUs } from '../../sharding/merge.ts';
 import { type ShardMap, shardLocator, shardMembers, shardNodes } from '../../sharding/shardMap.ts';
 import { analyseStatement, type KeySource, type MergePlan, routeFacts, type StatementShape } from '../../sharding/statement.ts';
-import type { PreparedOperation } from '../../workload/operations.ts';
+import { isReadOnlySql, type PreparedOperation } from '../../workload/operations.ts';
 import { isSqlEndpoint, type SimContext } from '../types.ts';
 import { DatabaseRouter, type ReadRouting } from './DatabaseRouter.ts';
 
@@ -259,14 +259,20 @@ export class ShardRouter {
     return s;
   }
 
-  /** The operation of the statements `indexes` of `op` (the same objects, so a part's statement is its own statement). */
+  /**
+   * A shard's part of a two-phase commit: the statements `indexes` of `op` (the same objects, so a part's
+   * statement is its own statement), marked `twoPhase` (its node rolls it back: twoPhaseCommit.ts commits it).
+   */
   private partOp(op: PreparedOperation, indexes: number[]): PreparedOperation {
-    if (indexes.length === op.statements.length) return op;
     let parts = this.partOps.get(op);
     if (!parts) this.partOps.set(op, (parts = new Map()));
     const key = indexes.join();
     let part = parts.get(key);
-    if (!part) parts.set(key, (part = { ...op, statements: indexes.map((i) => op.statements[i]) }));
+    if (!part) {
+      const statements = indexes.map((i) => op.statements[i]);
+      const readOnly = statements.every((st) => isReadOnlySql(st.sql));
+      parts.set(key, (part = { ...op, statements, readOnly, writes: !readOnly, twoPhase: true }));
+    }
     return part;
   }
 

@@ -9,7 +9,9 @@ import { simError } from '../../core/errors.ts';
 import { mergeShardRows } from '../../sharding/merge.ts';
 import { isReadOnlySql, type PreparedOperation } from '../../workload/operations.ts';
 import type { SimContext } from '../types.ts';
+import { CONSOLE_MAX_ROWS } from '../postgres/console.ts';
 import { type RouteExplain, ShardRouter } from './ShardRouter.ts';
+import { commitParts, twoPhaseGid } from './twoPhaseCommit.ts';
 
 /** `EXPLAIN [ ( options ) | ANALYZE | VERBOSE ...] statement`: the statement explained. */
 export const EXPLAIN = /^\s*explain\s+(?:\([^)]*\)\s*|(?:analy[sz]e|verbose|costs|buffers)\s+)*/i;
@@ -44,15 +46,15 @@ export async function shardedConsole(ctx: SimContext, app: string, router: Shard
     const run = (endpoint: string, q: string) => ctx.node(endpoint)!.console!(q);
     if (route.kind === 'one') return { ...(await run(route.endpoint, sql)), node: app, query: sql };
     if (route.kind === 'twopc') {
-      // one statement: each shard runs it on its own rows, and the console shows the rows it touched in all
-      let rowCount = 0;
-      let last = base as ConsoleResult;
-      for (const e of route.endpoints) {
-        last = await run(e, sql);
-        if (last.error) return { ...last, node: app, query: sql };
-        rowCount += last.rowCount;
-      }
-      return { ...last, rowCount, node: app, query: sql };
+      // one statement: each shard runs it on its own rows, all committed or none (twoPhaseCommit.ts); the
+      // console shows the rows it touched in all
+      const parts = route.endpoints.map((endpoint, i) => ({ endpoint, op: route.ops[i], params: [] }));
+      const r = await commitParts(ctx, twoPhaseGid(app), parts, { maxRows: CONSOLE_MAX_ROWS });
+      if (r.error) return { ...base, error: r.error };
+      const results = r.results.map((x) => x[0]).filter((x) => x !== undefined);
+      const first = results[0];
+      const rows = results.flatMap((x) => x.rows ?? []);
+      return { ...base, columns: first?.columns ?? [], rows, rowCount: results.reduce((n, x) => n + x.rowCount, 0), command: first?.command };
     }
     const results: ConsoleResult[] = [];
     for (const e of route.endpoints) {
