@@ -108,11 +108,9 @@ const sessions = new WeakMap<PGlite, WireSession>();
 export async function handleRequest(db: PGlite, req: EngineRequest): Promise<EngineReply> {
   switch (req.op) {
     case 'run': {
-      let s = sessions.get(db);
-      if (!s) sessions.set(db, (s = new WireSession(db)));
-      const session = s;
-      const clock = req.clock === undefined ? undefined : (req.client ? clientClockStatement : clockStatement)(req.clock);
-      if (!req.client) return session.run(req.statements, req.transaction, req.maxRows, clock);
+      if (!req.client) return (await handleRuns(db, [req]))[0];
+      const session = wireSession(db);
+      const clock = req.clock === undefined ? undefined : clientClockStatement(req.clock);
       return keepingSequences(db, !!req.rollback, () =>
         asClient(db, () => session.run(req.statements, req.transaction, req.maxRows, clock, { unnamed: true, rollback: req.rollback })),
       );
@@ -133,6 +131,27 @@ export async function handleRequest(db: PGlite, req: EngineRequest): Promise<Eng
       return { tar: new Uint8Array(await blob.arrayBuffer()) };
     }
   }
+}
+
+function wireSession(db: PGlite): WireSession {
+  let s = sessions.get(db);
+  if (!s) sessions.set(db, (s = new WireSession(db)));
+  return s;
+}
+
+/** A request `handleRuns` may answer together with its neighbours: the workload's statements (not a real client's). */
+export function batchable(req: EngineRequest): req is RunRequest {
+  return req.op === 'run' && !req.client;
+}
+
+/**
+ * Answers consecutive `batchable` requests, as `handleRequest` would one by one, in as few round trips to
+ * the server as it can (WireSession.runMany): the same statements reach it in the same order.
+ */
+export function handleRuns(db: PGlite, reqs: readonly RunRequest[]): Promise<RunReply[]> {
+  return wireSession(db).runMany(
+    reqs.map((req) => ({ statements: req.statements, transaction: req.transaction, maxRows: req.maxRows, clock: req.clock === undefined ? undefined : clockStatement(req.clock) })),
+  );
 }
 
 /** Every sequence's state: what nextval() answers next, which a rollback does not give back. */
