@@ -1,7 +1,8 @@
 /** A PGlite in this thread: for tests and for hosts that cannot run workers. No watchdog can stop it. */
 import { PGlite } from '@electric-sql/pglite';
 import { type DbEngine, EngineDeadError } from './DbEngine.ts';
-import { type EngineReply, type EngineRequest, handleRequest } from './protocol.ts';
+import type { EngineReply, EngineRequest } from './protocol.ts';
+import { RequestQueue } from './requestQueue.ts';
 import { SnapshotFs } from './snapshotFs.ts';
 
 export interface PgliteBootOptions {
@@ -35,15 +36,19 @@ function sharedBundle(buffer: SharedArrayBuffer): Blob {
   return { arrayBuffer: async () => buffer } as unknown as Blob;
 }
 
+type Settle = { resolve: (r: EngineReply) => void; reject: (e: unknown) => void };
+
 export class PgliteEngine implements DbEngine {
   private dead = false;
-  /** Requests run one at a time, in the order sent, as in a worker. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Requests run in the order sent, as in a worker. */
+  private readonly queue = new RequestQueue<Settle>({ answer: (p, r) => ('reply' in r ? p.resolve(r.reply) : p.reject(r.failed)) });
 
   constructor(
     readonly name: string,
     private readonly db: PGlite,
-  ) {}
+  ) {
+    this.queue.start(db);
+  }
 
   get alive(): boolean {
     return !this.dead;
@@ -51,21 +56,22 @@ export class PgliteEngine implements DbEngine {
 
   async request(req: EngineRequest): Promise<EngineReply> {
     if (this.dead) throw new EngineDeadError(this.name, 'closed');
-    const reply = this.queue.then(() => handleRequest(this.db, req));
-    this.queue = reply.catch(() => undefined);
-    return reply;
+    return new Promise((resolve, reject) => this.queue.push({ resolve, reject }, req));
   }
 
   /** PGlite's close() with a query still queued never returns (it spins): it closes after what was sent. */
   kill(): void {
     this.dead = true;
-    void this.queue.then(() => this.db.close()).catch(() => undefined);
+    void this.queue
+      .drained()
+      .then(() => this.db.close())
+      .catch(() => undefined);
   }
 
   async close(): Promise<void> {
     if (this.dead) return;
     this.dead = true;
-    await this.queue;
+    await this.queue.drained();
     await this.db.close();
   }
 }

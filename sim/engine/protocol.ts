@@ -109,14 +109,11 @@ const sessions = new WeakMap<PGlite, WireSession>();
 export async function handleRequest(db: PGlite, req: EngineRequest): Promise<EngineReply> {
   switch (req.op) {
     case 'run': {
-      let s = sessions.get(db);
-      if (!s) sessions.set(db, (s = new WireSession(db)));
-      const session = s;
+      if (batchable(req)) return (await handleRuns(db, [req]))[0];
+      const session = wireSession(db);
       const clock = req.clock === undefined ? undefined : (req.client ? clientClockStatement : clockStatement)(req.clock);
-      if (!req.client) return keepingSequences(db, !!req.rollback, () => session.run(req.statements, req.transaction, req.maxRows, clock, { rollback: req.rollback }));
-      return keepingSequences(db, !!req.rollback, () =>
-        asClient(db, () => session.run(req.statements, req.transaction, req.maxRows, clock, { unnamed: true, rollback: req.rollback })),
-      );
+      const run = () => session.run(req.statements, req.transaction, req.maxRows, clock, { unnamed: req.client, rollback: req.rollback });
+      return keepingSequences(db, !!req.rollback, () => (req.client ? asClient(db, run) : run()));
     }
     case 'profile':
       return keepingSequences(db, true, () => (req.client ? asClient(db, () => profile(db, req.statements)) : profile(db, req.statements)));
@@ -134,6 +131,27 @@ export async function handleRequest(db: PGlite, req: EngineRequest): Promise<Eng
       return { tar: new Uint8Array(await blob.arrayBuffer()) };
     }
   }
+}
+
+function wireSession(db: PGlite): WireSession {
+  let s = sessions.get(db);
+  if (!s) sessions.set(db, (s = new WireSession(db)));
+  return s;
+}
+
+/** A request `handleRuns` may answer together with its neighbours: the workload's statements (not a real client's, nor one rolled back). */
+export function batchable(req: EngineRequest): req is RunRequest {
+  return req.op === 'run' && !req.client && !req.rollback;
+}
+
+/**
+ * Answers consecutive `batchable` requests, as `handleRequest` would one by one, in as few round trips to
+ * the server as it can (WireSession.runMany): the same statements reach it in the same order.
+ */
+export function handleRuns(db: PGlite, reqs: readonly RunRequest[]): Promise<RunReply[]> {
+  return wireSession(db).runMany(
+    reqs.map((req) => ({ statements: req.statements, transaction: req.transaction, maxRows: req.maxRows, clock: req.clock === undefined ? undefined : clockStatement(req.clock) })),
+  );
 }
 
 /** Every sequence's state: what nextval() answers next, which a rollback does not give back. */

@@ -67,6 +67,16 @@ function textParam(v: unknown): string | null {
   return String(v);
 }
 
+/** One `WireSession.run`. */
+export interface WireRun {
+  statements: readonly EngineStatement[];
+  transaction: boolean;
+  maxRows?: number;
+  clock?: EngineStatement;
+  unnamed?: boolean;
+  rollback?: boolean;
+}
+
 export class WireSession {
   private names = new Map<string, string>();
   private next = 1;
@@ -92,44 +102,71 @@ export class WireSession {
     clock?: EngineStatement,
     options: { unnamed?: boolean; rollback?: boolean } = {},
   ): Promise<RunReply> {
-    const head: EngineStatement[] = transaction ? [{ sql: 'BEGIN' }] : [];
-    if (clock !== undefined) head.push(clock);
-    const all = [...head, ...statements, ...(transaction ? [{ sql: options.rollback ? 'ROLLBACK' : 'COMMIT' }] : [])];
+    return (await this.runMany([{ statements, transaction, maxRows, clock, ...options }]))[0];
+  }
+
+  /**
+   * Several runs, each as `run` would (its own Sync), in as few round trips as it can: a round trip costs
+   * more than a primary-key select. The engine sees exactly what the runs one by one would send, in the same
+   * order, so its state and the replies are the same. Two cases end a round trip early: a run using a
+   * statement that an earlier run of the round trip parses (its name exists only if that run got that far),
+   * and a failed explicit transaction (the runs after it were refused: they are sent again after its ROLLBACK).
+   */
+  async runMany(runs: readonly WireRun[]): Promise<RunReply[]> {
     const w = new Writer();
-    const fresh: (string | undefined)[] = [];
-    for (const st of all) {
-      let name = options.unnamed ? '' : this.names.get(st.sql);
-      fresh.push(name === undefined ? (name = `sim_${this.next++}`) : undefined);
-      if (fresh[fresh.length - 1] || name === '') w.message('P', [['cstr', name], ['cstr', st.sql], ['i16', 0]]);
-      const params = st.params ?? [];
-      const bind: [string, number | string | Uint8Array | null][] = [['cstr', ''], ['cstr', name], ['i16', 0], ['i16', params.length]];
-      for (const p of params) {
-        const t = textParam(p);
-        if (t === null) bind.push(['i32', -1]);
-        else {
-          const b = encoder.encode(t);
-          bind.push(['i32', b.length], ['raw', b]);
+    const sent: { all: EngineStatement[]; fresh: (string | undefined)[]; offset: number }[] = [];
+    const parsing = new Set<string>();
+    for (const run of runs) {
+      const head: EngineStatement[] = run.transaction ? [{ sql: 'BEGIN' }] : [];
+      if (run.clock !== undefined) head.push(run.clock);
+      const all = [...head, ...run.statements, ...(run.transaction ? [{ sql: run.rollback ? 'ROLLBACK' : 'COMMIT' }] : [])];
+      if (sent.length > 0 && all.some((st) => parsing.has(st.sql))) break;
+      const fresh: (string | undefined)[] = [];
+      for (const st of all) {
+        let name = run.unnamed ? '' : this.names.get(st.sql);
+        fresh.push(name === undefined ? (name = `sim_${this.next++}`) : undefined);
+        if (fresh[fresh.length - 1]) parsing.add(st.sql);
+        if (fresh[fresh.length - 1] || name === '') w.message('P', [['cstr', name], ['cstr', st.sql], ['i16', 0]]);
+        const params = st.params ?? [];
+        const bind: [string, number | string | Uint8Array | null][] = [['cstr', ''], ['cstr', name], ['i16', 0], ['i16', params.length]];
+        for (const p of params) {
+          const t = textParam(p);
+          if (t === null) bind.push(['i32', -1]);
+          else {
+            const b = encoder.encode(t);
+            bind.push(['i32', b.length], ['raw', b]);
+          }
         }
+        bind.push(['i16', 0]);
+        w.message('B', bind as never);
+        if ((run.maxRows ?? 0) > 0) w.message('D', [['raw', PORTAL]]);
+        w.message('E', [['cstr', ''], ['i32', 0]]);
       }
-      bind.push(['i16', 0]);
-      w.message('B', bind as never);
-      if (maxRows > 0) w.message('D', [['raw', PORTAL]]);
-      w.message('E', [['cstr', ''], ['i32', 0]]);
+      w.message('S', []);
+      sent.push({ all, fresh, offset: head.length });
     }
-    w.message('S', []);
-    const r = readReply(await this.exchange(w.bytes()), maxRows);
-    const failed = r.error ? r.results.length : all.length;
-    // Statements parsed before the failure exist now; the failed one and those after it were skipped, and a
-    // cached one that failed is parsed again next time (a schema change may have made its plan invalid).
-    all.forEach((st, i) => {
-      if (i < failed && fresh[i]) this.names.set(st.sql, fresh[i]!);
-      if (i === failed) this.names.delete(st.sql);
-    });
-    if (r.error && r.status === 'E') await this.exchange(simpleQuery('ROLLBACK'));
-    const offset = head.length;
-    const results = r.results.slice(offset, offset + statements.length);
-    if (!r.error) return { results };
-    return { results, failedAt: Math.min(statements.length - 1, Math.max(0, failed - offset)), error: r.error };
+    const buf = await this.exchange(w.bytes());
+    const replies: RunReply[] = [];
+    let at = 0;
+    for (const [i, { all, fresh, offset }] of sent.entries()) {
+      const { statements } = runs[i];
+      const r = readReply(buf, at, runs[i].maxRows ?? 0);
+      at = r.next;
+      const failed = r.error ? r.results.length : all.length;
+      // Statements parsed before the failure exist now; the failed one and those after it were skipped, and a
+      // cached one that failed is parsed again next time (a schema change may have made its plan invalid).
+      all.forEach((st, k) => {
+        if (k < failed && fresh[k]) this.names.set(st.sql, fresh[k]!);
+        if (k === failed) this.names.delete(st.sql);
+      });
+      const results = r.results.slice(offset, offset + statements.length);
+      replies.push(r.error ? { results, failedAt: Math.min(statements.length - 1, Math.max(0, failed - offset)), error: r.error } : { results });
+      if (r.error && r.status === 'E') {
+        await this.exchange(simpleQuery('ROLLBACK'));
+        return [...replies, ...(i + 1 < runs.length ? await this.runMany(runs.slice(i + 1)) : [])];
+      }
+    }
+    return sent.length < runs.length ? [...replies, ...(await this.runMany(runs.slice(sent.length)))] : replies;
   }
 
   /**
@@ -154,10 +191,10 @@ function simpleQuery(sql: string): Uint8Array {
 }
 
 /**
- * Results of each completed statement (with up to `maxRows` rows as text), the first error, and the
- * transaction status of ReadyForQuery.
+ * One run's reply, from `from` up to its ReadyForQuery: results of each completed statement (with up to
+ * `maxRows` rows as text), the first error, the transaction status, and where the next run's reply starts.
  */
-function readReply(buf: Uint8Array, maxRows: number): { results: StatementResult[]; error?: EngineError; status?: string } {
+function readReply(buf: Uint8Array, from: number, maxRows: number): { results: StatementResult[]; error?: EngineError; status?: string; next: number } {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const results: StatementResult[] = [];
   let count = 0;
@@ -165,7 +202,8 @@ function readReply(buf: Uint8Array, maxRows: number): { results: StatementResult
   let rows: (string | null)[][] = [];
   let error: EngineError | undefined;
   let status: string | undefined;
-  for (let i = 0; i + 5 <= buf.length; ) {
+  let i = from;
+  while (i + 5 <= buf.length && status === undefined) {
     const type = buf[i];
     const len = view.getInt32(i + 1);
     const body = buf.subarray(i + 5, i + 1 + len);
@@ -188,7 +226,7 @@ function readReply(buf: Uint8Array, maxRows: number): { results: StatementResult
     else if (type === 0x5a) status = String.fromCharCode(body[0]); // Z: ReadyForQuery
     i += 1 + len;
   }
-  return { results, error, status };
+  return { results, error, status, next: i };
 }
 
 /** A DataRow's values as text; NULL is null. */

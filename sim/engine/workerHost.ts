@@ -1,12 +1,12 @@
 /**
  * The body of an engine worker, whatever hosts it: boots one PGlite from the first message, then answers
- * requests one at a time, in the order they arrive. Requests come in batches and replies go back in
+ * requests in the order they arrive (requestQueue.ts: the workload's consecutive runs in one round trip). Requests come in batches and replies go back in
  * batches (one message for all the replies ready when the queue runs dry): a message costs more than a
  * primary-key select.
  */
-import type { PGlite } from '@electric-sql/pglite';
 import { bootPglite, type PgliteBootOptions } from './PgliteEngine.ts';
-import { type EngineRequest, handleRequest } from './protocol.ts';
+import type { EngineRequest } from './protocol.ts';
+import { RequestQueue } from './requestQueue.ts';
 import type { HostMessage, ReplyItem } from './WorkerEngine.ts';
 
 export interface HostPort {
@@ -15,45 +15,34 @@ export interface HostPort {
 }
 
 export function serveEngine(port: HostPort): void {
-  let db: PGlite | undefined;
   let booted = false;
-  let queue: Promise<void> = Promise.resolve();
+  const queue = new RequestQueue<number>({
+    // a console statement may run away and have the worker killed: the replies before it go first
+    before: (req) => req.op === 'console' && flush(),
+    answer: (id, r) => {
+      if ('failed' in r) ready.push({ id, failed: String((r.failed as Error)?.message ?? r.failed) });
+      else if ('tar' in r.reply) {
+        flush();
+        port.postMessage({ type: 'replies', replies: [{ id, reply: r.reply }] }, [r.reply.tar.buffer as ArrayBuffer]);
+      } else ready.push({ id, reply: r.reply });
+    },
+    after: (waiting) => (waiting === 0 || ready.length >= 256) && flush(),
+  });
   port.onMessage((m) => {
     if (!booted) {
       booted = true;
-      queue = queue.then(async () => {
-        try {
-          db = await bootPglite(m as PgliteBootOptions);
+      bootPglite(m as PgliteBootOptions).then(
+        (db) => {
           port.postMessage({ type: 'ready' });
-        } catch (e) {
-          port.postMessage({ type: 'boot-failed', message: String((e as Error)?.message ?? e) });
-        }
-      });
+          queue.start(db);
+        },
+        (e) => port.postMessage({ type: 'boot-failed', message: String((e as Error)?.message ?? e) }),
+      );
       return;
     }
-    for (const { id, req } of m as { id: number; req: EngineRequest }[]) {
-      waiting++;
-      queue = queue.then(async () => {
-        waiting--;
-        // a console statement may run away and have the worker killed: the replies before it go first
-        if (req.op === 'console') flush();
-        try {
-          const reply = await handleRequest(db!, req);
-          if ('tar' in reply) {
-            flush();
-            port.postMessage({ type: 'replies', replies: [{ id, reply }] }, [reply.tar.buffer as ArrayBuffer]);
-          } else {
-            ready.push({ id, reply });
-          }
-        } catch (e) {
-          ready.push({ id, failed: String((e as Error)?.message ?? e) });
-        }
-        if (waiting === 0 || ready.length >= 256) flush();
-      });
-    }
+    for (const { id, req } of m as { id: number; req: EngineRequest }[]) queue.push(id, req);
   });
 
-  let waiting = 0;
   let ready: ReplyItem[] = [];
   /** Posts the replies ready; one that cannot be cloned fails alone, so the queue never stops. */
   function flush(): void {

@@ -39,3 +39,29 @@ describe('wire protocol session', () => {
     expect(after.results[0].rows).toEqual([['x']]); // the transaction was rolled back
   });
 });
+
+describe('runs sent together', () => {
+  it('answer as one by one: a failed transaction refuses none after it, a statement first parsed by an earlier run is known', async () => {
+    engine ??= await engines.create({ snapshot: await templateSnapshot(engines), postgresqlConf: ENGINE_CONF, name: 'wire' });
+    await run([{ sql: 'CREATE TABLE b (id int PRIMARY KEY, n int)' }]);
+    // sent in one task: the engine's queue answers them in as few round trips as it can
+    const replies = await Promise.all([
+      run([{ sql: 'INSERT INTO b VALUES ($1, 0)', params: [1] }], true),
+      run([{ sql: 'INSERT INTO b VALUES ($1, 0)', params: [1] }, { sql: 'UPDATE b SET n = n + 1' }], true), // fails: duplicate key
+      run([{ sql: 'UPDATE b SET n = n + 10 WHERE id = $1', params: [1] }], true),
+      run([{ sql: 'SELECT 1 FROM b WHERE id = $1 AND n = 10', params: [1] }]),
+      run([{ sql: 'SELECT 1/$1::int', params: [0] }]), // fails outside a transaction block
+      run([{ sql: 'UPDATE b SET n = n + 100 WHERE id = $1', params: [1] }]),
+      run([{ sql: 'SELECT n FROM b WHERE id = $1', params: [1] }]),
+      run([{ sql: 'SELECT n FROM b WHERE id = $1', params: [2] }]),
+    ]);
+    expect(replies.map((r) => r.failedAt ?? r.results.map((x) => x.rowCount).join())).toEqual(['1', 0, '1', '1', 0, '1', '1', '0']);
+    // parsed once, as one by one: the second run used the first's statement
+    const prepared = await run([{ sql: 'SELECT 1 FROM pg_prepared_statements WHERE statement = $1', params: ['SELECT n FROM b WHERE id = $1'] }]);
+    expect(prepared.results[0].rowCount).toBe(1);
+    expect(replies[1].error?.sqlstate).toBe('23505');
+    expect(replies[4].error?.sqlstate).toBe('22012');
+    const n = await run([{ sql: 'SELECT n FROM b WHERE id = 1' }], false, 1);
+    expect(n.results[0].rows).toEqual([['110']]);
+  });
+});
