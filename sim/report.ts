@@ -31,7 +31,8 @@ export interface Report {
    * Sharded scenarios: per shard, the app requests routed to it, the statements its nodes ran (the shard and
    * its replicas), its primary's CPU and the rows of each distributed table at load; requests that scattered
    * to several shards, and requests refused for needing two shards or an unmergeable scatter; requests
-   * committed on several shards with two-phase commit (transaction_mode TWOPC only); rows and bytes
+   * committed on several shards with two-phase commit (under transaction_mode TWOPC, or once a pgdog node's
+   * two_phase_commit did); rows and bytes
    * moved by reshards (sim/sharding/reshard.ts), when the run had any.
    */
   sharding?: {
@@ -40,7 +41,7 @@ export interface Report {
     scatterQueries: number;
     crossShardErrors: number;
     unmergeableErrors: number;
-    /** transaction_mode TWOPC: requests over several shards committed with two-phase commit. */
+    /** Requests over several shards committed with two-phase commit (transaction_mode TWOPC, a pgdog node's two_phase_commit). */
     twoPhaseCommits?: number;
     rowsMoved?: number;
     bytesMoved?: number;
@@ -145,6 +146,6 @@ function shardingReport(sim: Simulation, map: ShardMap, f: ShardFigures, nodes: 
   const moved = f.reshards.length > 0 ? { rowsMoved: f.rowsMoved, bytesMoved: f.bytesMoved } : {};
   // the map in force: a reshard's cutover replaces it (and the scenario a restart loads), not the loaded scenario's
   const strategy = (sim.restartScenario.sharding ?? map).strategy.kind;
-  const twoPhase = map.transaction_mode === 'TWOPC' ? { twoPhaseCommits: f.twoPhase } : {};
+  const twoPhase = map.transaction_mode === 'TWOPC' || f.twoPhase > 0 ? { twoPhaseCommits: f.twoPhase } : {};
   return { strategy, shards, scatterQueries: f.scatter, crossShardErrors: f.crossShard, unmergeableErrors: f.unmergeable, ...twoPhase, ...moved };
 }

@@ -295,7 +295,7 @@ describe('exported CacheService, run against a stand-in Redis', () => {
 
 /** The fields PgDog's configuration reads (pgdog-config: General, Database, ShardedTable, ShardedMapping, User), of those an export may write. */
 const PGDOG_FIELDS: Record<string, string[]> = {
-  general: ['host', 'port', 'default_pool_size', 'checkout_timeout', 'load_balancing_strategy', 'expanded_explain', 'auth_type'],
+  general: ['host', 'port', 'default_pool_size', 'checkout_timeout', 'load_balancing_strategy', 'expanded_explain', 'two_phase_commit', 'auth_type'],
   databases: ['name', 'host', 'port', 'role', 'shard', 'database_name', 'user', 'password'],
   sharded_tables: ['database', 'name', 'schema', 'column', 'primary', 'data_type', 'hasher'],
   sharded_mappings: ['database', 'column', 'table', 'schema', 'kind', 'start', 'end', 'values', 'shard'],
@@ -326,7 +326,16 @@ describe.skipIf(!python)(`exported pgdog.toml and users.toml${python ? '' : ' (s
   it('parses as TOML with only the fields PgDog reads: the shards as [[databases]], the shard map as [[sharded_tables]]', () => {
     const doc = exported('sharding-pgdog', 'pgdog.toml');
     keysRead(doc);
-    expect(doc.general).toEqual({ host: '0.0.0.0', port: 6432, default_pool_size: 10, checkout_timeout: 5000, load_balancing_strategy: 'random', expanded_explain: true, auth_type: 'trust' });
+    expect(doc.general).toEqual({
+      host: '0.0.0.0',
+      port: 6432,
+      default_pool_size: 10,
+      checkout_timeout: 5000,
+      load_balancing_strategy: 'random',
+      expanded_explain: true,
+      two_phase_commit: false,
+      auth_type: 'trust',
+    });
     expect(doc.databases.map((d: any) => [d.host, d.role, d.shard])).toEqual([['shard1', 'primary', 0], ['shard2', 'primary', 1]]);
     expect(doc.sharded_tables.map((t: any) => [t.name, t.column, t.data_type])).toEqual([['users', 'id', 'bigint'], ['orders', 'user_id', 'bigint']]);
     expect(doc.sharded_mappings).toBeUndefined();

@@ -78,7 +78,9 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     // sharded, and connected to the shards (not to a shard router, which routes for it)
     const sharding = ctx.sharding;
     this.shards = sharding && ctx.net.targets(spec.id).some((t) => sharding.map.shards.includes(t))
-      ? new ShardRouter(ctx, sharding, () => this.upstreams(), () => this.spec.settings, (s) => ctx.rng(`router:${spec.id}:${s}`), true)
+      ? new ShardRouter(ctx, sharding, () => this.upstreams(), () => this.spec.settings, (s) => ctx.rng(`router:${spec.id}:${s}`), (map) =>
+          map.transaction_mode === 'TWOPC' ? 'transaction_mode TWOPC' : undefined,
+        )
       : undefined;
     if (this.shards) {
       const shards = this.shards;

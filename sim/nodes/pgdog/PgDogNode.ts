@@ -9,12 +9,15 @@
  *   the slowest shard (sim/sharding/merge.ts), a real client's with their rows (serve/);
  * - a transaction binds the client to one shard's server connection from its first statement to COMMIT
  *   (PgDog answers BEGIN itself and sends it with the first statement, once the shard is known); a
- *   transaction that needs two shards is refused, naming both.
+ *   transaction that needs two shards is refused, naming both, unless `two_phase_commit` is on: then each
+ *   statement goes to its shard's server connection (one per shard, BEGIN sent with its first statement) and
+ *   the COMMIT is two-phase commit over them (sim/nodes/proxy/twoPhaseCommit.ts, as an app's router does);
+ *   a single write over two shards is one too.
  * PgDog pools in transaction mode: a server connection goes back to its pool after each statement outside a
  * transaction, and at the end of a transaction.
  */
 import { type SimError, simError } from '../../core/errors.ts';
-import type { Link } from '../../net/Link.ts';
+import { type Link, oneWayUs } from '../../net/Link.ts';
 import { timeUs } from '../../scenario/settings.ts';
 import { mergeShardRows } from '../../sharding/merge.ts';
 import type { KeySource, MergePlan } from '../../sharding/statement.ts';
@@ -22,6 +25,7 @@ import { ClientPool } from '../proxy/ClientPool.ts';
 import { ProxyNode, type Route } from '../proxy/ProxyNode.ts';
 import { type RouteExplain, ShardRouter } from '../proxy/ShardRouter.ts';
 import { explainStatement } from '../proxy/shardConsole.ts';
+import { type TwoPhasePart, twoPhaseGid, twoPhases } from '../proxy/twoPhaseCommit.ts';
 import type { ClientInfo, Connection, ConsoleResult, NodeSnapshot, NodeSpec, Reply, ReportBlock, SimContext, SqlEndpoint, StatementCall } from '../types.ts';
 import { pgdogConsole } from './console.ts';
 import { type PgDogSettings, readRouting } from './settings.ts';
@@ -36,6 +40,20 @@ interface Client {
   server?: { link: SqlLink; pool: ClientPool };
   /** The request id the ShardRouter knows its transaction by. */
   request?: number;
+  /** A transaction over several shards under two_phase_commit. */
+  twoPhase?: TwoPhaseTransaction;
+}
+
+type Server = { link: SqlLink; pool: ClientPool };
+
+/** A transaction over several shards: each shard's part, its server connection once a statement went there. */
+interface TwoPhaseTransaction {
+  parts: TwoPhasePart[];
+  servers: (Server | undefined)[];
+  /** Statement k of the transaction: the parts it is in (those of the shards its keys are on), and its index in each. */
+  places: [number, number][][];
+  /** The workload client (read-your-writes). */
+  session?: number;
 }
 
 /** What the routing hook routes: one statement of a client. */
@@ -43,6 +61,8 @@ interface Statement {
   client: Client;
   call: Extract<StatementCall, { kind: 'sql' }>;
   request: number;
+  /** A single write over several shards under two_phase_commit: each shard's part. */
+  parts?: TwoPhasePart[];
 }
 
 /** A pgdog node's live figures. */
@@ -72,7 +92,9 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
     super(ctx, spec);
     const sharding = ctx.sharding;
     this.shards = sharding
-      ? new ShardRouter(ctx, sharding, () => this.upstreams(), () => readRouting(this.settings), (s) => ctx.rng(`router:${spec.id}:${s}`))
+      ? new ShardRouter(ctx, sharding, () => this.upstreams(), () => readRouting(this.settings), (s) => ctx.rng(`router:${spec.id}:${s}`), () =>
+          this.settings.two_phase_commit === 'true' ? 'two_phase_commit' : undefined,
+        )
       : undefined;
     const shards = this.shards;
     if (shards) this.explainRoute = (sql, params) => explainStatement(shards, sql, params);
@@ -100,7 +122,17 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
     const r = this.shards.route({ id: s.request, op: s.call.op, params: s.call.params, session: s.call.session });
     if (r.kind === 'error') return { kind: 'answer', reply: { ok: false, error: r.error } };
     if (r.kind === 'one') return { kind: 'forward', upstream: r.endpoint };
-    if (r.kind === 'twopc') throw new Error(`${this.id}: a shard router node does not commit in two phases`);
+    if (r.kind === 'twopc') {
+      const parts = r.endpoints.map((endpoint, i) => ({ endpoint, op: r.ops[i], params: s.call.params }));
+      if (!s.client.inTransaction) {
+        s.parts = parts;
+        return { kind: 'fan-out', upstreams: r.endpoints, merge: mergeReplies };
+      }
+      // statement k of the transaction goes to its part's shard, as the part's statement i
+      const places = s.call.op.statements.map((st) => r.ops.flatMap((o, j): [number, number][] => (o.statements.includes(st) ? [[j, o.statements.indexOf(st)]] : [])));
+      s.client.twoPhase = { parts, servers: parts.map(() => undefined), places, session: s.call.session };
+      return { kind: 'answer', reply: { ok: true } };
+    }
     this.crossShard++;
     const asked = s.call;
     s.call = { ...s.call, op: r.op };
@@ -140,21 +172,72 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
     }
     const request = client.inTransaction ? client.request! : this.nextRequest++;
     const statement: Statement = { client, call, request };
-    const route = this.route(statement);
+    const route = client.twoPhase ? undefined : this.route(statement);
+    if (!route || client.twoPhase) {
+      this.twoPhaseStatement(client.twoPhase!, call, reply);
+      return;
+    }
+    const parts = statement.parts;
     this.dispatch(
       route,
       (upstream, back) => this.runOn(client, upstream, statement, back),
       (r) => {
         if (!client.inTransaction) this.shards?.release(request);
-        reply(r);
+        if (parts) this.commitTwoPhase(parts, r, call.session, reply);
+        else reply(r);
       },
     );
+  }
+
+  /**
+   * A statement of a transaction over several shards: on the server connection of each shard whose part it
+   * is in (BEGIN with a shard's first), the replies merged.
+   */
+  private twoPhaseStatement(tx: TwoPhaseTransaction, call: Extract<StatementCall, { kind: 'sql' }>, done: (r: Reply) => void): void {
+    const places = tx.places[call.index];
+    const replies: Reply[] = [];
+    let left = places.length;
+    for (const [i, [j, index]] of places.entries()) {
+      const part = tx.parts[j];
+      const back = (r: Reply) => {
+        replies[i] = r;
+        if (--left === 0) done(mergeReplies(replies));
+      };
+      const run = (server: Server) => this.callUpstream(server.link, { ...call, op: part.op, index }, back);
+      const bound = tx.servers[j];
+      if (bound) {
+        run(bound);
+        continue;
+      }
+      const pool = this.pool(part.endpoint);
+      pool.acquire((g) => {
+        if ('error' in g) return back({ ok: false, error: g.error });
+        const server = (tx.servers[j] = { link: g.link, pool });
+        this.callUpstream(g.link, { kind: 'begin', trace: call.trace }, (b) => (b.ok ? run(server) : back(b)));
+      });
+    }
+  }
+
+  /**
+   * The two phases after every shard's part replied (twoPhaseCommit.ts), each a round trip to the farthest
+   * shard; the commit is a write on each shard (read-your-writes positions).
+   */
+  private commitTwoPhase(parts: TwoPhasePart[], r: Reply, session: number | undefined, done: (r: Reply) => void): void {
+    const rttUs = Math.max(...parts.map((p) => 2 * oneWayUs(this.ctx.net.edge(this.id, p.endpoint))));
+    const error = r.ok ? undefined : r.error;
+    twoPhases(this.ctx, twoPhaseGid(this.id), parts, rttUs, error, r.ok && r.outcome ? [r.outcome] : [], (end) => {
+      end.positions.forEach((at, i) => {
+        if (at !== undefined) this.shards?.routerOf(parts[i].endpoint)?.wrote(session, at);
+      });
+      done(end.error ? { ok: false, error: end.error } : { ok: true });
+    });
   }
 
   /** Runs a statement on a server connection of `upstream`: the client's bound one, or one from the pool. */
   private runOn(client: Client, upstream: string, s: Statement, done: (r: Reply) => void): void {
     const bound = client.server;
-    const call = s.call;
+    const part = s.parts?.find((p) => p.endpoint === upstream);
+    const call = part ? { ...s.call, op: part.op } : s.call;
     const wrote = (r: Reply) => {
       if (r.ok && r.position !== undefined) this.shards?.routerOf(upstream)?.wrote(call.session, r.position);
     };
@@ -191,13 +274,19 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
   private endTransaction(client: Client, call: StatementCall, done: (r: Reply) => void): void {
     const server = client.server;
     const request = client.request;
+    const tx = client.twoPhase;
     client.inTransaction = false;
     client.server = undefined;
     client.request = undefined;
+    client.twoPhase = undefined;
     const finish = (r: Reply) => {
       if (request !== undefined) this.shards?.release(request);
       done(r);
     };
+    if (tx) {
+      this.endTwoPhase(tx, call, finish);
+      return;
+    }
     if (!server) {
       finish({ ok: true });
       return;
@@ -208,13 +297,37 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
     });
   }
 
+  /**
+   * A transaction over several shards ends: COMMIT or ROLLBACK on each shard's server connection (its part
+   * was rolled back there), then a COMMIT's two phases over the parts that ran.
+   */
+  private endTwoPhase(tx: TwoPhaseTransaction, call: StatementCall, done: (r: Reply) => void): void {
+    const ran = tx.parts.flatMap((p, j) => (tx.servers[j] ? [{ part: p, server: tx.servers[j]! }] : []));
+    const replies: Reply[] = [];
+    let left = ran.length;
+    if (left === 0) {
+      done({ ok: true });
+      return;
+    }
+    for (const [i, { server }] of ran.entries()) {
+      this.callUpstream(server.link, call, (r) => {
+        server.pool.release(server.link);
+        replies[i] = r;
+        if (--left > 0) return;
+        const reply = mergeReplies(replies);
+        if (call.kind !== 'commit') return done(reply);
+        this.commitTwoPhase(ran.map((x) => x.part), reply, tx.session, done);
+      });
+    }
+  }
+
   disconnect(conn: Connection): void {
     const client = this.clients.get(conn.id);
     if (!client) return;
     this.clients.delete(conn.id);
     this.ctx.metrics.connections(this.id, -1);
     // a client gone mid-transaction: its server connection is rolled back before it is reused
-    if (client.server) this.endTransaction(client, { kind: 'rollback' }, () => {});
+    if (client.server || client.twoPhase) this.endTransaction(client, { kind: 'rollback' }, () => {});
   }
 
   // ---- the node model ----

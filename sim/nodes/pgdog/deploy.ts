@@ -63,6 +63,7 @@ export function pgdogToml(settings: PgDogSettings, node: DeployedNode): string {
     `checkout_timeout = ${Math.round(timeUs(settings.checkout_timeout, 'ms') / 1000)}`,
     `load_balancing_strategy = ${str(settings.load_balancing_strategy)}`,
     `expanded_explain = ${settings.expanded_explain}`,
+    `two_phase_commit = ${settings.two_phase_commit}`,
     '# clients log in as the lab\'s do, without a password (the servers trust them too)',
     'auth_type = "trust"',
     '',

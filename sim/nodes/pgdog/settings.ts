@@ -19,6 +19,13 @@ export const pgdogSettings = z.strictObject({
     context: 'user',
     help: "Which replica of a shard serves a read (writes and transactions go to the shard's primary); with no replicas, the primary.",
   }),
+  two_phase_commit: enumSetting(['true', 'false'], 'false', {
+    context: 'user',
+    help:
+      'A transaction (or a write) over several shards commits with two-phase commit: each shard runs its part, then PREPARE TRANSACTION ' +
+      'on each and COMMIT PREPARED on each, all or none; off (the default), such a transaction is refused. The shards need ' +
+      'max_prepared_transactions above 0.',
+  }),
   expanded_explain: enumSetting(['true', 'false'], 'true', {
     context: 'user',
     help:

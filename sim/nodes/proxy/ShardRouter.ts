@@ -101,8 +101,12 @@ export class ShardRouter {
     upstreams: () => string[],
     settings: () => ReadRouting,
     rng: (shard: string) => Rng,
-    /** Whether this router commits a transaction over several shards in two phases when the map says TWOPC. */
-    private readonly twoPhaseCommit = false,
+    /**
+     * Whether this router commits a transaction over several shards in two phases now, under `map`: the name
+     * of what enables it (`transaction_mode TWOPC` in an app's, `two_phase_commit` in a pgdog node's), or
+     * undefined (refused: cross_shard_transaction).
+     */
+    private readonly twoPhaseCommit: (map: ShardMap) => string | undefined = () => undefined,
   ) {
     const replicasOf = (id: string) => ctx.net.targets(id).filter((t) => isSqlEndpoint(ctx.node(t)));
     const all = shardNodes(sharding.map);
@@ -210,9 +214,10 @@ export class ShardRouter {
         ? 'no distributed table: any shard holds these tables whole'
         : `matched the sharding key (${keys.map((k) => `${k.source} = ${k.key}`).join(', ')})`;
     if (shards.length === 1) return { kind: 'one', shards, explain: { route: 'one', shards, reason, keys } };
-    if ((op.transaction || op.writes || shapes.length > 1) && !keyless && this.twoPhaseCommit && this.map.transaction_mode === 'TWOPC') {
+    const twoPhase = this.twoPhaseCommit(this.map);
+    if ((op.transaction || op.writes || shapes.length > 1) && !keyless && twoPhase) {
       const parts = shards.map((s, j) => statementShards.flatMap((on, i) => (on.includes(s) || (on.length === 0 && j === 0) ? [i] : [])));
-      return { kind: 'twopc', shards, parts, explain: { route: 'twopc', shards, reason: `${reason}; two-phase commit (transaction_mode TWOPC)`, keys } };
+      return { kind: 'twopc', shards, parts, explain: { route: 'twopc', shards, reason: `${reason}; two-phase commit (${twoPhase})`, keys } };
     }
     if (op.transaction || op.writes || shapes.length > 1) {
       const why = keyless ? 'has a statement without a shard key' : 'has keys on several shards';
