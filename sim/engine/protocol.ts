@@ -109,7 +109,7 @@ const sessions = new WeakMap<PGlite, WireSession>();
 export async function handleRequest(db: PGlite, req: EngineRequest): Promise<EngineReply> {
   switch (req.op) {
     case 'run': {
-      if (batchable(req)) return (await handleRuns(db, [req]))[0];
+      if (!req.client && !req.rollback) return (await handleRuns(db, [req]))[0];
       const session = wireSession(db);
       const clock = req.clock === undefined ? undefined : (req.client ? clientClockStatement : clockStatement)(req.clock);
       const run = () => session.run(req.statements, req.transaction, req.maxRows, clock, { unnamed: req.client, rollback: req.rollback });
