@@ -29,6 +29,8 @@ export interface PgBouncerSnapshot extends NodeSnapshot {
   sv_login: number;
   /** The oldest waiting client's wait, seconds (SHOW POOLS maxwait). */
   maxwait: number;
+  /** Work queued for its one core now, ms: the wait of a message that arrives now. */
+  cpuBacklogMs: number;
   serverConnections: number;
   pool_mode: PgBouncerSettings['pool_mode'];
   maxClientConn: number;
@@ -138,8 +140,10 @@ export class PgBouncerNode extends ProxyNode<PgBouncerSettings, PoolDatabase, Si
       queries: pooler.figures.queries,
       errors: pooler.figures.errors,
       queriesPerSecond: last?.queries ?? 0,
-      cpuUtilization: 0,
+      // its one core, over the last whole second
+      cpuUtilization: last ? last.busyUs / 1e6 : 0,
       connections: pooler.clientList().length,
+      cpuBacklogMs: pooler.core.backlogUs / 1000,
       ...sum,
       maxwait: maxwait / 1e6,
       serverConnections: sum.sv_active + sum.sv_idle + sum.sv_used + sum.sv_tested + sum.sv_login,
@@ -155,7 +159,12 @@ export class PgBouncerNode extends ProxyNode<PgBouncerSettings, PoolDatabase, Si
   }
 
   report(): ReportBlock {
-    return this.pooler.figures.report(this.pooler.now);
+    const core = this.pooler.core;
+    const ms = (us: number) => Math.round(us) / 1000;
+    return {
+      ...this.pooler.figures.report(this.pooler.now),
+      cpu: { messages: core.messages, avgWaitMs: ms(core.messages ? core.waitSumUs / core.messages : 0), maxWaitMs: ms(core.waitMaxUs) },
+    };
   }
 
   async close(): Promise<void> {

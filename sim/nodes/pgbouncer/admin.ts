@@ -13,7 +13,7 @@ import { describeSettings } from '../../scenario/settings.ts';
 import type { ConsoleResult } from '../types.ts';
 import { POOL_USER, type PoolClient, type PoolDatabase, type PoolServer, SERVER_ADDR_BASE } from './pools.ts';
 import { type Pooler, reasonError } from './pooler.ts';
-import { pgbouncerSettings, poolMode, settingUs } from './settings.ts';
+import { LAB_ONLY_SETTINGS, pgbouncerSettings, poolMode, settingUs } from './settings.ts';
 import { showStats } from './stats.ts';
 
 export const PGBOUNCER_VERSION = 'PgBouncer 1.24.1';
@@ -234,7 +234,7 @@ function show(pooler: Pooler, what: string, rows: Rows, syntax: () => ConsoleRes
       );
     }
     case 'config': {
-      const docs = describeSettings(pgbouncerSettings).filter((d) => d.name !== 'databases');
+      const docs = describeSettings(pgbouncerSettings).filter((d) => d.name !== 'databases' && !LAB_ONLY_SETTINGS.has(d.name));
       const value = (name: string, v: unknown) => {
         const doc = docs.find((d) => d.name === name)!;
         return doc.unit === 's' ? String(name in s ? settingUs(s, name as never) / 1e6 : v) : String(v);
@@ -322,7 +322,7 @@ function reload(pooler: Pooler): void {
 function setFromConsole(pooler: Pooler, key: string, raw: string): SimError | undefined {
   const shape = pgbouncerSettings.shape as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }>;
   const field = shape[key];
-  if (!field || key === 'databases') return simError('pgbouncer_admin', { message: 'SET failed', detail: `unknown parameter: ${key}` });
+  if (!field || key === 'databases' || LAB_ONLY_SETTINGS.has(key)) return simError('pgbouncer_admin', { message: 'SET failed', detail: `unknown parameter: ${key}` });
   let v: unknown = raw;
   const r1 = field.safeParse(/^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw);
   if (r1.success) v = r1.data;

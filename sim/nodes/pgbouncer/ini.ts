@@ -8,7 +8,7 @@
  */
 import { describeSettings, timeUs } from '../../scenario/settings.ts';
 import type { PoolDatabase } from './pools.ts';
-import { type PgBouncerSettings, pgbouncerSettings } from './settings.ts';
+import { LAB_ONLY_SETTINGS, type PgBouncerSettings, pgbouncerSettings } from './settings.ts';
 import type { ConfigIssue } from '../types.ts';
 
 /** Keys of a [databases] connection string PgBouncer knows. */
@@ -122,8 +122,9 @@ export function parsePgbouncerIni(text: string): IniResult {
   let section = '';
   text.split(/\r?\n/).forEach((full, idx) => {
     const line = idx + 1;
-    const l = full.trim();
-    if (l === '' || l.startsWith(';') || l.startsWith('#')) return;
+    const lab = /^[;#]\s*lab:\s*(.*)$/.exec(full.trim());
+    const l = lab ? lab[1] : full.trim();
+    if (l === '' || (!lab && (l.startsWith(';') || l.startsWith('#')))) return;
     if (l.startsWith('%include')) {
       errors.push({ line, message: `%include is not supported here: import the included file's content instead` });
       return;
@@ -159,6 +160,14 @@ export function parsePgbouncerIni(text: string): IniResult {
       return;
     }
     const k = key.toLowerCase();
+    if (lab && !LAB_ONLY_SETTINGS.has(k)) {
+      errors.push({ line, message: `;lab: lines carry the simulator's own settings (${[...LAB_ONLY_SETTINGS].join(', ')}); ${k} is not one (pgbouncer.ini:${line})` });
+      return;
+    }
+    if (!lab && LAB_ONLY_SETTINGS.has(k)) {
+      warnings.push({ line, message: `${k} is the simulator's, not PgBouncer's: write it as ";lab: ${k} = ..."; ignored` });
+      return;
+    }
     if (k === 'databases') {
       errors.push({ line, message: `unknown parameter: pgbouncer/${key}` });
       return;
@@ -198,11 +207,13 @@ export function formatPgbouncerIni(settings: PgBouncerSettings, nodeId?: string)
   const out: string[] = [`; pgbouncer.ini${nodeId ? ` of node ${nodeId}` : ''}, exported by PG Scaling Lab`, '', '[databases]'];
   for (const [name, connstr] of Object.entries(settings.databases)) out.push(`${name} = ${connstr}`);
   out.push('', '[pgbouncer]');
-  for (const d of describeSettings(pgbouncerSettings)) {
-    if (d.name === 'databases') continue;
+  const docs = describeSettings(pgbouncerSettings).filter((d) => d.name !== 'databases');
+  for (const d of docs.filter((d) => !LAB_ONLY_SETTINGS.has(d.name))) {
     const v = (settings as Record<string, unknown>)[d.name];
     out.push(`${d.name} = ${d.unit === 's' ? String(timeUs(v as number | string, 's') / 1e6) : String(v)}`);
   }
+  out.push('', "; the simulator's own settings (comments to PgBouncer)");
+  for (const d of docs.filter((d) => LAB_ONLY_SETTINGS.has(d.name))) out.push(`;lab: ${d.name} = ${String((settings as Record<string, unknown>)[d.name])}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -31,7 +31,9 @@
  */
 import { type CatalogueCode, type SimError, simError } from '../../core/errors.ts';
 import type { Link } from '../../net/Link.ts';
+import { timeUs } from '../../scenario/settings.ts';
 import type { ClientInfo, Connection, NodeSpec, Reply, SimContext, StatementCall } from '../types.ts';
+import { PoolerCore } from './cpu.ts';
 import { parseDatabase } from './ini.ts';
 import { type Pending, Pool, type PoolClient, type PoolDatabase, POOL_USER, type PoolServer, SERVER_ADDR_BASE, type ServerState } from './pools.ts';
 import { newSession } from './sessionState.ts';
@@ -50,6 +52,8 @@ export class Pooler {
   /** The error PgBouncer sent to a client it closed while the client was not waiting for anything: its next read gets it. */
   private readonly closedWith = new Map<number, SimError>();
   readonly figures = new PoolerFigures();
+  /** The one core every relayed message takes its turn on (cpu.ts). */
+  readonly core: PoolerCore;
 
   constructor(
     readonly ctx: SimContext,
@@ -57,6 +61,7 @@ export class Pooler {
     /** Opens a server connection for the pool (newServer, then loggedIn or loginFailed). */
     private readonly connectServer: (pool: Pool) => void,
   ) {
+    this.core = new PoolerCore(ctx, spec.id, () => timeUs(this.settings.cpu_per_message));
     this.loadDatabases();
   }
 
@@ -129,8 +134,12 @@ export class Pooler {
 
   // ---- clients ----
 
-  /** accept_client and finish_client_login: a client of the first database, or its error. */
+  /** accept_client and finish_client_login, once the core has read the startup packet: a client of the first database, or its error. */
   acceptClient(info: ClientInfo, done: (r: { conn: Connection } | { error: SimError }) => void): void {
+    this.core.handle(() => this.accept(info, done));
+  }
+
+  private accept(info: ClientInfo, done: (r: { conn: Connection } | { error: SimError }) => void): void {
     // accept_client, then the max_client_conn check counts the new client too.
     if (this.clients.size + 1 > this.settings.max_client_conn) {
       done({ error: simError('max_client_conn') });
@@ -172,8 +181,12 @@ export class Pooler {
     this.touch();
   }
 
-  /** A client's statement: to its server, or to one found for it (a closed client gets its error). */
+  /** A client's statement, once the core has read it: to its server, or to one found for it (a closed client gets its error). */
   clientStatement(conn: Connection, call: StatementCall, done: (r: Reply) => void): void {
+    this.core.handle(() => this.statement(conn, call, done));
+  }
+
+  private statement(conn: Connection, call: StatementCall, done: (r: Reply) => void): void {
     const c = this.clients.get(conn.id);
     if (!c || c.closed) {
       const error = this.closedWith.get(conn.id) ?? simError('pooler_connection_closed', { message: 'client connection is closed' });

@@ -3,7 +3,8 @@
  * [pgbouncer] section; times in seconds as PgBouncer takes them), plus the [databases] section.
  * Every setting here can be changed on a running PgBouncer (RELOAD or the admin console's SET). Below the
  * schema, what applies to one pool: its [databases] entry's own value, else [pgbouncer]'s (server.c's
- * pool_pool_size and its neighbours).
+ * pool_pool_size and its neighbours). `cpu_per_message` is the simulator's own (the host, not PgBouncer):
+ * pgbouncer.ini carries it as a `;lab:` comment line, and the admin console neither shows nor sets it.
  */
 import { z } from 'zod';
 import { enumSetting, intSetting, timeSetting, timeUs } from '../../scenario/settings.ts';
@@ -103,7 +104,17 @@ export const pgbouncerSettings = z.strictObject({
     context: sighup,
     help: 'Period over which SHOW STATS averages (avg_*) are computed.',
   }),
+  cpu_per_message: timeSetting('7us', 'ms', '0ms', '10ms', {
+    context: sighup,
+    help:
+      "The simulator's, not PgBouncer's: CPU time PgBouncer's one process spends on each message it relays (a statement in, " +
+      'its result out, a login). PgBouncer is single-threaded: at 7us one core relays about 70,000 statements a second, and ' +
+      'beyond that messages queue for it. A core twice as fast: half the value; 0: free.',
+  }),
 });
+
+/** Settings of the simulated host, not PgBouncer's: pgbouncer.ini carries them as `;lab:` lines. */
+export const LAB_ONLY_SETTINGS: ReadonlySet<string> = new Set(['cpu_per_message']);
 
 export type PgBouncerSettings = z.output<typeof pgbouncerSettings>;
 

@@ -63,10 +63,13 @@ export function forward(pooler: Pooler, c: PoolClient, p: Pending): void {
   s.link!.roundTrip(
     call.trace,
     (respond) => runChain(pooler, s, calls, 0, mainIndex, wrapped, undefined, respond),
-    (reply) => {
-      serverReplied(pooler, c, s, p, reply, queryStart);
-      pooler.touch();
-    },
+    // the result takes its turn on the pooler's core before it goes on to the client
+    (reply) =>
+      pooler.core.handle(() => {
+        if (s.closed) return;
+        serverReplied(pooler, c, s, p, reply, queryStart);
+        pooler.touch();
+      }),
     setVars,
   );
 }

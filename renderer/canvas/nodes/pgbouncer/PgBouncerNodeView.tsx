@@ -21,6 +21,7 @@ export function PgBouncerNodeView({ id, selected }: NodeProps) {
       subtitle={`PgBouncer · ${mode} · pool ${poolSize}`}
       badges={[
         { label: 'q/s', value: snap ? fmt(snap.queriesPerSecond) : '–', title: 'queries in the last second' },
+        { label: 'cpu', value: snap ? `${Math.round(snap.cpuUtilization * 100)}%` : '–', title: 'its one core (PgBouncer is single-threaded), in the last second', alarm: (snap?.cpuUtilization ?? 0) >= 0.9 },
         { label: 'cl_active', value: snap ? fmt(n('cl_active')) : '–', title: 'SHOW POOLS cl_active: clients linked to a server' },
         { label: 'cl_waiting', value: snap ? fmt(n('cl_waiting')) : '–', title: 'SHOW POOLS cl_waiting: clients waiting for a server', alarm: n('cl_waiting') > 0 },
         { label: 'sv_active', value: snap ? fmt(n('sv_active')) : '–', title: 'SHOW POOLS sv_active: server connections in use' },

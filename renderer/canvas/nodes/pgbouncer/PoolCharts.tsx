@@ -1,6 +1,6 @@
 /**
  * A selected pgbouncer node's pools over time, with SHOW POOLS' names: clients (cl_active, cl_waiting),
- * the oldest waiter's wait (maxwait) and server connections (sv_active, sv_idle, all). Drawn from the
+ * the oldest waiter's wait (maxwait) beside the work queued for its one core, and server connections (sv_active, sv_idle, all). Drawn from the
  * per-snapshot figures (store `live`).
  */
 import { useMemo } from 'react';
@@ -20,7 +20,13 @@ export function PoolCharts({ node }: { node: string }) {
     [live, node],
   );
   // biome-ignore lint/correctness/useExhaustiveDependencies: v reads live and node
-  const wait = useMemo(() => [{ label: 'maxwait', color: '#d97706', values: v('maxwait_ms') }], [live, node]);
+  const wait = useMemo(
+    () => [
+      { label: 'maxwait', color: '#d97706', values: v('maxwait_ms') },
+      { label: 'cpu queue', color: '#0891b2', values: v('cpu_backlog_ms') },
+    ],
+    [live, node],
+  );
   // biome-ignore lint/correctness/useExhaustiveDependencies: v reads live and node
   const servers = useMemo(
     () => [
@@ -33,7 +39,7 @@ export function PoolCharts({ node }: { node: string }) {
   return (
     <>
       <Chart testId="chart-pool-clients" title="Waiting clients" unit="clients" x={x} series={clients} />
-      <Chart testId="chart-pool-wait" title="Wait time (maxwait)" unit="ms" x={x} series={wait} />
+      <Chart testId="chart-pool-wait" title="Wait time (maxwait, cpu queue)" unit="ms" x={x} series={wait} />
       <Chart testId="chart-pool-servers" title="Server connections" unit="connections" x={x} series={servers} />
     </>
   );

@@ -5,7 +5,7 @@ import type { KindView } from '../registry.ts';
 import { PgBouncerNodeView } from './PgBouncerNodeView.tsx';
 import { PoolCharts } from './PoolCharts.tsx';
 
-/** SHOW POOLS' columns (and maxwait in ms) from a pgbouncer snapshot, for the pool charts. */
+/** SHOW POOLS' columns (and maxwait in ms, and the work queued for its core) from a pgbouncer snapshot, for the pool charts. */
 function poolFigures(snap: NodeSnapshot): Record<string, number | null> {
   const n = snap as PgBouncerSnapshot;
   return {
@@ -17,6 +17,7 @@ function poolFigures(snap: NodeSnapshot): Record<string, number | null> {
     sv_login: n.sv_login,
     serverConnections: n.serverConnections,
     maxwait_ms: Math.round(n.maxwait * 1e6) / 1000,
+    cpu_backlog_ms: n.cpuBacklogMs,
   };
 }
 
