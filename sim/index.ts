@@ -56,7 +56,7 @@ export type { PrimaryFigures, ReplicaFigures, ReplicationFigures } from './repli
 export type { PgBouncerSnapshot } from './nodes/pgbouncer/PgBouncerNode.ts';
 export type { PgDogSnapshot } from './nodes/pgdog/PgDogNode.ts';
 export type { RedisSnapshot } from './nodes/redis/RedisNode.ts';
-export { dataSchema, operationSchema, workloadSchema } from './workload/schema.ts';
+export { dataSchema, operationSchema, type ScriptSpec, scriptSchema, workloadSchema } from './workload/schema.ts';
 export { defaultOperations, defaultSetupSql } from './workload/defaults.ts';
 export { boundStatements, cacheKey, clientOperation, type PreparedOperation, paramGenerator, prepareOperation } from './workload/operations.ts';
 export type { AppSettings } from './nodes/app/settings.ts';

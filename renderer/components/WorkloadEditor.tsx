@@ -2,11 +2,12 @@
  * The workload's editor: clients or arrival rate, think time, the data set's size, and the operation
  * mix (each operation's weight, its parameters' key distribution, what it caches: a read's key template
  * and TTL, a write's invalidated keys), the cache strategy of each app that caches, with the whole mix as
- * JSON for anything else. Every change is validated by the sim's workload schema.
+ * JSON for anything else, and the scripted clients (ScriptsEditor). Every change is validated by the sim's workload schema.
  */
 import { useEffect, useMemo, useState } from 'react';
 import { dataSchema, defaultOperations, describeSettings, nodeKind, nodeKinds, type ScenarioIssue, type SettingDoc, workloadSchema } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
+import { ScriptsEditor } from './ScriptsEditor.tsx';
 import { SettingField } from './SettingField.tsx';
 
 const messages = (issues: ScenarioIssue[]) => issues.map((i) => `${i.path}: ${i.message}`);
@@ -226,6 +227,7 @@ export function WorkloadEditor() {
           </div>
         ))}
       </details>
+      <ScriptsEditor />
     </section>
   );
 }

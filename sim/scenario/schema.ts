@@ -111,6 +111,19 @@ function buildScenarioSchema() {
           });
         }
       });
+      // a scripted step's endpoint is one an app node has an edge to; its values fill its $n
+      const apps = new Set(s.nodes.filter((n) => nodeKind(n.kind as string)?.counts === 'requests').map((n) => n.id as string));
+      s.workload.scripts?.forEach((script, i) => {
+        script.steps.forEach((step, j) => {
+          if ('wait' in step) return;
+          const path = ['workload', 'scripts', i, 'steps', j];
+          const need = maxPlaceholder({ sql: step.sql } as never);
+          if (need > step.params.length) ctx.addIssue({ code: 'custom', path: [...path, 'params'], message: `the SQL uses $${need} but only ${step.params.length} value(s) are given` });
+          if (step.on !== undefined && !s.edges.some((e) => e.to === step.on && apps.has(e.from))) {
+            ctx.addIssue({ code: 'custom', path: [...path, 'on'], message: `no app node has an edge to ${step.on}` });
+          }
+        });
+      });
     });
 }
 

@@ -5,7 +5,9 @@
  * and -T), and `connect` says whose connection it uses (the app's pool, its own, or a new one per request:
  * pgbench's default and -C). Open loop: Poisson arrivals at
  * `arrival_rate`, whatever the replies; over `max_in_flight` outstanding, an arrival is dropped.
- * Clients are spread over the app nodes and their instances in turn.
+ * Clients are spread over the app nodes and their instances in turn. Besides either loop, each scripted
+ * client (`scripts`) runs its steps in order in virtual time: a statement, its reply, the next step, a wait
+ * exactly as long as it says; it draws nothing from the random streams, so it is the same race every run.
  */
 import type { SimError } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
@@ -13,7 +15,7 @@ import type { Scheduler } from '../core/Scheduler.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import { timeUs } from '../scenario/settings.ts';
 import { type ParamGenerator, type PreparedOperation, paramGenerator, prepareOperation } from './operations.ts';
-import type { OperationSpec, WorkloadSpec } from './schema.ts';
+import type { OperationSpec, ScriptSpec, WorkloadSpec } from './schema.ts';
 
 /** What the workload needs of the simulation: virtual time, the metrics, named random streams. */
 export interface WorkloadContext {
@@ -32,6 +34,8 @@ export interface WorkloadRequest {
   session?: number;
   /** The client's own connection (held until it disconnects) or a new one for this request; else the app's choice. */
   connect?: 'per_client' | 'per_transaction';
+  /** The endpoint it goes to (a scripted step's `on`), whatever the app's router would pick. */
+  on?: string;
   startUs: number;
 }
 
@@ -52,6 +56,9 @@ interface Op {
   prepared: PreparedOperation;
   params: ParamGenerator[];
 }
+
+/** A scripted client's step, ready to run: a pause, or a request with its own values and endpoint. */
+type Step = { waitUs: number } | { op: PreparedOperation; params: readonly unknown[]; on?: string };
 
 export class Workload {
   private ops: Op[];
@@ -81,7 +88,11 @@ export class Workload {
   }
 
   start(): void {
-    if (this.apps.length === 0 || this.totalWeight <= 0) return;
+    if (this.apps.length === 0) return;
+    if (this.totalWeight <= 0) {
+      this.startScripts();
+      return;
+    }
     if (this.spec.mode === 'closed') {
       const durationUs = timeUs(this.spec.duration, 's');
       if (durationUs > 0) this.ctx.scheduler.after(durationUs, () => {
@@ -97,6 +108,49 @@ export class Workload {
     } else if (this.spec.arrival_rate > 0) {
       this.ctx.scheduler.after(this.arrivals.exponential(1e6 / this.spec.arrival_rate), () => this.arrive(0));
     }
+    this.startScripts();
+  }
+
+  /** The scripted clients: each a user of its own (sessions after the mix's clients), on the apps in turn. */
+  private startScripts(): void {
+    (this.spec.scripts ?? []).forEach((script, k) => {
+      const app = this.apps[k % this.apps.length];
+      const instance = Math.floor(k / this.apps.length) % app.instances;
+      const steps = script.steps.map((st, i): Step => {
+        if ('wait' in st) return { waitUs: timeUs(st.wait) };
+        const op = prepareOperation({ name: st.name ?? `${script.name}_${i + 1}`, weight: 0, sql: st.sql, params: [] });
+        const holdUs = timeUs(st.hold);
+        // held open: a transaction even of one statement (BEGIN, it, the hold, COMMIT)
+        return { op: holdUs > 0 ? { ...op, holdUs, transaction: true } : op, params: st.params, ...(st.on ? { on: st.on } : {}) };
+      });
+      this.ctx.scheduler.after(timeUs(script.start), () => this.scriptStep(script, steps, app, instance, this.spec.clients + k, 0, 1));
+    });
+  }
+
+  /** Step `i` of round `round` of a scripted client; after its last round it disconnects. */
+  private scriptStep(script: ScriptSpec, steps: Step[], app: RequestSink, instance: number, session: number, i: number, round: number): void {
+    if (this.stopped) return;
+    if (this.expired || (i >= steps.length && round >= script.repeat)) {
+      app.disconnect(session);
+      return;
+    }
+    if (i >= steps.length) {
+      this.scriptStep(script, steps, app, instance, session, 0, round + 1);
+      return;
+    }
+    const next = () => this.scriptStep(script, steps, app, instance, session, i + 1, round);
+    const step = steps[i];
+    if ('waitUs' in step) {
+      this.ctx.scheduler.after(step.waitUs, next);
+      return;
+    }
+    this.inFlight++;
+    const connect = this.spec.connect === 'app_pool' ? undefined : this.spec.connect;
+    const req = { id: this.nextRequest++, op: step.op, params: step.params, instance, session, connect, on: step.on, startUs: this.ctx.scheduler.now };
+    app.submit(req, () => {
+      this.inFlight--;
+      next();
+    });
   }
 
   stop(): void {

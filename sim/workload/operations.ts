@@ -39,6 +39,8 @@ export interface PreparedOperation {
    * back (its errors and costs are the part's); the coordinator commits it with PREPARE TRANSACTION.
    */
   twoPhase?: true;
+  /** A scripted client's transaction kept open this long after its last statement, before COMMIT (microseconds). */
+  holdUs?: number;
 }
 
 /** A key template with the request's parameters: `user:{$1}` with params [42] is `user:42`. */

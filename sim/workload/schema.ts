@@ -86,6 +86,51 @@ export const dataSchema = z
     path: ['orders_per_user'],
   });
 
+/**
+ * One step of a scripted client: a pause, or a statement (or a list run as one transaction) sent through
+ * the app, optionally to one endpoint the app has an edge to (`on`), optionally holding its transaction
+ * open (`hold`) before COMMIT.
+ */
+const scriptStepSchema = z.union([
+  z.strictObject({
+    // required (no default): an empty step is no pause
+    wait: timeSetting('100ms', 'ms', '0ms', '1h', { context: 'user', help: 'A pause before the next step (virtual time).' })
+      .unwrap()
+      .meta({ help: 'A pause before the next step (virtual time).' }),
+  }),
+  z.strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a lower-case name such as read_back').optional().meta({
+      help: "The step's name in the report and traces (default: the script's name and the step's number).",
+    }),
+    sql: operationSchema.shape.sql,
+    params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).max(50).default([]).meta({ help: 'The values of $1, $2 ...' }),
+    on: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{0,31}$/)
+      .optional()
+      .meta({ help: "The node the app sends it to (one it has an edge to: a primary, a replica, a pooler); default: the app's read_policy decides." }),
+    hold: timeSetting('0ms', 'ms', '0ms', '1h', {
+      context: 'user',
+      help: 'A transaction (a list of statements) kept open this long after its last statement, before its COMMIT.',
+    }),
+  }),
+]);
+
+export type ScriptStep = z.output<typeof scriptStepSchema>;
+
+/**
+ * A scripted client: one exact sequence of steps, for a lesson that shows one race rather than a statistic
+ * (write on the primary, wait 100 ms, read on a replica; hold a transaction open for 10 s).
+ */
+export const scriptSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a lower-case name such as read_your_writes'),
+  start: timeSetting('0ms', 'ms', '0ms', '24h', { context: 'user', help: 'When the client starts, after the start of the run.' }),
+  repeat: intSetting(1, 1, 1_000_000, { context: 'user', help: 'How many times it runs its steps, one run after the other.' }),
+  steps: z.array(scriptStepSchema).min(1).max(100),
+});
+
+export type ScriptSpec = z.output<typeof scriptSchema>;
+
 export const workloadSchema = z.strictObject({
   mode: z.enum(['closed', 'open']).default('closed').meta({
     help: 'closed: a fixed number of clients, each waiting for its reply and thinking before the next; open: requests arrive at a rate, whatever the replies.',
@@ -125,6 +170,15 @@ export const workloadSchema = z.strictObject({
     .refine((ops) => ops.length === 0 || ops.some((o) => o.weight > 0), { message: 'every operation has weight 0: the workload would send no request' })
     .optional()
     .meta({ help: 'The operation mix; the default mix on users/orders when omitted.' }),
+  scripts: z
+    .array(scriptSchema)
+    .max(50)
+    .optional()
+    .meta({
+      help:
+        'Scripted clients, besides the mix (clients: 0 for none): each runs its steps in order, in virtual time, ' +
+        "with the workload's connect mode, as one user (read-your-writes follows it).",
+    }),
 });
 
 export type WorkloadSpec = z.output<typeof workloadSchema>;

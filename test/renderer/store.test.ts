@@ -92,6 +92,18 @@ describe('editing the topology', () => {
     expect(s().doc.edges).toEqual([{ from: 'app', to: 'postgres', latency: '0.5ms', jitter: '2ms', distribution: 'pareto' }]);
   });
 
+  it('sets scripted clients, and refuses a step to a node no app reaches', () => {
+    s().addNode('app', { x: 0, y: 0 });
+    s().addNode('postgres', { x: 300, y: 0 });
+    s().connect('app', 'postgres');
+    const script = { name: 'ryw', steps: [{ sql: 'SELECT 1', on: 'postgres' }, { wait: '100ms' }] };
+    expect(s().setWorkloadField(['scripts'], [script])).toEqual([]);
+    expect(s().doc.workload.scripts).toEqual([script]);
+    const bad = s().setWorkloadField(['scripts'], [{ ...script, steps: [{ sql: 'SELECT 1', on: 'elsewhere' }] }]);
+    expect(bad.map((i) => i.message)).toEqual([expect.stringMatching(/no app node has an edge to elsewhere/)]);
+    expect(s().doc.workload.scripts).toEqual([script]);
+  });
+
   it('refuses a link that makes no sense, and says why', () => {
     s().addNode('app', { x: 0, y: 0 });
     s().addNode('postgres', { x: 300, y: 0 });

@@ -120,6 +120,11 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
    * no database.
    */
   protected route(req: AppRequest): Route<Outcome> {
+    // a scripted step names its endpoint, as app code that holds a connection to one node
+    if (req.on !== undefined) {
+      if (this.upstreams().includes(req.on)) return { kind: 'forward', upstream: req.on };
+      return { kind: 'answer', reply: { error: simError('no_route', { message: `${this.id} has no edge to ${req.on}` }) } };
+    }
     if (this.shards) {
       const s = this.shards.route(req);
       if (s.kind === 'error') return { kind: 'answer', reply: { error: s.error } };
@@ -280,7 +285,13 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
         if (reply.error.severity !== 'ERROR') link.conn!.dead = true;
         return done(reply.error);
       }
-      if (i + 1 < calls.length) return this.roundTrips(r, link, calls, i + 1, done);
+      if (i + 1 < calls.length) {
+        const next = () => this.roundTrips(r, link, calls, i + 1, done);
+        // a scripted client holding its transaction open: idle in transaction until the COMMIT
+        if (r.op.holdUs && calls[i + 1].kind === 'commit') this.ctx.scheduler.after(r.op.holdUs, next);
+        else next();
+        return;
+      }
       if (reply.position !== undefined) (this.shards?.routerOf(link.conn!.endpoint) ?? this.router).wrote(r.session, reply.position);
       done(undefined, reply.outcome);
     });
