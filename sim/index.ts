@@ -66,6 +66,7 @@ export { shardOfNodes } from './scenario/sharding.ts';
 export { KEY_TYPES } from './sharding/keys.ts';
 export { HASH_STRATEGIES, type ShardMap, shardNodes } from './sharding/shardMap.ts';
 export type { ReshardPreview } from './sharding/reshard.ts';
+export { rebalancePlacement } from './sharding/hashStrategies.ts';
 export type { RouteExplain } from './nodes/proxy/ShardRouter.ts';
 export { type Chart, type ChartPoint, type ChartSeries, esc, svgChart } from './bench/charts.ts';
 export { diffFigures, type FigureDiff, figures, topologyDiff } from './bench/compare.ts';
