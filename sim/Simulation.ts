@@ -26,7 +26,7 @@ import type { Scenario } from './scenario/schema.ts';
 import { timeUs } from './scenario/settings.ts';
 import { ShardFigures } from './sharding/figures.ts';
 import { regionLatencyUs } from './sharding/regions.ts';
-import { moveRows, planReshard } from './sharding/reshard.ts';
+import { moveRows, planReshard, previewOf, type ReshardPreview } from './sharding/reshard.ts';
 import { reshardTo, shardMapSchema, shardNodes } from './sharding/shardMap.ts';
 import { shardSnapshots } from './sharding/split.ts';
 import { loadSqlParser } from './sql/parser.ts';
@@ -336,11 +336,13 @@ export class Simulation {
     return r;
   }
 
-  /**
-   * Plans a reshard on the shards as they are now and schedules its cutover after the copy's modelled time:
-   * the rows move, the map switches (every ShardRouter reads it live) and a restart loads the new map.
-   */
-  private async reshard(shards: string[], strategy: Record<string, unknown> | undefined): Promise<CommandOutcome> {
+  /** What a reshard onto `shards` (with `strategy`) would move, read on the shards as they are now: changes nothing. */
+  async reshardPlan(shards: string[], strategy?: Record<string, unknown>): Promise<ReshardPreview> {
+    return previewOf((await this.planned(shards, strategy)).plan);
+  }
+
+  /** The new map of a reshard onto `shards` (with `strategy`), checked, and its plan on the shards as they are now. */
+  private async planned(shards: string[], strategy: Record<string, unknown> | undefined) {
     const sharding = this.ctx.sharding;
     if (!sharding) throw new CommandError('command_refused', 'the scenario is not sharded: it has no shard map to reshard');
     if (sharding.figures.reshardUnderWay) throw new CommandError('command_refused', 'a reshard is under way: wait for its cutover');
@@ -358,7 +360,15 @@ export class Simulation {
       if (r.error) throw new Error(`reshard on ${node}: ${r.error.message}`);
       return r.rows;
     };
-    const plan = await planReshard(from, to, run);
+    return { sharding, from, to, run, plan: await planReshard(from, to, run) };
+  }
+
+  /**
+   * Plans a reshard on the shards as they are now and schedules its cutover after the copy's modelled time:
+   * the rows move, the map switches (every ShardRouter reads it live) and a restart loads the new map.
+   */
+  private async reshard(shards: string[], strategy: Record<string, unknown> | undefined): Promise<CommandOutcome> {
+    const { sharding, from, to, run, plan } = await this.planned(shards, strategy);
     sharding.figures.reshardUnderWay = true;
     const summary = `${plan.movedKeys} of ${plan.keys} keys, ${plan.rows} rows (${plan.bytes} bytes)`;
     this.emit({ type: 'reshard', message: `reshard onto ${shards.join(', ')}: copying ${summary}` });

@@ -8,6 +8,7 @@ import { useEffect, useMemo } from 'react';
 import { formatBytes } from '../../sim/index.ts';
 import { useApp } from '../store/appStore.ts';
 import { compact, shardHeat } from './heat.ts';
+import { ReshardPanel } from './ReshardPanel.tsx';
 import { useShards } from './ShardHeatmap.tsx';
 import { shardStore, useShardViews } from './shardStore.ts';
 
@@ -92,6 +93,7 @@ export function ShardsPanel() {
           })}
         </tbody>
       </table>
+      {sharding && <ReshardPanel map={sharding as Record<string, any>} />}
     </div>
   );
 }

@@ -5,7 +5,7 @@
  * out of order, a key that is not of the key type, an app without an edge to a shard) is the scenario
  * schema's to say, and `fieldOf` puts its issues beside the field they are about.
  */
-import type { KEY_TYPES } from '../../sim/index.ts';
+import { type KEY_TYPES, rebalancePlacement } from '../../sim/index.ts';
 
 export const STRATEGIES = [
   { kind: 'range', label: 'range: bounds on the key' },
@@ -80,7 +80,8 @@ const integer = (text: string) => (/^\s*\d+\s*$/.test(text) ? Number(text) : Num
 
 /**
  * The `sharding` block of a form, or what in its text cannot be read. `previous` keeps what the form does
- * not show (a virtual shards' placement, while their count is unchanged).
+ * not show (a virtual shards' placement, while their count is unchanged; re-placed on the shards when one
+ * it names left the list).
  */
 export function mapFromForm(f: ShardMapForm, previous?: Raw): { ok: true; map: Raw } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
@@ -106,7 +107,10 @@ export function mapFromForm(f: ShardMapForm, previous?: Raw): { ok: true; map: R
       break;
     case 'virtual_shards': {
       const count = integer(f.shardCount);
-      const kept = previous?.strategy?.kind === 'virtual_shards' && previous.strategy.shard_count === count ? previous.strategy.placement : undefined;
+      const was: string[] | undefined = previous?.strategy?.kind === 'virtual_shards' && previous.strategy.shard_count === count ? previous.strategy.placement : undefined;
+      // the placement has no field: a changed list of shards re-places it, moving the fewest virtual shards (Citus' rebalancer)
+      const shards = list(f.shards);
+      const kept = was && shards.length > 0 && was.some((n) => !shards.includes(n)) ? rebalancePlacement(was, shards) : was;
       strategy = { kind: 'virtual_shards', shard_count: count, ...(kept ? { placement: kept } : {}) };
       break;
     }

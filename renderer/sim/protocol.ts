@@ -3,7 +3,7 @@
  * Plain structured-cloneable data; the only contract between the UI thread and the simulation. The
  * commands are the sim's one union (sim/core/commands.ts) plus the worker's own: load, reset, continue, report, warm.
  */
-import type { Command, ConsoleRecord, FaultCommand, Report, RequestPath, RouteExplain, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
+import type { Command, ConsoleRecord, FaultCommand, Report, RequestPath, ReshardPreview, RouteExplain, RunnerResult, RunStatus as RunnerStatus, SimEvent, SimSnapshot, Speed } from '../../sim/index.ts';
 
 export type { FaultCommand };
 export type SpeedSetting = Speed;
@@ -36,7 +36,9 @@ export type WorkerCommand =
   /** Stops the headless runs under way: each rejects with "cancelled". */
   | { do: 'cancelHeadless' }
   /** Route explain of a statement at a sharded app or shard router (Simulation.explainRoute): changes nothing. */
-  | { do: 'explainRoute'; node: string; sql: string; params?: unknown[] };
+  | { do: 'explainRoute'; node: string; sql: string; params?: unknown[] }
+  /** What a reshard onto `shards` (with `strategy`) would move (Simulation.reshardPlan): changes nothing. */
+  | { do: 'reshardPlan'; shards: string[]; strategy?: Record<string, unknown> };
 
 /** What a command answers (`load` answers when every node has booted). */
 export type WorkerResult<C extends WorkerCommand> = C extends { do: 'load' }
@@ -49,7 +51,9 @@ export type WorkerResult<C extends WorkerCommand> = C extends { do: 'load' }
         ? Report
         : C extends { do: 'explainRoute' }
           ? RouteExplain
-          : C extends Command
+          : C extends { do: 'reshardPlan' }
+            ? ReshardPreview
+            : C extends Command
             ? RunnerResult<C>
             : null;
 

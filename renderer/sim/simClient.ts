@@ -95,6 +95,10 @@ export class SimClient {
   explainRoute(node: string, sql: string, params?: unknown[]) {
     return this.send({ do: 'explainRoute', node, sql, params });
   }
+  /** What a reshard onto `shards` (with `strategy`) would move, read on the running shards: changes nothing. */
+  reshardPlan(shards: string[], strategy?: Record<string, unknown>) {
+    return this.send({ do: 'reshardPlan', shards, strategy });
+  }
   /** Time and trace: fork the run at an earlier moment, follow requests, fetch a followed request's path. */
   time<C extends TimeCommand>(command: C) {
     return this.send(command);

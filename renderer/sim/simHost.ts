@@ -219,6 +219,10 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
         const sim = loaded().sim;
         return sim.between(() => sim.explainRoute(command.node, command.sql, command.params));
       }
+      case 'reshardPlan': {
+        const sim = loaded().sim;
+        return sim.between(() => sim.reshardPlan(command.shards, command.strategy));
+      }
       case 'requestPath':
         return runner?.sim.requestPath(command.which) ?? null;
       case 'headless':

@@ -15,7 +15,7 @@
  *   without a write pause at the switch.
  */
 import { keyOf } from './keys.ts';
-import { type ReshardMoves, reshardMoves, type ShardMap, shardLocator, shardNodes } from './shardMap.ts';
+import { compareReshard, type HashStrategy, type ReshardMoves, reshardMoves, type ShardMap, shardLocator, shardNodes } from './shardMap.ts';
 import { textArrayLiteral } from './split.ts';
 
 /** Row data a shard move copies per second: COPY between two servers of ordinary hardware (tens of MB/s per table sync). */
@@ -50,6 +50,18 @@ export interface ReshardPlan {
   copyUs: number;
   /** Keys per `from->to` (reshardMoves' flows). */
   flows: ReshardMoves['flows'];
+  /**
+   * The same change of shards under each hash strategy with its defaults (compareReshard), on these keys with
+   * their rows and bytes: what modulo, PostgreSQL's hash, a ring or fixed virtual shards would move.
+   */
+  compare: Record<HashStrategy, { movedKeys: number; rows: number; bytes: number }>;
+}
+
+/** A plan as a person reads it before running it: without each move's list of keys. */
+export type ReshardPreview = Omit<ReshardPlan, 'moves'> & { moves: Omit<TableMove, 'keys'>[] };
+
+export function previewOf(plan: ReshardPlan): ReshardPreview {
+  return { ...plan, moves: plan.moves.map(({ keys: _, ...m }) => m) };
 }
 
 /** Runs SQL on a node now and answers its rows (an error throws): a console statement. */
@@ -92,7 +104,26 @@ export async function planReshard(from: ShardMap, to: ShardMap, run: RunSql): Pr
   const list = [...byMove.values()];
   const rows = list.reduce((n, m) => n + m.rows, 0);
   const bytes = list.reduce((n, m) => n + m.bytes, 0);
-  return { keys: distinct.length, movedKeys: moves.moved.length, rows, bytes, moves: list, copyUs: copyUs(list, bytes), flows: moves.flows };
+  const compare = compareOn(from, to, figures);
+  return { keys: distinct.length, movedKeys: moves.moved.length, rows, bytes, moves: list, copyUs: copyUs(list, bytes), flows: moves.flows, compare };
+}
+
+/** compareReshard on the keys of `figures`, each moved key's rows and bytes added up. */
+function compareOn(from: ShardMap, to: ShardMap, figures: readonly { key: string; rows: number; bytes: number }[]): ReshardPlan['compare'] {
+  const perKey = new Map<string, { rows: number; bytes: number }>();
+  for (const f of figures) {
+    const k = String(keyOf(from.key_type, f.key));
+    const t = perKey.get(k) ?? { rows: 0, bytes: 0 };
+    perKey.set(k, { rows: t.rows + f.rows, bytes: t.bytes + f.bytes });
+  }
+  const keys = [...new Set(figures.map((f) => f.key))].map((k) => keyOf(from.key_type, k));
+  const each = compareReshard(from.key_type, keys, from.shards, to.shards);
+  return Object.fromEntries(
+    Object.entries(each).map(([kind, m]) => {
+      const moved = m.moved.map((k) => perKey.get(String(k))!);
+      return [kind, { movedKeys: m.moved.length, rows: moved.reduce((n, x) => n + x.rows, 0), bytes: moved.reduce((n, x) => n + x.bytes, 0) }];
+    }),
+  ) as ReshardPlan['compare'];
 }
 
 /** The copy's modelled time: its bytes at COPY_BYTES_PER_SECOND, and one round trip (1 ms) per table move. */

@@ -3,7 +3,8 @@
  * the skew heatmap shows its hot shard (sequential sign-up ids all land on the last range); the shard map is
  * edited in the inspector (a bad bound refused beside its field, then hash partitioning instead of ranges)
  * and the next run spreads the load; route explain in the console says where a statement goes and why; the
- * Shards tab has a row per shard from the monitoring queries run on each.
+ * Shards tab has a row per shard from the monitoring queries run on each, and plans a reshard (what moves,
+ * and what each hash strategy would move) before running it.
  * Screenshots go to test-results/screenshots/ (sharding-*), at 1024x768, 1280x720 and 1920x1080.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -118,6 +119,23 @@ describe.skipIf(!!missing)(`sharding in Chromium${missing ? ` (skipped: ${missin
     expect(users[0] + users[1]).toBeGreaterThan(1000);
     await expect(id('shards-row-shard1').textContent()).resolves.toMatch(/idle \d+/);
     await shots('05-cluster-view', 'shards-panel');
+    expect(errors).toEqual([]);
+  });
+
+  it('plans a reshard in the Shards tab (what moves where, and under each hash strategy), then runs it', async () => {
+    await id('reshard-shards').fill('shard1');
+    await id('reshard-plan').click();
+    await id('reshard-preview').waitFor({ timeout: 60_000 });
+    // hashed over two shards: about half the keys are on shard2, and every one of them moves to shard1
+    const head = (await id('reshard-preview').locator('p b').first().textContent()) ?? '';
+    const [, moved, of] = /^([\d,]+) of ([\d,]+) keys move/.exec(head)!.map((x) => Number(x?.replace(/,/g, '')));
+    expect(moved / of).toBeGreaterThan(0.35);
+    expect(moved / of).toBeLessThan(0.65);
+    await expect(id('reshard-preview').locator('table.reshard-moves').textContent()).resolves.toContain('shard2 → shard1');
+    await expect(id('reshard-compare').locator('tbody tr').count()).resolves.toBe(4);
+    await shots('06-reshard-plan', 'reshard-preview');
+    await id('reshard-run').click();
+    await expect(id('reshard-started').textContent()).resolves.toMatch(/^resharding onto shard1: /);
     expect(errors).toEqual([]);
   });
 });

@@ -43,6 +43,10 @@ describe('the shard map form', () => {
     expect(same.ok && same.map.strategy).toEqual(previous.strategy);
     const more = mapFromForm({ ...form, shardCount: '8' }, previous);
     expect(more.ok && more.map.strategy).toEqual({ kind: 'virtual_shards', shard_count: 8 });
+    // a shard the placement names leaves the list: its virtual shards go to those that stay, the others stay put
+    const three = { strategy: { kind: 'virtual_shards', shard_count: 6, placement: ['a', 'b', 'c', 'a', 'b', 'c'] } };
+    const fewer = mapFromForm({ ...formFromMap(three, []), shards: 'a, b' }, three);
+    expect(fewer.ok && fewer.map.strategy).toEqual({ kind: 'virtual_shards', shard_count: 6, placement: ['a', 'b', 'a', 'a', 'b', 'b'] });
   });
 
   it('keeps what the form has no field for: a two-phase-commit map stays one after an edit', () => {

@@ -40,6 +40,15 @@ describe('a reshard of a running simulation', () => {
     const spare = await sim.apply({ do: 'runSql', node: 'shard3', sql: 'SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM orders)' });
     expect(spare.rows).toEqual([[0, 0]]);
     await sim.runUntil(1.2e6);
+    // the plan a person sees first changes nothing, and compares the hash strategies on the same keys and rows
+    const preview = await sim.reshardPlan(['shard1', 'shard2', 'shard3']);
+    expect(sim.shardFigures!.reshards).toHaveLength(0);
+    expect(preview.moves.every((m) => !('keys' in m))).toBe(true);
+    const { modulo, consistent_hash: ring, virtual_shards: citus } = preview.compare;
+    expect(modulo.movedKeys).toBe(preview.movedKeys);
+    expect(ring.movedKeys).toBeLessThan(modulo.movedKeys * 0.65);
+    expect(citus.movedKeys).toBeLessThan(modulo.movedKeys * 0.65);
+    for (const c of [modulo, ring, citus]) expect(c.rows).toBe(c.movedKeys * 6);
     const r = await sim.apply({ do: 'reshard', shards: ['shard1', 'shard2', 'shard3'] });
     expect(r.outcome).toBe('applied');
     const started = sim.now;
@@ -50,6 +59,7 @@ describe('a reshard of a running simulation', () => {
     expect(plan.keys).toBe(1000);
     expect(plan.movedKeys / plan.keys).toBeGreaterThan(0.6);
     expect(plan.movedKeys / plan.keys).toBeLessThan(0.73);
+    expect([plan.movedKeys, plan.rows, plan.bytes]).toEqual([preview.movedKeys, preview.rows, preview.bytes]);
     expect(plan.copyUs).toBeGreaterThan(0);
     const report = buildReport(sim, [], 0);
     expect(report.sharding!.rowsMoved).toBe(plan.rows);
