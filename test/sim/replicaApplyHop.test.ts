@@ -1,7 +1,7 @@
 /**
  * Follow one request, its replica-apply hop (sim/net/Link.ts ReplicaApply): a followed write's commit until
  * each standby applied it, and a followed stale read's missed write until the replica that served the read
- * applied it, which is after the read (that is why it was stale). recovery_min_apply_delay makes the lag, 20 users
+ * applied it, which is after the read (that is why it was stale). Writes go through PgBouncer. recovery_min_apply_delay makes the lag, 20 users
  * make reads meet recent writes.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { TestSim } from './TestSim.ts';
 
 describe('replica-apply hop of a followed request', () => {
   it("a write's hop per standby ends when that standby applied it; a stale read's missed write is applied after the read", async () => {
-    const t = await TestSim.start('app -> primary -> replica1, primary -> replica2, app -> replica1, app -> replica2', {
+    const t = await TestSim.start('app -> pgb -> primary -> replica1, primary -> replica2, app -> replica1, app -> replica2', {
       settings: { replica1: { recovery_min_apply_delay: '30ms' }, replica2: { recovery_min_apply_delay: '60ms' } },
       workload: { clients: 8, think_time: '5ms', data: { users: 20 } },
     });
