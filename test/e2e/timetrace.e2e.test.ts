@@ -118,6 +118,7 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
     await shots('06-console-scrubbed');
     await page.getByTestId('time-live').click();
     await page.getByTestId('console-past').waitFor({ state: 'detached' });
+    await page.getByTestId('tab-metrics').click();
     await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-time"]')?.textContent) === t, now);
     await expect(page.getByTestId('chart-throughput').getAttribute('data-points')).resolves.toBe(String(points));
   });
