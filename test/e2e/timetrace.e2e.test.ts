@@ -115,7 +115,7 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
     // the console runs on the live system, not on the moment shown: it says so, and offers the fork
     await page.getByTestId('tab-console').click();
     await expect(page.getByTestId('console-past').textContent()).resolves.toContain(`at t = ${now.toFixed(1)} s`);
-    await shots('06-console-scrubbed');
+    await shot(page, 'timetrace-06-console-scrubbed-1280x720');
     await page.getByTestId('time-live').click();
     await page.getByTestId('console-past').waitFor({ state: 'detached' });
     await page.getByTestId('tab-metrics').click();
@@ -181,6 +181,13 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
     expect(applies.map((a) => a.match(/replica\d/)?.[0]).sort()).toEqual(['replica1', 'replica2']);
     expect(applies.every((a) => a.includes('replica apply'))).toBe(true);
     await shots('08-write-replica-apply');
+    // the console scrubbed back, at the three sizes
+    await page.getByTestId('time-scrubber').focus();
+    await page.keyboard.press('Home');
+    await page.getByTestId('tab-console').click();
+    await page.getByTestId('console-past').waitFor();
+    await shots('09-console-scrubbed');
+    await page.getByTestId('time-live').click();
   });
 
   it('had no uncaught page errors', () => {
