@@ -8,6 +8,7 @@ import { ExplainRouteControls, RouteExplainView, useExplainShown } from '../shar
 import { shardStore } from '../sharding/shardStore.ts';
 import './timeTrace.css';
 import { appStore, useApp } from '../store/appStore.ts';
+import { frameAt } from '../store/timeSlice.ts';
 import { SqlEditor } from './SqlEditor.tsx';
 
 function cell(v: unknown): string {
@@ -21,8 +22,8 @@ export function ConsolePanel() {
   const chosen = useApp((s) => s.consoleNode);
   const result = useApp((s) => s.consoleResult);
   const busy = useApp((s) => s.consoleBusy);
-  // scrubbed back: the console still runs on the live system (the run's present), so it says so
-  const scrub = useApp((s) => s.scrub);
+  // scrubbed back (`past`: the moment shown): the console still runs on the live system, so it says so
+  const past = useApp((s) => (s.scrub === undefined ? undefined : (frameAt(s.frames, s.scrub)?.time ?? 0)));
   const live = useApp((s) => (s.present ?? s).snapshot?.time ?? 0);
   const [sqlText, setSql] = useState<string>(MONITORING_QUERIES[0].sql);
   const explained = useExplainShown();
@@ -55,9 +56,9 @@ export function ConsolePanel() {
         </button>
         <ExplainRouteControls node={node} sql={sqlText} />
       </div>
-      {scrub !== undefined && (
+      {past !== undefined && (
         <p className="console-past" role="status" data-testid="console-past">
-          You are looking back at t = {scrub.toFixed(1)} s, with the result of then. A statement runs on the live system, at t = {live.toFixed(1)} s: to query the
+          You are looking back at t = {past.toFixed(1)} s, with the result of then. A statement runs on the live system, at t = {live.toFixed(1)} s: to query the
           moment shown,{' '}
           <button type="button" className="link" data-testid="console-fork" onClick={() => void appStore.getState().forkHere()}>
             fork from here
