@@ -180,6 +180,7 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
     const applies = await page.getByTestId('path-apply').allTextContents();
     expect(applies.map((a) => a.match(/replica\d/)?.[0]).sort()).toEqual(['replica1', 'replica2']);
     expect(applies.every((a) => a.includes('replica apply'))).toBe(true);
+    await page.getByTestId('path-apply').last().scrollIntoViewIfNeeded();
     await shots('08-write-replica-apply');
     // the console scrubbed back, at the three sizes
     await page.getByTestId('time-scrubber').focus();
