@@ -182,15 +182,6 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
     expect(applies.every((a) => a.includes('replica apply'))).toBe(true);
     await page.getByTestId('path-apply').last().scrollIntoViewIfNeeded();
     await shots('08-write-replica-apply');
-    // the console scrubbed back, at the three sizes
-    await page.getByTestId('time-scrubber').focus();
-    await page.keyboard.press('Home');
-    for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
-    await page.waitForFunction(() => document.querySelector('[data-testid="time-bar"]')?.classList.contains('past'));
-    await page.getByTestId('tab-console').click();
-    await page.getByTestId('console-past').waitFor();
-    await shots('09-console-scrubbed');
-    await page.getByTestId('time-live').click();
   });
 
   it('had no uncaught page errors', () => {
