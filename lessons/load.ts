@@ -41,6 +41,18 @@ export function isLessonFile(path: string): boolean {
  * name are `lessons/scenarios/*.json`), sorted by `order` then title.
  */
 export function loadLessons(files: Record<string, string>): { lessons: LoadedLesson[]; errors: LessonFileError[] } {
+  const loading = loadingLessons(files);
+  for (;;) {
+    const r = loading.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `loadLessons` a lesson file at a time: each `next()` loads one file, and the last returns what
+ * `loadLessons` does (the app yields to the page between files, so its first screen never blocks it).
+ */
+export function* loadingLessons(files: Record<string, string>): Generator<void, { lessons: LoadedLesson[]; errors: LessonFileError[] }> {
   const lessons: LoadedLesson[] = [];
   const errors: LessonFileError[] = [];
   const ids = new Map<string, string>();
@@ -60,6 +72,7 @@ export function loadLessons(files: Record<string, string>): { lessons: LoadedLes
     }
     ids.set(r.lesson.lesson.id, file);
     lessons.push(r.lesson);
+    yield;
   }
   lessons.sort((a, b) => a.lesson.order - b.lesson.order || a.lesson.title.localeCompare(b.lesson.title));
   return { lessons, errors };

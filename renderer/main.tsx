@@ -1,6 +1,7 @@
 /** Entry of the renderer: restores autosaved work (or opens the default example with the first screen) and renders the app. */
 import '@xyflow/react/dist/style.css';
 import './styles.css';
+import { startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { DEFAULT_EXAMPLE } from './examples.ts';
@@ -35,7 +36,10 @@ function restoreOrDefault() {
 }
 
 // The autosave is read from IndexedDB before the first render, so the app never shows the example first.
+// The first render is a transition: React renders the whole app in slices that yield to the page (one
+// task of several hundred milliseconds on a slow machine otherwise).
 void initStorage().then(() => {
   restoreOrDefault();
-  createRoot(document.getElementById('root')!).render(<App />);
+  const root = createRoot(document.getElementById('root')!);
+  startTransition(() => root.render(<App />));
 });

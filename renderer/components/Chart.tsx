@@ -1,4 +1,8 @@
-/** A uPlot time series that follows its container's size and redraws only its data. */
+/**
+ * A uPlot time series that follows its container's size and redraws only its data. A chart is built, and
+ * redrawn, in a task of its own: a snapshot that changes every chart (or an example that opens several)
+ * is then a few short tasks instead of one that blocks the page (issue 14: no long task over 50 ms).
+ */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -21,6 +25,9 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
   const contrast = useApp((s) => s.highContrast);
   const stage = useApp((s) => s.stage);
   const big = useApp((s) => s.stageChart === props.testId);
+  // the data to draw when the chart's task runs (the latest render's)
+  const data = useRef<uPlot.AlignedData>([[]]);
+  data.current = [props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData;
 
   // Recreated only when the set of series or the text size changes; data flows through setData below.
   // biome-ignore lint/correctness/useExhaustiveDependencies: see above
@@ -45,19 +52,24 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
       cursor: { show: true, drag: { x: false, y: false } },
       series: [{ label: 't' }, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: (contrast ? 3 : 2) * Math.min(scale, 1.5), points: { show: false }, ...(s.dash ? { dash: [6, 4] } : {}) }))],
     };
-    plot.current = new uPlot(opts, [props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData, el);
-    plot.current.setSize({ width: Math.max(200, el.clientWidth), height: height() });
     const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: height() }));
-    ro.observe(el);
+    const build = setTimeout(() => {
+      plot.current = new uPlot(opts, data.current, el);
+      plot.current.setSize({ width: Math.max(200, el.clientWidth), height: height() });
+      ro.observe(el);
+    }, 0);
     return () => {
+      clearTimeout(build);
       ro.disconnect();
       plot.current?.destroy();
       plot.current = undefined;
     };
   }, [labels, props.title, props.unit, scale, contrast]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: redrawn when its data changes (read from `data` when its task runs)
   useEffect(() => {
-    plot.current?.setData([props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData);
+    const draw = setTimeout(() => plot.current?.setData(data.current), 0);
+    return () => clearTimeout(draw);
   }, [props.x, props.series]);
 
   return (

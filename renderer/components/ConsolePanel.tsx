@@ -6,7 +6,9 @@ import { useState } from 'react';
 import { MONITORING_QUERIES, nodeKind } from '../../sim/index.ts';
 import { ExplainRouteControls, RouteExplainView, useExplainShown } from '../sharding/RouteExplainView.tsx';
 import { shardStore } from '../sharding/shardStore.ts';
+import './timeTrace.css';
 import { appStore, useApp } from '../store/appStore.ts';
+import { frameAt } from '../store/timeSlice.ts';
 import { SqlEditor } from './SqlEditor.tsx';
 
 function cell(v: unknown): string {
@@ -20,6 +22,9 @@ export function ConsolePanel() {
   const chosen = useApp((s) => s.consoleNode);
   const result = useApp((s) => s.consoleResult);
   const busy = useApp((s) => s.consoleBusy);
+  // scrubbed back (`past`: the moment shown): the console still runs on the live system, so it says so
+  const past = useApp((s) => (s.scrub === undefined ? undefined : (frameAt(s.frames, s.scrub)?.time ?? 0)));
+  const live = useApp((s) => (s.present ?? s).snapshot?.time ?? 0);
   const [sqlText, setSql] = useState<string>(MONITORING_QUERIES[0].sql);
   const explained = useExplainShown();
   const node = chosen && nodes.some((n) => n.id === chosen) ? chosen : (nodes.find((n) => nodeKind(n.kind)?.console) ?? nodes[0])?.id;
@@ -51,6 +56,20 @@ export function ConsolePanel() {
         </button>
         <ExplainRouteControls node={node} sql={sqlText} />
       </div>
+      {past !== undefined && (
+        <p className="console-past" role="status" data-testid="console-past">
+          You are looking back at t = {past.toFixed(1)} s, with the result of then. A statement runs on the live system, at t = {live.toFixed(1)} s: to query the
+          moment shown,{' '}
+          <button type="button" className="link" data-testid="console-fork" onClick={() => void appStore.getState().forkHere()}>
+            fork from here
+          </button>{' '}
+          first, or go{' '}
+          <button type="button" className="link" onClick={() => void appStore.getState().scrubTo(undefined)}>
+            back to now
+          </button>
+          .
+        </p>
+      )}
       <div className="console-body">
         <SqlEditor value={sqlText} onChange={setSql} onRun={run} />
         <div className="console-result" data-testid="console-result">

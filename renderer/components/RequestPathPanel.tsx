@@ -17,6 +17,8 @@ const COLORS: Record<string, string> = {
   pooler: '#a855f7',
   app: '#64748b',
   cache: '#0ea5e9',
+  'replica apply': '#14b8a6',
+  'missed write': '#dc2626',
 };
 
 /** Milliseconds with the precision a hop's time needs. */
@@ -30,6 +32,46 @@ export function totals(path: RequestPath): [string, number][] {
   const by = new Map<string, number>();
   for (const s of path.spans) by.set(s.what, (by.get(s.what) ?? 0) + s.endUs - s.startUs);
   return [...by].sort((a, b) => b[1] - a[1]);
+}
+
+type Apply = RequestPath['applies'][number];
+
+/** Still changing: in flight, or a standby has not yet applied the write of one of its replica-apply hops. */
+function pending(path: RequestPath): boolean {
+  return !path.done || path.applies.some((a) => a.appliedUs === undefined);
+}
+
+/**
+ * A replica-apply hop, after the request's own: a write's commit until a standby applied it (asynchronous
+ * replication goes on after the reply), or the write a stale read missed until its replica applied it.
+ */
+function ApplyRow({ a, startUs }: { a: Apply; startUs: number }) {
+  const what = a.missed ? 'missed write' : 'replica apply';
+  const time = a.committedUs === undefined || a.appliedUs === undefined ? 'not yet' : ms(a.appliedUs - a.committedUs);
+  return (
+    <tr data-testid="path-apply" title={a.missed ? `a write committed on the primary that ${a.standby} had not applied when it served this read` : `from the commit on the primary until ${a.standby} applied it`}>
+      <td>{a.committedUs === undefined ? '' : ms(a.committedUs - startUs)}</td>
+      <td>
+        <span className="path-dot" style={{ background: COLORS[what] }} /> {what}
+      </td>
+      <td>commit → {a.standby} applied</td>
+      <td>{time}</td>
+    </tr>
+  );
+}
+
+/** Why a followed read was stale: its replica applied the write it missed only after it served the read. */
+function MissedWrite({ path }: { path: RequestPath }) {
+  const a = path.applies.find((x) => x.missed);
+  if (!a || a.committedUs === undefined) return null;
+  const read = path.spans.find((s) => s.place === a.standby);
+  const served = read ? read.startUs : path.endUs;
+  return (
+    <p className="path-note" data-testid="path-missed">
+      Stale: {a.standby} served this read {ms(served - a.committedUs)} ms after a write it missed had committed on the primary, and applied that write{' '}
+      {a.appliedUs === undefined ? 'only later (not yet)' : `${ms(a.appliedUs - served)} ms after the read`}.
+    </p>
+  );
 }
 
 function FollowControls() {
@@ -52,9 +94,9 @@ export function RequestPathPanel() {
   const path = useApp((s) => s.requestPath);
   const note = useApp((s) => s.requestNote);
   const tick = useApp((s) => s.snapshotCount);
-  // in flight: ask again at each snapshot until it is back
+  // in flight, or a standby has not applied its write yet: ask again at each snapshot
   useEffect(() => {
-    if (path && !path.done && tick) void appStore.getState().followRequest(path.id, appStore.getState().requestNote);
+    if (path && pending(path) && tick) void appStore.getState().followRequest(path.id, appStore.getState().requestNote);
   }, [tick, path]);
   if (!path) {
     return (
@@ -73,6 +115,7 @@ export function RequestPathPanel() {
         {path.done ? '' : ' (still in flight)'}
       </h3>
       {note && <p className="path-note">{note}</p>}
+      <MissedWrite path={path} />
       <div className="path-bar" data-testid="path-bar">
         {path.spans.map((s) => (
           <div
@@ -103,6 +146,9 @@ export function RequestPathPanel() {
                 <td>{s.place.replace('->', ' → ')}</td>
                 <td>{ms(s.endUs - s.startUs)}</td>
               </tr>
+            ))}
+            {path.applies.map((a) => (
+              <ApplyRow key={`${a.standby}-${a.missed ?? ''}-${a.committedUs}`} a={a} startUs={path.startUs} />
             ))}
           </tbody>
         </table>

@@ -6,16 +6,22 @@
 import { PATTERNS } from '../../lessons/index.ts';
 import { EXAMPLES } from '../examples.ts';
 import { newScenario, openText } from '../files/fileActions.ts';
-import { catalog } from './catalog.ts';
+import { useEffect, useState } from 'react';
+import { catalog, catalogLoaded, loadCatalog } from './catalog.ts';
 import { lessonsInOrder, openGlossary, showWelcome, startStep, useLessons } from './lessonStore.ts';
 import { PATTERN_TITLES } from './patterns.ts';
 
 export function Welcome() {
   const shown = useLessons((s) => s.welcome);
   const progress = useLessons((s) => s.progress);
+  // the lessons are validated a file per task: the map shows when they are
+  const [loaded, setLoaded] = useState(catalogLoaded);
+  useEffect(() => {
+    if (shown && !loaded) void loadCatalog().then(() => setLoaded(true));
+  }, [shown, loaded]);
   if (!shown) return null;
-  const lessons = catalog().lessons;
-  const start = lessonsInOrder().find((l) => (progress.lessons[l.lesson.id]?.done.length ?? 0) < l.lesson.steps.length);
+  const lessons = loaded ? catalog().lessons : [];
+  const start = (loaded ? lessonsInOrder() : []).find((l) => (progress.lessons[l.lesson.id]?.done.length ?? 0) < l.lesson.steps.length);
   return (
     <div className="welcome-backdrop">
       <div className="welcome" role="dialog" aria-label="Start" data-testid="welcome">
@@ -36,7 +42,7 @@ export function Welcome() {
                 return (
                   <li key={p} className={mine.length ? '' : 'empty'}>
                     <h3>{PATTERN_TITLES[p]}</h3>
-                    {mine.length === 0 && <span className="muted">no lesson yet: try its example</span>}
+                    {mine.length === 0 && <span className="muted">{loaded ? 'no lesson yet: try its example' : 'loading…'}</span>}
                     {mine.map((l) => {
                       const done = progress.lessons[l.lesson.id]?.done.length ?? 0;
                       const total = l.lesson.steps.length;

@@ -48,6 +48,21 @@ export interface Trace {
   at: string;
   /** Its path so far, when it is followed (see `Network.tracing`). */
   spans?: Span[];
+  /** A followed request's replica applies (see `ReplicaApply`), filled in by the standbys as they replay. */
+  applies?: ReplicaApply[];
+}
+
+/**
+ * The replica-apply hop of a followed request, which can end after the request did (asynchronous
+ * replication): a write's commit until a standby applied it, or, for a stale read, the write it missed
+ * until the replica that served it applied that write (`missed`). `appliedUs` is unset until then.
+ */
+export interface ReplicaApply {
+  standby: string;
+  /** The write's commit on the primary (unset while it has not committed). */
+  committedUs?: number;
+  appliedUs?: number;
+  missed?: true;
 }
 
 /**
@@ -70,6 +85,8 @@ export interface FollowedRequest {
   endUs: number;
   done: boolean;
   spans: Span[];
+  /** Its replica applies, the list the standbys fill in (so a finished request's keeps growing). */
+  applies: ReplicaApply[];
 }
 
 /** How many finished followed requests are kept (the slowest is searched among them). */
@@ -217,7 +234,10 @@ export class Network {
   begin(trace: Trace): void {
     this.traces.set(trace.id, trace);
     const now = this.scheduler.now;
-    if (this.tracing && !trace.spans) trace.spans = [{ place: trace.at, phase: 'serve', startUs: now, endUs: now }];
+    if (this.tracing && !trace.spans) {
+      trace.spans = [{ place: trace.at, phase: 'serve', startUs: now, endUs: now }];
+      trace.applies = [];
+    }
   }
 
   end(trace: Trace): void {
@@ -258,7 +278,7 @@ export class Network {
     const spans = t.spans!.map((s) => ({ ...s }));
     const last = spans[spans.length - 1];
     last.endUs = this.scheduler.now;
-    return { id: t.id, op: t.op, startUs: spans[0].startUs, endUs: last.endUs, done, spans };
+    return { id: t.id, op: t.op, startUs: spans[0].startUs, endUs: last.endUs, done, spans, applies: t.applies ?? [] };
   }
 
   /**

@@ -7,6 +7,7 @@
  * the same client's.
  */
 import { Histogram } from '../metrics/Histogram.ts';
+import type { ReplicaApply } from '../net/Link.ts';
 import { conflicts, type Footprint } from './footprint.ts';
 import type { LostWrite } from './Replication.ts';
 import type { WriteRecord } from './Stream.ts';
@@ -75,7 +76,10 @@ export class ConsistencyChecker {
     this.total.conflictCancels += n;
   }
 
-  /** Checks one read that a replica runs now with `applied` records of `stream` replayed. */
+  /**
+   * Checks one read that a replica runs now with `applied` records of `stream` replayed. `applies`: a
+   * followed read's; a stale one gets the hop of the oldest write it missed, ended when the replica applies it.
+   */
   async check(
     replica: string,
     stream: CheckedStream,
@@ -84,6 +88,7 @@ export class ConsistencyChecker {
     op: string,
     params: readonly unknown[],
     session: number | undefined,
+    applies?: ReplicaApply[],
   ): Promise<void> {
     const f = this.figures(replica);
     const t = this.total;
@@ -93,6 +98,7 @@ export class ConsistencyChecker {
     const now = this.now();
     let versions = 0;
     let oldest = Number.POSITIVE_INFINITY;
+    let missed: WriteRecord | undefined;
     let own = false;
     let primaryPosition = applied;
     for (let i = applied; i < log.length; i++) {
@@ -102,10 +108,15 @@ export class ConsistencyChecker {
       if (!w.footprints.some((wf) => reads.some((rf) => conflicts(wf, w.params, rf, params)))) continue;
       if (!(w.okValue ?? (await w.ok))) continue;
       versions++;
-      oldest = Math.min(oldest, w.resolvedUs!);
+      if (w.resolvedUs! < oldest) [oldest, missed] = [w.resolvedUs!, w];
       if (session !== undefined && w.session === session) own = true;
     }
     if (versions === 0) return;
+    if (applies && missed) {
+      const hop: ReplicaApply = { standby: replica, committedUs: oldest, missed: true };
+      applies.push(hop);
+      (missed.waiting ??= []).push(hop);
+    }
     const staleUs = now - oldest;
     for (const x of [f, t]) {
       x.staleReads++;

@@ -44,6 +44,7 @@
  */
 import type { FaultCommand } from '../core/commands.ts';
 import type { Rng } from '../core/rng.ts';
+import type { ReplicaApply } from '../net/Link.ts';
 import { timeUs } from '../scenario/settings.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
 import type { CacheChecks } from './cacheChecks.ts';
@@ -182,7 +183,7 @@ export class Replication implements Cluster {
       },
       resolve: (rec, committed, level) => this.resolve(rec, committed, level),
       waitForStandbys: (rec, level, answer) => this.waitForStandbys(rec, level, answer),
-      checkRead: (op, params, session) => this.checkRead(id, op, params, session),
+      checkRead: (op, params, session, applies) => this.checkRead(id, op, params, session, applies),
       processes: () => activityRows(this, id),
       refreshSql: async () => {
         await this.streamOf(id)?.settleLsns();
@@ -223,7 +224,7 @@ export class Replication implements Cluster {
     });
   }
 
-  private checkRead(id: string, op: PreparedOperation, params: readonly unknown[], session: number | undefined): Promise<void> | undefined {
+  private checkRead(id: string, op: PreparedOperation, params: readonly unknown[], session: number | undefined, applies?: ReplicaApply[]): Promise<void> | undefined {
     const role = this.roles.get(id);
     const s = this.standbys.get(id);
     if (this.cacheChecks?.on) {
@@ -237,7 +238,7 @@ export class Replication implements Cluster {
       return undefined;
     }
     if (!s) return undefined;
-    return this.checker.check(s.id, s.stream, s.applied, this.footprintsOf(op), op.name, params, session);
+    return this.checker.check(s.id, s.stream, s.applied, this.footprintsOf(op), op.name, params, session, applies);
   }
 
   /** For the router: a database endpoint's role, health, replay position and lag. */

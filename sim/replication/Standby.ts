@@ -8,7 +8,7 @@ import { Histogram } from '../metrics/Histogram.ts';
 import type { Edge, Link } from '../net/Link.ts';
 import { timeUs } from '../scenario/settings.ts';
 import type { ReplicationMember } from './ports.ts';
-import type { Cluster, Stream, WriteRecord } from './Stream.ts';
+import { appliedOn, type Cluster, type Stream, type WriteRecord } from './Stream.ts';
 
 export type StandbyStateName = 'startup' | 'catchup' | 'streaming' | 'stopped' | 'disconnected' | 'diverged' | 'promoting' | 'promoted';
 
@@ -226,6 +226,7 @@ export class Standby {
     // a write its primary's crash rolled back never reached the WAL: nothing to replay
     if (!rec.crashed) this.node.replay(rec);
     this.applied = rec.seq;
+    appliedOn(rec, this.id, this.now);
     this.arrivalOf.delete(rec.seq);
     if (rec.resolvedUs !== undefined) this.replayTs = rec.resolvedUs;
     const epoch = this.epoch;

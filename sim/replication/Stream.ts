@@ -4,6 +4,7 @@
  * to its upstream's stream; the walsender ships records to it over its replication edge's Link.
  */
 import type { Rng } from '../core/rng.ts';
+import type { ReplicaApply } from '../net/Link.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
 import type { Footprint } from './footprint.ts';
 import type { ReplicationContext, ReplicationMember, SynchronousCommit, SyncLevel } from './ports.ts';
@@ -36,6 +37,17 @@ export interface WriteRecord {
   acknowledged: boolean;
   /** Open when its primary crashed: rolled back, never replayed. */
   crashed?: true;
+  /** Followed requests' replica-apply hops waiting for a standby to apply it (see `appliedOn`). */
+  waiting?: ReplicaApply[];
+}
+
+/** Standby `standby` applied `rec` now: the followed requests' hops that waited for it end. */
+export function appliedOn(rec: WriteRecord, standby: string, now: number): void {
+  for (const a of rec.waiting ?? []) {
+    if (a.standby !== standby || a.appliedUs !== undefined) continue;
+    a.committedUs = rec.resolvedUs;
+    a.appliedUs = now;
+  }
 }
 
 interface Waiter {
@@ -100,8 +112,20 @@ export class Stream {
     return this.shippable;
   }
 
-  /** A write sent to the primary's engine now: a new record, its LSN asked of the engine now. */
-  record(w: { op?: PreparedOperation; sql?: string; params: readonly unknown[]; session?: number; walRecords: number; ok: Promise<boolean>; footprints: Footprint[] }): WriteRecord {
+  /**
+   * A write sent to the primary's engine now: a new record, its LSN asked of the engine now. `applies`: a
+   * followed write's list, which gets one hop per standby of this stream, ended when that standby applies it.
+   */
+  record(w: {
+    op?: PreparedOperation;
+    sql?: string;
+    params: readonly unknown[];
+    session?: number;
+    walRecords: number;
+    ok: Promise<boolean>;
+    footprints: Footprint[];
+    applies?: ReplicaApply[];
+  }): WriteRecord {
     const offset = this.lsnOffset;
     const rec: WriteRecord = {
       seq: this.log.length + 1,
@@ -122,6 +146,10 @@ export class Stream {
       ),
       acknowledged: false,
     };
+    if (w.applies) {
+      rec.waiting = this.standbys.map((s) => ({ standby: s.id }));
+      w.applies.push(...rec.waiting);
+    }
     rec.ok.then((v) => (rec.okValue = v));
     rec.lsn.then((v) => (rec.lsnValue = v));
     this.log.push(rec);

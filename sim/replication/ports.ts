@@ -6,7 +6,7 @@
 import type { FaultCommand } from '../core/commands.ts';
 import type { SimError } from '../core/errors.ts';
 import type { Scheduler } from '../core/Scheduler.ts';
-import type { Network } from '../net/Link.ts';
+import type { Network, ReplicaApply } from '../net/Link.ts';
 import type { ReplicationFigures } from './figures.ts';
 import type { Rng } from '../core/rng.ts';
 import type { SettingValue } from '../core/units.ts';
@@ -90,8 +90,8 @@ export interface Membership {
   readonly role: 'primary' | 'replica' | undefined;
   /** For the app's router: role, health, replay position and lag. */
   state(): ReplicationState | undefined;
-  /** A write operation sent to the engine of a primary now becomes a stream record (undefined on any other node). */
-  recordWrite(w: { op: PreparedOperation; params: readonly unknown[]; session?: number; walRecords: number; ok: Promise<boolean> }): WriteRecord | undefined;
+  /** A write operation sent to the engine of a primary now becomes a stream record (undefined on any other node); `applies`: a followed write's (sim/net/Link.ts). */
+  recordWrite(w: { op: PreparedOperation; params: readonly unknown[]; session?: number; walRecords: number; ok: Promise<boolean>; applies?: ReplicaApply[] }): WriteRecord | undefined;
   /** Console SQL that may have written (DDL included) ran on the engine now: a primary ships it, committed at once. */
   consoleWrote(sql: string, ok: boolean): void;
   /**
@@ -101,8 +101,8 @@ export interface Membership {
   resolve(rec: WriteRecord, committed: boolean, synchronousCommit?: SynchronousCommit): SyncLevel | undefined;
   /** Holds a commit until its synchronous standbys reached `level`; `answer` tells the client and says whether it was still there. */
   waitForStandbys(rec: WriteRecord, level: SyncLevel, answer: () => boolean): void;
-  /** A read ran on this node now: a replica's is checked against what its primary had committed. */
-  checkRead(op: PreparedOperation, params: readonly unknown[], session: number | undefined): Promise<void> | undefined;
+  /** A read ran on this node now: a replica's is checked against what its primary had committed (`applies`: a followed read's, which a stale read's missed writes join). */
+  checkRead(op: PreparedOperation, params: readonly unknown[], session: number | undefined, applies?: ReplicaApply[]): Promise<void> | undefined;
   /** Replication processes for pg_stat_activity: walsenders on a primary; startup and walreceiver on a replica. */
   processes(): ActivityRow[];
   /** SQL that sets the replication views and functions before a console statement (once the LSNs they show are known). */

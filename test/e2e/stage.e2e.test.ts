@@ -91,6 +91,8 @@ describe.skipIf(!!missing)(`the stage layout in Chromium${missing ? ` (skipped: 
       const nodes = await page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
       for (const [i, a] of nodes.entries())
         for (const b of nodes.slice(i + 1)) expect(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top, `nodes ${JSON.stringify(a)} and ${JSON.stringify(b)} apart`).toBe(true);
+      // each chart is rebuilt for the new text size in a task of its own
+      await page.waitForFunction(() => [...document.querySelectorAll('.charts .chart')].every((c) => c.querySelector('.u-title')));
       const charts = await page.locator('.charts .chart').evaluateAll((els) =>
         els.map((e) => {
           const box = (q: string) => e.querySelector(q)?.getBoundingClientRect().toJSON() as DOMRect;

@@ -2,7 +2,8 @@
  * Time and trace, and a scripted scene on stage (issue 14), in Chromium: the example scene plays with the
  * clicker's keys in the stage layout (follow requests, the slowest one's path, kill, promote, rewind and
  * fork, the fork run beside the original); the scrubber shows an earlier moment and comes back; a dot
- * clicked shows its request's path. Screenshots at 1024x768, 1280x720 and 1920x1080 go to
+ * clicked shows its request's path; a write's path shows each standby's replica apply; the console, scrubbed
+ * back, says it runs on the live system. Screenshots at 1024x768, 1280x720 and 1920x1080 go to
  * test-results/screenshots/ (timetrace-*).
  */
 import type { Browser, Page } from 'playwright-core';
@@ -111,7 +112,13 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
     expect(await page.getByTestId('sim-time').textContent()).toBe(then.toFixed(1));
     await expect(page.getByTestId('chart-throughput').getAttribute('data-points')).resolves.toBe(String(Math.floor(then + 1e-9)));
     await shot(page, 'timetrace-06-scrubbed-to-2s');
+    // the console runs on the live system, not on the moment shown: it says so, and offers the fork
+    await page.getByTestId('tab-console').click();
+    await expect(page.getByTestId('console-past').textContent()).resolves.toContain(`at t = ${now.toFixed(1)} s`);
+    await shot(page, 'timetrace-06-console-scrubbed-1280x720');
     await page.getByTestId('time-live').click();
+    await page.getByTestId('console-past').waitFor({ state: 'detached' });
+    await page.getByTestId('tab-metrics').click();
     await page.waitForFunction((t) => Number(document.querySelector('[data-testid="sim-time"]')?.textContent) === t, now);
     await expect(page.getByTestId('chart-throughput').getAttribute('data-points')).resolves.toBe(String(points));
   });
@@ -146,6 +153,35 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
     await expect(page.getByTestId('request-path').textContent()).resolves.toContain(`Request ${id}`);
     expect((await page.getByTestId('path-hop').allTextContents()).length).toBeGreaterThan(1);
     await shot(page, 'timetrace-07-dot-followed');
+  });
+
+  it("a write's path shows each standby's replica apply, from its commit until that standby applied it", async () => {
+    // the requests on PgBouncer's links, each followed in turn (the dots' own click) until one is a write
+    // that committed; if none is, run on a little and pause again
+    let followed: string | null = null;
+    for (let round = 0; round < 10 && !followed; round++) {
+      if (round > 0) {
+        await page.getByTestId('btn-run').click();
+        await page.waitForTimeout(500);
+        await page.getByTestId('btn-pause').click();
+        await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.textContent?.startsWith('paused'), null, { timeout: 60_000 });
+      }
+      for (const dot of await page.locator('circle.pg-dot[data-request][data-edge*="pgbouncer"]').all()) {
+        const id = await dot.getAttribute('data-request');
+        await dot.dispatchEvent('click');
+        await page.waitForFunction((n) => document.querySelector('[data-testid="request-path"] h3')?.textContent?.includes(`Request ${n}`), id, { timeout: 10_000 });
+        if ((await page.getByTestId('path-apply').count()) > 0) {
+          followed = id;
+          break;
+        }
+      }
+    }
+    expect(followed).not.toBeNull();
+    const applies = await page.getByTestId('path-apply').allTextContents();
+    expect(applies.map((a) => a.match(/replica\d/)?.[0]).sort()).toEqual(['replica1', 'replica2']);
+    expect(applies.every((a) => a.includes('replica apply'))).toBe(true);
+    await page.getByTestId('path-apply').last().scrollIntoViewIfNeeded();
+    await shots('08-write-replica-apply');
   });
 
   it('had no uncaught page errors', () => {

@@ -227,8 +227,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         b.batch = batch;
         // a write on a primary becomes a stream record (a real client's block's: at its COMMIT); a read on a replica is checked for staleness
         if (op.writes && !b.block && !op.twoPhase) {
-          b.record = this.replication?.recordWrite({ op, params: call.params, session: call.session, walRecords, ok: batch.then((r) => r.failedAt === undefined) });
-        } else if (op.readOnly) await this.replication?.checkRead(op, call.params, call.session);
+          b.record = this.replication?.recordWrite({ op, params: call.params, session: call.session, walRecords, ok: batch.then((r) => r.failedAt === undefined), applies: call.trace?.applies });
+        } else if (op.readOnly) await this.replication?.checkRead(op, call.params, call.session, call.trace?.applies);
       }
       profile = profiles[call.index];
       const st = op.statements[call.index];
