@@ -9,7 +9,7 @@ import type { PreparedOperation } from '../workload/operations.ts';
 import type { Footprint } from './footprint.ts';
 import type { ReplicationContext, ReplicationMember, SynchronousCommit, SyncLevel } from './ports.ts';
 import type { Standby } from './Standby.ts';
-import { parseStandbyNames, type StandbyNames, standbyPriority } from './standbyNames.ts';
+import { parseStandbyNames, type StandbyNames, standbyPriority, walreceiverName } from './standbyNames.ts';
 
 export interface WriteRecord {
   seq: number;
@@ -270,7 +270,7 @@ export class Stream {
       return out;
     }
     const ranked = standbys
-      .map((s) => ({ s, p: standbyPriority(names, s.id) }))
+      .map((s) => ({ s, p: standbyPriority(names, walreceiverName(s.id, s.node.settings)) }))
       .filter((x) => x.p > 0)
       .sort((a, b) => a.p - b.p || a.s.id.localeCompare(b.s.id));
     let chosen = 0;
@@ -311,7 +311,7 @@ export class Stream {
   /** The standby to promote when the primary dies: the most advanced; on a tie a synchronous one (by priority), as Patroni's synchronous_mode does. */
   bestCandidate(): Standby | undefined {
     const names = this.standbyNames();
-    const prio = (s: Standby) => (names ? standbyPriority(names, s.id) || Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER);
+    const prio = (s: Standby) => (names ? standbyPriority(names, walreceiverName(s.id, s.node.settings)) || Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER);
     let best: Standby | undefined;
     for (const s of this.standbys) {
       if (s.state === 'stopped' || s.state === 'diverged' || s.node.status !== 'up') continue;

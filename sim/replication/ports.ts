@@ -45,6 +45,9 @@ export interface ReplicationContext {
 
 export interface ReplicationSettings {
   readonly synchronous_standby_names: string;
+  /** A standby's primary_conninfo application_name (undefined: its node id; '': PostgreSQL's default). */
+  readonly application_name?: string;
+  readonly cluster_name: string;
   readonly recovery_min_apply_delay: SettingValue;
   readonly max_standby_streaming_delay: SettingValue;
   readonly auto_failover_after: SettingValue;

@@ -5,7 +5,7 @@
  *   'FIRST n (a, b, ...)'      the n connected standbys of highest priority (earliest in the list) are sync
  *   'n (a, b, ...)'            same as FIRST n
  *   'ANY n (a, b, ...)'        quorum: a commit waits for any n of the listed standbys
- * A name is a standby's application_name (here: the replica node's id); `*` matches any standby.
+ * A name is a standby's application_name (walreceiverName); `*` matches any standby.
  */
 export interface StandbyNames {
   method: 'first' | 'any';
@@ -41,4 +41,15 @@ export function standbyPriority(s: StandbyNames, applicationName: string): numbe
   const i = s.names.findIndex((n) => n === '*' || n.toLowerCase() === applicationName.toLowerCase());
   if (i < 0) return 0;
   return s.method === 'any' ? 1 : i + 1;
+}
+
+/**
+ * The application_name a standby's walreceiver connects with, as PostgreSQL picks it: primary_conninfo's
+ * application_name, else cluster_name, else `walreceiver`. A replica node's `application_name` stands for
+ * primary_conninfo's; omitted, it is the node's id, as the exported primary_conninfo names it
+ * (nodes/postgres/deploy.ts), so synchronous_standby_names lists replicas by their ids.
+ */
+export function walreceiverName(nodeId: string, s: { application_name?: string; cluster_name: string }): string {
+  if (s.application_name === undefined) return nodeId;
+  return s.application_name || s.cluster_name || 'walreceiver';
 }

@@ -7,6 +7,7 @@
 import { type ActivityRow, virtualTimestamp } from '../monitoring/activity.ts';
 import type { Replication } from './Replication.ts';
 import type { Standby } from './Standby.ts';
+import { walreceiverName } from './standbyNames.ts';
 import { lsnText } from './Stream.ts';
 
 const interval = (us: number | null) => (us === null ? null : `${(us / 1e6).toFixed(6)} seconds`);
@@ -36,7 +37,7 @@ function replicationRows(repl: Replication, nodeId: string): unknown[] {
       pid: s.pid,
       usesysid: 10,
       usename: 'postgres',
-      application_name: s.id,
+      application_name: walreceiverName(s.id, s.node.settings),
       client_addr: repl.addr(s.id),
       client_hostname: null,
       client_port: 40000 + (s.pid % 20000),
@@ -77,7 +78,7 @@ function walReceiverRows(s: Standby | undefined): unknown[] {
       slot_name: null,
       sender_host: upstream,
       sender_port: 5432,
-      conninfo: `user=postgres passfile=/var/lib/postgresql/.pgpass channel_binding=prefer dbname=replication host=${upstream} port=5432 fallback_application_name=${s.id} sslmode=prefer`,
+      conninfo: `user=postgres passfile=/var/lib/postgresql/.pgpass channel_binding=prefer dbname=replication host=${upstream} port=5432${s.node.settings.application_name === undefined ? ` application_name=${s.id}` : s.node.settings.application_name ? ` application_name=${s.node.settings.application_name}` : ''} fallback_application_name=${s.node.settings.cluster_name || 'walreceiver'} sslmode=prefer`,
     },
   ];
 }
@@ -105,7 +106,7 @@ export function activityRows(repl: Replication, nodeId: string): ActivityRow[] {
     pid: s.pid,
     datname: null,
     usename: 'postgres',
-    applicationName: s.id,
+    applicationName: walreceiverName(s.id, s.node.settings),
     clientAddr: repl.addr(s.id),
     clientPort: 40000 + (s.pid % 20000),
     backendStart: s.connectedAt,

@@ -22,7 +22,8 @@ import type { ConfigIssue } from '../types.ts';
 import { type PostgresSettings, postgresSettings } from './settings.ts';
 
 /** Settings of the simulated server that are not PostgreSQL parameters: written as `#lab:` lines. */
-export const LAB_ONLY_SETTINGS = ['instance', 'cores', 'ram', 'disk_latency', 'disk_throughput', 'auto_failover_after'] as const;
+// application_name: a replica's primary_conninfo application_name= (a postgresql.conf application_name is a session default)
+export const LAB_ONLY_SETTINGS = ['instance', 'cores', 'ram', 'disk_latency', 'disk_throughput', 'auto_failover_after', 'application_name'] as const;
 const LAB_ONLY = new Set<string>(LAB_ONLY_SETTINGS);
 
 /** Real PostgreSQL parameters often found in a postgresql.conf (and in PGTune's output) that the simulator does not model. */
@@ -38,7 +39,7 @@ const UNMODELLED = new Set([
   'log_timezone', 'log_checkpoints', 'log_connections', 'log_disconnections', 'log_lock_waits', 'log_temp_files',
   'shared_preload_libraries', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'datestyle',
   'timezone', 'lc_messages', 'lc_monetary', 'lc_numeric', 'lc_time', 'default_text_search_config', 'track_io_timing',
-  'track_activity_query_size', 'cluster_name',
+  'track_activity_query_size',
 ]);
 
 const LAB_LINE = /^#\s*lab:\s*(.*)$/;
@@ -142,7 +143,8 @@ export function parsePostgresqlConf(text: string): Parsed {
 
 /** Writes a postgres node's settings as a postgresql.conf: PostgreSQL's parameters, then the simulator's as `#lab:` lines. */
 export function formatPostgresqlConf(settings: PostgresSettings, nodeId?: string): string {
-  const docs = describeSettings(postgresSettings);
+  // an omitted optional setting (a replica's application_name) has no line
+  const docs = describeSettings(postgresSettings).filter((d) => (settings as Record<string, unknown>)[d.name] !== undefined);
   const line = (name: string) => `${name} = ${confValue((settings as Record<string, unknown>)[name])}`;
   return `${[
     `# postgresql.conf${nodeId ? ` of node ${nodeId}` : ''}, exported by PG Scaling Lab`,

@@ -35,7 +35,7 @@ export function postgresConfFragment(settings: PostgresSettings, node: DeployedN
       '',
       `# a standby of ${u.id} (the data directory also needs standby.signal, as pg_basebackup -R writes)`,
       'hot_standby = on',
-      `primary_conninfo = 'host=${u.host} port=${u.port} user=${REPLICATION_USER} application_name=${node.id}'`,
+      `primary_conninfo = 'host=${u.host} port=${u.port} user=${REPLICATION_USER}${settings.application_name === '' ? '' : ` application_name=${settings.application_name ?? node.id}`}'`,
     );
   }
   if (hardware.length > 0) out.push('', '# the simulated server (comments to PostgreSQL; the simulator reads them back)', ...hardware);

@@ -69,6 +69,21 @@ export const postgresSettings = z
           "On a primary: the standbys (replica node ids) commits wait for. 'FIRST n (a, b)': the first n connected; 'ANY n (a, b)': " +
           "any n (quorum); 'a, b' = FIRST 1; '*' matches any standby; '' (default): every standby is async.",
       }),
+    application_name: z
+      .string()
+      .max(63)
+      .optional()
+      .meta({
+        context: 'sighup',
+        help:
+          "On a replica: the application_name its walreceiver connects with (primary_conninfo's application_name=), which the " +
+          "primary's pg_stat_replication shows and synchronous_standby_names matches. Omitted: the node's id (as the exported " +
+          "primary_conninfo names it); empty: PostgreSQL's default, cluster_name if set, else walreceiver.",
+      }),
+    cluster_name: z.string().max(63).default('').meta({
+      context: 'postmaster',
+      help: "A name for the server (shown in its process titles); a replica's walreceiver uses it as its application_name when primary_conninfo names none.",
+    }),
     recovery_min_apply_delay: timeSetting(0, 'ms', '0ms', '24h', {
       context: 'sighup',
       help: 'On a replica: replay each commit only this long after the primary committed it (a delayed standby), e.g. 500ms or 1h.',
@@ -136,7 +151,7 @@ export type PostgresSettings = z.output<typeof postgresSettings>;
 /** Settings the checkpoints read live (Recovery.ts). */
 export const CHECKPOINT_SETTINGS = new Set(['checkpoint_timeout', 'max_wal_size']);
 
-export const REPLICATION_SETTINGS = new Set(['synchronous_commit', 'synchronous_standby_names', 'recovery_min_apply_delay', 'max_standby_streaming_delay', 'auto_failover_after']);
+export const REPLICATION_SETTINGS = new Set(['synchronous_commit', 'synchronous_standby_names', 'application_name', 'recovery_min_apply_delay', 'max_standby_streaming_delay', 'auto_failover_after']);
 
 /**
  * The real engine session's settings for a node: work_mem and effective_cache_size (they change plans for
