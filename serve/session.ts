@@ -11,8 +11,9 @@
  *   messages are skipped until Sync, as the server does. Text format only.
  * - A transaction block (BEGIN ... COMMIT) is the model's: the pooler keeps the server, pg_stat_activity
  *   shows `idle in transaction`, and the node runs it as a block that commits at COMMIT and of which no
- *   other session sees anything before (sim/nodes/postgres/TxBlock.ts). After an error in a block the
- *   statements until ROLLBACK fail with 25P02, as in PostgreSQL, and its COMMIT is a ROLLBACK.
+ *   other session sees anything before (sim/nodes/postgres/TxBlock.ts), with its BEGIN's modes and its
+ *   savepoints. After an error in a block the statements until ROLLBACK (or a ROLLBACK TO SAVEPOINT) fail
+ *   with 25P02, as in PostgreSQL, and its COMMIT is a ROLLBACK. COPY's data (FROM STDIN, TO STDOUT) is 0A000.
  * - Statements run as an ordinary role (the console's, sim_console), not the engine's superuser: what it may
  *   not do is PostgreSQL's own error (42501), and a statement that would hang the engine is cancelled first
  *   (57014), as in the console (sim/monitoring/consoleGuard.ts `clientRefusal`).
@@ -270,7 +271,12 @@ export class WireSession extends PostgresConnection {
   /** One statement through the data path (or the admin console), with what the block's state makes of it. */
   private async runOne(sql: string, params: (string | null)[]): Promise<Outcome> {
     if (this.adminConsole) return this.admin(sql);
-    const control = transactionControl(sql);
+    const stmt = parsed(sql);
+    if (isCopyStream(stmt)) {
+      if (this.status === 'T') this.status = 'E';
+      return { error: { severity: 'ERROR', code: '0A000', message: 'COPY FROM STDIN and COPY TO STDOUT are not supported by the simulated server', hint: 'Use INSERT ... VALUES, or SELECT to read the rows.' }, fatal: false };
+    }
+    const control = transactionControl(stmt);
     // after an error only the block's end, or a ROLLBACK TO a savepoint made before it, runs
     if (this.status === 'E' && control?.kind !== 'commit' && control?.kind !== 'rollback' && control?.kind !== 'rollbackTo') {
       return { error: { severity: 'ERROR', code: '25P02', message: 'current transaction is aborted, commands ignored until end of transaction block' }, fatal: false };
@@ -379,19 +385,28 @@ export class WireSession extends PostgresConnection {
 
 type Control = { kind: 'begin'; modes: boolean } | { kind: 'commit' | 'rollback' | 'rollbackTo' };
 
-/**
- * BEGIN / START TRANSACTION (`modes`: with READ ONLY, ISOLATION LEVEL ...), COMMIT / END, ROLLBACK /
- * ABORT, ROLLBACK TO SAVEPOINT, by PostgreSQL's parser; undefined for anything else (SAVEPOINT and
- * RELEASE too: statements of the block) and for what does not parse (the engine answers its error).
- */
-function transactionControl(sql: string): Control | undefined {
-  let stmt: unknown;
+/** The first statement's parse tree; undefined for what does not parse (the engine answers its error). */
+function parsed(sql: string): unknown {
   try {
-    stmt = parseSql(sql).stmts?.[0]?.stmt;
+    return parseSql(sql).stmts?.[0]?.stmt;
   } catch (e) {
     if (e instanceof SqlSyntaxError) return undefined;
     throw e;
   }
+}
+
+/** COPY ... FROM STDIN / TO STDOUT: its data would come and go as CopyData messages, which the engine's requests do not carry. */
+function isCopyStream(stmt: unknown): boolean {
+  const copy = (stmt as { CopyStmt?: { filename?: string; is_program?: boolean } } | undefined)?.CopyStmt;
+  return !!copy && !copy.filename && !copy.is_program;
+}
+
+/**
+ * BEGIN / START TRANSACTION (`modes`: with READ ONLY, ISOLATION LEVEL ...), COMMIT / END, ROLLBACK /
+ * ABORT, ROLLBACK TO SAVEPOINT, from a statement's parse tree; undefined for anything else (SAVEPOINT and
+ * RELEASE too: statements of the block).
+ */
+function transactionControl(stmt: unknown): Control | undefined {
   const t = (stmt as { TransactionStmt?: { kind?: string; options?: unknown[] } } | undefined)?.TransactionStmt;
   switch (t?.kind) {
     case 'TRANS_STMT_BEGIN':

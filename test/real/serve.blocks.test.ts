@@ -1,7 +1,8 @@
 /**
  * Transaction blocks of real clients (serve/, sim/nodes/postgres/TxBlock.ts) as PostgreSQL runs them:
  * savepoints (an ORM's nested block, psql's ON_ERROR_ROLLBACK), START TRANSACTION READ ONLY and ISOLATION
- * LEVEL, and the cap on a block's statements (psql -1 loading a file), with PostgreSQL's SQLSTATEs.
+ * LEVEL, and the cap on a block's statements (psql -1 loading a file), with PostgreSQL's SQLSTATEs; COPY
+ * FROM STDIN / TO STDOUT refused with 0A000.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,6 +65,8 @@ describe('transaction blocks over the wire', () => {
     await insert(200011, 'serializable@example.com');
     await c.query('COMMIT');
     expect(await emails('serializable@%')).toEqual(['serializable@example.com']);
+    // COPY's data would travel as CopyData messages, which the simulated server does not carry
+    await expect(c.query('COPY users TO STDOUT')).rejects.toMatchObject({ code: '0A000' });
     // the next block is a plain one again
     await c.query('BEGIN');
     expect((await c.query('SHOW transaction_isolation')).rows).toEqual([{ transaction_isolation: 'read committed' }]);
