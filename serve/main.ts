@@ -8,7 +8,7 @@ import { oneFile, readArgs, readScenario, shared, UsageError } from '../sim/cli/
 import { runAsScript } from '../sim/cli/script.ts';
 import { nodeEngineFactory } from '../sim/engine/node/platform.ts';
 import { Runner, type Scenario, Simulation } from '../sim/index.ts';
-import { HOST, serve } from './server.ts';
+import { HOST, SERVE_PACE, serve } from './server.ts';
 
 const USAGE = 'usage: npm run serve -- FILE [--port-base 55432] [--set NODE.SETTING=VALUE]...';
 
@@ -34,8 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const sim = await Simulation.create(scenario, { engines: nodeEngineFactory() });
-  // until stopped: a real client comes when it likes
-  const runner = new Runner(sim, { speed: 1, untilUs: Number.MAX_SAFE_INTEGER, onStatus: (s, m) => m && console.error(`${s}: ${m}`) });
+  const runner = new Runner(sim, { ...SERVE_PACE, onStatus: (s, m) => m && console.error(`${s}: ${m}`) });
   const listening = await serve(runner, { portBase });
   await runner.apply({ do: 'run' });
   for (const [node, port] of listening.ports) console.log(`${node} ${HOST}:${port}`);

@@ -20,6 +20,13 @@ export interface Listening {
 
 export const HOST = '127.0.0.1';
 
+/**
+ * How a served simulation runs: at 1x until stopped (a real client comes when it likes), in stretches
+ * 2 ms apart, so a reply leaves within a few ms of the virtual time the model completes it at (what
+ * pgbench measures is then the model's latency, not the pacing's: test/real/serve.pgbench.test.ts).
+ */
+export const SERVE_PACE = { speed: 1, untilUs: Number.MAX_SAFE_INTEGER, sleepMs: 2 } as const;
+
 /** Listens for every SQL node of the runner's simulation. */
 export async function serve(runner: Runner, options: ServeOptions): Promise<Listening> {
   const sim = runner.sim;

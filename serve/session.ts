@@ -11,8 +11,9 @@
  *   messages are skipped until Sync, as the server does. Text format only.
  * - A transaction block (BEGIN ... COMMIT) is the model's: the pooler keeps the server, pg_stat_activity
  *   shows `idle in transaction`, and the node runs it as a block that commits at COMMIT and of which no
- *   other session sees anything before (sim/nodes/postgres/TxBlock.ts). After an error in a block the
- *   statements until ROLLBACK fail with 25P02, as in PostgreSQL, and its COMMIT is a ROLLBACK.
+ *   other session sees anything before (sim/nodes/postgres/TxBlock.ts), with its BEGIN's modes and its
+ *   savepoints. After an error in a block the statements until ROLLBACK (or a ROLLBACK TO SAVEPOINT) fail
+ *   with 25P02, as in PostgreSQL, and its COMMIT is a ROLLBACK. COPY's data (FROM STDIN, TO STDOUT) is 0A000.
  * - Statements run as an ordinary role (the console's, sim_console), not the engine's superuser: what it may
  *   not do is PostgreSQL's own error (42501), and a statement that would hang the engine is cancelled first
  *   (57014), as in the console (sim/monitoring/consoleGuard.ts `clientRefusal`).
@@ -69,6 +70,8 @@ export class WireSession extends PostgresConnection {
   private client: OutsideClient | undefined;
   private adminConsole = false;
   private status: Status = 'I';
+  /** The open block's BEGIN as the client wrote it, when it has modes (READ ONLY, ISOLATION LEVEL): each run of the block starts with it. */
+  private begin: string | undefined;
   private readonly statements = new Map<string, string>();
   private readonly portals = new Map<string, Portal>();
   /** Extended protocol: an error was sent, skip until Sync. */
@@ -268,22 +271,33 @@ export class WireSession extends PostgresConnection {
   /** One statement through the data path (or the admin console), with what the block's state makes of it. */
   private async runOne(sql: string, params: (string | null)[]): Promise<Outcome> {
     if (this.adminConsole) return this.admin(sql);
-    const control = transactionControl(sql);
-    if (this.status === 'E' && control !== 'commit' && control !== 'rollback') {
+    const stmt = parsed(sql);
+    if (isCopyStream(stmt)) {
+      if (this.status === 'T') this.status = 'E';
+      return { error: { severity: 'ERROR', code: '0A000', message: 'COPY FROM STDIN and COPY TO STDOUT are not supported by the simulated server', hint: 'Use INSERT ... VALUES, or SELECT to read the rows.' }, fatal: false };
+    }
+    const control = transactionControl(stmt);
+    // after an error only the block's end, or a ROLLBACK TO a savepoint made before it, runs
+    if (this.status === 'E' && control?.kind !== 'commit' && control?.kind !== 'rollback' && control?.kind !== 'rollbackTo') {
       return { error: { severity: 'ERROR', code: '25P02', message: 'current transaction is aborted, commands ignored until end of transaction block' }, fatal: false };
     }
     let call: StatementCall;
     let tag: string;
-    if (control === 'begin' && this.status === 'I') [call, tag] = [{ kind: 'begin' }, 'BEGIN'];
-    else if (control && control !== 'begin' && this.status !== 'I') {
+    if (control?.kind === 'begin' && this.status === 'I') {
+      [call, tag] = [{ kind: 'begin' }, 'BEGIN'];
+      this.begin = control.modes ? sql : undefined;
+    } else if ((control?.kind === 'commit' || control?.kind === 'rollback') && this.status !== 'I') {
       // COMMIT of a failed block is a ROLLBACK, and says so
-      const rollback = control === 'rollback' || this.status === 'E';
+      const rollback = control.kind === 'rollback' || this.status === 'E';
       [call, tag] = [{ kind: rollback ? 'rollback' : 'commit' }, rollback ? 'ROLLBACK' : 'COMMIT'];
-    } else if (control) {
+    } else if (control?.kind === 'begin' || control?.kind === 'commit' || control?.kind === 'rollback') {
       // BEGIN in a block, COMMIT outside one: PostgreSQL's warning is a notice; the command completes
-      return { result: { rowCount: 0, tag: control === 'begin' ? 'BEGIN' : control === 'commit' ? 'COMMIT' : 'ROLLBACK' } };
+      return { result: { rowCount: 0, tag: control.kind.toUpperCase() } };
     } else {
-      const op = clientOperation(`wire:${this.target.node}`, sql, this.status !== 'I', MAX_ROWS);
+      // a savepoint's statements are the block's like any other (TxBlock.ts); ROLLBACK TO ends an error
+      const op = clientOperation(`wire:${this.target.node}`, sql, this.status === 'I' ? undefined : { begin: this.begin }, MAX_ROWS);
+      // (a ROLLBACK TO that fails leaves the block failed: `statement`)
+      if (this.status === 'E') this.status = 'T';
       return this.statement(await this.client!.run({ kind: 'sql', op, index: 0, params }));
     }
     const reply = await this.client!.run(call);
@@ -369,12 +383,44 @@ export class WireSession extends PostgresConnection {
   }
 }
 
-/** BEGIN / START TRANSACTION, COMMIT / END, ROLLBACK / ABORT; undefined for anything else. */
-function transactionControl(sql: string): 'begin' | 'commit' | 'rollback' | undefined {
-  const m = /^\s*(begin|start\s+transaction|commit|end|rollback|abort)\b(?!\s+prepared)(?!\s+to\b)/i.exec(sql);
-  if (!m) return undefined;
-  const w = m[1].toLowerCase();
-  return w === 'begin' || w.startsWith('start') ? 'begin' : w === 'commit' || w === 'end' ? 'commit' : 'rollback';
+type Control = { kind: 'begin'; modes: boolean } | { kind: 'commit' | 'rollback' | 'rollbackTo' };
+
+/** The first statement's parse tree; undefined for what does not parse (the engine answers its error). */
+function parsed(sql: string): unknown {
+  try {
+    return parseSql(sql).stmts?.[0]?.stmt;
+  } catch (e) {
+    if (e instanceof SqlSyntaxError) return undefined;
+    throw e;
+  }
+}
+
+/** COPY ... FROM STDIN / TO STDOUT: its data would come and go as CopyData messages, which the engine's requests do not carry. */
+function isCopyStream(stmt: unknown): boolean {
+  const copy = (stmt as { CopyStmt?: { filename?: string; is_program?: boolean } } | undefined)?.CopyStmt;
+  return !!copy && !copy.filename && !copy.is_program;
+}
+
+/**
+ * BEGIN / START TRANSACTION (`modes`: with READ ONLY, ISOLATION LEVEL ...), COMMIT / END, ROLLBACK /
+ * ABORT, ROLLBACK TO SAVEPOINT, from a statement's parse tree; undefined for anything else (SAVEPOINT and
+ * RELEASE too: statements of the block).
+ */
+function transactionControl(stmt: unknown): Control | undefined {
+  const t = (stmt as { TransactionStmt?: { kind?: string; options?: unknown[] } } | undefined)?.TransactionStmt;
+  switch (t?.kind) {
+    case 'TRANS_STMT_BEGIN':
+    case 'TRANS_STMT_START':
+      return { kind: 'begin', modes: (t.options?.length ?? 0) > 0 };
+    case 'TRANS_STMT_COMMIT':
+      return { kind: 'commit' };
+    case 'TRANS_STMT_ROLLBACK':
+      return { kind: 'rollback' };
+    case 'TRANS_STMT_ROLLBACK_TO':
+      return { kind: 'rollbackTo' };
+    default:
+      return undefined;
+  }
 }
 
 /** A sim error as the ErrorResponse the real server sends. */

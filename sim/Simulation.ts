@@ -66,7 +66,7 @@ export interface OutsideClient {
   run(call: StatementCall): Promise<Reply>;
   /** Closes the connection (its Terminate reaches the node). */
   close(): void;
-  /** Cancels the statement it is running, where the node serves cancel requests (a postgres node; not yet a pooler). */
+  /** Cancels the statement it is running (a CancelRequest): a postgres node cancels it, a pooler sends it on to the server it runs on. */
   cancel(): void;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { enterConsole, leaveConsole } from './consoleSession.ts';
+import { CONSOLE_ROLE, SUPERUSER } from './snapshots.ts';
 import { WireSession } from './wire.ts';
 
 export interface EngineStatement {
@@ -45,10 +46,24 @@ export type EngineRequest =
    * (consoleSession.ts), as unnamed statements. `rollback` (with `transaction`): ROLLBACK instead of COMMIT,
    * and every sequence as it was before (a real client's transaction block before its COMMIT: TxBlock.ts; a
    * shard's part of a two-phase commit, which its coordinator commits: sim/nodes/postgres/preparedTransaction.ts).
+   * `neutral` (with `client`): the statements cannot leave session state behind (consoleGuard.ts
+   * `leavesSessionAlone`), so the session is not saved and restored around them: only the role changes
+   * and back, a tenth of the cost. `begin`: the block's own BEGIN (`BEGIN ISOLATION LEVEL SERIALIZABLE
+   * READ ONLY`) in place of a bare one.
    */
-  | { op: 'run'; statements: EngineStatement[]; transaction: boolean; maxRows?: number; clock?: string; client?: boolean; rollback?: boolean }
-  /** EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement inside a transaction that is rolled back; `client` as for `run`. */
-  | { op: 'profile'; statements: EngineStatement[]; client?: boolean }
+  | {
+      op: 'run';
+      statements: EngineStatement[];
+      transaction: boolean;
+      maxRows?: number;
+      clock?: string;
+      client?: boolean;
+      neutral?: boolean;
+      rollback?: boolean;
+      begin?: string;
+    }
+  /** EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement inside a transaction that is rolled back; `client` and `neutral` as for `run`. */
+  | { op: 'profile'; statements: EngineStatement[]; client?: boolean; neutral?: boolean }
   /**
    * One console input: a statement or a script, run as the console's role in a session of its own
    * (consoleSession.ts); rows capped; reports pg_sleep time asked for and the WAL position it leaves.
@@ -112,11 +127,17 @@ export async function handleRequest(db: PGlite, req: EngineRequest): Promise<Eng
       if (!req.client && !req.rollback) return (await handleRuns(db, [req]))[0];
       const session = wireSession(db);
       const clock = req.clock === undefined ? undefined : (req.client ? clientClockStatement : clockStatement)(req.clock);
-      const run = () => session.run(req.statements, req.transaction, req.maxRows, clock, { unnamed: req.client, rollback: req.rollback });
-      return keepingSequences(db, !!req.rollback, () => (req.client ? asClient(db, run) : run()));
+      if (!req.client) return keepingSequences(db, !!req.rollback, () => session.run(req.statements, req.transaction, req.maxRows, clock, { rollback: req.rollback }));
+      const options = { unnamed: true, rollback: req.rollback, begin: req.begin };
+      // neutral: the clock set as the superuser, then the role, in the statements' own round trip
+      if (req.neutral) {
+        const superClock = req.clock === undefined ? undefined : clockStatement(req.clock);
+        return keepingSequences(db, !!req.rollback, () => session.run(req.statements, req.transaction, req.maxRows, superClock, { ...options, role: { as: CONSOLE_ROLE, back: SUPERUSER } }));
+      }
+      return keepingSequences(db, !!req.rollback, () => asClient(db, false, () => session.run(req.statements, req.transaction, req.maxRows, clock, options)));
     }
     case 'profile':
-      return keepingSequences(db, true, () => (req.client ? asClient(db, () => profile(db, req.statements)) : profile(db, req.statements)));
+      return keepingSequences(db, true, () => (req.client ? asClient(db, !!req.neutral, () => profile(db, req.statements)) : profile(db, req.statements)));
     case 'console':
       return consoleQuery(db, req.sql, req.maxRows, req.clock);
     case 'exec':
@@ -180,8 +201,19 @@ async function keepingSequences<T>(db: PGlite, keep: boolean, f: () => Promise<T
   return out;
 }
 
-/** `f` as the console's role in a session of its own (consoleSession.ts): a real client's statements. */
-async function asClient<T>(db: PGlite, f: () => Promise<T>): Promise<T> {
+/**
+ * `f` as the console's role in a session of its own (consoleSession.ts): a real client's statements. When
+ * they are `neutral` (nothing of the session outlives them) only the role changes, and back.
+ */
+async function asClient<T>(db: PGlite, neutral: boolean, f: () => Promise<T>): Promise<T> {
+  if (neutral) {
+    await db.query(`SET SESSION AUTHORIZATION ${CONSOLE_ROLE}`);
+    try {
+      return await f();
+    } finally {
+      await db.exec(`ROLLBACK; SET SESSION AUTHORIZATION ${SUPERUSER}`);
+    }
+  }
   const before = await enterConsole(db);
   try {
     return await f();

@@ -75,6 +75,13 @@ export interface WireRun {
   clock?: EngineStatement;
   unnamed?: boolean;
   rollback?: boolean;
+  /** The transaction's BEGIN with its modes (`BEGIN READ ONLY`). */
+  begin?: string;
+  /**
+   * The statements run as `as` (after the clock), and `back` (the session's own) after them: when one fails,
+   * the transaction that set the role is rolled back, and the role with it.
+   */
+  role?: { as: string; back: string };
 }
 
 export class WireSession {
@@ -93,14 +100,15 @@ export class WireSession {
    * one fails: the server skips the rest until Sync). Row counts come back, and with `maxRows` the first
    * rows of each statement as PostgreSQL's text (what a driver gets before it converts types). `clock`: the
    * statement that sets now() for them. Options: `rollback`, ROLLBACK instead of COMMIT; `unnamed`, as
-   * unnamed statements, none kept (a session of its own: consoleSession.ts deallocates what it made).
+   * unnamed statements, none kept (a session of its own: consoleSession.ts deallocates what it made);
+   * `begin` and `role` as `WireRun`'s.
    */
   async run(
     statements: readonly EngineStatement[],
     transaction: boolean,
     maxRows = 0,
     clock?: EngineStatement,
-    options: { unnamed?: boolean; rollback?: boolean } = {},
+    options: Pick<WireRun, 'unnamed' | 'rollback' | 'begin' | 'role'> = {},
   ): Promise<RunReply> {
     return (await this.runMany([{ statements, transaction, maxRows, clock, ...options }]))[0];
   }
@@ -117,9 +125,12 @@ export class WireSession {
     const sent: { all: EngineStatement[]; fresh: (string | undefined)[]; offset: number }[] = [];
     const parsing = new Set<string>();
     for (const run of runs) {
-      const head: EngineStatement[] = run.transaction ? [{ sql: 'BEGIN' }] : [];
+      const head: EngineStatement[] = run.transaction ? [{ sql: run.begin ?? 'BEGIN' }] : [];
       if (run.clock !== undefined) head.push(run.clock);
-      const all = [...head, ...run.statements, ...(run.transaction ? [{ sql: run.rollback ? 'ROLLBACK' : 'COMMIT' }] : [])];
+      if (run.role) head.push({ sql: `SET SESSION AUTHORIZATION ${run.role.as}` });
+      const tail: EngineStatement[] = run.transaction ? [{ sql: run.rollback ? 'ROLLBACK' : 'COMMIT' }] : [];
+      if (run.role) tail.push({ sql: `SET SESSION AUTHORIZATION ${run.role.back}` });
+      const all = [...head, ...run.statements, ...tail];
       if (sent.length > 0 && all.some((st) => parsing.has(st.sql))) break;
       const fresh: (string | undefined)[] = [];
       for (const st of all) {

@@ -16,7 +16,7 @@
 import { type SimError, simError } from '../core/errors.ts';
 import type { Node, RawStmt } from '../sql/parser.ts';
 import { parsePlpgsql, parseSql, statementText } from '../sql/parser.ts';
-import { constText, names, walk } from '../sql/tree.ts';
+import { constText, kindOf, names, walk } from '../sql/tree.ts';
 import { runawayPlpgsql, runawayStatement } from './runaway.ts';
 
 const AUTHORIZATION = 'statements run as the role sim_console; SESSION AUTHORIZATION cannot change.';
@@ -262,4 +262,42 @@ export function clientRefusal(sql: string): SimError | undefined {
   if (v.timeout) return simError('query_canceled', { detail: v.why });
   if (v.why === AUTHORIZATION) return simError('statement_refused', { sqlstate: '42501', message: 'permission denied to set session authorization', detail: v.why });
   return simError('statement_refused', { sqlstate: '0A000', message: `statement refused: ${v.why}` });
+}
+
+/** Statements that read or change rows and nothing else a session keeps (a SELECT INTO makes a table: not one). */
+const ROW_STATEMENTS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+const SAVEPOINTS = new Set(['TRANS_STMT_SAVEPOINT', 'TRANS_STMT_RELEASE', 'TRANS_STMT_ROLLBACK_TO']);
+
+/**
+ * Whether a real client's statement leaves its session as it found it, so the engine need not save and
+ * restore the session around it (protocol.ts `neutral`): only rows are read or changed (or a savepoint,
+ * SET LOCAL: they end with the transaction), no table is made (SELECT INTO), no setting set for the
+ * session (set_config: the console's role may set its own) and no SQL run
+ * from a string (query_to_xml ...). What the role cannot define (functions: it has no language) cannot
+ * hide anything else. False for anything else, or what does not parse.
+ */
+export function leavesSessionAlone(sql: string): boolean {
+  let stmts: RawStmt[];
+  try {
+    stmts = parseSql(sql).stmts ?? [];
+  } catch {
+    return false;
+  }
+  let alone = stmts.length > 0;
+  for (const raw of stmts) {
+    const [kind, f] = kindOf(raw.stmt) ?? [];
+    // a savepoint, SET LOCAL and SET TRANSACTION end with their transaction
+    if (kind === 'TransactionStmt' && SAVEPOINTS.has(f?.kind as string)) continue;
+    if (kind === 'VariableSetStmt' && (f?.is_local || (f?.kind === 'VAR_SET_MULTI' && f?.name === 'TRANSACTION'))) continue;
+    if (!kind || !ROW_STATEMENTS.has(kind)) return false;
+    walk(raw.stmt, (k, f) => {
+      if (k === 'SelectStmt' && f.intoClause) alone = false;
+      if (k === 'FuncCall') {
+        const [name] = names(f.funcname as Node[]).slice(-1);
+        if (name === 'set_config' || name.includes('xml')) alone = false;
+      }
+      return alone;
+    });
+  }
+  return alone;
 }

@@ -30,6 +30,11 @@ export interface RunnerOptions {
   speed?: Speed;
   /** Stop at this virtual time (microseconds); default the scenario's run.duration. */
   untilUs?: number;
+  /**
+   * Real milliseconds the paced loop sleeps between stretches; default 25 (a screen's refresh needs no
+   * finer). serve/ takes 2: a real client's reply leaves within a few ms of its virtual time.
+   */
+  sleepMs?: number;
   /** After each stretch of the loop. */
   onTick?: (nowUs: number) => void;
   /** When the status changes (`message`: why a run stopped with an error). */
@@ -107,7 +112,7 @@ export class Runner {
           this.setStatus('finished');
           break;
         }
-        if (this.speed !== 'max') await sleep(PACED_SLEEP_MS);
+        if (this.speed !== 'max') await sleep(this.options.sleepMs ?? PACED_SLEEP_MS);
         if (this.status !== 'running' || this.closed) break;
         // read the speed after the sleep: it may have been switched to max meanwhile ('max' * n is NaN)
         const pace = this.speed;

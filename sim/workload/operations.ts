@@ -1,5 +1,6 @@
 /** Operations ready to run: statements with their own parameter lists, and parameter generators. */
 import type { Rng } from '../core/rng.ts';
+import { leavesSessionAlone } from '../monitoring/consoleGuard.ts';
 import { timeUs } from '../scenario/settings.ts';
 import type { OperationSpec, ParamSpec } from './schema.ts';
 
@@ -41,6 +42,10 @@ export interface PreparedOperation {
   twoPhase?: true;
   /** A scripted client's transaction kept open this long after its last statement, before COMMIT (microseconds). */
   holdUs?: number;
+  /** A real client's statement that leaves its session alone (consoleGuard.ts `leavesSessionAlone`): cheaper on the engine. */
+  neutral?: boolean;
+  /** A real client's statement in a block that began with modes: that BEGIN (`BEGIN ISOLATION LEVEL SERIALIZABLE`). */
+  begin?: string;
 }
 
 /** A key template with the request's parameters: `user:{$1}` with params [42] is `user:42`. */
@@ -74,13 +79,16 @@ export function boundStatements(op: PreparedOperation, params: readonly unknown[
 
 /**
  * One statement a client outside the workload sends (a real client over the wire, serve/): its own
- * operation, whose rows come back with the reply. Inside the client's transaction block it is marked a
- * transaction, so the pooler and pg_stat_activity see the block; the node runs it as a statement of that
- * block (sim/nodes/postgres/TxBlock.ts: its one engine session is shared by every client).
+ * operation, whose rows come back with the reply. Inside the client's transaction block (`block`, with its
+ * BEGIN when that has modes) it is marked a transaction, so the pooler and pg_stat_activity see the block;
+ * the node runs it as a statement of that block (sim/nodes/postgres/TxBlock.ts: its one engine session is
+ * shared by every client).
  */
-export function clientOperation(name: string, sql: string, inBlock: boolean, maxRows: number): PreparedOperation {
+export function clientOperation(name: string, sql: string, block: { begin?: string } | undefined, maxRows: number): PreparedOperation {
   const readOnly = isReadOnlySql(sql);
-  return { name, weight: 0, statements: [prepareStatement(sql)], transaction: inBlock, readOnly, writes: !readOnly, maxRows };
+  const op: PreparedOperation = { name, weight: 0, statements: [prepareStatement(sql)], transaction: !!block, readOnly, writes: !readOnly, maxRows, neutral: leavesSessionAlone(sql) };
+  if (block?.begin) op.begin = block.begin;
+  return op;
 }
 
 export function prepareOperation(spec: OperationSpec): PreparedOperation {

@@ -31,6 +31,27 @@ let server: Served;
 let runner: Runner;
 let listening: Listening;
 const port = (node: string) => listening.ports.get(node)!;
+/**
+ * Waits until a console statement's first row's column `col` reads `value` (the model's view: pg_stat_activity,
+ * SHOW POOLS), letting the run go on between looks (the admin console answers without leaving the event loop).
+ */
+const until = async (node: string, sql: string, value: string, col = 0) => {
+  while (String(((await runner.apply({ do: 'runSql', node, sql })) as ConsoleResult).rows[0]?.[col]) !== value) await new Promise((r) => setTimeout(r, 10));
+};
+/** A CancelRequest for `c` on a connection of its own (as libpq's PQcancel sends it), closed by the server. */
+const cancel = (node: string, c: pg.Client) => {
+  const { processID, secretKey } = c as unknown as { processID: number; secretKey: number };
+  const request = Buffer.alloc(16);
+  for (const [i, v] of [16, 80877102, processID, secretKey].entries()) request.writeInt32BE(v, i * 4);
+  return new Promise<void>((resolve, reject) =>
+    connect(port(node), '127.0.0.1', function (this: Socket) {
+      this.end(request);
+      this.on('close', () => resolve()).on('error', reject);
+    }),
+  );
+};
+/** A query's error, caught as soon as it comes (a cancel's may come before the test looks). */
+const failure = (q: Promise<unknown>) => q.then(() => undefined, (e: unknown) => e);
 const psql = (node: string, db: string, sql: string) =>
   run(PSQL, ['-h', '127.0.0.1', '-p', String(port(node)), '-U', 'app', '-At', '-F', '|', '-c', sql, db], { env, timeout: 20_000 });
 
@@ -151,22 +172,45 @@ describe.skipIf(!existsSync(PSQL))(`npm run serve${existsSync(PSQL) ? '' : ' (sk
     await c.connect();
     try {
       // 60 virtual seconds are 60 real ones at 1x: only the cancel ends it within the test's timeout
-      const sleeping = c.query('SELECT pg_sleep(60)');
-      const sleepers = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sleeper' AND wait_event = 'PgSleep'";
-      while (Number(((await runner.apply({ do: 'runSql', node: 'primary', sql: sleepers })) as ConsoleResult).rows[0]?.[0]) !== 1);
-      const { processID, secretKey } = c as unknown as { processID: number; secretKey: number };
-      const request = Buffer.alloc(16);
-      for (const [i, v] of [16, 80877102, processID, secretKey].entries()) request.writeInt32BE(v, i * 4);
-      await new Promise<void>((resolve, reject) =>
-        connect(port('primary'), '127.0.0.1', function (this: Socket) {
-          this.end(request);
-          this.on('close', () => resolve()).on('error', reject);
-        }),
-      );
-      await expect(sleeping).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
+      const sleeping = failure(c.query('SELECT pg_sleep(60)'));
+      await until('primary', "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sleeper' AND wait_event = 'PgSleep'", '1');
+      await cancel('primary', c);
+      expect(await sleeping).toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
       expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     } finally {
       await c.end();
+    }
+  });
+
+  it("through the pooler a cancel reaches the server the statement runs on; one for a client waiting in the queue is dropped, as PgBouncer's", { timeout: 30_000 }, async () => {
+    const connect = async (application_name: string) => {
+      const c = new pg.Client({ host: '127.0.0.1', port: port('pgbouncer'), user: 'app', database: 'appdb', application_name });
+      await c.connect();
+      return c;
+    };
+    // max_client_conn 3, default_pool_size 2: two sleepers hold both servers, the third client queues
+    const [a, b, w] = [await connect('sleep-a'), await connect('sleep-b'), await connect('waiter')];
+    try {
+      const sleepA = failure(a.query('SELECT pg_sleep(60)'));
+      const sleepB = failure(b.query('SELECT pg_sleep(60)'));
+      await until('primary', "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'", '2');
+      let waited = false;
+      const waiting = w.query('SELECT 42 AS answer').finally(() => (waited = true));
+      await until('pgbouncer', 'SHOW POOLS', '1', 3);
+      // no server: PgBouncer drops the cancel ("cancel request for idle client"), the query stays queued
+      await cancel('pgbouncer', w);
+      expect(((await runner.apply({ do: 'runSql', node: 'pgbouncer', sql: 'SHOW POOLS' })) as ConsoleResult).rows[0][3]).toBe(1);
+      expect(waited).toBe(false);
+      // a linked client: its cancel goes on to its server's backend, whose sleep ends with 57014
+      await cancel('pgbouncer', a);
+      expect(await sleepA).toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
+      // the server it freed goes to the waiting client
+      expect((await waiting).rows).toEqual([{ answer: 42 }]);
+      await cancel('pgbouncer', b);
+      expect(await sleepB).toMatchObject({ code: '57014' });
+      expect((await a.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await Promise.all([a.end(), b.end(), w.end()]);
     }
   });
 

@@ -1,12 +1,14 @@
 /** A scenario file served on loopback (serve/) for a test file: one boot, run at 1x until `close`. */
 import { readFileSync } from 'node:fs';
-import { type Listening, serve } from '../../serve/server.ts';
+import { type Listening, SERVE_PACE, serve } from '../../serve/server.ts';
 import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
 import { parseScenarioText, Runner, Simulation } from '../../sim/index.ts';
 
 export interface Served {
   runner: Runner;
   listening: Listening;
+  /** The wall-clock time (performance.now) each stretch of the run ended at: how finely the sim keeps pace. */
+  ticks: number[];
   close(): Promise<void>;
 }
 
@@ -14,12 +16,14 @@ export async function served(file: string): Promise<Served> {
   const parsed = parseScenarioText(readFileSync(file, 'utf8'));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   const sim = await Simulation.create(parsed.scenario, { engines: nodeEngineFactory() });
-  const runner = new Runner(sim, { speed: 1, untilUs: Number.MAX_SAFE_INTEGER });
+  const ticks: number[] = [];
+  const runner = new Runner(sim, { ...SERVE_PACE, onTick: () => ticks.push(performance.now()) });
   const listening = await serve(runner, { portBase: 0 });
   await runner.apply({ do: 'run' });
   return {
     runner,
     listening,
+    ticks,
     async close() {
       await listening.close();
       await runner.close();

@@ -1,7 +1,7 @@
 /** The console guard: statements that would hang or wreck a node's one embedded session are refused. */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clientRefusal, consoleRefusal, refuseReason } from '../../sim/monitoring/consoleGuard.ts';
+import { clientRefusal, consoleRefusal, leavesSessionAlone, refuseReason } from '../../sim/monitoring/consoleGuard.ts';
 import { MONITORING_QUERIES } from '../../sim/index.ts';
 import { loadSqlParser } from '../../sim/sql/parser.ts';
 
@@ -299,4 +299,26 @@ describe("clientRefusal: a real client's statement (serve/) meets only the rules
       expect(consoleRefusal(sql)).toBeDefined();
     },
   );
+});
+
+describe('leavesSessionAlone (a real client statement the engine need not save and restore the session around)', () => {
+  it('row statements, savepoints and SET LOCAL leave it; what makes, sets or runs SQL from a string does not', () => {
+    for (const sql of ['SELECT email FROM users WHERE id = $1', "INSERT INTO users (id) VALUES (1) RETURNING id", 'UPDATE users SET name = $1', 'DELETE FROM users', 'SAVEPOINT a', 'ROLLBACK TO SAVEPOINT a', 'RELEASE a', "SET LOCAL work_mem = '8MB'"]) {
+      expect(leavesSessionAlone(sql), sql).toBe(true);
+    }
+    for (const sql of [
+      'SELECT * INTO TEMP t FROM users',
+      "SELECT sim_catalog.set_config('work_mem', '8MB', false)",
+      "SELECT query_to_xml('SELECT 1', true, true, '')",
+      "SET work_mem = '8MB'",
+      'PREPARE p AS SELECT 1',
+      'CREATE TEMP TABLE t (a int)',
+      'DECLARE c CURSOR WITH HOLD FOR SELECT 1',
+      'LISTEN ch',
+      'SELECT 1; PREPARE p AS SELECT 1',
+      'SELEC 1',
+    ]) {
+      expect(leavesSessionAlone(sql), sql).toBe(false);
+    }
+  });
 });

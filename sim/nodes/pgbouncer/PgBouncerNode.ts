@@ -98,6 +98,16 @@ export class PgBouncerNode extends ProxyNode<PgBouncerSettings, PoolDatabase, Si
     this.pooler.clientClose(conn);
   }
 
+  /**
+   * A CancelRequest (accept_cancel_request): a client linked to a server has its cancel sent on to that
+   * server (`forwardCancel`); for one with no server, idle or waiting in the queue, PgBouncer drops it
+   * ("cancel request for idle client"): a waiting client's statement stays queued and runs.
+   */
+  cancel(conn: Connection): void {
+    const link = this.pooler.clientList().find((c) => c.conn.id === conn.id)?.server?.link;
+    if (link) this.forwardCancel(link);
+  }
+
   // ---- the node model ----
 
   async applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'> {

@@ -42,6 +42,8 @@ interface Client {
   request?: number;
   /** A transaction over several shards under two_phase_commit. */
   twoPhase?: TwoPhaseTransaction;
+  /** The server connections its statement runs on now (a scatter's: one a shard), for a CancelRequest. */
+  running: Set<SqlLink>;
 }
 
 type Server = { link: SqlLink; pool: ClientPool };
@@ -145,7 +147,7 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
 
   connect(info: ClientInfo, done: (r: { conn: Connection } | { error: SimError }) => void): void {
     const conn: Connection = { id: this.nextConn++, endpoint: this.id, dead: false };
-    this.clients.set(conn.id, { conn, info, inTransaction: false });
+    this.clients.set(conn.id, { conn, info, inTransaction: false, running: new Set() });
     this.ctx.metrics.connections(this.id, 1);
     done({ conn });
   }
@@ -241,8 +243,16 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
     const wrote = (r: Reply) => {
       if (r.ok && r.position !== undefined) this.shards?.routerOf(upstream)?.wrote(call.session, r.position);
     };
+    // the statement's run on a server connection, which a CancelRequest meanwhile reaches
+    const run = (link: SqlLink, done: (r: Reply) => void) => {
+      client.running.add(link);
+      this.callUpstream(link, call, (r) => {
+        client.running.delete(link);
+        done(r);
+      });
+    };
     if (bound) {
-      this.callUpstream(bound.link, call, (r) => {
+      run(bound.link, (r) => {
         wrote(r);
         done(r);
       });
@@ -252,7 +262,7 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
     pool.acquire((g) => {
       if ('error' in g) return done({ ok: false, error: g.error });
       if (!client.inTransaction) {
-        return this.callUpstream(g.link, call, (r) => {
+        return run(g.link, (r) => {
           pool.release(g.link);
           wrote(r);
           done(r);
@@ -262,7 +272,7 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
       client.server = { link: g.link, pool };
       this.callUpstream(g.link, { kind: 'begin', trace: call.trace }, (b) => {
         if (!b.ok) return done(b);
-        this.callUpstream(g.link, call, (r) => {
+        run(g.link, (r) => {
           wrote(r);
           done(r);
         });
@@ -319,6 +329,11 @@ export class PgDogNode extends ProxyNode<PgDogSettings, Statement, Reply> implem
         this.commitTwoPhase(ran.map((x) => x.part), reply, tx.session, done);
       });
     }
+  }
+
+  /** A CancelRequest: sent on to every server connection the client's statement runs on (each shard of a scatter). */
+  cancel(conn: Connection): void {
+    for (const link of this.clients.get(conn.id)?.running ?? []) this.forwardCancel(link);
   }
 
   disconnect(conn: Connection): void {

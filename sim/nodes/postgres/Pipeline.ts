@@ -38,14 +38,16 @@ export class Pipeline {
   async send(b: Backend, op: PreparedOperation, params: readonly unknown[], walRecords: number): Promise<{ reply: Promise<RunReply> }> {
     const statements = boundStatements(op, params);
     const clock = virtualTimestamp(this.ctx.scheduler.now);
-    if (op.maxRows && op.transaction) return { reply: (b.block ??= new TxBlock()).attempt(statements, op.maxRows, clock, walRecords, (req) => this.request(req)) };
+    if (op.maxRows && op.transaction) {
+      return { reply: (b.block ??= new TxBlock(op.begin)).attempt(statements, op.maxRows, clock, walRecords, !!op.neutral, (req) => this.request(req)) };
+    }
     const req: EngineRequest = {
       op: 'run',
       transaction: op.transaction || !!op.twoPhase,
       statements,
       // a part of a two-phase commit is rolled back here: its coordinator commits it (preparedTransaction.ts)
       ...(op.twoPhase ? { rollback: true } : {}),
-      ...(op.maxRows ? { maxRows: op.maxRows, client: true } : {}),
+      ...(op.maxRows ? { maxRows: op.maxRows, client: true, neutral: op.neutral } : {}),
       // a write's now() (its columns' defaults) is the virtual time it runs at
       ...(op.writes ? { clock } : {}),
     };

@@ -34,7 +34,7 @@ export class Profiles {
     try {
       this.ctx.metrics.realQueries += op.statements.length * 3 + 4; // three a statement, BEGIN, ROLLBACK, the sequences before and after
       // a real client's statement (maxRows) as it runs: as the console's role
-      reply = (await engine.request({ op: 'profile', statements: boundStatements(op, params), ...(op.maxRows ? { client: true } : {}) })) as ProfileReply;
+      reply = (await engine.request({ op: 'profile', statements: boundStatements(op, params), ...(op.maxRows ? { client: true, neutral: op.neutral } : {}) })) as ProfileReply;
     } catch (e) {
       if (e instanceof EngineDeadError) {
         await crashed(e.reason);

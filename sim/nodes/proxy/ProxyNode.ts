@@ -90,6 +90,20 @@ export abstract class ProxyNode<S, Req, R> implements NodeModel {
     link.call(call, call.trace, done);
   }
 
+  /**
+   * A client's CancelRequest sent on to the server behind `link`, as a pooler does: a connection of its own
+   * to that server (one round trip) carries it (one way), so it arrives three one-way trips later and cancels
+   * what runs on that server connection then (the statement, or what followed it there, as in PgBouncer).
+   */
+  protected forwardCancel(link: Link<StatementCall, Reply>): void {
+    const conn = link.conn;
+    if (!conn) return;
+    this.ctx.scheduler.after(3 * link.latencyUs, () => {
+      const n = this.ctx.node(link.to);
+      if (isSqlEndpoint(n)) n.cancel?.(conn);
+    });
+  }
+
   abstract applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'>;
   abstract snapshot(): ReturnType<NodeModel['snapshot']>;
   async close(): Promise<void> {}
