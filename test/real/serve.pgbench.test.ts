@@ -14,10 +14,11 @@
  *   what is left is the count's edges: ~12 a second over 2-3 seconds, one transaction more or less at
  *   each end is up to 8%;
  * - pgbench's latency average (its clients / its tps, as pgbench computes it without -P) and the model's,
- *   (total_xact_time + total_wait_time) / total_xact_count over the run: 15%. pgbench also counts the
- *   time a transaction spends outside the model: the loopback, pgbench itself, and the pacing (a reply
- *   leaves up to one 2 ms stretch after its virtual time, a new statement enters at the last stretch's
- *   end): a few ms of the ~800.
+ *   (total_xact_time + total_wait_time) / total_xact_count over the run: 20%. pgbench also counts the
+ *   time a transaction spends outside the model: the loopback, pgbench itself, the pacing (a reply leaves
+ *   up to one stretch after its virtual time, a new statement enters at the last stretch's end) and the
+ *   engine's reply when it comes after the model's completion. On an idle machine a few ms of the ~800;
+ *   measured on a busy 2-core one (load 16): 813 ms against the model's 704 (13%), tps 12.29 against 12.3.
  * These hold while the sim keeps pace at a fine grain: a stretch of the run that lasts longer (the engine
  * slowed by a machine this busy) holds every new statement until it ends, time the model does not see. The
  * comparison is skipped, saying so, when the run's stretches ended more than 20 ms apart on average.
@@ -96,7 +97,7 @@ describe.skipIf(!PGBENCH || !existsSync(PSQL))(`pgbench through npm run serve${P
       expect(processed).toBeGreaterThan(30);
       expect(seconds.length).toBeGreaterThanOrEqual(2);
       expect(Math.abs(modelTps - tps) / tps).toBeLessThan(0.15);
-      expect(Math.abs(modelLatencyMs - latencyMs) / latencyMs).toBeLessThan(0.15);
+      expect(Math.abs(modelLatencyMs - latencyMs) / latencyMs).toBeLessThan(0.2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
