@@ -249,6 +249,45 @@ export class BufferCache {
     this.t2 = characteristicTime(this.domains.values(), this.sharedPages + this.osPages, false);
   }
 
+  /**
+   * What shared_buffers holds now, per relation (expected buffers, not rounded). A page is there when it was
+   * referenced within the last T accesses (Che); its usage count is its references in that window, which
+   * are Poisson(λ·T) given at least one, capped at 5: a working set that fits (T infinite: the clock sweep
+   * never runs) sits at 5. A held page is dirty when one of the `written` page writes since the last
+   * checkpoint hit it, the writes taken to follow the access mix: 1 − e^(−λ·min(T, written)).
+   */
+  contents(written: number): Map<string, RelationBuffers> {
+    if (this.stale) this.solve();
+    const t1 = Math.min(this.t1, steps(this.sinceColdShared));
+    const out = new Map<string, RelationBuffers>();
+    for (const [name, d] of this.domains) {
+      const relation = name.split('\u0000')[0];
+      const r = out.get(relation) ?? { byUsage: new Array(MAX_USAGE_COUNT + 1).fill(0), dirty: 0 };
+      out.set(relation, r);
+      for (let b = 0; b < d.rateNoRing.length; b++) {
+        const rate = d.rateNoRing[b];
+        const held = (d.edges[b + 1] - d.edges[b]) * found(rate, t1);
+        if (held <= 0) continue;
+        r.dirty += (d.edges[b + 1] - d.edges[b]) * found(rate, Math.min(t1, written));
+        if (t1 === Number.POSITIVE_INFINITY) {
+          r.byUsage[MAX_USAGE_COUNT] += held;
+          continue;
+        }
+        // Poisson(λT) for k = 1..4 references, the rest at 5; their sum is m·(1 − e^(−λT)), the pages held
+        const mean = rate * t1;
+        let pk = Math.exp(-mean);
+        let below = 0;
+        for (let k = 1; k < MAX_USAGE_COUNT; k++) {
+          pk *= mean / k;
+          r.byUsage[k] += (d.edges[b + 1] - d.edges[b]) * pk;
+          below += (d.edges[b + 1] - d.edges[b]) * pk;
+        }
+        r.byUsage[MAX_USAGE_COUNT] += Math.max(0, held - below);
+      }
+    }
+    return out;
+  }
+
   /** Where the pages of an access (of an operation whose key is drawn by `skew`) are found now. */
   hits(a: Access, skew: Skew): Hits {
     const s = this.stream(a, skew);
@@ -269,6 +308,15 @@ export class BufferCache {
     s.last = { t1, t2, hits: { sharedBuffers: h1, anyCache: Math.max(h1, h2) } };
     return s.last.hits;
   }
+}
+
+/** PostgreSQL's BM_MAX_USAGE_COUNT: the clock sweep's usage count stops at 5. */
+export const MAX_USAGE_COUNT = 5;
+
+/** What shared_buffers holds of one relation: buffers by usage count (index 1..5), and how many are dirty. */
+export interface RelationBuffers {
+  byUsage: number[];
+  dirty: number;
 }
 
 /** Pages in `bytes`, at least one. */
