@@ -1,7 +1,8 @@
 /**
  * Charts as standalone SVG (no library: a few lines, points and whiskers), for the sweep's HTML report
  * and its .svg files. A point is a mean with its 95 % interval: the interval is drawn as a whisker with
- * caps and a light band between neighbouring points, so a reader sees where the curve is uncertain.
+ * caps and a light band between neighbouring points, so a reader sees where the curve is uncertain. A point
+ * without an interval (an A/B's per-second figure) is a dot on its line.
  */
 
 export interface ChartPoint {
@@ -79,17 +80,23 @@ export function svgChart(c: Chart): string {
   c.series.forEach((s, k) => {
     const color = COLORS[k % COLORS.length];
     const pts = [...s.points].sort((a, b) => a.x - b.x);
+    const intervals = pts.some((p) => p.hi > p.lo);
     if (pts.length > 1) {
-      const band = [...pts.map((p) => `${px(p.x)},${py(p.hi)}`), ...[...pts].reverse().map((p) => `${px(p.x)},${py(p.lo)}`)].join(' ');
-      out.push(`<polygon points="${band}" fill="${color}" fill-opacity="0.12" stroke="none"/>`);
+      if (intervals) {
+        const band = [...pts.map((p) => `${px(p.x)},${py(p.hi)}`), ...[...pts].reverse().map((p) => `${px(p.x)},${py(p.lo)}`)].join(' ');
+        out.push(`<polygon points="${band}" fill="${color}" fill-opacity="0.12" stroke="none"/>`);
+      }
       out.push(`<polyline points="${pts.map((p) => `${px(p.x)},${py(p.mean)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`);
     }
     for (const p of pts) {
       const x = px(p.x);
-      out.push(`<line x1="${x}" x2="${x}" y1="${py(p.lo)}" y2="${py(p.hi)}" stroke="${color}" stroke-width="1.5"/>`);
-      out.push(`<line x1="${x - 5}" x2="${x + 5}" y1="${py(p.lo)}" y2="${py(p.lo)}" stroke="${color}" stroke-width="1.5"/>`);
-      out.push(`<line x1="${x - 5}" x2="${x + 5}" y1="${py(p.hi)}" y2="${py(p.hi)}" stroke="${color}" stroke-width="1.5"/>`);
-      out.push(`<circle cx="${x}" cy="${py(p.mean)}" r="3.5" fill="${color}"><title>${esc(`${s.name}: ${label(p.mean)} [${label(p.lo)}, ${label(p.hi)}]`)}</title></circle>`);
+      if (p.hi > p.lo) {
+        out.push(`<line x1="${x}" x2="${x}" y1="${py(p.lo)}" y2="${py(p.hi)}" stroke="${color}" stroke-width="1.5"/>`);
+        out.push(`<line x1="${x - 5}" x2="${x + 5}" y1="${py(p.lo)}" y2="${py(p.lo)}" stroke="${color}" stroke-width="1.5"/>`);
+        out.push(`<line x1="${x - 5}" x2="${x + 5}" y1="${py(p.hi)}" y2="${py(p.hi)}" stroke="${color}" stroke-width="1.5"/>`);
+      }
+      const value = p.hi > p.lo ? `${label(p.mean)} [${label(p.lo)}, ${label(p.hi)}]` : label(p.mean);
+      out.push(`<circle cx="${x}" cy="${py(p.mean)}" r="3.5" fill="${color}"><title>${esc(`${s.name} at ${c.xs[p.x]}: ${value}`)}</title></circle>`);
     }
     // legend under the axis title, in rows of three
     const lx = M.left + (k % 3) * 190;
