@@ -92,7 +92,7 @@ const OVERLAID = [
   { name: 'p99', field: 'p99Ms', title: 'p99 latency per second', yLabel: 'ms' },
 ] as const;
 
-/** A's and B's per-second series (their reports' `timeSeries`) overlaid: one chart per figure, A and B on the same axes. */
+/** A's and B's per-second series (their reports' `timeSeries`) overlaid: one chart per figure, A and B (dashed) on the same axes. */
 export function overlayCharts(a: Report, b: Report, names: readonly [string, string] = ['A', 'B']): { name: string; chart: Chart }[] {
   const xs = [...new Set([...a.timeSeries, ...b.timeSeries].map((s) => s.t))].sort((x, y) => x - y);
   const at = new Map(xs.map((t, i) => [t, i]));
@@ -105,7 +105,8 @@ export function overlayCharts(a: Report, b: Report, names: readonly [string, str
       xs,
       series: [a, b].map((r, k) => ({
         name: names[k],
-        points: r.timeSeries.map((s) => ({ x: at.get(s.t) as number, mean: s[field], lo: s[field], hi: s[field] })),
+        dashed: k === 1,
+        points: r.timeSeries.map((s) => ({ x: at.get(s.t) as number, mean: s[field] })),
       })),
     },
   }));

@@ -75,11 +75,13 @@ describe('compare', () => {
     const [tp, p95] = charts.map((c) => c.chart);
     expect(tp.xs).toEqual([0, 1, 2]);
     expect(tp.series.map((s) => s.name)).toEqual(['A', 'B']);
-    expect(tp.series[1].points.map((p) => [p.x, p.mean])).toEqual([[0, 50], [1, 60], [2, 70]]);
+    expect(tp.series[1].points).toEqual([{ x: 0, mean: 50 }, { x: 1, mean: 60 }, { x: 2, mean: 70 }]);
     expect(p95.series[0].points.map((p) => p.mean)).toEqual([8, 9]);
     const svg = svgChart(tp);
     expect(svg.match(/<circle /g)).toHaveLength(5);
     expect(svg.match(/<polyline /g)).toHaveLength(2);
+    // B dashed: where it lies on A, both show
+    expect(svg.match(/stroke-dasharray/g)).toHaveLength(1);
     // a per-second figure has no interval: no band, no whisker
     expect(svg).not.toContain('<polygon');
     expect(svg).toContain('<title>B at 2: 70</title>');
