@@ -147,7 +147,7 @@ function steps(n: number): number {
  */
 export class BufferCache {
   private readonly streams = new Map<string, Stream>();
-  private readonly domains = new Map<string, Domain>();
+  private domains = new Map<string, Domain>();
   private t1 = Number.POSITIVE_INFINITY;
   private t2 = Number.POSITIVE_INFINITY;
   private stale = true;
@@ -219,6 +219,11 @@ export class BufferCache {
   private solve(): void {
     this.stale = false;
     for (const s of this.streams.values()) s.last = undefined;
+    ({ domains: this.domains, t1: this.t1, t2: this.t2 } = this.solution());
+  }
+
+  /** The caches solved for the mix as it is now (the pages' rates per domain, and T of each cache), stored nowhere. */
+  private solution(): { domains: Map<string, Domain>; t1: number; t2: number } {
     let total = 0;
     for (const s of this.streams.values()) total += s.weight;
     const byDomain = new Map<string, Stream[]>();
@@ -227,7 +232,7 @@ export class BufferCache {
       list.push(s);
       byDomain.set(s.domain, list);
     }
-    this.domains.clear();
+    const domains = new Map<string, Domain>();
     for (const [name, list] of byDomain) {
       const pages = this.pagesOf(list[0].relation, list[0].placement);
       const edges = edgesFor(pages);
@@ -243,10 +248,13 @@ export class BufferCache {
           if (!s.ring) rateNoRing[b] += r;
         }
       }
-      this.domains.set(name, { edges, rate, rateNoRing });
+      domains.set(name, { edges, rate, rateNoRing });
     }
-    this.t1 = characteristicTime(this.domains.values(), this.sharedPages, true);
-    this.t2 = characteristicTime(this.domains.values(), this.sharedPages + this.osPages, false);
+    return {
+      domains,
+      t1: characteristicTime(domains.values(), this.sharedPages, true),
+      t2: characteristicTime(domains.values(), this.sharedPages + this.osPages, false),
+    };
   }
 
   /**
@@ -257,10 +265,11 @@ export class BufferCache {
    * checkpoint hit it, the writes taken to follow the access mix: 1 − e^(−λ·min(T, written)).
    */
   contents(written: number): Map<string, RelationBuffers> {
-    if (this.stale) this.solve();
-    const t1 = Math.min(this.t1, steps(this.sinceColdShared));
+    // what the next `hits` will see, without solving now: a console query must not move the model
+    const solved = this.stale ? this.solution() : { domains: this.domains, t1: this.t1 };
+    const t1 = Math.min(solved.t1, steps(this.sinceColdShared));
     const out = new Map<string, RelationBuffers>();
-    for (const [name, d] of this.domains) {
+    for (const [name, d] of solved.domains) {
       const relation = name.split('\u0000')[0];
       const r = out.get(relation) ?? { byUsage: new Array(MAX_USAGE_COUNT + 1).fill(0), dirty: 0 };
       out.set(relation, r);
