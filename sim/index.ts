@@ -69,7 +69,7 @@ export type { ReshardPreview } from './sharding/reshard.ts';
 export { rebalancePlacement } from './sharding/hashStrategies.ts';
 export type { RouteExplain } from './nodes/proxy/ShardRouter.ts';
 export { type Chart, type ChartPoint, type ChartSeries, esc, svgChart } from './bench/charts.ts';
-export { diffFigures, type FigureDiff, figures, topologyDiff } from './bench/compare.ts';
+export { diffFigures, type FigureDiff, figures, overlayCharts, topologyDiff } from './bench/compare.ts';
 export { type Interval, interval95 } from './bench/stats.ts';
 export {
   aggregate,

@@ -1,10 +1,11 @@
 /**
  * The architect's bench: a sweep of one setting over values and seeds (its curves with 95 % confidence
- * intervals, filling in value by value), and an A/B of the design against a copy kept as B, on one seed.
+ * intervals, filling in value by value), and an A/B of the design against a copy kept as B, on one seed
+ * (its figures side by side, and its per-second series overlaid).
  * Both run in the bench worker, so the page stays responsive; a run under way can be cancelled.
  */
 import { useMemo } from 'react';
-import { type FigureDiff, parseDuration, plusMinus, type SweepResult, svgChart, sweepCharts } from '../../sim/index.ts';
+import { type FigureDiff, overlayCharts, parseDuration, plusMinus, type Report, type SweepResult, svgChart, sweepCharts } from '../../sim/index.ts';
 import { useApp } from '../store/appStore.ts';
 import { benchStore, cancelBench, keepAsB, savedAsB, startAb, startSweep, type SweepForm, useBench } from './benchStore.ts';
 import { parseValues, settingChoices, suggestValues } from './settingChoices.ts';
@@ -207,6 +208,7 @@ function AbPanel() {
             </ul>
           )}
           <DiffTable rows={result.key} testId="ab-table" />
+          <AbCharts reports={result.reports} />
           <details>
             <summary>Every figure of the reports ({result.all.length})</summary>
             <DiffTable rows={result.all} />
@@ -214,6 +216,18 @@ function AbPanel() {
         </div>
       )}
     </section>
+  );
+}
+
+/** A's and B's per-second throughput and latency on the same axes. */
+function AbCharts({ reports }: { reports: [Report, Report] }) {
+  const charts = useMemo(() => overlayCharts(reports[0], reports[1]), [reports]);
+  return (
+    <div className="bench-charts" data-testid="ab-charts">
+      {charts.map((c) => (
+        <img key={c.name} data-testid={`ab-chart-${c.name}`} src={svgUrl(svgChart(c.chart))} alt={`${c.chart.title}, A and B`} />
+      ))}
+    </div>
   );
 }
 

@@ -1,20 +1,24 @@
 /**
  * Charts as standalone SVG (no library: a few lines, points and whiskers), for the sweep's HTML report
  * and its .svg files. A point is a mean with its 95 % interval: the interval is drawn as a whisker with
- * caps and a light band between neighbouring points, so a reader sees where the curve is uncertain.
+ * caps and a light band between neighbouring points, so a reader sees where the curve is uncertain. A point
+ * without an interval (an A/B's per-second figure) is a dot on its line.
  */
 
 export interface ChartPoint {
   /** Index into the chart's x values. */
   x: number;
   mean: number;
-  lo: number;
-  hi: number;
+  /** The 95 % interval; absent for a single figure (an A/B's per second), drawn as a dot on its line. */
+  lo?: number;
+  hi?: number;
 }
 
 export interface ChartSeries {
   name: string;
   points: ChartPoint[];
+  /** Drawn dashed, so a line that lies on an earlier one still shows. */
+  dashed?: boolean;
 }
 
 export interface Chart {
@@ -55,7 +59,7 @@ export function svgChart(c: Chart): string {
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
   const px = (i: number) => M.left + (x1 === x0 ? pw / 2 : (((numeric ? xNums[i] : i) - x0) / (x1 - x0)) * pw);
-  const all = c.series.flatMap((s) => s.points.flatMap((p) => [p.lo, p.hi, p.mean]));
+  const all = c.series.flatMap((s) => s.points.flatMap((p) => [p.lo ?? p.mean, p.hi ?? p.mean, p.mean]));
   const yt = ticks(Math.min(0, ...all), Math.max(...all, 0));
   const [y0, y1] = [yt[0], yt[yt.length - 1]];
   const py = (v: number) => M.top + ph - ((v - y0) / (y1 - y0 || 1)) * ph;
@@ -80,16 +84,22 @@ export function svgChart(c: Chart): string {
     const color = COLORS[k % COLORS.length];
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     if (pts.length > 1) {
-      const band = [...pts.map((p) => `${px(p.x)},${py(p.hi)}`), ...[...pts].reverse().map((p) => `${px(p.x)},${py(p.lo)}`)].join(' ');
-      out.push(`<polygon points="${band}" fill="${color}" fill-opacity="0.12" stroke="none"/>`);
-      out.push(`<polyline points="${pts.map((p) => `${px(p.x)},${py(p.mean)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`);
+      if (pts.every((p) => p.lo !== undefined && p.hi !== undefined)) {
+        const band = [...pts.map((p) => `${px(p.x)},${py(p.hi as number)}`), ...[...pts].reverse().map((p) => `${px(p.x)},${py(p.lo as number)}`)].join(' ');
+        out.push(`<polygon points="${band}" fill="${color}" fill-opacity="0.12" stroke="none"/>`);
+      }
+      out.push(`<polyline points="${pts.map((p) => `${px(p.x)},${py(p.mean)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
     }
     for (const p of pts) {
       const x = px(p.x);
-      out.push(`<line x1="${x}" x2="${x}" y1="${py(p.lo)}" y2="${py(p.hi)}" stroke="${color}" stroke-width="1.5"/>`);
-      out.push(`<line x1="${x - 5}" x2="${x + 5}" y1="${py(p.lo)}" y2="${py(p.lo)}" stroke="${color}" stroke-width="1.5"/>`);
-      out.push(`<line x1="${x - 5}" x2="${x + 5}" y1="${py(p.hi)}" y2="${py(p.hi)}" stroke="${color}" stroke-width="1.5"/>`);
-      out.push(`<circle cx="${x}" cy="${py(p.mean)}" r="3.5" fill="${color}"><title>${esc(`${s.name}: ${label(p.mean)} [${label(p.lo)}, ${label(p.hi)}]`)}</title></circle>`);
+      const { lo, hi } = p;
+      if (lo !== undefined && hi !== undefined) {
+        out.push(`<line x1="${x}" x2="${x}" y1="${py(lo)}" y2="${py(hi)}" stroke="${color}" stroke-width="1.5"/>`);
+        out.push(`<line x1="${x - 5}" x2="${x + 5}" y1="${py(lo)}" y2="${py(lo)}" stroke="${color}" stroke-width="1.5"/>`);
+        out.push(`<line x1="${x - 5}" x2="${x + 5}" y1="${py(hi)}" y2="${py(hi)}" stroke="${color}" stroke-width="1.5"/>`);
+      }
+      const value = lo !== undefined && hi !== undefined ? `${label(p.mean)} [${label(lo)}, ${label(hi)}]` : label(p.mean);
+      out.push(`<circle cx="${x}" cy="${py(p.mean)}" r="3.5" fill="${color}"><title>${esc(`${s.name} at ${c.xs[p.x]}: ${value}`)}</title></circle>`);
     }
     // legend under the axis title, in rows of three
     const lx = M.left + (k % 3) * 190;

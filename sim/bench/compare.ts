@@ -1,8 +1,10 @@
 /**
  * An A/B's pure core, shared by `npm run compare` (sim/cli/compare.ts) and the app's A/B panel: every
- * numeric figure of two reports with its difference, and what differs between two scenarios' topologies.
+ * numeric figure of two reports with its difference, what differs between two scenarios' topologies, and
+ * their per-second series overlaid as charts.
  */
 import type { Report } from '../report.ts';
+import type { Chart } from './charts.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
 /** Keys that are no figure of the run (identity, wall time) or are series and lists rather than figures. */
@@ -82,3 +84,30 @@ export function topologyDiff(a: Scenario, b: Scenario): string[] {
   return out;
 }
 
+
+/** The per-second figures an A/B overlays, with their chart's title and axis. */
+const OVERLAID = [
+  { name: 'throughput', field: 'throughputRps', title: 'Throughput per second', yLabel: 'requests/s' },
+  { name: 'p95', field: 'p95Ms', title: 'p95 latency per second', yLabel: 'ms' },
+  { name: 'p99', field: 'p99Ms', title: 'p99 latency per second', yLabel: 'ms' },
+] as const;
+
+/** A's and B's per-second series (their reports' `timeSeries`) overlaid: one chart per figure, A and B (dashed) on the same axes. */
+export function overlayCharts(a: Report, b: Report, names: readonly [string, string] = ['A', 'B']): { name: string; chart: Chart }[] {
+  const xs = [...new Set([...a.timeSeries, ...b.timeSeries].map((s) => s.t))].sort((x, y) => x - y);
+  const at = new Map(xs.map((t, i) => [t, i]));
+  return OVERLAID.map(({ name, field, title, yLabel }) => ({
+    name,
+    chart: {
+      title,
+      xLabel: 'second of the run',
+      yLabel,
+      xs,
+      series: [a, b].map((r, k) => ({
+        name: names[k],
+        dashed: k === 1,
+        points: r.timeSeries.map((s) => ({ x: at.get(s.t) as number, mean: s[field] })),
+      })),
+    },
+  }));
+}

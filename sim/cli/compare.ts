@@ -11,7 +11,7 @@
  * are compared the same way without running anything: predicted against measured, in percent.
  */
 import { readFile } from 'node:fs/promises';
-import { applyOverrides, type Chart, diffFigures, esc, type FigureDiff, formatIssues, parseScenarioText, type Report, type Scenario, svgChart, topologyDiff } from '../index.ts';
+import { applyOverrides, diffFigures, esc, type FigureDiff, formatIssues, overlayCharts, parseScenarioText, type Report, type Scenario, svgChart, topologyDiff } from '../index.ts';
 import { writeAtomic } from './files.ts';
 import { durationArg, readArgs, seedArg, shared, UsageError } from './options.ts';
 import { table } from './print.ts';
@@ -48,20 +48,6 @@ export function compareTable(d: readonly FigureDiff[], labels: [string, string])
     ['figure', labels[0], labels[1], 'difference', '%'],
     d.map((x) => [x.figure, fmt(x.a), fmt(x.b), x.diff === undefined ? '' : `${x.diff > 0 ? '+' : ''}${x.diff}`, x.pct === undefined ? '' : `${x.pct > 0 ? '+' : ''}${x.pct}%`]),
   );
-}
-
-/** Throughput and p95 per second of both runs, overlaid. */
-export function overlayCharts(a: Report, b: Report, labels: [string, string]): Chart[] {
-  const n = Math.max(a.timeSeries.length, b.timeSeries.length);
-  const xs = Array.from({ length: n }, (_, i) => a.timeSeries[i]?.t ?? b.timeSeries[i]?.t ?? i);
-  const line = (r: Report, name: string, f: (p: Report['timeSeries'][number]) => number) => ({
-    name,
-    points: r.timeSeries.map((p, i) => ({ x: i, mean: f(p), lo: f(p), hi: f(p) })),
-  });
-  return [
-    { title: 'throughput per second', xLabel: 'simulated second', yLabel: 'requests/s', xs, series: [line(a, labels[0], (p) => p.throughputRps), line(b, labels[1], (p) => p.throughputRps)] },
-    { title: 'p95 latency per second', xLabel: 'simulated second', yLabel: 'ms', xs, series: [line(a, labels[0], (p) => p.p95Ms), line(b, labels[1], (p) => p.p95Ms)] },
-  ];
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -132,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(compareText(r));
   if (args.json) await writeAtomic(args.json, `${JSON.stringify({ labels: r.labels, topology: r.topology, figures: r.figures }, null, 2)}\n`);
   if (args.html) {
-    const charts = overlayCharts(r.reports[0], r.reports[1], r.labels).map(svgChart).join('\n');
+    const charts = overlayCharts(r.reports[0], r.reports[1], r.labels).map((c) => svgChart(c.chart)).join('\n');
     await writeAtomic(
       args.html,
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Compare</title><style>body{font-family:sans-serif;margin:24px}pre{background:#f6f6f6;padding:12px}</style></head><body><h1>${esc(r.reports[0].scenario)} vs ${esc(r.reports[1].scenario)}</h1>\n${charts}\n<pre>${esc(compareText(r))}</pre></body></html>\n`,

@@ -4,6 +4,7 @@
  * template plus its schema and data. Both are cached by a hash of what made them.
  */
 import { hash32 } from '../core/rng.ts';
+import { BUFFERCACHE_SQL } from '../monitoring/buffercache.ts';
 import { STATISTICS_VIEWS_SQL } from '../monitoring/statistics.ts';
 import type { DbEngine, EngineFactory } from './DbEngine.ts';
 import type { EngineReply } from './protocol.ts';
@@ -185,6 +186,7 @@ const TEMPLATE_SETUP = [
   'DROP DATABASE template1',
   TEMPLATE_SQL,
   STATISTICS_VIEWS_SQL,
+  BUFFERCACHE_SQL,
   CONSOLE_ROLE_SQL,
 ];
 

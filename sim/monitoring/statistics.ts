@@ -5,7 +5,7 @@
  * engine's), with the block counters, transactions and statements the node set in the settings
  * sim.statio and sim.statements before each console statement. So the usual cache-hit-ratio query
  *   SELECT sum(heap_blks_hit) / nullif(sum(heap_blks_hit) + sum(heap_blks_read), 0) FROM pg_statio_user_tables;
- * and "top queries by total time" give the modelled answers.
+ * and "top queries by total time" give the modelled answers. pg_buffercache is set alongside (buffercache.ts).
  */
 
 /** Block counters of one relation: hits in shared_buffers, and reads (from the OS page cache or disk). */
@@ -102,8 +102,9 @@ function queryId(text: string): number {
 
 /**
  * SQL that sets what the views show: the block counters per table (heap, and its indexes summed) and per
- * index, the database's figures, and the statements.
+ * index, the database's figures, the statements, and what pg_buffercache shows.
  * @param indexTable each index's table, to sum idx_blks_* per table as pg_statio_user_tables does.
+ * @param buffercache the value of sim.buffercache (buffercache.ts `buffercacheJson`).
  */
 export function refreshStatisticsSql(
   relations: ReadonlyMap<string, BlockCounts>,
@@ -111,6 +112,7 @@ export function refreshStatisticsSql(
   database: DatabaseFigures,
   statements: ReadonlyMap<string, StatementFigures>,
   sinceTimestamp: string,
+  buffercache: string,
 ): string {
   const tables: Record<string, Record<string, number>> = {};
   const indexes: Record<string, Record<string, number>> = {};
@@ -152,5 +154,5 @@ export function refreshStatisticsSql(
     };
   });
   const statio = JSON.stringify({ tables, indexes, database: { postgres: database } });
-  return `SELECT set_config('sim.statio', ${quote(statio)}, false), set_config('sim.statements', ${quote(JSON.stringify(rows))}, false)`;
+  return `SELECT set_config('sim.statio', ${quote(statio)}, false), set_config('sim.statements', ${quote(JSON.stringify(rows))}, false), set_config('sim.buffercache', ${quote(buffercache)}, false)`;
 }

@@ -1,7 +1,7 @@
 /**
  * The architect's bench in the app (issue 15), one browser session: a small sweep (2 client counts x 2
  * seeds, 2 simulated seconds each) in the bench worker, its charts and 95 % intervals; a cancel; an A/B of
- * the design against a copy kept as B; the deployment files downloaded as a zip. Screenshots (bench-*)
+ * the design against a copy kept as B, its per-second charts overlaid; the deployment files downloaded as a zip. Screenshots (bench-*)
  * at 1280x720 and 1920x1080 (and the sweep at 1024x768) go to test-results/screenshots/.
  */
 import { readFileSync } from 'node:fs';
@@ -92,6 +92,15 @@ describe.skipIf(!!missing)(`the bench in Chromium${missing ? ` (skipped: ${missi
     expect(tp).toHaveLength(5);
     expect(Number(tp[1])).toBeGreaterThan(0);
     expect(tp[3]).toMatch(/^[+-]\d/);
+    // the per-second series of A and B overlaid: a line each, a dot per simulated second
+    for (const name of ['throughput', 'p95', 'p99']) {
+      const img = id(`ab-chart-${name}`);
+      expect(await img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+      const svg = decodeURIComponent((await img.getAttribute('src'))!.split(',')[1]);
+      expect(svg.match(/<polyline /g)).toHaveLength(2);
+      expect(svg.match(/<circle /g)?.length).toBeGreaterThanOrEqual(4);
+    }
+    await id('ab-charts').scrollIntoViewIfNeeded();
     await shot(page, 'bench-03-ab-1280x720');
     await page.setViewportSize({ width: 1920, height: 1080 });
     await shot(page, 'bench-04-ab-1920x1080');

@@ -1,8 +1,9 @@
 /**
  * Export (npm run export) checked by the real tools: `postgres -C` reads every setting of each
  * postgresql.conf fragment with the value written, PgBouncer starts on each pgbouncer.ini (on a free
- * loopback port, stopped by its PID), and tsc compiles the generated TypeScript against the real pg and
- * redis packages. Skipped, saying why, where PostgreSQL or PgBouncer is not installed.
+ * loopback port, stopped by its PID), redis-server starts on each redis.conf and CONFIG GET answers every
+ * setting as the model reads it, and tsc compiles the generated TypeScript against the real pg and
+ * redis packages. Skipped, saying why, where PostgreSQL, PgBouncer or Redis is not installed.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, missingTools, postgresBin, Servers } from '../../real/servers.ts';
+import { configGet, configSet, DEFAULT_REDIS_CONFIG, type RedisConfig } from '../../sim/caching/redis/config.ts';
 import { readExportTemplates } from '../../sim/cli/exportTemplates.ts';
 import { applyOverrides, type ExportedFile, exportScenario as exportWithTemplates, parseScenarioText } from '../../sim/index.ts';
 
@@ -50,6 +52,10 @@ const EXPORTS: [string, ExportedFile[]][] = [
   ['cache', exportScenario(scenario('cache'))],
   ['cache single flight, bounded L1', exportScenario(scenario('cache', ['app.cache_single_flight=on', 'app.cache_l1_max_keys=1000', 'app.cache_strategy=ttl']))],
   ['cache no L1', exportScenario(scenario('cache', ['app.cache_l1=off']))],
+  [
+    'cache, every Redis setting',
+    exportScenario(scenario('cache', [], (j) => void (j.nodes.find((n: { kind: string }) => n.kind === 'redis').settings = { maxmemory: '1gb', 'maxmemory-policy': 'volatile-ttl', 'maxmemory-samples': 10, hz: 50 }))),
+  ],
   ['cache grace, write-through over pubsub, single flight, Redis errors not suppressed', exportScenario(scenario('cache', ['app.cache_grace=5s', 'app.cache_strategy=write-through', 'app.cache_l1_invalidation=pubsub', 'app.cache_single_flight=on', 'app.cache_suppress_l2_errors=off']))],
   ['cache delete-on-write, grace, no L1', exportScenario(scenario('cache', ['app.cache_strategy=delete-on-write', 'app.cache_grace=1min', 'app.cache_l1=off']))],
   ['sharding-hash', exportScenario(scenario('sharding-hash'))],
@@ -148,6 +154,49 @@ describe.skipIf(missing.length > 0)(`exported configuration read by the real ser
     const port = await freePort();
     const ini = servers.write('bad.ini', `[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = ${port}\npool_mode = sometimes\n`);
     await expect(servers.start('pgbouncer-bad', '/usr/sbin/pgbouncer', [ini], port, 5000)).rejects.toThrow(/pool_mode|exited/);
+  });
+});
+
+const redisMissing = missingTools({ redis: true });
+
+describe.skipIf(redisMissing.length > 0)(`exported redis.conf read by the real redis-server${redisMissing.length > 0 ? ` (skipped: ${redisMissing.join('; ')} missing)` : ''}`, () => {
+  let servers: Servers;
+  beforeAll(() => void (servers = Servers.create()));
+  afterAll(() => servers?.stop());
+  /** The real server's CONFIG GET of one setting. */
+  const configGetReal = (port: number, name: string) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--raw', 'CONFIG', 'GET', name], { encoding: 'utf8' }).split('\n')[1];
+
+  it('redis-server starts on every exported redis.conf, and CONFIG GET answers each setting as the model reads it', async () => {
+    const confs = [...new Map(files('redis.conf').map((f) => [f.text, f])).values()];
+    expect(confs.length).toBeGreaterThan(1);
+    let checked = 0;
+    for (const [i, f] of confs.entries()) {
+      const port = await freePort();
+      const conf = servers.write(`redis-${i}.conf`, f.text);
+      // the command line's port and address come after the file's, and win
+      const started = await servers.start(`redis-${i}`, 'redis-server', [conf, '--port', String(port), '--bind', '127.0.0.1'], port);
+      const settings = f.text.split('\n').filter((l) => /^[a-z-]+ /.test(l)).map((l) => /^([a-z-]+) (.*)$/.exec(l)!.slice(1));
+      let model: RedisConfig | string = DEFAULT_REDIS_CONFIG;
+      for (const [name, value] of settings) {
+        if (name === 'save' || name === 'appendonly') continue;
+        model = configSet(model as RedisConfig, [name, value]);
+        expect(typeof model, `${f.name}: ${name} ${value}`).toBe('object');
+        expect(`${f.name} ${name} = ${configGetReal(port, name)}`).toBe(`${f.name} ${name} = ${configGet(model as RedisConfig, [name])[0][1]}`);
+        checked++;
+      }
+      // a cache: no snapshots, no append-only file
+      expect([configGetReal(port, 'save'), configGetReal(port, 'appendonly')]).toEqual(['', 'no']);
+      process.kill(started.pid, 'SIGTERM');
+      for (let t = 0; servers.pids.has(started.pid) && t < 100; t++) await new Promise((r) => setTimeout(r, 50));
+      expect(servers.pids.has(started.pid)).toBe(false);
+    }
+    expect(checked).toBeGreaterThanOrEqual(6);
+  });
+
+  it('a broken redis.conf is refused by redis-server (the check can fail)', async () => {
+    const port = await freePort();
+    const conf = servers.write('bad.conf', 'maxmemory-policy sometimes\n');
+    await expect(servers.start('redis-bad', 'redis-server', [conf, '--port', String(port), '--bind', '127.0.0.1'], port, 5000)).rejects.toThrow(/maxmemory-policy|exited/);
   });
 });
 

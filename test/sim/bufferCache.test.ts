@@ -102,3 +102,81 @@ describe('Buffer cache on real PGlite rows', () => {
     expect(smallZipf.table).toBeGreaterThan(small.table + 0.1);
   }, 300_000);
 });
+
+/** pg_buffercache_summary(), and the same totals counted from the view and from pg_buffercache_usage_counts(). */
+const SUMMARY = `SELECT s.buffers_used, s.buffers_unused, s.buffers_dirty, s.buffers_pinned, s.usagecount_avg,
+  v.n, v.used, v.dirty, u.n, u.dirty, u.pinned, u.levels
+FROM pg_buffercache_summary() s,
+  (SELECT count(*) AS n, count(relfilenode) AS used, count(*) FILTER (WHERE isdirty) AS dirty FROM pg_buffercache) v,
+  (SELECT sum(buffers) AS n, sum(dirty) AS dirty, sum(pinned) AS pinned, count(*) AS levels FROM pg_buffercache_usage_counts()) u`;
+/** The classic "which relations occupy shared_buffers" query on the pg_buffercache view, verbatim. */
+const BY_RELATION = `SELECT n.nspname, c.relname, count(*) AS buffers
+FROM pg_buffercache b JOIN pg_class c
+  ON b.relfilenode = pg_relation_filenode(c.oid)
+  AND b.reldatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+JOIN pg_namespace n ON n.oid = c.relnamespace
+GROUP BY n.nspname, c.relname
+ORDER BY 3 DESC
+LIMIT 10`;
+
+describe('pg_buffercache on real PGlite rows, from the model', () => {
+  it('shows the working set filling shared_buffers, which a restart empties and the workload fills again', async () => {
+    const sim = await startSim(
+      scenario({
+        name: 'buffercache',
+        nodes: [
+          { id: 'app', kind: 'app', settings: { instances: 1, pool_size: 4 } },
+          { id: 'primary', kind: 'postgres', settings: { ram: '512MB', shared_buffers: '64MB' } },
+        ],
+        edges: [{ from: 'app', to: 'primary' }],
+        workload: {
+          clients: 4,
+          think_time: '2ms',
+          data: { users: 20_000, orders_per_user: 0 },
+          operations: [
+            { name: 'get_user', weight: 9, sql: 'SELECT id, email, name FROM users WHERE id = $1', params: [{ dist: 'zipf', min: 1, max: 20_000 }] },
+            { name: 'touch_user', weight: 1, sql: 'UPDATE users SET name = name WHERE id = $1', params: [{ dist: 'zipf', min: 1, max: 20_000 }] },
+          ],
+        },
+      }),
+    );
+    const sql = async (q: string) => {
+      const r = await sim.apply({ do: 'runSql', node: 'primary', sql: q });
+      expect(r.error).toBeUndefined();
+      return r.rows;
+    };
+    const summary = async (nbuffers: number) => {
+      const [[used, unused, dirty, pinned, avg, ...totals]] = (await sql(SUMMARY)).map((row) => row.map(Number));
+      // every buffer once in the view and in the usage counts (0 to 5), which agree with the summary
+      expect(totals).toEqual([nbuffers, used, dirty, nbuffers, dirty, pinned, 6]);
+      expect(used + unused).toBe(nbuffers);
+      return { used, dirty, avg };
+    };
+    // shared_buffers 64MB: 8192 buffers. The data set fits: its pages are all there, at the clock sweep's
+    // top usage count (it never runs); the updates dirtied some
+    await sim.runUntil(1e6);
+    const warm = await summary(8192);
+    expect(warm.used).toBeGreaterThan(100);
+    expect(warm.used).toBeLessThan(4000);
+    expect(warm.avg).toBe(5);
+    expect(warm.dirty).toBeGreaterThan(0);
+    expect(warm.dirty).toBeLessThan(warm.used);
+    const relations = await sql(BY_RELATION);
+    expect(relations.map((r) => r.slice(0, 2))).toEqual([
+      ['public', 'users'],
+      ['public', 'users_pkey'],
+    ]);
+    expect(Number(relations[0][2]) + Number(relations[1][2])).toBe(warm.used);
+
+    // a smaller shared_buffers is a restart: empty at first, then full as the workload reads its pages back,
+    // with the clock sweep running: the cold pages sit at low usage counts
+    await sim.apply({ do: 'setNodeSetting', node: 'primary', name: 'shared_buffers', value: '1MB' });
+    await sim.runUntil(3.01e6);
+    expect((await summary(128)).used).toBeLessThan(40);
+    await sim.runUntil(5e6);
+    const full = await summary(128);
+    expect(full.used).toBeGreaterThan(120);
+    expect(full.avg).toBeGreaterThan(1);
+    expect(full.avg).toBeLessThan(5);
+  }, 120_000);
+});

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { diffFigures, figures, topologyDiff } from '../../sim/index.ts';
+import { diffFigures, figures, overlayCharts, svgChart, topologyDiff } from '../../sim/index.ts';
 import { main, parseCompareArgs } from '../../sim/cli/compare.ts';
 import { parseScenario, type Report } from '../../sim/index.ts';
 
@@ -64,6 +64,27 @@ describe('compare', () => {
       '- edge primary -> replica1',
       '~ workload.clients: 10 -> 20',
     ]);
+  });
+
+  it("overlays A's and B's per-second series on one axis of seconds, a dot per second and no interval", () => {
+    const second = (t: number, tp: number, p95: number) => ({ t, throughputRps: tp, failed: 0, p50Ms: 1, p95Ms: p95, p99Ms: p95 + 1 });
+    const a = report({ timeSeries: [second(0, 100, 8), second(1, 110, 9)] });
+    const b = report({ timeSeries: [second(0, 50, 20), second(1, 60, 21), second(2, 70, 22)] });
+    const charts = overlayCharts(a, b);
+    expect(charts.map((c) => c.name)).toEqual(['throughput', 'p95', 'p99']);
+    const [tp, p95] = charts.map((c) => c.chart);
+    expect(tp.xs).toEqual([0, 1, 2]);
+    expect(tp.series.map((s) => s.name)).toEqual(['A', 'B']);
+    expect(tp.series[1].points).toEqual([{ x: 0, mean: 50 }, { x: 1, mean: 60 }, { x: 2, mean: 70 }]);
+    expect(p95.series[0].points.map((p) => p.mean)).toEqual([8, 9]);
+    const svg = svgChart(tp);
+    expect(svg.match(/<circle /g)).toHaveLength(5);
+    expect(svg.match(/<polyline /g)).toHaveLength(2);
+    // B dashed: where it lies on A, both show
+    expect(svg.match(/stroke-dasharray/g)).toHaveLength(1);
+    // a per-second figure has no interval: no band, no whisker
+    expect(svg).not.toContain('<polygon');
+    expect(svg).toContain('<title>B at 2: 70</title>');
   });
 
   it('one scenario needs --set changes; two report files compare without running', async () => {

@@ -6,6 +6,7 @@
 import type { DbEngine } from '../../engine/DbEngine.ts';
 import type { RunReply } from '../../engine/protocol.ts';
 import { virtualTimestamp } from '../../monitoring/activity.ts';
+import { buffercacheJson } from '../../monitoring/buffercache.ts';
 import { type BlockCounts, type DatabaseFigures, refreshStatisticsSql, type StatementFigures } from '../../monitoring/statistics.ts';
 import { memoryBytes } from '../../scenario/settings.ts';
 import type { Skew } from '../../workload/operations.ts';
@@ -140,8 +141,13 @@ export class NodeStatistics {
     return hit + read > 0 ? hit / (hit + read) : undefined;
   }
 
-  /** SQL setting what pg_statio_*, pg_stat_database and pg_stat_statements show now. */
-  refreshSql(backends: number): string {
-    return refreshStatisticsSql(this.relations, this.indexTable, { ...this.database, numbackends: backends }, this.statements, virtualTimestamp(0));
+  /**
+   * SQL setting what pg_statio_*, pg_stat_database, pg_stat_statements and pg_buffercache show now.
+   * @param buffers shared_buffers in buffers, the statements running now (each pins a buffer), and the
+   *   pages written since the last checkpoint (its WAL records: what is dirty in shared_buffers).
+   */
+  refreshSql(backends: number, buffers: { nbuffers: number; running: number; written: number }): string {
+    const held = buffercacheJson(this.cache.contents(buffers.written), buffers.nbuffers, buffers.running);
+    return refreshStatisticsSql(this.relations, this.indexTable, { ...this.database, numbackends: backends }, this.statements, virtualTimestamp(0), held);
   }
 }

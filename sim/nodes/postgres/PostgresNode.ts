@@ -516,12 +516,17 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   /** The monitoring views as the model has them now, for a console statement (`consoleQuery`: its own session's row) or a real client's. */
   private async refreshViews(engine: DbEngine, consoleQuery?: string): Promise<void> {
     this.ctx.metrics.realQueries += 1;
-    await engine.request({ op: 'exec', sql: `${refreshActivitySql(this.ctx.scheduler.now, this.activity(consoleQuery))}; ${this.stats.refreshSql(this.backends.size)}` });
+    await engine.request({ op: 'exec', sql: `${refreshActivitySql(this.ctx.scheduler.now, this.activity(consoleQuery))}; ${this.stats.refreshSql(this.backends.size, this.buffers())}` });
     const views = await this.replication?.refreshSql();
     if (views !== undefined) {
       this.ctx.metrics.realQueries += 1;
       await engine.request({ op: 'exec', sql: views });
     }
+  }
+
+  /** What pg_buffercache counts besides the cache's contents: its size, the pins of running statements, the pages dirtied since the checkpoint. */
+  private buffers(): { nbuffers: number; running: number; written: number } {
+    return { nbuffers: NodeStatistics.memoryPages(this.settings)[0], running: this.backends.active, written: this.recovery?.pagesWritten ?? 0 };
   }
 
   /** Runs a console statement now, outside virtual time, on a view of the model refreshed first. */

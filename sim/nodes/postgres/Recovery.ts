@@ -69,6 +69,11 @@ export class Recovery {
     return this.redo.length;
   }
 
+  /** Page writes since the last checkpoint, one a WAL record and at least one a write (pg_buffercache's dirty buffers). */
+  get pagesWritten(): number {
+    return this.redo.reduce((n, e) => n + Math.max(1, e.walRecords), 0);
+  }
+
   /** A write request sent to the engine now. */
   log(req: EngineRequest, walRecords: number): RedoEntry {
     const e: RedoEntry = { req, walRecords };

@@ -147,7 +147,7 @@ function steps(n: number): number {
  */
 export class BufferCache {
   private readonly streams = new Map<string, Stream>();
-  private readonly domains = new Map<string, Domain>();
+  private domains = new Map<string, Domain>();
   private t1 = Number.POSITIVE_INFINITY;
   private t2 = Number.POSITIVE_INFINITY;
   private stale = true;
@@ -219,6 +219,11 @@ export class BufferCache {
   private solve(): void {
     this.stale = false;
     for (const s of this.streams.values()) s.last = undefined;
+    ({ domains: this.domains, t1: this.t1, t2: this.t2 } = this.solution());
+  }
+
+  /** The caches solved for the mix as it is now (the pages' rates per domain, and T of each cache), stored nowhere. */
+  private solution(): { domains: Map<string, Domain>; t1: number; t2: number } {
     let total = 0;
     for (const s of this.streams.values()) total += s.weight;
     const byDomain = new Map<string, Stream[]>();
@@ -227,7 +232,7 @@ export class BufferCache {
       list.push(s);
       byDomain.set(s.domain, list);
     }
-    this.domains.clear();
+    const domains = new Map<string, Domain>();
     for (const [name, list] of byDomain) {
       const pages = this.pagesOf(list[0].relation, list[0].placement);
       const edges = edgesFor(pages);
@@ -243,10 +248,53 @@ export class BufferCache {
           if (!s.ring) rateNoRing[b] += r;
         }
       }
-      this.domains.set(name, { edges, rate, rateNoRing });
+      domains.set(name, { edges, rate, rateNoRing });
     }
-    this.t1 = characteristicTime(this.domains.values(), this.sharedPages, true);
-    this.t2 = characteristicTime(this.domains.values(), this.sharedPages + this.osPages, false);
+    return {
+      domains,
+      t1: characteristicTime(domains.values(), this.sharedPages, true),
+      t2: characteristicTime(domains.values(), this.sharedPages + this.osPages, false),
+    };
+  }
+
+  /**
+   * What shared_buffers holds now, per relation (expected buffers, not rounded). A page is there when it was
+   * referenced within the last T accesses (Che); its usage count is its references in that window, which
+   * are Poisson(λ·T) given at least one, capped at 5: a working set that fits (T infinite: the clock sweep
+   * never runs) sits at 5. A held page is dirty when one of the `written` page writes since the last
+   * checkpoint hit it, the writes taken to follow the access mix: 1 − e^(−λ·min(T, written)).
+   */
+  contents(written: number): Map<string, RelationBuffers> {
+    // what the next `hits` will see, without solving now: a console query must not move the model
+    const solved = this.stale ? this.solution() : { domains: this.domains, t1: this.t1 };
+    const t1 = Math.min(solved.t1, steps(this.sinceColdShared));
+    const out = new Map<string, RelationBuffers>();
+    for (const [name, d] of solved.domains) {
+      const relation = name.split('\u0000')[0];
+      const r = out.get(relation) ?? { byUsage: new Array(MAX_USAGE_COUNT + 1).fill(0), dirty: 0 };
+      out.set(relation, r);
+      for (let b = 0; b < d.rateNoRing.length; b++) {
+        const rate = d.rateNoRing[b];
+        const held = (d.edges[b + 1] - d.edges[b]) * found(rate, t1);
+        if (held <= 0) continue;
+        r.dirty += (d.edges[b + 1] - d.edges[b]) * found(rate, Math.min(t1, written));
+        if (t1 === Number.POSITIVE_INFINITY) {
+          r.byUsage[MAX_USAGE_COUNT] += held;
+          continue;
+        }
+        // Poisson(λT) for k = 1..4 references, the rest at 5; their sum is m·(1 − e^(−λT)), the pages held
+        const mean = rate * t1;
+        let pk = Math.exp(-mean);
+        let below = 0;
+        for (let k = 1; k < MAX_USAGE_COUNT; k++) {
+          pk *= mean / k;
+          r.byUsage[k] += (d.edges[b + 1] - d.edges[b]) * pk;
+          below += (d.edges[b + 1] - d.edges[b]) * pk;
+        }
+        r.byUsage[MAX_USAGE_COUNT] += Math.max(0, held - below);
+      }
+    }
+    return out;
   }
 
   /** Where the pages of an access (of an operation whose key is drawn by `skew`) are found now. */
@@ -269,6 +317,15 @@ export class BufferCache {
     s.last = { t1, t2, hits: { sharedBuffers: h1, anyCache: Math.max(h1, h2) } };
     return s.last.hits;
   }
+}
+
+/** PostgreSQL's BM_MAX_USAGE_COUNT: the clock sweep's usage count stops at 5. */
+export const MAX_USAGE_COUNT = 5;
+
+/** What shared_buffers holds of one relation: buffers by usage count (index 1..5), and how many are dirty. */
+export interface RelationBuffers {
+  byUsage: number[];
+  dirty: number;
 }
 
 /** Pages in `bytes`, at least one. */
