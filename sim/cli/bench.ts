@@ -14,17 +14,21 @@
  *   nodes, since each engine holds its tables in memory). 10 minutes with `--long`; 3 by default, so that
  *   the whole benchmark takes a few minutes.
  * - Boot: 16 postgres nodes ready (<= 2 s, <= 40 MB each).
+ *
+ * `--determinism SECONDS` instead runs read-replicas twice for that long on worker engines (600 for the
+ * issue's long check: about an hour on a quiet 2-core machine, too slow for CI) and compares the two reports
+ * but for wallSeconds, byte for byte: same scenario and seed, same report.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { nodeEngineFactory } from '../engine/node/platform.ts';
 import { bootPglite } from '../engine/PgliteEngine.ts';
 import { dataSnapshot, ENGINE_CONF } from '../engine/snapshots.ts';
-import { parseScenario, parseScenarioText, type Scenario, Simulation } from '../index.ts';
+import { buildReport, parseScenario, parseScenarioText, type Scenario, Simulation } from '../index.ts';
 import { defaultSetupSql } from '../workload/defaults.ts';
 import { readArgs, shared, UsageError } from './options.ts';
 
-const USAGE = 'usage: npm run bench -- [--long] [--rounds N] [--json OUT]';
+const USAGE = 'usage: npm run bench -- [--long] [--rounds N] [--json OUT] | --determinism SECONDS';
 /** Virtual time each sim runs per round. */
 const SLICE_US = 5e6;
 /** Wall time of the raw loop per round. */
@@ -59,8 +63,31 @@ function databaseBytes(sim: Simulation): number {
   return bytes;
 }
 
+/** Read-replicas run twice for `seconds`: whether the reports (but for wall time) are the same, and where they first differ. */
+async function determinism(seconds: number): Promise<void> {
+  const replicas = await scenarioFile('read-replicas');
+  const engines = nodeEngineFactory({ kind: 'worker' });
+  const reports: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const sim = await Simulation.create(replicas, { engines });
+    const t = await timed(() => sim.runUntil(seconds * 1e6));
+    const { wallSeconds: _, ...report } = buildReport(sim, [], t.wall);
+    reports.push(JSON.stringify(report, null, 1));
+    console.log(`run ${i + 1}: ${report.completed} requests completed, ${report.failed} failed, in ${round(t.wall, 0)} s (${round(t.cpu, 0)} s CPU)`);
+    await sim.close();
+  }
+  const [a, b] = reports.map((r) => r.split('\n'));
+  const at = Array.from({ length: Math.max(a.length, b.length) }, (_, i) => i).find((i) => a[i] !== b[i]);
+  console.log(at === undefined ? `determinism over ${seconds} s of read-replicas: the same report PASS` : `determinism over ${seconds} s of read-replicas: MISS, first difference at line ${at + 1}: ${a[at]} | ${b[at]}`);
+}
+
 async function main(): Promise<void> {
-  const { values } = readArgs(process.argv.slice(2), { ...shared('json'), long: { type: 'boolean' }, rounds: { type: 'string' } });
+  const { values } = readArgs(process.argv.slice(2), { ...shared('json'), long: { type: 'boolean' }, rounds: { type: 'string' }, determinism: { type: 'string' } });
+  if (values.determinism !== undefined) {
+    const seconds = Number(values.determinism);
+    if (!(seconds > 0)) throw new UsageError('--determinism: expected simulated seconds above 0');
+    return determinism(seconds);
+  }
   const rounds = values.rounds === undefined ? 5 : Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError('--rounds: expected a whole number from 1');
   const enduranceMin = values.long ? 10 : 3;
