@@ -142,8 +142,7 @@ export class WorkerEngine implements DbEngine {
       const cpu = m.cpuMs();
       this.lastProgressCpu ??= cpu;
       busy = Math.min(wall, cpu - this.lastProgressCpu);
-    }
-    else if (m && wall > this.watchdogMs) busy = wall * m.shareOfCore();
+    } else if (m && wall > this.watchdogMs) busy = wall * m.shareOfCore();
     if (busy > this.watchdogMs || wall > WALL_LIMIT * this.watchdogMs) {
       const reason = busy > this.watchdogMs ? `a statement ran for more than ${this.watchdogMs} ms of real time` : `a statement waited for more than ${WALL_LIMIT * this.watchdogMs} ms of real time`;
       this.die(reason);
