@@ -32,8 +32,8 @@ const QUERY = /^\s*(\(?\s*select|with|values|table)\b/i;
 const WRITE = /^\s*(insert|update|delete|merge)\b|^\s*with\b[\s\S]*\b(insert|update|delete|merge)\b/i;
 
 const INDEX_SCAN = { 'Node Type': 'Index Scan', 'Actual Rows': 1, 'Actual Loops': 1, 'Shared Hit Blocks': 3 };
-const QUERY_PLAN = [{ Plan: INDEX_SCAN, 'WAL Records': 0 }];
-const WRITE_PLAN = [{ Plan: { 'Node Type': 'ModifyTable', 'Actual Rows': 0, 'Actual Loops': 1, 'Shared Hit Blocks': 4, Plans: [INDEX_SCAN] }, 'WAL Records': 1 }];
+const QUERY_PLAN = [{ Plan: INDEX_SCAN }];
+const WRITE_PLAN = [{ Plan: { 'Node Type': 'ModifyTable', 'Actual Rows': 0, 'Actual Loops': 1, 'Shared Hit Blocks': 4, 'WAL Records': 1, Plans: [INDEX_SCAN] } }];
 
 const lsnText = (n: number) => `${Math.floor(n / 2 ** 32).toString(16).toUpperCase()}/${(n % 2 ** 32).toString(16).toUpperCase()}`;
 

@@ -66,12 +66,13 @@ interface PlanNode {
   'Index Name'?: string;
   Operation?: string;
   'Heap Fetches'?: number;
+  /** WAL records the node and its children wrote (EXPLAIN's WAL option reports it per node, never at the top). */
+  'WAL Records'?: number;
   Plans?: PlanNode[];
 }
 
 interface ExplainJson {
   Plan?: PlanNode;
-  'WAL Records'?: number;
 }
 
 const SEQUENTIAL_NODES = new Set(['Seq Scan', 'Bitmap Heap Scan', 'Tid Range Scan']);
@@ -127,7 +128,7 @@ export function profileFromPlan(plan: unknown, sleepSeconds: number, at: number,
   walk(top.Plan);
   const out = top.Plan['Node Type'] === 'ModifyTable' ? top.Plan.Plans?.[0] : top.Plan;
   p.rowsOut = out?.['Actual Rows'] ?? 0;
-  p.walRecords = top['WAL Records'] ?? 0;
+  p.walRecords = top.Plan['WAL Records'] ?? 0;
   p.cpuUs += (p.randomPages + p.sequentialPages) * COST.bufferUs + p.walRecords * COST.walRecordUs;
   return p;
 }
