@@ -24,23 +24,12 @@
  * comparison is skipped, saying so, when the run's stretches ended more than 20 ms apart on average.
  * Skipped where pgbench is not installed (CI installs it: .ci/run).
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Served, served } from './served.ts';
+import { env, PGBENCH, PSQL, run, type Served, served } from './served.ts';
 
-const run = promisify(execFile);
-const PSQL = '/usr/bin/psql';
-// pgbench comes with the server package (Debian's postgresql-NN), /usr/bin/pgbench is only its wrapper
-const PGBENCH = existsSync('/usr/lib/postgresql')
-  ? readdirSync('/usr/lib/postgresql')
-      .map((v) => `/usr/lib/postgresql/${v}/bin/pgbench`)
-      .find((p) => existsSync(p))
-  : undefined;
-const env = { ...process.env, PGCONNECT_TIMEOUT: '10', PGOPTIONS: '' };
 
 let server: Served;
 

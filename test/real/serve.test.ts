@@ -5,27 +5,16 @@
  * SHOW POOLS from the pooler's admin console, PgBouncer's own refusal past max_client_conn, a prepared
  * statement over the extended protocol. Skipped where psql is not installed (CI installs it: .ci/run).
  */
-import { execFile } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Listening } from '../../serve/server.ts';
 import type { ConsoleResult, Runner } from '../../sim/index.ts';
-import { type Served, served } from './served.ts';
+import { env, PGBENCH, PSQL, run, type Served, served } from './served.ts';
 
-const run = promisify(execFile);
-const PSQL = '/usr/bin/psql';
-// pgbench comes with the server package (Debian's postgresql-NN), /usr/bin/pgbench is only its wrapper
-const PGBENCH = existsSync('/usr/lib/postgresql')
-  ? readdirSync('/usr/lib/postgresql')
-      .map((v) => `/usr/lib/postgresql/${v}/bin/pgbench`)
-      .find((p) => existsSync(p))
-  : undefined;
-const env = { ...process.env, PGCONNECT_TIMEOUT: '10', PGOPTIONS: '' };
 
 let server: Served;
 let runner: Runner;
