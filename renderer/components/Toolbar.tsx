@@ -193,7 +193,7 @@ export function Toolbar() {
         <button type="button" data-testid="btn-reset" disabled={busy} onClick={() => void s().resetRun()} title="Stop the run and start again from the document">
           Reset
         </button>
-        <span className={`status status-${status}`} data-testid="run-status">
+        <span className={`status status-${status}`} data-testid="run-status" title={stale ? `${status}: the document changed since the run began; Reset applies it` : status}>
           {status}
           {stale ? ' · changed: Reset to apply' : ''}
         </span>

@@ -159,6 +159,38 @@ describe.skipIf(!!missing)(`replicas and pooling in Chromium${missing ? ` (skipp
     await shot(page, 'rp-07-bad-ini-refused');
   });
 
+  it("pgbouncer: its one core is a badge; a link's jitter and the scripted clients are edited in the inspector", async () => {
+    // PgBouncer is one process on one core: the ran example shows its share
+    expect(await badge('pgbouncer', 'cpu')).toBeGreaterThanOrEqual(0);
+    await page.locator('.react-flow__edge').first().click({ force: true });
+    await id('inspector-edge').waitFor();
+    await id('setting-jitter').locator('input').fill('2ms');
+    await id('setting-jitter').locator('input').press('Enter');
+    await id('setting-distribution').locator('select').selectOption('normal');
+    await expect(id('setting-jitter').locator('input').inputValue()).resolves.toBe('2ms');
+    await expect(id('setting-distribution').locator('select').inputValue()).resolves.toBe('normal');
+    // a long status ("paused · changed: Reset to apply") gives way, not the toolbar's last buttons
+    await expect(id('run-status').textContent()).resolves.toContain('changed: Reset to apply');
+    const cut = await page.evaluate(() =>
+      [...document.querySelectorAll('.toolbar button')].filter((b) => b.getBoundingClientRect().right > window.innerWidth + 0.5).map((b) => b.textContent),
+    );
+    expect(cut).toEqual([]);
+    await shot(page, 'rp-08-edge-jitter');
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    const scripts = id('workload-scripts');
+    await scripts.locator('summary').click();
+    const json = scripts.getByLabel('scripts JSON');
+    await json.fill('[{ "name": "hold", "steps": [{ "sql": "UPDATE users SET name = $1 WHERE id = 1", "params": ["x"], "hold": "10s" }] }]');
+    await scripts.getByRole('button', { name: 'Apply scripts' }).click();
+    await expect(scripts.locator('summary').textContent()).resolves.toContain('Scripted clients (1)');
+    await json.fill('[{ "name": "bad", "steps": [{ "wait": "soon" }] }]');
+    await scripts.getByRole('button', { name: 'Apply scripts' }).click();
+    await scripts.getByRole('alert').first().waitFor();
+    await expect(scripts.locator('summary').textContent()).resolves.toContain('Scripted clients (1)');
+    await scripts.scrollIntoViewIfNeeded();
+    await shot(page, 'rp-09-scripted-clients');
+  });
+
   it('had no uncaught page errors', () => {
     expect(errors).toEqual([]);
   });
