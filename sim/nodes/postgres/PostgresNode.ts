@@ -27,7 +27,7 @@ import type { Rng } from '../../core/rng.ts';
 import { EngineDeadError, type DbEngine } from '../../engine/DbEngine.ts';
 import type { ConsoleReply, EngineError, RunReply } from '../../engine/protocol.ts';
 import { ENGINE_CONF } from '../../engine/snapshots.ts';
-import { type ActivityRow, auxiliaryProcesses, onStandby, refreshActivitySql, virtualTimestamp } from '../../monitoring/activity.ts';
+import { virtualTimestamp } from '../../monitoring/activity.ts';
 import { clientRefusal, consoleRefusal } from '../../monitoring/consoleGuard.ts';
 import type { Membership, ReplicationMember, ShippedStatements } from '../../replication/ports.ts';
 import { parseLsn } from '../../replication/Stream.ts';
@@ -41,6 +41,7 @@ import { NodeStatistics } from './NodeStatistics.ts';
 import { withInstance } from './instances.ts';
 import { Pipeline } from './Pipeline.ts';
 import { prepareTransaction } from './preparedTransaction.ts';
+import { MonitoringViews } from './Views.ts';
 import { Profiles } from './Profiles.ts';
 import { AUTOVACUUM_SETTINGS, autoAnalyze } from './autoAnalyze.ts';
 import { CHECKPOINT_CHECK_US, Recovery } from './Recovery.ts';
@@ -68,7 +69,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   private readonly stats: NodeStatistics;
   /** The relations' sizes, measured every 10 s and taken in at the next look. */
   private pendingSize: Promise<RunReply> | undefined;
-  private auxiliary: ActivityRow[] = [];
+  private readonly views: MonitoringViews;
   /** Set when a reply nobody waited for found the engine dead; the next event on the node crashes it. */
   private deadReason: string | undefined;
   private readonly pipeline: Pipeline;
@@ -87,6 +88,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.profiles = new Profiles(ctx);
     this.pipeline = new Pipeline(ctx, () => ({ engine: this.engine!, recovery: this.recovery, replication: this.replication, isReplica: this.isReplica }));
     this.stats = new NodeStatistics(spec.settings, ctx.dataScale ?? 1);
+    this.views = new MonitoringViews(ctx, () => ({ backends: this.backends, stats: this.stats, settings: this.settings, recovery: this.recovery, replication: this.replication, isReplica: this.isReplica }));
     ctx.metrics.node(this.id).cores = spec.settings.cores;
     // scheduled here, in the scenario's node order, not when its boot ends (the wall clock's order)
     ctx.scheduler.after(HOUSEKEEPING_US, () => this.housekeeping());
@@ -108,7 +110,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.stats.apply(await NodeStatistics.measure(this.engine));
     // the base backup every node starts from is its first checkpoint
     this.recovery = new Recovery(this.ctx, this.id, { tar: snapshot, atUs: 0 });
-    this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
+    this.views.started(this.allocPids(8));
     this.status = 'up';
   }
 
@@ -220,7 +222,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         // a real client's look at the monitoring views (pg_stat_activity ...) sees the model now, itself active
         if (op.maxRows && /\bpg_stat/i.test(op.statements[0].sql)) {
           Object.assign(b, { state: 'active', query: op.statements[0].sql, queryStart: now, stateChange: now });
-          await this.refreshViews(this.engine);
+          await this.views.refresh(this.engine);
         }
         const walRecords = profiles.reduce((n, p) => n + p.walRecords, 0);
         const batch = (await this.pipeline.send(b, op, call.params, walRecords)).reply;
@@ -494,7 +496,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     try {
       this.engine = await restarting;
       this.status = 'up';
-      this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
+      this.views.started(this.allocPids(8));
       this.ctx.emit({ type: 'node-restarted', node: this.id, message: `${this.id} is up again` });
       // a primary's standbys reconnect; a standby streams again from its restartpoint's position
       this.replication?.recovered(this.recovery!.restartpoint.position);
@@ -506,29 +508,6 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   // ---- console and monitoring ----
 
-  /** Rows of pg_stat_activity as the model has them now (plus the console's own session). */
-  activity(consoleQuery?: string): ActivityRow[] {
-    const rows = this.backends.rows(consoleQuery);
-    if (!this.replication) return [...rows, ...this.auxiliary];
-    return [...rows, ...this.replication.processes(), ...(this.isReplica ? onStandby(this.auxiliary) : this.auxiliary)];
-  }
-
-  /** The monitoring views as the model has them now, for a console statement (`consoleQuery`: its own session's row) or a real client's. */
-  private async refreshViews(engine: DbEngine, consoleQuery?: string): Promise<void> {
-    this.ctx.metrics.realQueries += 1;
-    await engine.request({ op: 'exec', sql: `${refreshActivitySql(this.ctx.scheduler.now, this.activity(consoleQuery))}; ${this.stats.refreshSql(this.backends.size, this.buffers())}` });
-    const views = await this.replication?.refreshSql();
-    if (views !== undefined) {
-      this.ctx.metrics.realQueries += 1;
-      await engine.request({ op: 'exec', sql: views });
-    }
-  }
-
-  /** What pg_buffercache counts besides the cache's contents: its size, the pins of running statements, the pages dirtied since the checkpoint. */
-  private buffers(): { nbuffers: number; running: number; written: number } {
-    return { nbuffers: NodeStatistics.memoryPages(this.settings)[0], running: this.backends.active, written: this.recovery?.pagesWritten ?? 0 };
-  }
-
   /** Runs a console statement now, outside virtual time, on a view of the model refreshed first. */
   async console(sql: string): Promise<ConsoleResult> {
     const base = { node: this.id, query: sql, columns: [], rows: [], rowCount: 0 };
@@ -539,7 +518,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     if (this.isReplica && setsReadWrite(sql)) return { ...base, error: simError('cannot_set_read_write') };
     const engine = this.engine;
     try {
-      await this.refreshViews(engine, sql);
+      await this.views.refresh(engine, sql);
       const reply = (await engine.request({ op: 'console', sql, maxRows: CONSOLE_MAX_ROWS })) as ConsoleReply;
       this.ctx.metrics.realQueries += 1;
       if (reply.walLsn) this.recovery?.sawWal(parseLsn(reply.walLsn));
@@ -585,7 +564,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   private startRestarted(): boolean {
     if (this.status !== 'restarting' || this.restarting) return false;
     this.status = 'up';
-    this.auxiliary = auxiliaryProcesses(this.ctx.scheduler.now, this.allocPids(8));
+    this.views.started(this.allocPids(8));
     this.replication?.up();
     return true;
   }
