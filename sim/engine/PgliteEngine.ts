@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { type DbEngine, EngineDeadError } from './DbEngine.ts';
 import type { EngineReply, EngineRequest } from './protocol.ts';
 import { RequestQueue } from './requestQueue.ts';
+import { SeededFs } from './seededFs.ts';
 import { SnapshotFs } from './snapshotFs.ts';
 
 export interface PgliteBootOptions {
@@ -17,7 +18,7 @@ export interface PgliteBootOptions {
 /** Boots a PGlite from a snapshot, or runs initdb when there is none. */
 export async function bootPglite(o: PgliteBootOptions): Promise<PGlite> {
   return PGlite.create({
-    fs: o.snapshot ? new SnapshotFs(o.snapshot) : undefined,
+    fs: o.snapshot ? new SnapshotFs(o.snapshot) : new SeededFs(),
     postgresqlconf: o.postgresqlConf,
     // initdb only: 1 MB WAL segments keep snapshots small.
     initDbStartParams: o.snapshot ? undefined : ['--wal-segsize=1'],

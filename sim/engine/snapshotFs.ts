@@ -6,7 +6,7 @@
  * nodes booted from it share the files they have not written, as processes share the pages of a file
  * through the OS page cache.
  */
-import { MemoryFS } from '@electric-sql/pglite';
+import { SeededFs } from './seededFs.ts';
 
 /** PGlite's data directory. */
 const PGDATA = '/pglite/data';
@@ -29,12 +29,13 @@ interface EmFs {
   utime(path: string, atime: number, mtime: number): void;
 }
 
-export class SnapshotFs extends MemoryFS {
+export class SnapshotFs extends SeededFs {
   constructor(private readonly tar: Uint8Array) {
     super();
   }
 
   override async initialSyncFs(): Promise<void> {
+    await super.initialSyncFs();
     const mod = this.pg!.Module as unknown as { FS: EmFs; MEMFS: Memfs };
     const tar = this.tar.buffer;
     // PostgreSQL's own files are views of pglite.data, shared memory too when the host shares it
