@@ -1,4 +1,8 @@
-/** The window: toolbar; palette, canvas and inspector; the dock below the canvas. */
+/**
+ * The window: toolbar; palette, canvas and inspector; the dock below the canvas. The first screen (toolbar,
+ * lessons and the welcome over the window) mounts first; the canvas, the dock and the inspector each in a
+ * later task (`Later`), behind the welcome.
+ */
 import { type CSSProperties, useCallback, useEffect } from 'react';
 import { Canvas, ReactFlowProvider } from './canvas/Canvas.tsx';
 import { BootProgress } from './components/BootProgress.tsx';
@@ -17,6 +21,7 @@ import { ScenePlayer } from './lessons/ScenePlayer.tsx';
 import { simClient } from './sim/simClient.ts';
 import { appStore, useApp } from './store/appStore.ts';
 import { docToScenario } from './store/doc.ts';
+import { Later } from './Later.tsx';
 
 export function App() {
   const textScale = useApp((s) => s.textScale);
@@ -49,14 +54,20 @@ export function App() {
           <Palette />
           <main className="center">
             <div className="canvas-wrap">
-              <Canvas />
+              <Later>
+                <Canvas />
+              </Later>
               <BootProgress />
               <RunSummary />
               <ScenePlayer />
             </div>
-            <Dock />
+            <Later fallback={<section className="dock" />}>
+              <Dock />
+            </Later>
           </main>
-          <Inspector />
+          <Later fallback={<aside className="inspector" />}>
+            <Inspector />
+          </Later>
         </div>
       </ReactFlowProvider>
     </div>

@@ -1,45 +1,31 @@
-/** Entry of the renderer: restores autosaved work (or opens the default example with the first screen) and renders the app. */
+/**
+ * Entry of the renderer. The app's code is evaluated in stages, each in a task of its own, so the page
+ * never blocks for long (issue 14: no long task over 50 ms): a module graph is evaluated in one task, and
+ * the whole app as one bundle was a single task of 300-400 ms on a slow machine. The stages are dynamic
+ * imports (each its own chunk), heaviest first; a module a later stage shares is not evaluated again.
+ * The autosave is read from IndexedDB before the first render, so the app never shows the example first.
+ */
 import '@xyflow/react/dist/style.css';
 import './styles.css';
-import { startTransition } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
-import { DEFAULT_EXAMPLE } from './examples.ts';
-import { initStorage, readAutosave } from './files/storage.ts';
-import { showWelcome } from './lessons/lessonStore.ts';
-import { appStore } from './store/appStore.ts';
-import { type Doc, docFromFile, docText } from './store/doc.ts';
+import { initStorage } from './files/storage.ts';
+import { nextTask } from './nextTask.ts';
 
-function looksLikeDoc(d: unknown): d is Doc {
-  const x = d as Doc;
-  return !!x && typeof x.name === 'string' && Array.isArray(x.nodes) && Array.isArray(x.edges) && typeof x.workload === 'object' && typeof x.run === 'object';
+async function boot() {
+  await initStorage();
+  // the sim's libraries, then the sim itself (its zod schemas are built at import)
+  await import('zod');
+  await nextTask();
+  await import('@stdlib/stats-base-dists-t-quantile');
+  await nextTask();
+  await import('../sim/index.ts');
+  await nextTask();
+  await import('react-dom/client');
+  await nextTask();
+  await import('@xyflow/react');
+  await nextTask();
+  const { start } = await import('./start.tsx');
+  await nextTask();
+  start();
 }
 
-function restoreOrDefault() {
-  const saved = readAutosave();
-  if (saved) {
-    try {
-      const doc = JSON.parse(saved.text);
-      if (looksLikeDoc(doc)) {
-        appStore.setState({ doc, fitRequest: 1, file: saved.file });
-        appStore.getState().notify('info', `Restored your autosaved work (${new Date(saved.savedAt).toLocaleTimeString()}).`);
-        return;
-      }
-    } catch {
-      // A damaged autosave falls through to the default example.
-    }
-  }
-  const doc = docFromFile(JSON.parse(DEFAULT_EXAMPLE.text));
-  appStore.setState({ doc, fitRequest: 1, file: { name: DEFAULT_EXAMPLE.file }, savedText: docText(doc) });
-  // no work to come back to: the first screen (lessons, examples, sandbox)
-  showWelcome(true);
-}
-
-// The autosave is read from IndexedDB before the first render, so the app never shows the example first.
-// The first render is a transition: React renders the whole app in slices that yield to the page (one
-// task of several hundred milliseconds on a slow machine otherwise).
-void initStorage().then(() => {
-  restoreOrDefault();
-  const root = createRoot(document.getElementById('root')!);
-  startTransition(() => root.render(<App />));
-});
+void boot();

@@ -1,11 +1,13 @@
 /**
  * A uPlot time series that follows its container's size and redraws only its data. A chart is built, and
  * redrawn, in a task of its own: a snapshot that changes every chart (or an example that opens several)
- * is then a few short tasks instead of one that blocks the page (issue 14: no long task over 50 ms).
+ * is then a few short tasks instead of one that blocks the page (issue 14: no long task over 50 ms). uPlot
+ * itself is loaded with the first chart built, not at start-up.
  */
 import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { nextTask } from '../nextTask.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 
 export interface ChartSeries {
@@ -42,7 +44,8 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
     const font = `${Math.round(11 * scale)}px system-ui, sans-serif`;
     const ink = contrast ? '#000' : '#4b5563';
     const axis = (label: string, size: number): uPlot.Axis => ({ label, size: Math.round(size * scale), font, labelFont: font, labelSize: Math.round(16 * scale), stroke: ink });
-    const opts: uPlot.Options = {
+    // built in the chart's task: its sizes are read there (a read here would lay out the page in the commit)
+    const options = (): uPlot.Options => ({
       title: props.title,
       width: Math.max(200, el.clientWidth),
       height: height(),
@@ -51,14 +54,20 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
       legend: { show: true, live: false },
       cursor: { show: true, drag: { x: false, y: false } },
       series: [{ label: 't' }, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: (contrast ? 3 : 2) * Math.min(scale, 1.5), points: { show: false }, ...(s.dash ? { dash: [6, 4] } : {}) }))],
-    };
+    });
     const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: height() }));
-    const build = setTimeout(() => {
-      plot.current = new uPlot(opts, data.current, el);
+    let gone = false;
+    const build = setTimeout(async () => {
+      const { default: UPlot } = await import('uplot');
+      // charts waiting for uPlot's first load are built a task each too, not all in the one it loads in
+      await nextTask();
+      if (gone) return;
+      plot.current = new UPlot(options(), data.current, el);
       plot.current.setSize({ width: Math.max(200, el.clientWidth), height: height() });
       ro.observe(el);
     }, 0);
     return () => {
+      gone = true;
       clearTimeout(build);
       ro.disconnect();
       plot.current?.destroy();

@@ -1,13 +1,15 @@
-/** The bottom dock: Metrics, SQL console, Events. */
+/** The bottom dock: Metrics, SQL console, Events. The console's code (CodeMirror) is loaded when its tab is first opened. */
+import { lazy, Suspense } from 'react';
 import { useApp, appStore } from '../store/appStore.ts';
 import type { DockTab } from '../store/uiSlice.ts';
-import { ConsolePanel } from './ConsolePanel.tsx';
 import { EventsPanel } from './EventsPanel.tsx';
 import { MetricsPanel } from './MetricsPanel.tsx';
 import { ShardsPanel } from '../sharding/ShardsPanel.tsx';
 import { RequestPathPanel } from './RequestPathPanel.tsx';
 import { StaleReadsPanel } from './StaleReadsPanel.tsx';
 import { TimeBar } from './TimeBar.tsx';
+
+const ConsolePanel = lazy(() => import('./ConsolePanel.tsx').then((m) => ({ default: m.ConsolePanel })));
 
 const TABS: { id: DockTab; label: string }[] = [
   { id: 'metrics', label: 'Metrics' },
@@ -44,7 +46,11 @@ export function Dock() {
       </div>
       <div className="dock-body">
         {tab === 'metrics' && <MetricsPanel />}
-        {tab === 'console' && <ConsolePanel />}
+        {tab === 'console' && (
+          <Suspense fallback={null}>
+            <ConsolePanel />
+          </Suspense>
+        )}
         {tab === 'events' && <EventsPanel />}
         {tab === 'stale' && <StaleReadsPanel />}
         {tab === 'trace' && <RequestPathPanel />}

@@ -10,6 +10,7 @@ import { ShardMapEditor } from '../sharding/ShardMapEditor.tsx';
 import { ConfigFile } from './ConfigFile.tsx';
 import { SettingField } from './SettingField.tsx';
 import { WorkloadEditor } from './WorkloadEditor.tsx';
+import { Later } from '../Later.tsx';
 
 const messages = (issues: ScenarioIssue[]) => issues.map((i) => i.message);
 
@@ -104,7 +105,10 @@ function ScenarioInspector() {
         />
       ))}
       <ShardMapEditor />
-      <WorkloadEditor />
+      {/* its settings' descriptions are made from the workload's schema: at the start, in a task after the inspector's */}
+      <Later>
+        <WorkloadEditor />
+      </Later>
     </div>
   );
 }

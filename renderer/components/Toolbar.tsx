@@ -9,7 +9,7 @@ import { appStore, useApp } from '../store/appStore.ts';
 import { docText } from '../store/doc.ts';
 import { isStale } from '../store/runSlice.ts';
 import { EXAMPLES } from '../examples.ts';
-import { openScene, SCENES } from '../lessons/sceneStore.ts';
+import { openScene, scenes } from '../lessons/sceneStore.ts';
 import { RateReadout } from './RateReadout.tsx';
 import { showWelcome } from '../lessons/lessonStore.ts';
 
@@ -108,7 +108,7 @@ export function Toolbar() {
                   {ex.name}
                 </button>
               ))}
-              {SCENES.map((scene) => (
+              {scenes().map((scene) => (
                 <button
                   type="button"
                   key={scene.id}

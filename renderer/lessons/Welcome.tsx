@@ -7,6 +7,7 @@ import { PATTERNS } from '../../lessons/index.ts';
 import { EXAMPLES } from '../examples.ts';
 import { newScenario, openText } from '../files/fileActions.ts';
 import { useEffect, useState } from 'react';
+import { nextTask } from '../nextTask.ts';
 import { catalog, catalogLoaded, loadCatalog } from './catalog.ts';
 import { lessonsInOrder, openGlossary, showWelcome, startStep, useLessons } from './lessonStore.ts';
 import { PATTERN_TITLES } from './patterns.ts';
@@ -84,7 +85,11 @@ export function Welcome() {
                 className="welcome-item"
                 data-testid={`welcome-example-${ex.file}`}
                 onClick={async () => {
-                  if (await openText(ex.text, { name: ex.file })) showWelcome(false);
+                  // the example renders behind the welcome, which closes in a task of its own
+                  if (await openText(ex.text, { name: ex.file })) {
+                    await nextTask();
+                    showWelcome(false);
+                  }
                 }}
               >
                 {ex.name}

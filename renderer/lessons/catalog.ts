@@ -4,6 +4,7 @@
  * all takes a few hundred milliseconds on a slow machine: the first screen loads them a file per task
  * (`loadCatalog`), so the page never blocks; `catalog()` finishes the rest at once when asked first.
  */
+import { nextTask } from '../nextTask.ts';
 import { type LessonFileError, type LoadedLesson, loadingLessons } from '../../lessons/index.ts';
 
 const lessonTexts = import.meta.glob('../../lessons/*.json', { eager: true, query: '?raw', import: 'default' }) as Record<string, string>;
@@ -35,8 +36,9 @@ export function catalogLoaded(): boolean {
   return !!cached;
 }
 
-/** Loads the catalog a lesson file per task. */
+/** Loads the catalog a lesson file per task (the first one too: the caller's task may be long already). */
 export async function loadCatalog(): Promise<Catalog> {
-  while (!step()) await new Promise((r) => setTimeout(r, 0));
+  do await nextTask();
+  while (!step());
   return cached!;
 }

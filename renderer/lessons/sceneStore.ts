@@ -17,16 +17,23 @@ const sceneTexts = import.meta.glob('../../lessons/scenes/*.json', { eager: true
 const scenarioTexts = import.meta.glob('../../lessons/scenarios/*.json', { eager: true, query: '?raw', import: 'default' }) as Record<string, string>;
 const scenarioText = (file: string) => scenarioTexts[`../../lessons/scenarios/${file}`];
 
-/** The shipped scenes that validate (a bad file is left out with its errors in the console of the page). */
-export const SCENES: Scene[] = Object.entries(sceneTexts).flatMap(([path, text]) => {
-  const r = parseScene(text, (file) => {
-    const t = scenarioText(file);
-    const p = t === undefined ? undefined : parseScenarioText(t);
-    return p?.ok ? p.scenario.nodes.map((n) => n.id) : undefined;
+let parsed: Scene[] | undefined;
+/**
+ * The shipped scenes that validate (a bad file is left out with its errors in the console of the page).
+ * Validated when first asked (the Examples menu), not at start-up: it parses every scene's scenario.
+ */
+export function scenes(): Scene[] {
+  parsed ??= Object.entries(sceneTexts).flatMap(([path, text]) => {
+    const r = parseScene(text, (file) => {
+      const t = scenarioText(file);
+      const p = t === undefined ? undefined : parseScenarioText(t);
+      return p?.ok ? p.scenario.nodes.map((n) => n.id) : undefined;
+    });
+    if (!r.ok) console.error(`${path}: ${r.errors.join('; ')}`);
+    return r.ok ? [r.scene] : [];
   });
-  if (!r.ok) console.error(`${path}: ${r.errors.join('; ')}`);
-  return r.ok ? [r.scene] : [];
-});
+  return parsed;
+}
 
 export interface SceneState {
   scene: Scene | undefined;
@@ -49,7 +56,7 @@ const app = () => appStore.getState();
 
 /** Opens a scene: its scenario in the stage layout, the first step's caption, its commands played. */
 export async function openScene(id: string): Promise<void> {
-  const scene = SCENES.find((s) => s.id === id);
+  const scene = scenes().find((s) => s.id === id);
   if (!scene) return;
   if (app().loadedKey !== undefined) await app().resetRun();
   app().replaceDoc(docFromFile(JSON.parse(scenarioText(scene.scenario))));
