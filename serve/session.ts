@@ -13,7 +13,11 @@
  *   shows `idle in transaction`, and the node runs it as a block that commits at COMMIT and of which no
  *   other session sees anything before (sim/nodes/postgres/TxBlock.ts), with its BEGIN's modes and its
  *   savepoints. After an error in a block the statements until ROLLBACK (or a ROLLBACK TO SAVEPOINT) fail
- *   with 25P02, as in PostgreSQL, and its COMMIT is a ROLLBACK. COPY's data (FROM STDIN, TO STDOUT) is 0A000.
+ *   with 25P02, as in PostgreSQL, and its COMMIT is a ROLLBACK. A SET TRANSACTION before the block's first
+ *   statement joins its BEGIN's modes (the block's runs start with them; a later one is the engine's 25001).
+ * - COPY FROM STDIN: CopyInResponse, then the client's CopyData until CopyDone, and the statement takes the
+ *   data path with that data (a standby replays it with it); CopyFail is PostgreSQL's 57014. COPY TO STDOUT:
+ *   the engine's CopyData go out between CopyOutResponse and CopyDone.
  * - Statements run as an ordinary role (the console's, sim_console), not the engine's superuser: what it may
  *   not do is PostgreSQL's own error (42501), and a statement that would hang the engine is cancelled first
  *   (57014), as in the console (sim/monitoring/consoleGuard.ts `clientRefusal`).

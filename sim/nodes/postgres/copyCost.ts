@@ -31,7 +31,7 @@ function copyStmt(sql: string): CopyStmt | undefined {
   }
 }
 
-/** The profile of a `COPY ... FROM STDIN` of `data`: rows are its lines. */
+/** The profile of a `COPY ... FROM STDIN` of `data`: rows are its lines (in binary format, its 0x0a bytes: a rough count). */
 export function copyInProfile(sql: string, data: Uint8Array, at: number): StatementProfile {
   let rows = 0;
   for (const b of data) if (b === 0x0a) rows++;
