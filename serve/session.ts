@@ -13,7 +13,11 @@
  *   shows `idle in transaction`, and the node runs it as a block that commits at COMMIT and of which no
  *   other session sees anything before (sim/nodes/postgres/TxBlock.ts), with its BEGIN's modes and its
  *   savepoints. After an error in a block the statements until ROLLBACK (or a ROLLBACK TO SAVEPOINT) fail
- *   with 25P02, as in PostgreSQL, and its COMMIT is a ROLLBACK. COPY's data (FROM STDIN, TO STDOUT) is 0A000.
+ *   with 25P02, as in PostgreSQL, and its COMMIT is a ROLLBACK. A SET TRANSACTION before the block's first
+ *   statement joins its BEGIN's modes (the block's runs start with them; a later one is the engine's 25001).
+ * - COPY FROM STDIN: CopyInResponse, then the client's CopyData until CopyDone, and the statement takes the
+ *   data path with that data (a standby replays it with it); CopyFail is PostgreSQL's 57014. COPY TO STDOUT:
+ *   the engine's CopyData go out between CopyOutResponse and CopyDone.
  * - Statements run as an ordinary role (the console's, sim_console), not the engine's superuser: what it may
  *   not do is PostgreSQL's own error (42501), and a statement that would hang the engine is cancelled first
  *   (57014), as in the console (sim/monitoring/consoleGuard.ts `clientRefusal`).
@@ -76,6 +80,10 @@ export class WireSession extends PostgresConnection {
   private readonly portals = new Map<string, Portal>();
   /** Extended protocol: an error was sent, skip until Sync. */
   private skipping = false;
+  /** A COPY FROM STDIN takes the client's CopyData: what came so far, and where the end (CopyDone, CopyFail) goes. */
+  private copyIn: { chunks: Buffer[]; end: (r: { data: Buffer } | { error: BackendError }) => void } | undefined;
+  /** Statements of the open block so far: a SET TRANSACTION before any is the block's BEGIN's modes. */
+  private blockStatements = 0;
   private queue: Promise<void> = Promise.resolve();
   private reading: Promise<void> = Promise.resolve();
   private unread: Buffer = Buffer.alloc(0);
@@ -117,6 +125,7 @@ export class WireSession extends PostgresConnection {
         return;
       }
       if (!this.isAuthenticated) await this.handleMessage(m);
+      else if (this.copyIn) this.copyMessage(m, this.copyIn);
       else this.queue = this.queue.then(() => (this.closed ? undefined : this.handle(m))).catch((e) => this.fail(e));
     }
   }
@@ -166,6 +175,9 @@ export class WireSession extends PostgresConnection {
   private end(): void {
     if (this.closed) return;
     this.closed = true;
+    // a COPY FROM STDIN waiting for its data: the connection ended, as PostgreSQL says (nobody reads it)
+    this.copyIn?.end({ error: { severity: 'FATAL', code: '08P01', message: 'unexpected EOF on client connection with an open transaction' } });
+    this.copyIn = undefined;
     this.client?.close();
   }
 
@@ -187,7 +199,8 @@ export class WireSession extends PostgresConnection {
       this.skipping = false;
       return this.ready();
     }
-    if (this.skipping || type === 'H') return;
+    // CopyData, CopyDone and CopyFail out of a COPY are ignored, as the server does (a COPY that failed early)
+    if (this.skipping || type === 'H' || type === 'd' || type === 'c' || type === 'f') return;
     switch (type) {
       case 'P': {
         const name = body.cstring();
@@ -223,6 +236,8 @@ export class WireSession extends PostgresConnection {
         }
         const p = this.portals.get(name);
         if (!p) return this.extendedError({ severity: 'ERROR', code: '34000', message: `portal "${name}" does not exist` });
+        // a COPY returns no rows: its data goes as CopyData, from its Execute on
+        if (copyOf(parsed(p.sql))) return this.send(0x6e); // NoData
         const out = await (p.ran ??= this.runOne(p.sql, p.params));
         if ('error' in out) return this.failed(out, true);
         return this.describe(out.result);
@@ -272,10 +287,6 @@ export class WireSession extends PostgresConnection {
   private async runOne(sql: string, params: (string | null)[]): Promise<Outcome> {
     if (this.adminConsole) return this.admin(sql);
     const stmt = parsed(sql);
-    if (isCopyStream(stmt)) {
-      if (this.status === 'T') this.status = 'E';
-      return { error: { severity: 'ERROR', code: '0A000', message: 'COPY FROM STDIN and COPY TO STDOUT are not supported by the simulated server', hint: 'Use INSERT ... VALUES, or SELECT to read the rows.' }, fatal: false };
-    }
     const control = transactionControl(stmt);
     // after an error only the block's end, or a ROLLBACK TO a savepoint made before it, runs
     if (this.status === 'E' && control?.kind !== 'commit' && control?.kind !== 'rollback' && control?.kind !== 'rollbackTo') {
@@ -285,7 +296,8 @@ export class WireSession extends PostgresConnection {
     let tag: string;
     if (control?.kind === 'begin' && this.status === 'I') {
       [call, tag] = [{ kind: 'begin' }, 'BEGIN'];
-      this.begin = control.modes ? sql : undefined;
+      this.begin = control.modes ? sql.trim().replace(/;\s*$/, '') : undefined;
+      this.blockStatements = 0;
     } else if ((control?.kind === 'commit' || control?.kind === 'rollback') && this.status !== 'I') {
       // COMMIT of a failed block is a ROLLBACK, and says so
       const rollback = control.kind === 'rollback' || this.status === 'E';
@@ -293,9 +305,25 @@ export class WireSession extends PostgresConnection {
     } else if (control?.kind === 'begin' || control?.kind === 'commit' || control?.kind === 'rollback') {
       // BEGIN in a block, COMMIT outside one: PostgreSQL's warning is a notice; the command completes
       return { result: { rowCount: 0, tag: control.kind.toUpperCase() } };
+    } else if (this.status === 'T' && this.blockStatements === 0 && isSetTransaction(stmt)) {
+      // the block's first statement: its modes start every run of the block, as BEGIN's do (TxBlock.ts)
+      this.begin = `${this.begin ?? 'BEGIN'} ${sql.trim().replace(/^set\s+transaction\s+/i, '').replace(/;\s*$/, '')}`;
+      return { result: { rowCount: 0, tag: 'SET' } };
     } else {
+      // COPY FROM STDIN: the client's data first, then the statement with it, through the data path
+      const copy = copyOf(stmt);
+      let data: Buffer | undefined;
+      if (copy?.from) {
+        const r = await this.copyData(copy);
+        if ('error' in r) {
+          if (this.status === 'T') this.status = 'E';
+          return { error: r.error, fatal: false };
+        }
+        data = r.data;
+      }
+      if (this.status !== 'I') this.blockStatements++;
       // a savepoint's statements are the block's like any other (TxBlock.ts); ROLLBACK TO ends an error
-      const op = clientOperation(`wire:${this.target.node}`, sql, this.status === 'I' ? undefined : { begin: this.begin }, MAX_ROWS);
+      const op = clientOperation(`wire:${this.target.node}`, sql, this.status === 'I' ? undefined : { begin: this.begin }, MAX_ROWS, data);
       // (a ROLLBACK TO that fails leaves the block failed: `statement`)
       if (this.status === 'E') this.status = 'T';
       return this.statement(await this.client!.run({ kind: 'sql', op, index: 0, params }));
@@ -317,6 +345,32 @@ export class WireSession extends PostgresConnection {
     }
     const result = reply.ok ? await reply.result : undefined;
     return { result: result ?? { rowCount: 0 } };
+  }
+
+  /**
+   * CopyInResponse, then the client's CopyData until its CopyDone (the data) or CopyFail (PostgreSQL's 57014
+   * `COPY from stdin failed`). The column count is the COPY's column list's (0 for a whole table: the model
+   * does not know the table's columns before it runs; clients read only the format).
+   */
+  private copyData(copy: Copy): Promise<{ data: Buffer } | { error: BackendError }> {
+    this.writer.add(Buffer.from([copy.binary ? 1 : 0])).addInt16(copy.columns);
+    for (let i = 0; i < copy.columns; i++) this.writer.addInt16(copy.binary ? 1 : 0);
+    return new Promise((end) => {
+      this.copyIn = { chunks: [], end };
+      this.sendData(this.writer.flush(0x47)); // G: CopyInResponse
+    });
+  }
+
+  /** A message during COPY FROM STDIN (it does not wait in the queue: the COPY that waits for it is there). */
+  private copyMessage(m: Buffer, copy: NonNullable<WireSession['copyIn']>): void {
+    const type = String.fromCharCode(m[0]);
+    if (type === 'd') copy.chunks.push(m.subarray(5));
+    // Flush and Sync are ignored during COPY, as the server does
+    if (type === 'd' || type === 'H' || type === 'S') return;
+    this.copyIn = undefined;
+    if (type === 'c') copy.end({ data: Buffer.concat(copy.chunks) });
+    else if (type === 'f') copy.end({ error: { severity: 'ERROR', code: '57014', message: `COPY from stdin failed: ${new Reader(m.subarray(5)).cstring()}` } });
+    else copy.end({ error: { severity: 'ERROR', code: '08P01', message: `unexpected message type 0x${m[0].toString(16).toUpperCase()} during COPY from stdin` } });
   }
 
   private async admin(sql: string): Promise<Outcome> {
@@ -359,6 +413,14 @@ export class WireSession extends PostgresConnection {
   /** DataRows and CommandComplete (after the RowDescription in the simple protocol). */
   private rows(r: StatementResult, describe: boolean): void {
     if (describe && r.columns) this.describe(r);
+    if (r.copyOut) {
+      const { format, columns, data } = r.copyOut;
+      this.writer.add(Buffer.from([format])).addInt16(columns);
+      for (let i = 0; i < columns; i++) this.writer.addInt16(format);
+      this.sendData(this.writer.flush(0x48)); // H: CopyOutResponse
+      for (const d of data) this.sendData(this.writer.add(Buffer.from(d)).flush(0x64)); // d: CopyData
+      this.send(0x63); // c: CopyDone
+    }
     for (const row of r.rows ?? []) {
       this.writer.addInt16(row.length);
       for (const v of row) {
@@ -395,10 +457,25 @@ function parsed(sql: string): unknown {
   }
 }
 
-/** COPY ... FROM STDIN / TO STDOUT: its data would come and go as CopyData messages, which the engine's requests do not carry. */
-function isCopyStream(stmt: unknown): boolean {
-  const copy = (stmt as { CopyStmt?: { filename?: string; is_program?: boolean } } | undefined)?.CopyStmt;
-  return !!copy && !copy.filename && !copy.is_program;
+/** A COPY whose data travels as CopyData (FROM STDIN, TO STDOUT): its direction, binary format, and column list's length. */
+interface Copy {
+  from: boolean;
+  binary: boolean;
+  columns: number;
+}
+
+function copyOf(stmt: unknown): Copy | undefined {
+  type DefElem = { DefElem?: { defname?: string; arg?: { String?: { sval?: string } } } };
+  const copy = (stmt as { CopyStmt?: { filename?: string; is_program?: boolean; is_from?: boolean; attlist?: unknown[]; options?: DefElem[] } } | undefined)?.CopyStmt;
+  if (!copy || copy.filename || copy.is_program) return undefined;
+  const format = copy.options?.find((o) => o.DefElem?.defname === 'format')?.DefElem?.arg?.String?.sval;
+  return { from: !!copy.is_from, binary: format === 'binary', columns: copy.attlist?.length ?? 0 };
+}
+
+/** SET TRANSACTION ... (not SET SESSION CHARACTERISTICS, nor SET TRANSACTION SNAPSHOT). */
+function isSetTransaction(stmt: unknown): boolean {
+  const set = (stmt as { VariableSetStmt?: { kind?: string; name?: string } } | undefined)?.VariableSetStmt;
+  return set?.kind === 'VAR_SET_MULTI' && set.name === 'TRANSACTION';
 }
 
 /**

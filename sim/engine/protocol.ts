@@ -11,6 +11,8 @@ import { WireSession } from './wire.ts';
 export interface EngineStatement {
   sql: string;
   params?: readonly unknown[];
+  /** `COPY ... FROM STDIN`'s data, as the client sent it: one CopyData after the statement's Execute, then CopyDone. */
+  copy?: Uint8Array;
 }
 
 /**
@@ -86,6 +88,8 @@ export interface StatementResult {
   truncated?: boolean;
   /** The CommandComplete tag as the server sent it (`INSERT 0 1`, `CREATE TABLE`), when rows were asked for. */
   tag?: string;
+  /** `COPY ... TO STDOUT`: its CopyOutResponse's format (0 text, 1 binary) and column count, and its CopyData, one a row. */
+  copyOut?: { format: number; columns: number; data: Uint8Array[] };
 }
 
 export interface RunReply {

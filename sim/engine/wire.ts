@@ -152,6 +152,11 @@ export class WireSession {
         w.message('B', bind as never);
         if ((run.maxRows ?? 0) > 0) w.message('D', [['raw', PORTAL]]);
         w.message('E', [['cstr', ''], ['i32', 0]]);
+        if (st.copy) {
+          // COPY FROM STDIN reads its data right after its Execute (the server ignores a Sync before CopyDone)
+          w.message('d', [['raw', st.copy]]);
+          w.message('c', []);
+        }
       }
       w.message('S', []);
       sent.push({ all, fresh, offset: head.length });
@@ -211,6 +216,7 @@ function readReply(buf: Uint8Array, from: number, maxRows: number): { results: S
   let count = 0;
   let columns: { names: string[]; types: number[] } | undefined;
   let rows: (string | null)[][] = [];
+  let copyOut: StatementResult['copyOut'];
   let error: EngineError | undefined;
   let status: string | undefined;
   let i = from;
@@ -230,9 +236,11 @@ function readReply(buf: Uint8Array, from: number, maxRows: number): { results: S
       const result: StatementResult = { command: tag[0], rowCount: Number.isFinite(n) ? n : count };
       if (maxRows > 0) result.tag = text;
       if (maxRows > 0 && columns) Object.assign(result, { columns: columns.names, types: columns.types, rows }, count > maxRows ? { truncated: true } : {});
+      if (copyOut) result.copyOut = copyOut;
       results.push(result);
-      [count, columns, rows] = [0, undefined, []];
-    } else if (type === 0x49) results.push({ rowCount: 0 }); // I: EmptyQueryResponse
+      [count, columns, rows, copyOut] = [0, undefined, [], undefined];
+    } else if (type === 0x48) copyOut = { format: body[0], columns: view.getInt16(i + 6), data: [] }; // H: CopyOutResponse
+    else if (type === 0x64) copyOut?.data.push(body.slice()); // d: CopyData (CopyInResponse G and CopyDone c say nothing more) else if (type === 0x49) results.push({ rowCount: 0 }); // I: EmptyQueryResponse
     else if (type === 0x45) error ??= readError(body);
     else if (type === 0x5a) status = String.fromCharCode(body[0]); // Z: ReadyForQuery
     i += 1 + len;

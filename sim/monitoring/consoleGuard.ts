@@ -261,6 +261,11 @@ export function clientRefusal(sql: string): SimError | undefined {
   if (!v) return undefined;
   if (v.timeout) return simError('query_canceled', { detail: v.why });
   if (v.why === AUTHORIZATION) return simError('statement_refused', { sqlstate: '42501', message: 'permission denied to set session authorization', detail: v.why });
+  // what PostgreSQL says to a role without pg_execute_server_program, as sim_console is
+  if (v.why === PROGRAM) {
+    const detail = 'Only roles with privileges of the "pg_execute_server_program" role may COPY to or from an external program.';
+    return simError('statement_refused', { sqlstate: '42501', message: 'permission denied to COPY to or from an external program', detail, hint: "Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone." });
+  }
   return simError('statement_refused', { sqlstate: '0A000', message: `statement refused: ${v.why}` });
 }
 

@@ -8,6 +8,8 @@ export interface PreparedStatement {
   sql: string;
   /** For each $k of this statement (renumbered from 1), the index of the operation's parameter. */
   paramIndexes: number[];
+  /** A real client's `COPY ... FROM STDIN`: the data it sent (the engine gets it as CopyData; a standby replays it). */
+  copy?: Uint8Array;
 }
 
 /**
@@ -54,8 +56,11 @@ export function cacheKey(template: string, params: readonly unknown[]): string {
 }
 
 const READ = /^\s*\(?\s*(select|values|table|show|explain)\b/i;
+/** COPY ... TO STDOUT reads (its query is a SELECT: a data-modifying one cannot be COPY's). */
+const COPY_OUT = /^\s*copy\b[\s\S]*\bto\s+stdout\b/i;
 
 export function isReadOnlySql(sql: string): boolean {
+  if (COPY_OUT.test(sql)) return true;
   if (/^\s*with\b/i.test(sql)) return !/\b(insert|update|delete|merge)\b/i.test(sql);
   return READ.test(sql) && !/\bfor\s+(update|no\s+key\s+update|share|key\s+share)\b/i.test(sql) && !/\bnextval\s*\(/i.test(sql);
 }
@@ -73,8 +78,8 @@ function prepareStatement(sql: string): PreparedStatement {
 }
 
 /** An operation's statements with their own parameters (each statement's $1..$m), ready for the engine. */
-export function boundStatements(op: PreparedOperation, params: readonly unknown[]): { sql: string; params: unknown[] }[] {
-  return op.statements.map((st) => ({ sql: st.sql, params: st.paramIndexes.map((k) => params[k]) }));
+export function boundStatements(op: PreparedOperation, params: readonly unknown[]): { sql: string; params: unknown[]; copy?: Uint8Array }[] {
+  return op.statements.map((st) => ({ sql: st.sql, params: st.paramIndexes.map((k) => params[k]), ...(st.copy ? { copy: st.copy } : {}) }));
 }
 
 /**
@@ -82,11 +87,12 @@ export function boundStatements(op: PreparedOperation, params: readonly unknown[
  * operation, whose rows come back with the reply. Inside the client's transaction block (`block`, with its
  * BEGIN when that has modes) it is marked a transaction, so the pooler and pg_stat_activity see the block;
  * the node runs it as a statement of that block (sim/nodes/postgres/TxBlock.ts: its one engine session is
- * shared by every client).
+ * shared by every client). `copy`: the data of a `COPY ... FROM STDIN`.
  */
-export function clientOperation(name: string, sql: string, block: { begin?: string } | undefined, maxRows: number): PreparedOperation {
+export function clientOperation(name: string, sql: string, block: { begin?: string } | undefined, maxRows: number, copy?: Uint8Array): PreparedOperation {
   const readOnly = isReadOnlySql(sql);
-  const op: PreparedOperation = { name, weight: 0, statements: [prepareStatement(sql)], transaction: !!block, readOnly, writes: !readOnly, maxRows, neutral: leavesSessionAlone(sql) };
+  const statement = { ...prepareStatement(sql), ...(copy ? { copy } : {}) };
+  const op: PreparedOperation = { name, weight: 0, statements: [statement], transaction: !!block, readOnly, writes: !readOnly, maxRows, neutral: leavesSessionAlone(sql) };
   if (block?.begin) op.begin = block.begin;
   return op;
 }

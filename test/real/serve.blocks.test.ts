@@ -1,8 +1,8 @@
 /**
  * Transaction blocks of real clients (serve/, sim/nodes/postgres/TxBlock.ts) as PostgreSQL runs them:
  * savepoints (an ORM's nested block, psql's ON_ERROR_ROLLBACK), START TRANSACTION READ ONLY and ISOLATION
- * LEVEL, and the cap on a block's statements (psql -1 loading a file), with PostgreSQL's SQLSTATEs; COPY
- * FROM STDIN / TO STDOUT refused with 0A000.
+ * LEVEL, SET TRANSACTION as a block's first statement, and the cap on a block's statements (psql -1 loading
+ * a file), with PostgreSQL's SQLSTATEs. COPY in a block: serve.copy.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,11 +65,27 @@ describe('transaction blocks over the wire', () => {
     await insert(200011, 'serializable@example.com');
     await c.query('COMMIT');
     expect(await emails('serializable@%')).toEqual(['serializable@example.com']);
-    // COPY's data would travel as CopyData messages, which the simulated server does not carry
-    await expect(c.query('COPY users TO STDOUT')).rejects.toMatchObject({ code: '0A000' });
     // the next block is a plain one again
     await c.query('BEGIN');
     expect((await c.query('SHOW transaction_isolation')).rows).toEqual([{ transaction_isolation: 'read committed' }]);
+    await c.query('ROLLBACK');
+  });
+
+  it('SET TRANSACTION as a block\'s first statement sets its modes; after a query it is PostgreSQL\'s 25001', { timeout: 30_000 }, async () => {
+    await c.query('BEGIN');
+    expect((await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ')).command).toBe('SET');
+    expect((await c.query('SHOW transaction_isolation')).rows).toEqual([{ transaction_isolation: 'repeatable read' }]);
+    await insert(200030, 'set-tx@example.com');
+    await c.query('COMMIT');
+    expect(await emails('set-tx@%')).toEqual(['set-tx@example.com']);
+    // with BEGIN's own modes: both
+    await c.query('START TRANSACTION READ ONLY');
+    await c.query('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE');
+    expect((await c.query('SELECT current_setting($1) AS i, current_setting($2) AS r', ['transaction_isolation', 'transaction_read_only'])).rows).toEqual([{ i: 'serializable', r: 'on' }]);
+    await c.query('ROLLBACK');
+    await c.query('BEGIN');
+    await c.query('SELECT 1');
+    await expect(c.query('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE')).rejects.toMatchObject({ code: '25001', message: 'SET TRANSACTION ISOLATION LEVEL must be called before any query' });
     await c.query('ROLLBACK');
   });
 

@@ -1,14 +1,14 @@
 /** The workload's wire protocol session (sim/engine/wire.ts) on a real PGlite. */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DbEngine } from '../../sim/engine/DbEngine.ts';
-import type { RunReply } from '../../sim/engine/protocol.ts';
+import type { EngineStatement, RunReply } from '../../sim/engine/protocol.ts';
 import { ENGINE_CONF, templateSnapshot } from '../../sim/engine/snapshots.ts';
 import { engines } from './harness.ts';
 
 let engine: DbEngine;
 afterAll(() => engine?.close());
 
-const run = (statements: { sql: string; params?: unknown[] }[], transaction = false, maxRows?: number) =>
+const run = (statements: EngineStatement[], transaction = false, maxRows?: number) =>
   engine.request({ op: 'run', statements, transaction, maxRows }) as Promise<RunReply>;
 
 describe('wire protocol session', () => {
@@ -63,5 +63,28 @@ describe('runs sent together', () => {
     expect(replies[4].error?.sqlstate).toBe('22012');
     const n = await run([{ sql: 'SELECT n FROM b WHERE id = 1' }], false, 1);
     expect(n.results[0].rows).toEqual([['110']]);
+  });
+});
+
+describe('COPY', () => {
+  it('FROM STDIN takes its data after its Execute (in a run with other statements too); TO STDOUT returns its CopyData', async () => {
+    engine ??= await engines.create({ snapshot: await templateSnapshot(engines), postgresqlConf: ENGINE_CONF, name: 'wire' });
+    await run([{ sql: 'CREATE TABLE c (id int PRIMARY KEY, v text)' }]);
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    const copied = await run([{ sql: 'COPY c FROM STDIN', copy: bytes('1\ta\n2\t\\N\n') }, { sql: 'COPY c FROM STDIN (FORMAT csv)', copy: bytes('3,"c, d"\n') }, { sql: 'SELECT count(*) FROM c' }], true, 5);
+    expect(copied.results.map((r) => r.tag)).toEqual(['COPY 2', 'COPY 1', 'SELECT 1']);
+    expect(copied.results[2].rows).toEqual([['3']]);
+    // bad data fails the statement with the server's error, and the transaction with it
+    const bad = await run([{ sql: 'COPY c FROM STDIN', copy: bytes('4\td\nx\te\n') }, { sql: 'SELECT 1' }], true, 5);
+    expect(bad).toMatchObject({ failedAt: 0, error: { sqlstate: '22P02', message: 'invalid input syntax for type integer: "x"' } });
+    const out = await run([{ sql: 'COPY (SELECT * FROM c ORDER BY id) TO STDOUT (FORMAT csv)' }], false, 5);
+    const { copyOut, tag } = out.results[0];
+    expect(tag).toBe('COPY 3');
+    expect({ ...copyOut, data: copyOut?.data.map((d) => new TextDecoder().decode(d)) }).toEqual({ format: 0, columns: 2, data: ['1,a\n', '2,\n', '3,"c, d"\n'] });
+    // binary: what COPY TO gives, COPY FROM takes
+    const binary = (await run([{ sql: 'COPY c TO STDOUT (FORMAT binary)' }], false, 5)).results[0].copyOut!;
+    expect([binary.format, binary.columns]).toEqual([1, 2]);
+    await run([{ sql: 'CREATE TABLE c2 (LIKE c)' }, { sql: 'COPY c2 FROM STDIN (FORMAT binary)', copy: new Uint8Array(Buffer.concat(binary.data)) }]);
+    expect((await run([{ sql: 'SELECT count(*), count(v) FROM c2' }], false, 1)).results[0].rows).toEqual([['3', '2']]);
   });
 });

@@ -180,7 +180,7 @@ export function backendOperation(op: PreparedOperation, serverId: number, s: Bac
   if (!touches && s.gucs.size === 0) return undefined;
   const rewritten = op.statements.map((st) => rewriteStatement(st.sql, serverId, s));
   const prefix: PreparedStatement[] = [...s.gucs].map(([k, v]) => ({ sql: `SELECT set_config(${lit(k)}, ${lit(v)}, true)`, paramIndexes: [] }));
-  const statements: PreparedStatement[] = [...prefix, ...op.statements.map((st, i) => ({ sql: rewritten[i].sql, paramIndexes: st.paramIndexes }))];
+  const statements: PreparedStatement[] = [...prefix, ...op.statements.map((st, i) => ({ ...st, sql: rewritten[i].sql }))];
   const wrapped = !op.transaction && prefix.length > 0;
   return {
     op: { ...op, statements, transaction: op.transaction || wrapped },

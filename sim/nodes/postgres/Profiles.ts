@@ -8,6 +8,7 @@ import { EngineDeadError, type DbEngine } from '../../engine/DbEngine.ts';
 import type { ProfileReply } from '../../engine/protocol.ts';
 import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
 import type { SimContext } from '../types.ts';
+import { copyInProfile, copyProfileSql } from './copyCost.ts';
 import { BARE_STATEMENT, profileFromPlan, sleepParam, type StatementProfile } from './costModel.ts';
 
 const PROFILE_MAX_AGE_US = 10e6;
@@ -28,13 +29,18 @@ export class Profiles {
   async of(engine: DbEngine, op: PreparedOperation, params: readonly unknown[], crashed: (reason: string) => Promise<void>): Promise<StatementProfile[]> {
     const key = `${op.name}\u0000${op.statements.map((s) => s.sql).join('\u0000')}`;
     const now = this.ctx.scheduler.now;
-    const known = this.byOperation.get(key);
+    // a COPY FROM STDIN's cost is its data's, which changes with every one: not profiled, not kept
+    const copying = op.statements.some((s) => s.copy);
+    const known = copying ? undefined : this.byOperation.get(key);
     if (known && now - known[0].at < PROFILE_MAX_AGE_US) return known;
-    let reply: ProfileReply;
+    const profiled = boundStatements(op, params).filter((s) => !s.copy);
+    let reply: ProfileReply = { statements: [] };
     try {
-      this.ctx.metrics.realQueries += op.statements.length * 3 + 4; // three a statement, BEGIN, ROLLBACK, the sequences before and after
-      // a real client's statement (maxRows) as it runs: as the console's role
-      reply = (await engine.request({ op: 'profile', statements: boundStatements(op, params), ...(op.maxRows ? { client: true, neutral: op.neutral } : {}) })) as ProfileReply;
+      // a real client's statement (maxRows) as it runs: as the console's role; a COPY TO as the query it runs
+      const statements = profiled.map((s) => ({ ...s, sql: copyProfileSql(s.sql) }));
+      // three a statement, BEGIN, ROLLBACK, the sequences before and after
+      if (statements.length > 0) this.ctx.metrics.realQueries += statements.length * 3 + 4;
+      if (statements.length > 0) reply = (await engine.request({ op: 'profile', statements, ...(op.maxRows ? { client: true, neutral: op.neutral } : {}) })) as ProfileReply;
     } catch (e) {
       if (e instanceof EngineDeadError) {
         await crashed(e.reason);
@@ -42,16 +48,19 @@ export class Profiles {
       }
       throw e;
     }
-    const profiles = reply.statements.map((s, i) => {
+    const replies = reply.statements.values();
+    const profiles = op.statements.map((st) => {
+      if (st.copy) return copyInProfile(st.sql, st.copy, now);
+      const s = replies.next().value!;
       const p = profileFromPlan(s.plan, s.sleptSeconds, now, s.error, this.ctx.dataScale);
-      const arg = sleepParam(op.statements[i].sql);
+      const arg = sleepParam(st.sql);
       if (arg !== undefined) {
-        const value = Number(params[op.statements[i].paramIndexes[arg - 1]]);
+        const value = Number(params[st.paramIndexes[arg - 1]]);
         p.sleepSeconds = value > 0 ? p.sleepSeconds / value : 0; // seconds per unit of the parameter
       }
       return p;
     });
-    this.byOperation.set(key, profiles);
+    if (!copying) this.byOperation.set(key, profiles);
     return profiles;
   }
 }

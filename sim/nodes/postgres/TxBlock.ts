@@ -84,7 +84,7 @@ export class TxBlock {
     const params: unknown[] = [];
     const statements = this.done.map((s) => {
       const from = params.push(...(s.params ?? [])) - (s.params?.length ?? 0);
-      return { sql: s.sql, paramIndexes: (s.params ?? []).map((_, i) => from + i) };
+      return { sql: s.sql, paramIndexes: (s.params ?? []).map((_, i) => from + i), ...(s.copy ? { copy: s.copy } : {}) };
     });
     const op: PreparedOperation = { name, weight: 0, statements, transaction: true, readOnly: false, writes: true };
     const req: RunRequest = { op: 'run', client: true, neutral: this.neutral, transaction: true, statements: this.done, clock };
