@@ -10,12 +10,11 @@ import { Histogram } from '../metrics/Histogram.ts';
 import type { ReplicaApply } from '../net/Link.ts';
 import { conflicts, type Footprint } from './footprint.ts';
 import type { LostWrite } from './Replication.ts';
-import type { WriteRecord } from './Stream.ts';
+import { lsnText, type WriteLog, type WriteRecord } from './Stream.ts';
 
-/** The stream a replica's read is checked against: its primary's records and their LSNs. */
+/** The stream a replica's read is checked against: its primary's records. */
 interface CheckedStream {
-  readonly log: readonly WriteRecord[];
-  lsnOf(seq: number): string | null;
+  readonly log: WriteLog;
 }
 
 export interface StaleSample {
@@ -43,7 +42,8 @@ interface Figures {
   maxVersions: number;
   staleMs: Histogram;
   conflictCancels: number;
-  samples: { sample: StaleSample; stream: CheckedStream }[];
+  /** With the records at the read's and the primary's positions, whose LSNs the engine may tell later (the stream may have trimmed them by then). */
+  samples: { sample: StaleSample; read?: WriteRecord; primary?: WriteRecord }[];
 }
 
 const MAX_SAMPLES = 50;
@@ -101,8 +101,9 @@ export class ConsistencyChecker {
     let missed: WriteRecord | undefined;
     let own = false;
     let primaryPosition = applied;
-    for (let i = applied; i < log.length; i++) {
-      const w = log[i];
+    // the scheduler awaits this check before its next event: no record is written or trimmed meanwhile
+    for (let seq = applied + 1; seq <= log.position; seq++) {
+      const w = log.at(seq)!;
       if (w.state !== 'committed' || w.resolvedUs! > now) continue;
       primaryPosition = Math.max(primaryPosition, w.seq);
       if (!w.footprints.some((wf) => reads.some((rf) => conflicts(wf, w.params, rf, params)))) continue;
@@ -139,7 +140,8 @@ export class ConsistencyChecker {
       versions,
       readYourWrites: own,
     };
-    f.samples.push({ sample, stream });
+    const at = (seq: number) => (seq > 0 ? log.at(Math.min(seq, log.position)) : undefined);
+    f.samples.push({ sample, read: at(applied), primary: at(primaryPosition) });
     if (f.samples.length > MAX_SAMPLES) f.samples.shift();
   }
 
@@ -150,10 +152,10 @@ export class ConsistencyChecker {
 
   /** The last stale reads on a replica, with their read position against the primary's (LSNs where known). */
   samples(replica: string): StaleSample[] {
-    return this.figures(replica).samples.map(({ sample, stream }) => ({
+    return this.figures(replica).samples.map(({ sample, read, primary }) => ({
       ...sample,
-      readLsn: stream.lsnOf(sample.readPosition),
-      primaryLsn: stream.lsnOf(sample.primaryPosition),
+      readLsn: lsnText(read?.lsnValue),
+      primaryLsn: lsnText(primary?.lsnValue),
     }));
   }
 

@@ -26,6 +26,12 @@
  *   service start). A record is shipped when it and every record before it are resolved (committed or
  *   rolled back): the stream is the WAL, in order, and a replica replays it in the same order, so its
  *   data is always the primary's data as of some prefix of the stream.
+ * - A stream keeps its records from the oldest position one of its standbys may still read or show: what it
+ *   applied, what the primary knows it acknowledged, the restartpoint it would restart from after a crash
+ *   (its walreceiver streams from what it flushed, its replay and stale-read checks start at what it applied,
+ *   a promotion's history and lost writes at what the promoted standby received). Older records are
+ *   trimmed (Stream.trim), so no figure depends on them; while the cache's stale-read check is on nothing is
+ *   (a cached value's version may be of any age).
  * - Per standby: received >= flushed >= applied, all in stream order. Records travel over the standby's
  *   Link (in order, with the edge's latency and a lag spike's extra delay), its replies back over the same
  *   edge's latency; deliveries and replies of an older connection (epoch) are dropped.
@@ -107,6 +113,11 @@ export class Replication implements Cluster {
     }
     for (const n of members) n.attachReplication(this.membership(n.id));
     if (cacheChecks) cacheChecks.streamLog = (origin) => this.streams.get(origin)?.log;
+  }
+
+  /** The cache's stale-read check reads old records (a cached value's version may be of any age): streams keep them. */
+  get keepsLog(): boolean {
+    return this.cacheChecks?.on ?? false;
   }
 
   /** Whether the scenario has any replication edge. */
@@ -229,7 +240,7 @@ export class Replication implements Cluster {
     const s = this.standbys.get(id);
     if (this.cacheChecks?.on) {
       const stream = this.streams.get(id);
-      if (stream) this.cacheChecks.saw(params, id, stream.log.length);
+      if (stream) this.cacheChecks.saw(params, id, stream.log.position);
       else if (s) this.cacheChecks.saw(params, s.stream.primary.id, s.applied);
       else if (!role) this.cacheChecks.saw(params, id, this.cacheChecks.localPosition(id));
     }
@@ -249,7 +260,7 @@ export class Replication implements Cluster {
     return {
       role,
       up: this.members.get(id)!.status === 'up',
-      replayedPosition: role === 'primary' ? (this.streams.get(id)?.log.length ?? 0) : (s?.applied ?? 0),
+      replayedPosition: role === 'primary' ? (this.streams.get(id)?.log.position ?? 0) : (s?.applied ?? 0),
       lagUs: role === 'primary' ? 0 : this.visibleLagUs(id),
     };
   }
@@ -366,16 +377,16 @@ export class Replication implements Cluster {
     const old = s.stream;
     const fork = s.received;
     // committed writes the new primary never received are lost
-    await this.countLost(old.log.slice(fork));
+    await this.countLost(old.log.kept.filter((r) => r.seq > fork));
     // its standbys leave the old primary: commits waiting for them are released
     old.releaseAll();
-    const stream = new Stream(s.node, old.timeline + 1, this, old.log.slice(0, fork));
+    const stream = new Stream(s.node, old.timeline + 1, this, { stream: old, fork });
     this.streams.set(s.id, stream);
     s.state = 'promoted';
     this.promotedReplayTs.set(s.id, s.replayTs);
     this.roles.set(s.id, 'primary');
     this.standbys.delete(s.id);
-    const forkLsn = fork > 0 ? ((await old.log[fork - 1].lsn) ?? 0) : 0;
+    const forkLsn = fork > 0 ? ((await old.log.at(fork)!.lsn) ?? 0) : 0;
     stream.lsnOffset = Math.max(0, forkLsn + 40 - parseLsn(await s.node.becomePrimary()));
     this.ctx.emit({
       type: 'promoted',

@@ -47,7 +47,8 @@ export class Standby {
   private catchupTarget = 0;
   /** The primary's commit time of the last record replayed (pg_last_xact_replay_timestamp). */
   replayTs: number | null = null;
-  receiveStartSeq = 0;
+  /** The record its walreceiver started streaming after (pg_stat_wal_receiver's receive_start_lsn; undefined: the stream's start). */
+  receiveStart: WriteRecord | undefined;
   timeline = 1;
   /** A lag spike's replay slowdown. */
   applyFactor = 1;
@@ -94,7 +95,7 @@ export class Standby {
       this.connectedAt = this.now;
       this.pid = this.cluster.pids();
       this.link = this.newLink();
-      this.receiveStartSeq = this.flushed;
+      this.receiveStart = stream.log.at(this.flushed);
       this.sendNext = this.flushed + 1;
       this.timeline = stream.timeline;
       this.catchupTarget = stream.sendable;
@@ -174,7 +175,7 @@ export class Standby {
   kickReplay(): void {
     if (this.replaying || this.state === 'stopped' || this.state === 'promoted' || this.applied >= this.flushed) return;
     if (this.node.status !== 'up') return;
-    const rec = this.stream.log[this.applied];
+    const rec = this.stream.log.at(this.applied + 1);
     if (!rec) return;
     this.replaying = true;
     const delay = this.state === 'promoting' ? 0 : timeUs(this.node.settings.recovery_min_apply_delay);

@@ -72,7 +72,59 @@ export interface Cluster {
   conflictCancelled(replica: string, n: number): void;
   /** A promoting standby has replayed everything it received: it becomes a primary. */
   promoted(s: Standby): Promise<void>;
+  /** Something outside the stream reads its old records (the cache's stale-read check): nothing is trimmed. */
+  readonly keepsLog: boolean;
 }
+
+/**
+ * A write log: records with consecutive seqs from 1, of which the oldest may have been trimmed (no reader
+ * needs them any more); `at` is the one way in, by seq.
+ */
+export class WriteLog {
+  private records: WriteRecord[] = [];
+  /** Records 1..base were trimmed: records[i] has seq base + i + 1. */
+  private base = 0;
+
+  /** The seq of the last record (0: none yet), trimmed ones counted. */
+  get position(): number {
+    return this.base + this.records.length;
+  }
+
+  /** The first seq still kept. */
+  get first(): number {
+    return this.base + 1;
+  }
+
+  /** The record with seq `seq`, unless it was trimmed (or is not written yet). */
+  at(seq: number): WriteRecord | undefined {
+    return seq > this.base ? this.records[seq - this.base - 1] : undefined;
+  }
+
+  push(rec: WriteRecord): void {
+    this.records.push(rec);
+  }
+
+  /** The records kept, oldest first (a view: not to be changed). */
+  get kept(): readonly WriteRecord[] {
+    return this.records;
+  }
+
+  /** A log that continues this one up to `seq` (a promoted replica's history): the same record objects. */
+  upTo(seq: number): WriteLog {
+    const log = new WriteLog();
+    log.base = this.base;
+    log.records = this.records.slice(0, Math.max(0, seq - this.base));
+    return log;
+  }
+
+  /** Forgets the records before seq `floor`. */
+  trimBelow(floor: number): void {
+    if (floor - 1 > this.base) this.base += this.records.splice(0, floor - 1 - this.base).length;
+  }
+}
+
+/** How many records a stream writes between two looks at what it may trim. */
+const TRIM_EVERY = 1024;
 
 export const lsnText = (n: number | undefined) => (n === undefined ? null : `${Math.floor(n / 2 ** 32).toString(16).toUpperCase()}/${(n % 2 ** 32).toString(16).toUpperCase()}`);
 
@@ -82,8 +134,10 @@ export function parseLsn(s: string): number {
 }
 
 export class Stream {
-  /** log[i] has seq i + 1. */
-  readonly log: WriteRecord[];
+  /** Its records, trimmed below what every standby may still need (see `trim`). */
+  readonly log: WriteLog;
+  /** The record with seq 1 (pg_stat_wal_receiver's receive_start_lsn of a standby that started from the beginning). */
+  start: WriteRecord | undefined;
   /** Records 1..shippable are resolved, in order: what the walsender may send. */
   private shippable: number;
   private waiters: Waiter[] = [];
@@ -92,15 +146,16 @@ export class Stream {
   /** An automatic failover of its primary is scheduled. */
   failoverPending = false;
 
-  /** `history`: the records a promoted replica's stream continues from (its fork point), all resolved. */
+  /** `history`: the stream a promoted replica's continues, up to its fork point (all resolved there). */
   constructor(
     readonly primary: ReplicationMember,
     readonly timeline: number,
     private readonly cluster: Cluster,
-    history: WriteRecord[] = [],
+    history?: { stream: Stream; fork: number },
   ) {
-    this.log = history;
-    this.shippable = history.length;
+    this.log = history ? history.stream.log.upTo(history.fork) : new WriteLog();
+    this.start = history?.stream.start;
+    this.shippable = this.log.position;
   }
 
   get standbys(): Standby[] {
@@ -128,7 +183,7 @@ export class Stream {
   }): WriteRecord {
     const offset = this.lsnOffset;
     const rec: WriteRecord = {
-      seq: this.log.length + 1,
+      seq: this.log.position + 1,
       timeline: this.timeline,
       origin: this.primary.id,
       op: w.op,
@@ -153,7 +208,28 @@ export class Stream {
     rec.ok.then((v) => (rec.okValue = v));
     rec.lsn.then((v) => (rec.lsnValue = v));
     this.log.push(rec);
+    if (rec.seq === 1) this.start = rec;
+    if (rec.seq % TRIM_EVERY === 0) this.trim();
     return rec;
+  }
+
+  /**
+   * Forgets the records no reader needs any more: those before the oldest position a standby may still ask
+   * for or show (what it applied, the primary's acknowledgements of it, the restartpoint it would restart
+   * from after a crash); a record is kept while its primary's engine has not answered for it (`settle`).
+   * Readers of older records are bounded by these: the walsender sends from what a standby flushed, its
+   * startup process replays from what it applied, the stale-read check looks at what it had not applied,
+   * a promotion's history and lost writes start at what the promoted standby received.
+   */
+  private trim(): void {
+    if (this.cluster.keepsLog) return;
+    let floor = this.shippable;
+    for (const s of this.standbys) floor = Math.min(floor, s.applied, s.ackWrite, s.ackFlush, s.ackApply, s.node.restartPosition() ?? 0);
+    for (let seq = this.log.first; seq < floor; seq++) {
+      const r = this.log.at(seq)!;
+      if (r.okValue === undefined || r.lsnValue === undefined) floor = seq;
+    }
+    this.log.trimBelow(floor);
   }
 
   /** The record committed (or rolled back) on the primary now: the stream moves on as far as it is resolved. */
@@ -162,14 +238,14 @@ export class Stream {
     rec.state = committed ? 'committed' : 'aborted';
     rec.resolvedUs = this.cluster.ctx.scheduler.now;
     const before = this.shippable;
-    while (this.shippable < this.log.length && this.log[this.shippable].state !== 'open') this.shippable++;
+    while (this.shippable < this.log.position && this.log.at(this.shippable + 1)!.state !== 'open') this.shippable++;
     if (this.shippable === before) return;
     for (const s of this.standbys) this.send(s);
   }
 
   /** The primary is gone: its open transactions die with their connections. */
   abortOpen(): void {
-    for (const r of this.log) {
+    for (const r of this.log.kept) {
       if (r.origin !== this.primary.id || r.state !== 'open') continue;
       r.state = 'aborted';
       r.crashed = true;
@@ -179,18 +255,18 @@ export class Stream {
   /** Waits until the primary's engine has answered for every record it wrote (whether they succeeded, their LSNs). */
   async settle(): Promise<void> {
     const id = this.primary.id;
-    await Promise.all(this.log.filter((r) => r.origin === id && (r.okValue === undefined || r.lsnValue === undefined)).flatMap((r) => [r.ok, r.lsn]));
+    await Promise.all(this.log.kept.filter((r) => r.origin === id && (r.okValue === undefined || r.lsnValue === undefined)).flatMap((r) => [r.ok, r.lsn]));
   }
 
   /** Waits until every LSN the views may show is known (console only, between events). */
   async settleLsns(): Promise<void> {
-    await Promise.all(this.log.slice(-2000).map((r) => r.lsn));
+    await Promise.all(this.log.kept.slice(-2000).map((r) => r.lsn));
   }
 
-  /** The LSN of a stream position, when the primary's engine has told it. */
+  /** The LSN of a stream position, when the primary's engine has told it (and it is kept). */
   lsnAt(seq: number): number | undefined {
     if (seq <= 0) return undefined;
-    return this.log[Math.min(seq, this.log.length) - 1]?.lsnValue;
+    return this.log.at(Math.min(seq, this.log.position))?.lsnValue;
   }
 
   lsnOf(seq: number): string | null {
@@ -200,8 +276,8 @@ export class Stream {
   /** How far behind a standby's visible data is: now minus the oldest committed record it has not replayed. */
   visibleLagUs(applied: number): number {
     const now = this.cluster.ctx.scheduler.now;
-    for (let i = applied; i < this.log.length; i++) {
-      const r = this.log[i];
+    for (let seq = applied + 1; seq <= this.log.position; seq++) {
+      const r = this.log.at(seq)!;
       if (r.state === 'committed' && r.resolvedUs! <= now) return now - r.resolvedUs!;
     }
     return 0;
@@ -217,7 +293,7 @@ export class Stream {
     const now = this.cluster.ctx.scheduler.now;
     const epoch = s.epoch;
     for (; s.sendNext <= this.shippable; s.sendNext++) {
-      const rec = this.log[s.sendNext - 1];
+      const rec = this.log.at(s.sendNext)!;
       s.lastSendUs = now;
       // a message of an older connection still arrives (its trace ends) and is dropped by its epoch
       const trace = { id: this.cluster.traceId(), op: `wal:${rec.op?.name ?? 'console'}`, at: s.link.from };

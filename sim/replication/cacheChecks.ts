@@ -20,7 +20,7 @@
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { PreparedOperation } from '../workload/operations.ts';
 import { conflicts, type Footprint, operationFootprint } from './footprint.ts';
-import type { WriteRecord } from './Stream.ts';
+import { WriteLog, type WriteRecord } from './Stream.ts';
 
 /** Where a database read (or write) stood in its primary's write log. */
 export interface Version {
@@ -39,7 +39,7 @@ export interface Missed {
 export class CacheChecks {
   private enabled = false;
   /** Logs of database nodes outside replication (the streams keep the others'). */
-  private readonly local = new Map<string, WriteRecord[]>();
+  private readonly local = new Map<string, WriteLog>();
   private readonly versions = new WeakMap<readonly unknown[], Version>();
   private readonly footprints = new WeakMap<PreparedOperation, Footprint[]>();
 
@@ -49,7 +49,7 @@ export class CacheChecks {
   ) {}
 
   /** `streamLog`: a primary's stream log, when it has one (set by replication). */
-  streamLog: (origin: string) => readonly WriteRecord[] | undefined = () => undefined;
+  streamLog: (origin: string) => WriteLog | undefined = () => undefined;
 
   /** An app caches: from now on writes and reads are versioned (values cached later are all checked). */
   enable(): void {
@@ -64,9 +64,9 @@ export class CacheChecks {
   localRecord(origin: string, w: { op: PreparedOperation; params: readonly unknown[]; session?: number; walRecords: number; ok: Promise<boolean> }): WriteRecord | undefined {
     if (!this.enabled) return undefined;
     let log = this.local.get(origin);
-    if (!log) this.local.set(origin, (log = []));
+    if (!log) this.local.set(origin, (log = new WriteLog()));
     const rec: WriteRecord = {
-      seq: log.length + 1,
+      seq: log.position + 1,
       timeline: 1,
       origin,
       op: w.op,
@@ -87,7 +87,7 @@ export class CacheChecks {
 
   /** Whether `rec` is a record of a local log (it is resolved here, not in a stream). */
   isLocal(rec: WriteRecord): boolean {
-    return this.local.get(rec.origin)?.[rec.seq - 1] === rec;
+    return this.local.get(rec.origin)?.at(rec.seq) === rec;
   }
 
   /** A local record's transaction committed or rolled back now. */
@@ -105,7 +105,7 @@ export class CacheChecks {
 
   /** The length of a node's local log (a lone primary's position). */
   localPosition(origin: string): number {
-    return this.local.get(origin)?.length ?? 0;
+    return this.local.get(origin)?.position ?? 0;
   }
 
   /** The version the request with these parameters saw, once its statements ran. */
@@ -119,7 +119,7 @@ export class CacheChecks {
     return f;
   }
 
-  private log(origin: string): readonly WriteRecord[] | undefined {
+  private log(origin: string): WriteLog | undefined {
     return this.streamLog(origin) ?? this.local.get(origin);
   }
 
@@ -129,13 +129,13 @@ export class CacheChecks {
    * said whether the candidate writes succeeded.
    */
   check(v: Version, op: PreparedOperation, params: readonly unknown[], verdict: (missed: Missed | undefined) => void): void {
-    const log = this.log(v.origin) ?? [];
+    const log = this.log(v.origin) ?? new WriteLog();
     const reads = this.footprintsOf(op);
     const now = this.now();
     const candidates: WriteRecord[] = [];
     let primaryPosition = v.seq;
-    for (let i = v.seq; i < log.length; i++) {
-      const w = log[i];
+    for (let seq = v.seq + 1; seq <= log.position; seq++) {
+      const w = log.at(seq)!;
       if (w.state !== 'committed' || w.resolvedUs! > now) continue;
       primaryPosition = Math.max(primaryPosition, w.seq);
       if (w.okValue === false) continue;

@@ -50,8 +50,8 @@ export function nodeFigures(repl: Replication, nodeId: string): ReplicationFigur
     return {
       role: 'primary',
       timeline: stream.timeline,
-      position: stream.log.length,
-      lsn: lsnText(stream.lsnAt(stream.log.length)),
+      position: stream.log.position,
+      lsn: lsnText(stream.lsnAt(stream.log.position)),
       waitingCommits: stream.waiting,
       standbys: stream.standbys.map((s) => ({ id: s.id, state: s.state, syncState: states.get(s.id)?.state ?? null })),
     };
@@ -67,14 +67,14 @@ export function nodeFigures(repl: Replication, nodeId: string): ReplicationFigur
     received: s.received,
     flushed: s.flushed,
     applied: s.applied,
-    primaryPosition: stream.log.length,
+    primaryPosition: stream.log.position,
     replayLsn: stream.lsnOf(s.applied),
     receiveLsn: stream.lsnOf(s.received),
     replayDelayMs: repl.visibleLagUs(s.id) / 1000,
     writeLagMs: ms(s.writeLag),
     flushLagMs: ms(s.flushLag),
     replayLagMs: ms(s.replayLag),
-    recordsBehind: stream.log.length - s.applied,
+    recordsBehind: stream.log.position - s.applied,
     applyFactor: s.applyFactor,
     linkExtraMs: s.edge.extraUs / 1000,
     consistency: repl.checker.replicaFigures(s.id),
@@ -87,7 +87,7 @@ export function replicaReport(repl: Replication, nodeId: string): Record<string,
   const s = repl.standbys.get(nodeId);
   if (!s) {
     const stream = repl.role(nodeId) === 'primary' ? repl.streams.get(nodeId) : undefined;
-    return stream ? { role: 'primary', timeline: stream.timeline, records: stream.log.length } : undefined;
+    return stream ? { role: 'primary', timeline: stream.timeline, records: stream.log.position } : undefined;
   }
   const h = s.replayLagHist;
   const ms = (us: number) => Math.round(us) / 1000;
@@ -98,7 +98,7 @@ export function replicaReport(repl: Replication, nodeId: string): Record<string,
     state: s.state,
     syncState: s.stream.syncStates().get(s.id)?.state ?? null,
     recordsApplied: s.applied,
-    recordsBehind: s.stream.log.length - s.applied,
+    recordsBehind: s.stream.log.position - s.applied,
     consistency: repl.checker.replicaFigures(s.id),
   };
 }

@@ -83,6 +83,8 @@ export interface ReplicationMember {
   conflictingStatements(tables: Set<string>, beforeUs: number): number[];
   /** Cancels the statement a backend is running with `error` (its connection stays). */
   cancelStatement(pid: number, error: SimError): void;
+  /** The stream position its last restartpoint keeps (a standby's; undefined before its first, and on a primary). */
+  restartPosition(): number | undefined;
   /** Ends recovery (its sessions become read-write); resolves to its engine's own WAL position ('0/0' without an engine). */
   becomePrimary(): Promise<string>;
 }

@@ -66,7 +66,7 @@ function walReceiverRows(s: Standby | undefined): unknown[] {
     {
       pid: s.pid + 1,
       status: 'streaming',
-      receive_start_lsn: lsnText(stream.lsnAt(s.receiveStartSeq) ?? stream.lsnAt(1)),
+      receive_start_lsn: lsnText(s.receiveStart?.lsnValue ?? stream.start?.lsnValue),
       receive_start_tli: s.timeline,
       written_lsn: stream.lsnOf(s.received),
       flushed_lsn: stream.lsnOf(s.flushed),

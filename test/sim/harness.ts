@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll } from 'vitest';
+import type { DbEngine, EngineFactory } from '../../sim/engine/DbEngine.ts';
 import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
 import { parseScenario, parseScenarioText, type Scenario, Simulation, type SimulationOptions } from '../../sim/index.ts';
 
@@ -33,6 +34,20 @@ export function readReplicas(settings: Record<string, Record<string, unknown>>, 
   s.run.seed = seed;
   for (const n of s.nodes) Object.assign(n.settings, settings[n.id] ?? {});
   return s;
+}
+
+/** `base`'s engines, kept by node name so that a test can make one die (`live.get('primary')!.kill()`). */
+export function killable(base: EngineFactory = engines): { factory: EngineFactory; live: Map<string, DbEngine> } {
+  const live = new Map<string, DbEngine>();
+  const factory: EngineFactory = {
+    ...base,
+    create: async (o) => {
+      const e = await base.create(o);
+      live.set(o.name, e);
+      return e;
+    },
+  };
+  return { factory, live };
 }
 
 const open: Simulation[] = [];

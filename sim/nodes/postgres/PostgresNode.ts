@@ -389,6 +389,10 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     for (const req of requests) this.pipeline.add(this.engine.request(req), false);
   }
 
+  restartPosition(): number | undefined {
+    return this.recovery?.restartpoint.position;
+  }
+
   async becomePrimary(): Promise<string> {
     if (!this.engine) return '0/0';
     await this.engine.request({ op: 'exec', sql: sessionSettingsSql(this.settings, this.isReplica, this.ctx.scheduler.now) });
