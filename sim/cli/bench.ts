@@ -15,6 +15,9 @@
  *   the whole benchmark takes a few minutes.
  * - Boot: 16 postgres nodes ready (<= 2 s, <= 40 MB each).
  *
+ * `--browser` instead measures the web app in headless Chromium (`benchBrowser.ts`): simulated seconds per
+ * wall second at max speed on read-replicas (>= 10) and the worst long task from a cold start (<= 50 ms).
+ *
  * `--determinism SECONDS` instead runs read-replicas twice for that long on worker engines (600 for the
  * issue's long check: about an hour on a quiet 2-core machine, too slow for CI) and compares the two reports
  * but for wallSeconds, byte for byte: same scenario and seed, same report.
@@ -28,7 +31,7 @@ import { buildReport, parseScenario, parseScenarioText, type Scenario, Simulatio
 import { defaultSetupSql } from '../workload/defaults.ts';
 import { readArgs, shared, UsageError } from './options.ts';
 
-const USAGE = 'usage: npm run bench -- [--long] [--rounds N] [--json OUT] | --determinism SECONDS';
+const USAGE = 'usage: npm run bench -- [--long] [--rounds N] [--json OUT] | --browser | --determinism SECONDS';
 /** Virtual time each sim runs per round. */
 const SLICE_US = 5e6;
 /** Wall time of the raw loop per round. */
@@ -82,7 +85,12 @@ async function determinism(seconds: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = readArgs(process.argv.slice(2), { ...shared('json'), long: { type: 'boolean' }, rounds: { type: 'string' }, determinism: { type: 'string' } });
+  const { values } = readArgs(process.argv.slice(2), { ...shared('json'), long: { type: 'boolean' }, rounds: { type: 'string' }, determinism: { type: 'string' }, browser: { type: 'boolean' } });
+  if (values.browser) {
+    // vite and playwright load only here
+    const { browserFigures, printBrowserFigures } = await import('./benchBrowser.ts');
+    return printBrowserFigures(await browserFigures());
+  }
   if (values.determinism !== undefined) {
     const seconds = Number(values.determinism);
     if (!(seconds > 0)) throw new UsageError('--determinism: expected simulated seconds above 0');
@@ -188,6 +196,8 @@ async function main(): Promise<void> {
     rawPgliteQpsCpu: Math.round(median(raw.cpu)),
     rawCpuPerQueryUs: round(median(rawPerCpu), 1),
     singlePrimaryCpuPerRequestUs: round(median(spPerCpu), 1),
+    // the boot's CPU (every thread of the process): it holds under load, where its wall time does not
+    boot16NodesCpuS: round(boot.cpu, 1),
     enduranceMinutes: enduranceMin,
     firstMinute: { cpuPerRequestUs: round(first.cpuPerRequestUs, 1), wallPerSimSecond: round(first.wallPerSimSecond), rssMb: round(first.rss / 2 ** 20, 1), tablesMb: round(first.db / 2 ** 20, 1) },
     lastMinute: { cpuPerRequestUs: round(last.cpuPerRequestUs, 1), wallPerSimSecond: round(last.wallPerSimSecond), rssMb: round(last.rss / 2 ** 20, 1), tablesMb: round(last.db / 2 ** 20, 1) },
@@ -198,6 +208,7 @@ async function main(): Promise<void> {
   for (const [name, f] of Object.entries(figures)) console.log(`${name.padEnd(26)} ${`${f.value} ${f.unit}`.padEnd(12)} target ${f.target.padEnd(8)} ${f.pass ? 'PASS' : 'MISS'}`);
   console.log(`raw PGlite ${context.rawPgliteQpsWall}/s wall, ${context.rawCpuPerQueryUs} us CPU a query; single-primary ${context.singlePrimaryCpuPerRequestUs} us CPU a request`);
   console.log(`endurance (${enduranceMin} min${values.long ? '' : ', --long for 10'}): RSS ${context.firstMinute.rssMb} -> ${context.lastMinute.rssMb} MB, tables ${context.firstMinute.tablesMb} -> ${context.lastMinute.tablesMb} MB`);
+  console.log(`16 nodes booted in ${context.boot16NodesCpuS} s of CPU`);
   console.log(`(load average ${context.loadAverage} on ${context.cores} cores)`);
   if (values.json) await writeFile(values.json, `${JSON.stringify({ figures, ...context }, null, 2)}\n`);
 }

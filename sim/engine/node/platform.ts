@@ -12,6 +12,7 @@ import { bootPglite, PgliteEngine } from '../PgliteEngine.ts';
 import { sharedCopy, sharedSnapshots } from '../sharedMemory.ts';
 import { WorkerEngine } from '../WorkerEngine.ts';
 import { limiter } from '../limiter.ts';
+import { hash32 } from '../../core/rng.ts';
 
 const pgliteDist = dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
 // Beside PGlite's node_modules, whatever the working directory: the bundled worker imports PGlite from there.
@@ -29,25 +30,30 @@ function pgliteAssets() {
 let script: Promise<string> | undefined;
 /**
  * The worker's entry bundled once per process into plain JavaScript (PGlite stays external): a worker
- * then starts without a TypeScript loader, faster and smaller. Vite does the same for the browser.
+ * then starts without a TypeScript loader, faster and smaller. Vite does the same for the browser. The
+ * file is named by a hash of its contents: the cache directory is shared by every checkout that shares
+ * node_modules, and a fixed name could be replaced by another checkout's bundle before this one's
+ * workers load it.
  */
 function workerScript(): Promise<string> {
   script ??= (async () => {
     const { build } = await import('esbuild');
-    await mkdir(cacheDir, { recursive: true });
-    const out = join(cacheDir, `engine-worker-${process.pid}.mjs`);
-    await build({
+    const { outputFiles } = await build({
       entryPoints: [fileURLToPath(new URL('./nodeWorker.ts', import.meta.url))],
       bundle: true,
       platform: 'node',
       format: 'esm',
       target: 'node20',
       external: ['@electric-sql/pglite'],
-      outfile: out,
+      write: false,
       logLevel: 'silent',
     });
-    const final = join(cacheDir, 'engine-worker.mjs');
-    await rename(out, final);
+    const code = outputFiles[0].text;
+    const final = join(cacheDir, `engine-worker-${hash32(code).toString(16)}.mjs`);
+    await mkdir(cacheDir, { recursive: true });
+    const tmp = join(cacheDir, `engine-worker-${process.pid}.tmp`);
+    await writeFile(tmp, code);
+    await rename(tmp, final);
     return final;
   })();
   return script;
