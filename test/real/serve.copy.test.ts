@@ -3,7 +3,8 @@
  * file (text and CSV), `COPY ... TO STDOUT` of a table and of a query, as PostgreSQL answers them; the
  * copied rows on the streaming replica; CopyFail (node-postgres sends one for a COPY it has no stream
  * for) as PostgreSQL's 57014, inside a block as the block's error; COPY to or from a server file or a
- * program as the ordinary role's 42501. Skipped where psql is not installed (CI installs it: .ci/run).
+ * program as the ordinary role's 42501; over the extended protocol too (node-postgres with a named statement).
+ * Skipped where psql is not installed (CI installs it: .ci/run).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,6 +97,10 @@ describe.skipIf(!existsSync(PSQL))('COPY over the wire', () => {
     try {
       // node-postgres without a stream answers CopyInResponse with CopyFail
       await expect(c.query('COPY users FROM STDIN')).rejects.toMatchObject({ code: '57014', message: 'COPY from stdin failed: No source stream defined' });
+      // the extended protocol: the COPY starts at its Execute (its Describe is NoData), and the connection goes on after it
+      await expect(c.query({ name: 'copy-in', text: 'COPY users FROM STDIN' })).rejects.toMatchObject({ code: '57014' });
+      const { n } = (await c.query('SELECT count(*)::int AS n FROM users')).rows[0];
+      expect(await c.query({ name: 'copy-out', text: 'COPY users (id) TO STDOUT' })).toMatchObject({ command: 'COPY', rowCount: n });
       await c.query('BEGIN');
       await expect(c.query('COPY users FROM STDIN')).rejects.toMatchObject({ code: '57014' });
       await expect(c.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
