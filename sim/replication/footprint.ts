@@ -65,6 +65,10 @@ export function footprint(sqlText: string, paramIndexes: readonly number[] = [])
   if ((m = new RegExp(String.raw`^\s*delete\s+from\s+(?:only\s+)?(${QNAME})`, 'i').exec(sql))) {
     return [{ table: unquote(m[1]), keys: /\busing\b/i.test(sql) ? new Map() : whereKeys(sql, paramIndexes), kind: 'delete' }];
   }
+  // a COPY FROM inserts rows the text does not show; a COPY TO reads a table, or what its query reads
+  if ((m = new RegExp(String.raw`^\s*copy\s+(${QNAME})[\s\S]*\bfrom\b`, 'i').exec(sql))) return [{ table: unquote(m[1]), keys: new Map(), kind: 'insert' }];
+  if ((m = new RegExp(String.raw`^\s*copy\s+(${QNAME})[\s\S]*\bto\b`, 'i').exec(sql))) return [{ table: unquote(m[1]), keys: new Map(), kind: 'read' }];
+  if ((m = /^\s*copy\s*\(([\s\S]*)\)\s*to\b/i.exec(sql))) return footprint(m[1], paramIndexes);
   if (DDL.test(sql)) {
     const t = new RegExp(String.raw`\b(?:table|on)\s+(?:if\s+(?:not\s+)?exists\s+)?(?:only\s+)?(${QNAME})`, 'i').exec(sql);
     return [{ table: t && !/^\s*(create\s+table|create\s+view)/i.test(sql) ? unquote(t[1]) : '*', keys: new Map(), kind: 'ddl' }];

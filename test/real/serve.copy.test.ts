@@ -3,7 +3,8 @@
  * file (text and CSV), `COPY ... TO STDOUT` of a table and of a query, as PostgreSQL answers them; the
  * copied rows on the streaming replica; CopyFail (node-postgres sends one for a COPY it has no stream
  * for) as PostgreSQL's 57014, inside a block as the block's error; COPY to or from a server file or a
- * program as the ordinary role's 42501. Skipped where psql is not installed (CI installs it: .ci/run).
+ * program as the ordinary role's 42501; over the extended protocol too (node-postgres with a named statement).
+ * Skipped where psql is not installed (CI installs it: .ci/run).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,16 @@ const client = async (node = 'pgbouncer') => {
   await c.connect();
   return c;
 };
+/** PgBouncer's SHOW STATS total_query_count for appdb: what went through the pooler. */
+const pooledQueries = async () => {
+  const admin = new pg.Client({ host: '127.0.0.1', port: port('pgbouncer'), user: 'app', database: 'pgbouncer' });
+  await admin.connect();
+  try {
+    return Number((await admin.query('SHOW STATS')).rows.find((r) => r.database === 'appdb')?.total_query_count ?? 0);
+  } finally {
+    await admin.end();
+  }
+};
 const emails = async (c: pg.Client, like: string) => (await c.query('SELECT email FROM users WHERE email LIKE $1 ORDER BY id', [like])).rows.map((r) => r.email);
 
 describe.skipIf(!existsSync(PSQL))('COPY over the wire', () => {
@@ -36,19 +47,27 @@ describe.skipIf(!existsSync(PSQL))('COPY over the wire', () => {
   });
 
   it('psql copies rows in (inline data, \\copy of a CSV file) and out (a table, a query); the replica gets them', { timeout: 30_000 }, async () => {
-    writeFileSync(
-      join(dir, 'in.sql'),
-      'COPY users (id, email, name, region) FROM STDIN;\n300001\tcopy-a@example.com\tA\teu\n300002\tcopy-b@example.com\tB\tus\n\\.\n',
-    );
-    expect((await psql(['-f', join(dir, 'in.sql')])).stdout.trim()).toBe('COPY 2');
     writeFileSync(join(dir, 'users.csv'), 'id,email,name,region\n300003,copy-c@example.com,"C, the third",apac\n');
-    const csv = await psql(['-c', `\\copy users (id, email, name, region) FROM '${join(dir, 'users.csv')}' WITH (FORMAT csv, HEADER)`]);
-    expect(csv.stdout.trim()).toBe('COPY 1');
-
-    const out = await psql(['-c', "COPY (SELECT id, name FROM users WHERE email LIKE 'copy-%' ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER)"]);
-    expect(out.stdout).toBe('id,name\n300001,A\n300002,B\n300003,"C, the third"\n');
-    const table = await psql(['-c', 'COPY users (id, region) TO STDOUT']);
-    expect(table.stdout.split('\n')).toContain('300003\tapac');
+    writeFileSync(
+      join(dir, 'copy.sql'),
+      [
+        'COPY users (id, email, name, region) FROM STDIN;',
+        '300001\tcopy-a@example.com\tA\teu',
+        '300002\tcopy-b@example.com\tB\tus',
+        '\\.',
+        `\\copy users (id, email, name, region) FROM '${join(dir, 'users.csv')}' WITH (FORMAT csv, HEADER)`,
+        "COPY (SELECT id, name FROM users WHERE email LIKE 'copy-%' ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER);",
+        'COPY users (id, region) TO STDOUT;',
+        '',
+      ].join('\n'),
+    );
+    const before = await pooledQueries();
+    const out = (await psql(['-f', join(dir, 'copy.sql')])).stdout;
+    // each COPY went through the pooler as a statement (no other client runs)
+    expect((await pooledQueries()) - before).toBe(4);
+    expect(out.startsWith('COPY 2\nCOPY 1\nid,name\n300001,A\n300002,B\n300003,"C, the third"\n')).toBe(true);
+    // the whole table, the copied rows with the loaded ones
+    expect(out.split('\n')).toEqual(expect.arrayContaining(['1\teu', '1000\teu', '300003\tapac']));
 
     // statement shipping: the standby replays each COPY with its data
     const replica = await client('replica');
@@ -63,10 +82,8 @@ describe.skipIf(!existsSync(PSQL))('COPY over the wire', () => {
   it('a COPY in a block is the block\'s: seen by its later statements, committed or rolled back with it', { timeout: 30_000 }, async () => {
     const block = (end: string, id: number) =>
       `BEGIN;\nCOPY users (id, email, name, region) FROM STDIN;\n${id}\tblock-${end.toLowerCase()}@example.com\tB\teu\n\\.\nSELECT count(*) FROM users WHERE email LIKE 'block-%';\n${end};\n`;
-    writeFileSync(join(dir, 'rollback.sql'), block('ROLLBACK', 300010));
-    expect((await psql(['-f', join(dir, 'rollback.sql')])).stdout.trim().split('\n')).toEqual(['BEGIN', 'COPY 1', '1', 'ROLLBACK']);
-    writeFileSync(join(dir, 'commit.sql'), block('COMMIT', 300011));
-    expect((await psql(['-f', join(dir, 'commit.sql')])).stdout.trim().split('\n')).toEqual(['BEGIN', 'COPY 1', '1', 'COMMIT']);
+    writeFileSync(join(dir, 'blocks.sql'), block('ROLLBACK', 300010) + block('COMMIT', 300011));
+    expect((await psql(['-f', join(dir, 'blocks.sql')])).stdout.trim().split('\n')).toEqual(['BEGIN', 'COPY 1', '1', 'ROLLBACK', 'BEGIN', 'COPY 1', '1', 'COMMIT']);
     const c = await client();
     try {
       expect(await emails(c, 'block-%')).toEqual(['block-commit@example.com']);
@@ -80,6 +97,10 @@ describe.skipIf(!existsSync(PSQL))('COPY over the wire', () => {
     try {
       // node-postgres without a stream answers CopyInResponse with CopyFail
       await expect(c.query('COPY users FROM STDIN')).rejects.toMatchObject({ code: '57014', message: 'COPY from stdin failed: No source stream defined' });
+      // the extended protocol: the COPY starts at its Execute (its Describe is NoData), and the connection goes on after it
+      await expect(c.query({ name: 'copy-in', text: 'COPY users FROM STDIN' })).rejects.toMatchObject({ code: '57014' });
+      const { n } = (await c.query('SELECT count(*)::int AS n FROM users')).rows[0];
+      expect(await c.query({ name: 'copy-out', text: 'COPY users (id) TO STDOUT' })).toMatchObject({ command: 'COPY', rowCount: n });
       await c.query('BEGIN');
       await expect(c.query('COPY users FROM STDIN')).rejects.toMatchObject({ code: '57014' });
       await expect(c.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });

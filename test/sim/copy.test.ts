@@ -1,6 +1,7 @@
-/** What a real client's COPY costs the model (sim/nodes/postgres/copyCost.ts), and that COPY TO reads. */
+/** A real client's COPY in the model: what it costs (sim/nodes/postgres/copyCost.ts), that COPY TO reads, and what rows each touches (replication/footprint.ts). */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { copyInProfile, copyProfileSql } from '../../sim/nodes/postgres/copyCost.ts';
+import { footprint } from '../../sim/replication/footprint.ts';
 import { loadSqlParser } from '../../sim/sql/parser.ts';
 import { isReadOnlySql } from '../../sim/workload/operations.ts';
 
@@ -29,5 +30,13 @@ describe('COPY TO STDOUT', () => {
     expect(copyProfileSql('SELECT 1')).toBe('SELECT 1');
     expect(isReadOnlySql('COPY (SELECT 1) TO STDOUT')).toBe(true);
     expect(isReadOnlySql('COPY users FROM STDIN')).toBe(false);
+  });
+});
+
+describe('footprint', () => {
+  it('a COPY FROM inserts into its table; a COPY TO reads its table, or what its query reads', () => {
+    expect(footprint('COPY public.users (id, email) FROM STDIN')).toEqual([{ table: 'users', keys: new Map(), kind: 'insert' }]);
+    expect(footprint('COPY "Users" TO STDOUT (FORMAT csv)')).toEqual([{ table: 'Users', keys: new Map(), kind: 'read' }]);
+    expect(footprint('COPY (SELECT email FROM users WHERE id = 7) TO STDOUT')).toEqual([{ table: 'users', keys: new Map(), kind: 'read' }]);
   });
 });
