@@ -122,6 +122,7 @@ export class Simulation {
       metrics: this.metrics,
       engines: options.engines,
       reuseReads: options.reuseReads,
+      setupSql: scenario.workload.setup_sql ?? defaultSetupSql(scenario.workload.data),
       rng: (name) => new Rng(seed, name),
       dataScale: scenario.workload.data.scale,
       ...(scenario.sharding ? { sharding: { map: scenario.sharding, figures: new ShardFigures(shardNodes(scenario.sharding)) } } : {}),

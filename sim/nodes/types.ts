@@ -40,6 +40,8 @@ export interface SimContext {
   readonly cacheChecks?: CacheChecks;
   /** False: every read runs on its engine, none reuses an identical earlier one's reply (nodes/postgres/Reuse.ts). */
   readonly reuseReads?: boolean;
+  /** The data set's SQL (what reuse learns its foreign keys and triggers from); without it no read is reused. */
+  readonly setupSql?: string;
 }
 
 export interface NodeSpec<S = Record<string, unknown>> {

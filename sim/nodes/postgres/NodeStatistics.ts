@@ -12,26 +12,17 @@ import { memoryBytes } from '../../scenario/settings.ts';
 import type { Skew } from '../../workload/operations.ts';
 import { type Access, BufferCache, pagesIn } from './bufferCache.ts';
 import { type Blocks, PAGE_BYTES, type StatementProfile } from './costModel.ts';
-import type { TableCatalog } from './Reuse.ts';
 import type { PostgresSettings } from './settings.ts';
 
 /** What the OS keeps for itself and the processes (the page cache gets the rest of RAM). */
 export const OS_RESERVED_BYTES = 512 * 1024 * 1024;
 
-/**
- * The data set's relations and their sizes, and the database's, in one statement; then what reuse needs of
- * the catalog (Reuse.ts): each cascading foreign key (-1: the referencing table, the referenced one) and
- * whether any trigger or rule exists (-2).
- */
+/** The data set's relations and their sizes, and the database's, in one statement. */
 const SIZES_SQL = `SELECT c.relname::text, pg_relation_size(c.oid)::float8, i.indrelid::regclass::text
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
   WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 'm')
-  UNION ALL SELECT NULL, pg_database_size(current_database())::float8, NULL
-  UNION ALL SELECT f.conrelid::regclass::text, -1, f.confrelid::regclass::text FROM pg_catalog.pg_constraint f
-    WHERE f.contype = 'f' AND (f.confdeltype IN ('c', 'n', 'd') OR f.confupdtype IN ('c', 'n', 'd'))
-  UNION ALL SELECT NULL, -2, NULL WHERE EXISTS (SELECT FROM pg_catalog.pg_trigger WHERE NOT tgisinternal)
-    OR EXISTS (SELECT FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class WHERE c.relkind = 'r')`;
+  UNION ALL SELECT NULL, pg_database_size(current_database())::float8, NULL`;
 
 const UNIFORM: Skew = { kind: 'uniform' };
 
@@ -40,8 +31,8 @@ export class NodeStatistics {
   databaseBytes = 0;
   private readonly indexTable = new Map<string, string>();
   readonly cache: BufferCache;
-  /** The data set's tables as last measured, for reuse. */
-  catalog: TableCatalog = { tables: new Set(), cascades: new Map(), triggers: true };
+  /** The data set's tables (and materialized views) as last measured. */
+  tables: ReadonlySet<string> = new Set();
   /** Pages of each relation of the data set, times the scale. */
   relationPages: ReadonlyMap<string, number> = new Map();
   private relations = new Map<string, BlockCounts>();
@@ -72,19 +63,15 @@ export class NodeStatistics {
   /** Takes a measurement in, at a virtual time of the caller's choosing (so it is deterministic). */
   apply(r: RunReply): void {
     const pages = new Map<string, number>();
-    const catalog = { tables: new Set<string>(), cascades: new Map<string, string[]>(), triggers: false };
     for (const [name, bytes, table] of (r.results[0]?.rows ?? []) as [string | null, number, string | null][]) {
-      if (bytes === -2) catalog.triggers = true;
-      else if (bytes === -1 && name && table) catalog.cascades.set(table, [...(catalog.cascades.get(table) ?? []), name]);
-      else if (name === null) this.databaseBytes = Number(bytes);
+      if (name === null) this.databaseBytes = Number(bytes);
       else {
         pages.set(name, pagesIn(Number(bytes)) * this.scale);
         if (table) this.indexTable.set(name, table);
       }
     }
     this.relationPages = pages;
-    for (const name of pages.keys()) if (!this.indexTable.has(name)) catalog.tables.add(name);
-    this.catalog = catalog;
+    this.tables = new Set([...pages.keys()].filter((name) => !this.indexTable.has(name)));
     this.cache.resize(pages);
   }
 
