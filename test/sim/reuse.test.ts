@@ -3,9 +3,11 @@
  * a small key range, so identical reads recur) run with reuse on and off give the same report byte for byte,
  * the same WAL position and the same table sizes on every database node, and reuse happened.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../sim/core/rng.ts';
 import { buildReport, type Scenario, type Simulation } from '../../sim/index.ts';
+import { reusableTables, setupCatalog } from '../../sim/nodes/postgres/Reuse.ts';
+import { loadSqlParser } from '../../sim/sql/parser.ts';
 import { readReplicas, scenarioFile, startSim } from './harness.ts';
 
 /**
@@ -55,6 +57,29 @@ async function sameWithAndWithout(s: Scenario, seconds: number): Promise<number>
   expect(on.report === off.report, `${s.name}: the report differs with reuse on`).toBe(true);
   return on.reused;
 }
+
+describe('what may be reused', () => {
+  beforeAll(() => loadSqlParser());
+  const catalog = { tables: new Set(['users', 'orders']), cascades: new Map(), triggers: false };
+
+  it("plain reads of the data set's tables, with the tables they read", () => {
+    expect(reusableTables('SELECT id FROM users WHERE id = $1', catalog)).toEqual(['users']);
+    expect(reusableTables('SELECT count(*) FROM orders o JOIN users u ON u.id = o.user_id WHERE u.id = $1', catalog)).toEqual(['orders', 'users']);
+  });
+
+  it('not a read that locks rows, calls a function, reads a view or a CTE', () => {
+    for (const sql of ['SELECT * FROM users WHERE id = $1 FOR UPDATE', 'SELECT now() FROM users', 'SELECT * FROM user_view', 'WITH u AS (SELECT * FROM users) SELECT * FROM u', 'SELECT * FROM pg_catalog.pg_class', 'SELECT nextval(\'s\')']) {
+      expect(reusableTables(sql, catalog), sql).toBeUndefined();
+    }
+  });
+
+  it("the data set's cascading foreign keys, and triggers that make any write reach any table", () => {
+    const c = setupCatalog('CREATE TABLE users (id int PRIMARY KEY); CREATE TABLE orders (id int, user_id int REFERENCES users ON DELETE CASCADE); CREATE TABLE notes (user_id int REFERENCES users)');
+    expect(c).toEqual({ cascades: new Map([['users', ['orders']]]), triggers: false });
+    expect(setupCatalog('CREATE TABLE t (id int); CREATE TRIGGER x AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()').triggers).toBe(true);
+    expect(setupCatalog('CREATE TABLE t (id int) PARTITION BY HASH (id)').triggers).toBe(true);
+  });
+});
 
 describe('exact reuse of reads', { timeout: 120_000 }, () => {
   it('read-heavy, on a single primary: the same report, with reads reused', async () => {

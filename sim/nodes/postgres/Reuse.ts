@@ -53,8 +53,8 @@ export function setupCatalog(sql: string): Pick<TableCatalog, 'cascades' | 'trig
   }
   for (const { stmt } of tree.stmts ?? []) {
     walk(stmt, (kind, f) => {
-      if (kind === 'CreateTrigStmt' || kind === 'RuleStmt' || kind === 'DoStmt' || kind === 'PartitionSpec' || kind === 'PartitionBoundSpec') triggers = true;
-      else if (kind === 'CreateStmt' && (f.inhRelations as unknown[] | undefined)?.length) triggers = true;
+      if (kind === 'CreateTrigStmt' || kind === 'RuleStmt' || kind === 'DoStmt') triggers = true;
+      else if (kind === 'CreateStmt' && ((f.inhRelations as unknown[] | undefined)?.length || f.partspec || f.partbound)) triggers = true;
       return true;
     });
     const owner = (stmt && 'CreateStmt' in stmt ? stmt.CreateStmt.relation : stmt && 'AlterTableStmt' in stmt ? stmt.AlterTableStmt.relation : undefined)?.relname;
