@@ -129,6 +129,8 @@ export function reusableTables(sql: string, catalog: TableCatalog): string[] | u
  * other pages could set hint bits elsewhere: the one gap left, not seen in the workloads tested.
  */
 const CUSTOM_PLANS = 5;
+/** Replies kept at most per node. */
+const MAX_KEPT = 10_000;
 
 export class ReadReuse {
   /** An identical earlier read's reply and its tables, by statements and parameters. */
@@ -161,7 +163,14 @@ export class ReadReuse {
     const runs = this.runs.get(text) ?? 0;
     if (hit && runs >= CUSTOM_PLANS) return { reply: hit.reply };
     this.runs.set(text, runs + 1);
-    return { keep: (reply) => this.replies.set(key, { reply, tables }) };
+    return {
+      keep: (reply) => {
+        this.replies.delete(key);
+        this.replies.set(key, { reply, tables });
+        // bounded: the oldest kept goes (a read not reused only runs)
+        if (this.replies.size > MAX_KEPT) this.replies.delete(this.replies.keys().next().value!);
+      },
+    };
   }
 
   /** `op` runs on the engine (sent, profiled or replayed): unless it is a reusable read, the reads it may change are dropped. */
