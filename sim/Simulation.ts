@@ -43,6 +43,8 @@ export interface SimulationOptions {
    * its virtual time, at the same point among the events as in the run it was recorded from.
    */
   journal?: unknown;
+  /** False: no read reuses an identical earlier one's reply (nodes/postgres/Reuse.ts); the report is the same either way. */
+  reuseReads?: boolean;
 }
 
 export interface SimSnapshot {
@@ -119,6 +121,8 @@ export class Simulation {
       cacheChecks,
       metrics: this.metrics,
       engines: options.engines,
+      reuseReads: options.reuseReads,
+      setupSql: scenario.workload.setup_sql ?? defaultSetupSql(scenario.workload.data),
       rng: (name) => new Rng(seed, name),
       dataScale: scenario.workload.data.scale,
       ...(scenario.sharding ? { sharding: { map: scenario.sharding, figures: new ShardFigures(shardNodes(scenario.sharding)) } } : {}),

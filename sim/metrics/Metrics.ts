@@ -37,8 +37,10 @@ export class Metrics {
   readonly errors = new Map<string, number>();
   readonly seconds: SecondBucket[] = [];
   readonly nodes = new Map<string, NodeTotals>();
-  /** Statements sent to real PGlite engines (workload, profiles, monitoring, console). */
+  /** Statements sent to real PGlite engines (workload, profiles, monitoring, console); a reused read counts as sent. */
   realQueries = 0;
+  /** Workload reads answered by an identical earlier execution instead of their engine (nodes/postgres/Reuse.ts); not a figure of the report. */
+  reusedReads = 0;
 
   constructor(private readonly clock: () => number) {}
 

@@ -38,6 +38,10 @@ export interface SimContext {
   readonly sharding?: { map: ShardMap; figures: ShardFigures };
   /** The stale-read check of cached values (sim/replication/cacheChecks.ts); absent in bare model tests. */
   readonly cacheChecks?: CacheChecks;
+  /** False: every read runs on its engine, none reuses an identical earlier one's reply (nodes/postgres/Reuse.ts). */
+  readonly reuseReads?: boolean;
+  /** The data set's SQL (what reuse learns its foreign keys and triggers from); without it no read is reused. */
+  readonly setupSql?: string;
 }
 
 export interface NodeSpec<S = Record<string, unknown>> {

@@ -31,6 +31,8 @@ export class NodeStatistics {
   databaseBytes = 0;
   private readonly indexTable = new Map<string, string>();
   readonly cache: BufferCache;
+  /** The data set's tables (and materialized views) as last measured. */
+  tables: ReadonlySet<string> = new Set();
   /** Pages of each relation of the data set, times the scale. */
   relationPages: ReadonlyMap<string, number> = new Map();
   private relations = new Map<string, BlockCounts>();
@@ -69,6 +71,7 @@ export class NodeStatistics {
       }
     }
     this.relationPages = pages;
+    this.tables = new Set([...pages.keys()].filter((name) => !this.indexTable.has(name)));
     this.cache.resize(pages);
   }
 

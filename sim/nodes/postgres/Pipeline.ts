@@ -14,6 +14,7 @@ import { boundStatements, type PreparedOperation } from '../../workload/operatio
 import type { SimContext } from '../types.ts';
 import type { Backend } from './Backends.ts';
 import type { Recovery } from './Recovery.ts';
+import type { ReadReuse } from './Reuse.ts';
 import { TxBlock } from './TxBlock.ts';
 
 const MAX_OUTSTANDING = 256;
@@ -32,11 +33,21 @@ export class Pipeline {
   constructor(
     private readonly ctx: SimContext,
     private readonly node: () => EngineSide,
+    private readonly reuse: ReadReuse,
   ) {}
 
-  /** Sends an operation's statements (a real client's: `maxRows`); the reply is awaited at their completion. */
+  /**
+   * Sends an operation's statements (a real client's: `maxRows`); the reply is awaited at their completion.
+   * A read that an identical earlier one answers (Reuse.ts) is not sent: it takes that one's reply.
+   */
   async send(b: Backend, op: PreparedOperation, params: readonly unknown[], walRecords: number): Promise<{ reply: Promise<RunReply> }> {
     const statements = boundStatements(op, params);
+    const reuse = this.reuse.lookup(op, params);
+    if (reuse && 'reply' in reuse) {
+      this.ctx.metrics.reusedReads += 1;
+      this.ctx.metrics.realQueries += statements.length + (op.transaction ? 2 : 0); // counted as run: the report is the same with reuse off
+      return { reply: reuse.reply };
+    }
     const clock = virtualTimestamp(this.ctx.scheduler.now);
     if (op.maxRows && op.transaction) {
       return { reply: (b.block ??= new TxBlock(op.begin)).attempt(statements, op.maxRows, clock, walRecords, !!op.neutral, (req) => this.request(req)) };
@@ -53,7 +64,9 @@ export class Pipeline {
     };
     const node = this.node();
     if (op.writes && !op.twoPhase && !node.isReplica) b.redo = node.recovery?.log(req, walRecords);
-    return { reply: this.request(req) };
+    const reply = this.request(req);
+    if (reuse) reuse.keep(reply);
+    return { reply };
   }
 
   /** A real client's block ends: a COMMIT runs it for real (awaited at the COMMIT's completion: `blockCommit`), a ROLLBACK drops it. */
@@ -61,6 +74,7 @@ export class Pipeline {
     const c = commit ? b.block!.commit(name, virtualTimestamp(this.ctx.scheduler.now)) : undefined;
     b.block = undefined;
     if (!c) return;
+    this.reuse.clear();
     const node = this.node();
     if (!node.isReplica) b.redo = node.recovery?.log(c.req, c.walRecords);
     b.blockCommit = this.request(c.req);

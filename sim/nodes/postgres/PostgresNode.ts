@@ -41,6 +41,7 @@ import { NodeStatistics } from './NodeStatistics.ts';
 import { withInstance } from './instances.ts';
 import { Pipeline } from './Pipeline.ts';
 import { prepareTransaction } from './preparedTransaction.ts';
+import { ReadReuse, setupCatalog } from './Reuse.ts';
 import { MonitoringViews } from './Views.ts';
 import { Profiles } from './Profiles.ts';
 import { AUTOVACUUM_SETTINGS, autoAnalyze } from './autoAnalyze.ts';
@@ -73,6 +74,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   /** Set when a reply nobody waited for found the engine dead; the next event on the node crashes it. */
   private deadReason: string | undefined;
   private readonly pipeline: Pipeline;
+  private readonly reuse: ReadReuse;
   private replication: Membership | undefined;
 
   constructor(
@@ -85,9 +87,12 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.backends = new Backends(ctx, spec.id, (b) => {
       if (b.record) this.replication?.resolve(b.record, false);
     });
-    this.profiles = new Profiles(ctx);
-    this.pipeline = new Pipeline(ctx, () => ({ engine: this.engine!, recovery: this.recovery, replication: this.replication, isReplica: this.isReplica }));
     this.stats = new NodeStatistics(spec.settings, ctx.dataScale ?? 1);
+    let setup: ReturnType<typeof setupCatalog> | undefined; // parsed when first needed: the parser loads after construction
+    this.reuse = new ReadReuse(ctx.reuseReads !== false && ctx.setupSql !== undefined, () => ({ tables: this.stats.tables, ...(setup ??= setupCatalog(ctx.setupSql ?? '')) }));
+    // a write's profile runs it and rolls it back: its tables change all the same
+    this.profiles = new Profiles(ctx, (op) => this.reuse.ran(op));
+    this.pipeline = new Pipeline(ctx, () => ({ engine: this.engine!, recovery: this.recovery, replication: this.replication, isReplica: this.isReplica }), this.reuse);
     this.views = new MonitoringViews(ctx, () => ({ backends: this.backends, stats: this.stats, settings: this.settings, recovery: this.recovery, replication: this.replication, isReplica: this.isReplica }));
     ctx.metrics.node(this.id).cores = spec.settings.cores;
     // scheduled here, in the scenario's node order, not when its boot ends (the wall clock's order)
@@ -138,7 +143,9 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       engine
         .request({ op: 'exec', sql: `SELECT set_config('sim.now', '${virtualTimestamp(this.ctx.scheduler.now)}', false)` })
         .catch(() => undefined);
-      this.ctx.metrics.realQueries += autoAnalyze(engine, this.settings, this.ctx.scheduler.now);
+      const analyzed = autoAnalyze(engine, this.settings, this.ctx.scheduler.now);
+      this.ctx.metrics.realQueries += analyzed;
+      if (analyzed) this.reuse.clear(); // new statistics, maybe new plans: other pages read
       if (Math.round(this.ctx.scheduler.now / HOUSEKEEPING_US) % (CHECKPOINT_CHECK_US / HOUSEKEEPING_US) === 0) {
         const sizes = await this.pendingSize?.catch(() => undefined);
         if (sizes) this.stats.apply(sizes);
@@ -191,6 +198,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
   /** A shard's part of a two-phase commit, prepared for real on this primary (preparedTransaction.ts). */
   prepareTransaction(gid: string, op: PreparedOperation, params: readonly unknown[], console?: { maxRows: number }): Promise<PreparedPart> {
     const side = { engine: this.engine!, recovery: this.recovery, replication: this.replication, died: (reason: string) => (this.deadReason = reason) };
+    this.reuse.stop(); // a prepared transaction holds back what a read may prune until it ends
     if (this.status === 'up' && this.engine) return prepareTransaction(this.ctx, side, gid, op, params, console);
     return Promise.resolve({ error: simError(this.status === 'down' ? 'connection_failure' : 'crash_shutdown'), results: [], finish: async () => ({}) });
   }
@@ -384,6 +392,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   replay(rec: ShippedStatements): void {
     if (!this.engine) return;
+    if (rec.op) this.reuse.ran(rec.op);
+    else if (rec.sql !== undefined) this.reuse.stop();
     const { requests, queries } = replayRequests(rec);
     this.ctx.metrics.realQueries += queries;
     for (const req of requests) this.pipeline.add(this.engine.request(req), false);
@@ -395,6 +405,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   async becomePrimary(): Promise<string> {
     if (!this.engine) return '0/0';
+    this.reuse.clear();
     await this.engine.request({ op: 'exec', sql: sessionSettingsSql(this.settings, this.isReplica, this.ctx.scheduler.now) });
     return this.currentLsn();
   }
@@ -472,6 +483,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.status = 'restarting';
     this.engine = undefined;
     this.profiles.clear();
+    this.reuse.restarted();
     this.stats.cache.cold(false); // shared_buffers died with the server; the OS page cache did not
     const from = this.recovery.restartpoint;
     const { redo, redoUs } = this.recovery.crashed((walRecords) => this.replayUs(walRecords, this.rng));
@@ -521,6 +533,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     if (this.status !== 'up' || !this.engine) return { ...base, error: simError('cannot_connect_now') };
     if (this.isReplica && setsReadWrite(sql)) return { ...base, error: simError('cannot_set_read_write') };
     const engine = this.engine;
+    this.reuse.stop(); // it may change anything, VACUUM or a function's DDL included
     try {
       await this.views.refresh(engine, sql);
       const reply = (await engine.request({ op: 'console', sql, maxRows: CONSOLE_MAX_ROWS })) as ConsoleReply;
@@ -553,6 +566,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     }
     if (name === 'work_mem' || name === 'effective_cache_size') {
       this.profiles.clear();
+      this.reuse.clear();
       if (this.engine) await this.engine.request({ op: 'exec', sql: sessionSettingsSql(this.settings, this.isReplica, this.ctx.scheduler.now) });
       return 'applied';
     }

@@ -16,7 +16,11 @@ const PROFILE_MAX_AGE_US = 10e6;
 export class Profiles {
   private readonly byOperation = new Map<string, StatementProfile[]>();
 
-  constructor(private readonly ctx: SimContext) {}
+  constructor(
+    private readonly ctx: SimContext,
+    /** Called when an operation is profiled for real, before it runs. */
+    private readonly profiling: (op: PreparedOperation) => void = () => {},
+  ) {}
 
   clear(): void {
     this.byOperation.clear();
@@ -35,6 +39,7 @@ export class Profiles {
     if (known && now - known[0].at < PROFILE_MAX_AGE_US) return known;
     const profiled = boundStatements(op, params).filter((s) => !s.copy);
     let reply: ProfileReply = { statements: [] };
+    if (profiled.length > 0) this.profiling(op);
     try {
       // a real client's statement (maxRows) as it runs: as the console's role; a COPY TO as the query it runs
       const statements = profiled.map((s) => ({ ...s, sql: copyProfileSql(s.sql) }));
