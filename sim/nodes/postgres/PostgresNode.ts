@@ -41,7 +41,7 @@ import { NodeStatistics } from './NodeStatistics.ts';
 import { withInstance } from './instances.ts';
 import { Pipeline } from './Pipeline.ts';
 import { prepareTransaction } from './preparedTransaction.ts';
-import { ReadReuse, setupCatalog } from './Reuse.ts';
+import { ReadReuse } from './Reuse.ts';
 import { MonitoringViews } from './Views.ts';
 import { Profiles } from './Profiles.ts';
 import { AUTOVACUUM_SETTINGS, autoAnalyze } from './autoAnalyze.ts';
@@ -88,8 +88,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       if (b.record) this.replication?.resolve(b.record, false);
     });
     this.stats = new NodeStatistics(spec.settings, ctx.dataScale ?? 1);
-    let setup: ReturnType<typeof setupCatalog> | undefined; // parsed when first needed: the parser loads after construction
-    this.reuse = new ReadReuse(ctx.reuseReads !== false && ctx.setupSql !== undefined, () => ({ tables: this.stats.tables, ...(setup ??= setupCatalog(ctx.setupSql ?? '')) }));
+    this.reuse = new ReadReuse(ctx.reuseReads === false ? undefined : ctx.setupSql, () => this.stats.tables);
     // a write's profile runs it and rolls it back: its tables change all the same
     this.profiles = new Profiles(ctx, (op) => this.reuse.ran(op));
     this.pipeline = new Pipeline(ctx, () => ({ engine: this.engine!, recovery: this.recovery, replication: this.replication, isReplica: this.isReplica }), this.reuse);

@@ -142,10 +142,22 @@ export class ReadReuse {
   /** The tables each operation that is not a reusable read may change (before cascades), or null: any. */
   private touchedBy = new WeakMap<PreparedOperation, string[] | null>();
 
+  private setup: Pick<TableCatalog, 'cascades' | 'triggers'> | undefined;
+  private enabled: boolean;
+
+  /** `setupSql`: the data set's SQL (no reuse without it); `tables`: the data set's tables as last measured. */
   constructor(
-    private enabled: boolean,
-    private readonly catalog: () => TableCatalog,
-  ) {}
+    private readonly setupSql: string | undefined,
+    private readonly tables: () => ReadonlySet<string>,
+  ) {
+    this.enabled = setupSql !== undefined;
+  }
+
+  /** Parsed when first needed: the SQL parser loads after the node is built. */
+  private catalog(): TableCatalog {
+    this.setup ??= setupCatalog(this.setupSql ?? '');
+    return { tables: this.tables(), ...this.setup };
+  }
 
   /**
    * `op` is sent to the engine with `params`: the reply of an identical earlier read when it may be reused,
