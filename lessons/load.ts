@@ -4,7 +4,7 @@
  * the tests and the CLI, bundled by the app), never reads files itself.
  */
 import { applyOverrides, formatIssues, nodeKind, parseScenario, parseScenarioText, type Scenario } from '../sim/index.ts';
-import { editLessonScenario, scenarioAfter } from './commands.ts';
+import { editLessonScenario } from './commands.ts';
 import { JsonSyntaxError, type Located, lineOf, parseLocated, pathKey } from './json.ts';
 import { type Check, isScenarioEdit, type Lesson, type LessonCommand, lessonSchema, type Selector } from './schema.ts';
 import { matches } from './goals.ts';
@@ -145,6 +145,9 @@ export function loadLesson(
       ['solution', step.solution],
     ];
     let after = s;
+    // the next step starts from the solution's topology when every edit of it applies (each edit validates
+    // the whole scenario: the solution's are applied once, here, not again to find the next step's start)
+    let solutionApplies = true;
     for (const [list, commands] of lists) {
       let cur = s;
       commands.forEach((c, ci) => {
@@ -152,7 +155,10 @@ export function loadLesson(
         if (isScenarioEdit(c) || c.do === 'setNodeSetting') {
           const r = editLessonScenario(cur, c);
           if (r.ok) cur = r.scenario;
-          else at(where, r.message);
+          else {
+            at(where, r.message);
+            if (list === 'solution') solutionApplies = false;
+          }
         } else if (c.do === 'runSql' && !cur.nodes.some((n) => n.id === c.node)) {
           at([...where, 'node'], `no node "${c.node}" at this point of the step`);
         } else if (c.do === 'reshard' && !cur.sharding) {
@@ -164,8 +170,7 @@ export function loadLesson(
     step.goal.forEach((c, ci) => {
       checkRefs(c, after, (path, message) => at(['steps', si, 'goal', ci, ...path], message));
     });
-    const next = scenarioAfter(s, step.solution);
-    if (next.ok) s = next.scenario;
+    if (solutionApplies) s = after;
   });
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, lesson: { file, lesson, start, stepStarts }, located };
