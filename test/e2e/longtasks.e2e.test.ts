@@ -9,8 +9,9 @@
  * renderer/Later.tsx mounts the canvas, the dock and the inspector a task each after the first screen; the
  * console, the bench and uPlot load when first used): its worst task in CPU time went from 237-297 ms to
  * 67-100 ms (Chromium's thread time, A/B interleaved at a load of 23-27 on 2 cores). What remains over 50 ms
- * on a busy machine: the sim's module evaluation (its zod schemas are built at import), one lesson file's
- * validation, React Flow's first mount, and the synchronous re-render each snapshot, scrub or opened example
+ * on a busy machine: the sim's module evaluation (its zod schemas are built at import: 53-72 ms of CPU), React
+ * Flow's first mount (a lesson file's validation went under 50 ms: the page's zod runs without its JIT, and a
+ * step's solution is validated once), and the synchronous re-render each snapshot, scrub or opened example
  * makes of the canvas (the store is external, so React cannot slice it). A long task is wall time: a machine
  * busier than its cores stretches every task by the time the main thread waits for one (CI's 2 cores run this
  * page, the sim worker and its PGlite engines; before the cut, the cold start measured 870 ms at a load
