@@ -27,7 +27,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { nodeEngineFactory } from '../engine/node/platform.ts';
 import { bootPglite } from '../engine/PgliteEngine.ts';
 import { dataSnapshot, ENGINE_CONF } from '../engine/snapshots.ts';
-import { buildReport, parseScenario, parseScenarioText, type Scenario, Simulation } from '../index.ts';
+import { buildReport, parseScenario, parseScenarioText, type Report, type Scenario, Simulation } from '../index.ts';
 import { defaultSetupSql } from '../workload/defaults.ts';
 import { readArgs, shared, UsageError } from './options.ts';
 
@@ -70,18 +70,26 @@ function databaseBytes(sim: Simulation): number {
 async function determinism(seconds: number): Promise<void> {
   const replicas = await scenarioFile('read-replicas');
   const engines = nodeEngineFactory({ kind: 'worker' });
-  const reports: string[] = [];
+  const reports: Omit<Report, 'wallSeconds'>[] = [];
   for (let i = 0; i < 2; i++) {
     const sim = await Simulation.create(replicas, { engines });
     const t = await timed(() => sim.runUntil(seconds * 1e6));
     const { wallSeconds: _, ...report } = buildReport(sim, [], t.wall);
-    reports.push(JSON.stringify(report, null, 1));
+    reports.push(report);
     console.log(`run ${i + 1}: ${report.completed} requests completed, ${report.failed} failed, in ${round(t.wall, 0)} s (${round(t.cpu, 0)} s CPU)`);
     await sim.close();
   }
-  const [a, b] = reports.map((r) => r.split('\n'));
+  const [a, b] = reports.map((r) => JSON.stringify(r, null, 1).split('\n'));
   const at = Array.from({ length: Math.max(a.length, b.length) }, (_, i) => i).find((i) => a[i] !== b[i]);
-  console.log(at === undefined ? `determinism over ${seconds} s of read-replicas: the same report PASS` : `determinism over ${seconds} s of read-replicas: MISS, first difference at line ${at + 1}: ${a[at]} | ${b[at]}`);
+  if (at === undefined) return console.log(`determinism over ${seconds} s of read-replicas: the same report PASS`);
+  console.log(`determinism over ${seconds} s of read-replicas: MISS, first difference at line ${at + 1}: ${a[at]} | ${b[at]}`);
+  // where in the run: the first second of any node's statements that differs
+  const series = (r: (typeof reports)[number], id: string) => (r.nodes[id]?.series ?? []) as unknown[];
+  const first = Object.keys(reports[0].nodes)
+    .map((id) => ({ id, t: series(reports[0], id).findIndex((p, k) => JSON.stringify(p) !== JSON.stringify(series(reports[1], id)[k])) }))
+    .filter((d) => d.t >= 0)
+    .sort((x, y) => x.t - y.t)[0];
+  if (first) console.log(`first second that differs: ${first.t} s on ${first.id}: ${JSON.stringify(series(reports[0], first.id)[first.t])} | ${JSON.stringify(series(reports[1], first.id)[first.t])}`);
 }
 
 async function main(): Promise<void> {
