@@ -42,6 +42,9 @@ export class Metrics {
   /** Workload reads answered by an identical earlier execution instead of their engine (nodes/postgres/Reuse.ts); not a figure of the report. */
   reusedReads = 0;
 
+  /** Each node's connections at the start of every second up to the last one its count changed in. */
+  private readonly starts = new Map<string, number[]>();
+
   constructor(private readonly clock: () => number) {}
 
   private bucket(atUs = this.clock()): SecondBucket {
@@ -72,14 +75,25 @@ export class Metrics {
     return this.seconds[sec];
   }
 
-  private nodeSecond(id: string, atUs?: number): NodeSecond {
-    const b = this.bucket(atUs);
+  private nodeSecond(id: string, atUs = this.clock()): NodeSecond {
+    const sec = Math.floor(atUs / 1e6);
+    const b = this.at(sec);
     let s = b.nodes.get(id);
     if (!s) {
-      s = { queries: 0, errors: 0, busyUs: 0, connectionsMax: this.node(id).connections };
+      s = { queries: 0, errors: 0, busyUs: 0, connectionsMax: this.connectionsAtStart(id, sec) };
       b.nodes.set(id, s);
     }
     return s;
+  }
+
+  /**
+   * A node's connections at the start of second `sec`. Not its count now: a deferred figure (an engine's
+   * answer) is recorded whenever the engine answers, later in virtual time by a wall-clock-dependent amount,
+   * and a second it opens would otherwise start from the count of that moment.
+   */
+  private connectionsAtStart(id: string, sec: number): number {
+    const starts = this.starts.get(id);
+    return starts && sec < starts.length ? starts[sec] : this.node(id).connections;
   }
 
   node(id: string): NodeTotals {
@@ -121,21 +135,18 @@ export class Metrics {
     if (toUs <= fromUs || cores <= 0) return;
     this.node(nodeId).busyUs += (toUs - fromUs) * cores;
     for (let t = fromUs; t < toUs; ) {
-      const sec = Math.floor(t / 1e6);
-      const end = Math.min(toUs, (sec + 1) * 1e6);
-      const b = this.at(sec);
-      let s = b.nodes.get(nodeId);
-      if (!s) {
-        s = { queries: 0, errors: 0, busyUs: 0, connectionsMax: this.node(nodeId).connections };
-        b.nodes.set(nodeId, s);
-      }
-      s.busyUs += (end - t) * cores;
+      const end = Math.min(toUs, (Math.floor(t / 1e6) + 1) * 1e6);
+      this.nodeSecond(nodeId, t).busyUs += (end - t) * cores;
       t = end;
     }
   }
 
   connections(nodeId: string, delta: number): void {
     const n = this.node(nodeId);
+    let starts = this.starts.get(nodeId);
+    if (!starts) this.starts.set(nodeId, (starts = []));
+    // the seconds since the last change started with the count before this one
+    for (const sec = Math.floor(this.clock() / 1e6); starts.length <= sec; ) starts.push(n.connections);
     n.connections += delta;
     if (n.connections > n.connectionsMax) n.connectionsMax = n.connections;
     const s = this.nodeSecond(nodeId);
