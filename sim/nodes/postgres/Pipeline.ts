@@ -7,7 +7,7 @@
  * statements (TxBlock.ts).
  */
 import type { DbEngine } from '../../engine/DbEngine.ts';
-import type { EngineRequest, RunReply, RunRequest } from '../../engine/protocol.ts';
+import type { EngineReply, EngineRequest, RunReply, RunRequest } from '../../engine/protocol.ts';
 import { virtualTimestamp } from '../../monitoring/activity.ts';
 import type { Membership } from '../../replication/ports.ts';
 import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
@@ -29,6 +29,8 @@ export interface EngineSide {
 
 export class Pipeline {
   private outstanding: Promise<unknown>[] = [];
+  /** The turn of the last request that waits to be sent, if one still does: later ones go after it. */
+  private waiting: Promise<void> | undefined;
 
   constructor(
     private readonly ctx: SimContext,
@@ -81,11 +83,36 @@ export class Pipeline {
     b.record = node.replication?.recordWrite({ ...c, ok: b.blockCommit.then((r) => r.failedAt === undefined, () => false) });
   }
 
-  /** Sends a run request now, or once there is room (the reply is the engine's own promise, not one wrapping it). */
+  /**
+   * Sends a run request now, or once there is room. The engine runs requests in the order they are sent,
+   * which must be virtual order whenever the engine answers: a request that waits for room goes after the
+   * one that waited before it, and while one waits every later request (a replay too) goes after it. (A
+   * later request once went at once when the oldest reply had not come yet, before the one waiting: how far
+   * behind the engine was, a wall-clock matter, changed the order statements ran in.)
+   */
   private request(req: RunRequest): Promise<RunReply> {
-    if (this.outstanding.length >= MAX_OUTSTANDING) return this.outstanding.shift()!.then(() => this.request(req), () => this.request(req));
     this.ctx.metrics.realQueries += req.statements.length + (req.transaction ? 2 : 0);
-    return this.add(this.node().engine.request(req) as Promise<RunReply>);
+    const room = this.outstanding.length < MAX_OUTSTANDING ? undefined : this.outstanding.shift()!.then(() => undefined, () => undefined);
+    return this.add(this.inTurn(req, room) as Promise<RunReply>);
+  }
+
+  /** A replica's replay request, sent in its turn; the oldest reply is forgotten past the bound. */
+  replay(req: EngineRequest): void {
+    this.add(this.inTurn(req), false);
+  }
+
+  /** `req` sent to the engine of now, at once when nothing waits, else in its turn. */
+  private inTurn(req: EngineRequest, after?: Promise<void>): Promise<EngineReply> {
+    const engine = this.node().engine;
+    if (!after && !this.waiting) return engine.request(req);
+    let sent!: Promise<EngineReply>;
+    const turn: Promise<void> = Promise.all([this.waiting, after]).then(() => {
+      // sent in the same job that ends the wait: nothing can go between them
+      if (this.waiting === turn) this.waiting = undefined;
+      sent = engine.request(req);
+    });
+    this.waiting = turn;
+    return turn.then(() => sent);
   }
 
   /**
@@ -103,5 +130,6 @@ export class Pipeline {
   /** The engine is gone: nothing is outstanding any more. */
   clear(): void {
     this.outstanding = [];
+    this.waiting = undefined;
   }
 }

@@ -395,7 +395,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     else if (rec.sql !== undefined) this.reuse.stop();
     const { requests, queries } = replayRequests(rec);
     this.ctx.metrics.realQueries += queries;
-    for (const req of requests) this.pipeline.add(this.engine.request(req), false);
+    for (const req of requests) this.pipeline.replay(req);
   }
 
   restartPosition(): number | undefined {
