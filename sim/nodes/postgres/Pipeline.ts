@@ -2,7 +2,8 @@
  * What a postgres node sends its engine for its clients' statements, and the replies not yet received, oldest
  * first. Requests are sent when a statement starts service (in virtual order) and their replies awaited at its
  * completion, so many may be in flight; at MAX_OUTSTANDING a new statement's request waits for the oldest
- * reply, which bounds the engine's queue (and its memory). A write goes to the redo log when it is sent; a
+ * reply, which bounds the engine's queue (and its memory), and every later request waits behind it: the engine
+ * runs them in virtual order whatever its pace. A write goes to the redo log when it is sent; a
  * real client's statement runs as the console's role, and in its transaction block after the block's earlier
  * statements (TxBlock.ts).
  */
