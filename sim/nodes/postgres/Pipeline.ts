@@ -20,6 +20,9 @@ import { TxBlock } from './TxBlock.ts';
 
 const MAX_OUTSTANDING = 256;
 
+/** The statements a run request makes the engine run: its own, and BEGIN and COMMIT around a transaction. */
+const sentQueries = (statements: number, transaction: boolean | undefined) => statements + (transaction ? 2 : 0);
+
 /** The node's parts a request meets, as they are when it is sent. */
 export interface EngineSide {
   engine: DbEngine;
@@ -48,7 +51,7 @@ export class Pipeline {
     const reuse = this.reuse.lookup(op, params);
     if (reuse && 'reply' in reuse) {
       this.ctx.metrics.reusedReads += 1;
-      this.ctx.metrics.realQueries += statements.length + (op.transaction ? 2 : 0); // counted as run: the report is the same with reuse off
+      this.ctx.metrics.realQueries += sentQueries(statements.length, op.transaction); // counted as run: the report is the same with reuse off
       return { reply: reuse.reply };
     }
     const clock = virtualTimestamp(this.ctx.scheduler.now);
@@ -92,7 +95,7 @@ export class Pipeline {
    * behind the engine was, a wall-clock matter, changed the order statements ran in.)
    */
   private request(req: RunRequest): Promise<RunReply> {
-    this.ctx.metrics.realQueries += req.statements.length + (req.transaction ? 2 : 0);
+    this.ctx.metrics.realQueries += sentQueries(req.statements.length, req.transaction);
     const room = this.outstanding.length < MAX_OUTSTANDING ? undefined : this.outstanding.shift()!.then(() => undefined, () => undefined);
     return this.add(this.inTurn(req, room) as Promise<RunReply>);
   }
