@@ -2,13 +2,13 @@
  * What a postgres node sends its engine for its clients' statements, and the replies not yet received, oldest
  * first. Requests are sent when a statement starts service (in virtual order) and their replies awaited at its
  * completion, so many may be in flight; at MAX_OUTSTANDING a new statement's request waits for the oldest
- * reply, which bounds the engine's queue (and its memory), and every later request waits behind it: the engine
- * runs them in virtual order whatever its pace. A write goes to the redo log when it is sent; a
+ * reply, awaited in the statement's event, which bounds the engine's queue (and its memory): no later event runs
+ * meanwhile, so the engine runs requests in virtual order whatever its pace. A write goes to the redo log when it is sent; a
  * real client's statement runs as the console's role, and in its transaction block after the block's earlier
  * statements (TxBlock.ts).
  */
 import type { DbEngine } from '../../engine/DbEngine.ts';
-import type { EngineReply, EngineRequest, RunReply, RunRequest } from '../../engine/protocol.ts';
+import type { EngineRequest, RunReply, RunRequest } from '../../engine/protocol.ts';
 import { virtualTimestamp } from '../../monitoring/activity.ts';
 import type { Membership } from '../../replication/ports.ts';
 import { boundStatements, type PreparedOperation } from '../../workload/operations.ts';
@@ -19,6 +19,7 @@ import type { ReadReuse } from './Reuse.ts';
 import { TxBlock } from './TxBlock.ts';
 
 const MAX_OUTSTANDING = 256;
+const noop = () => undefined;
 
 /** The statements a run request makes the engine run: its own, and BEGIN and COMMIT around a transaction. */
 const sentQueries = (statements: number, transaction: boolean | undefined) => statements + (transaction ? 2 : 0);
@@ -33,8 +34,6 @@ export interface EngineSide {
 
 export class Pipeline {
   private outstanding: Promise<unknown>[] = [];
-  /** The turn of the last request that waits to be sent, if one still does: later ones go after it. */
-  private waiting: Promise<void> | undefined;
 
   constructor(
     private readonly ctx: SimContext,
@@ -68,6 +67,12 @@ export class Pipeline {
       // a write's now() (its columns' defaults) is the virtual time it runs at
       ...(op.writes ? { clock } : {}),
     };
+    // room, awaited in the statement's event: no later event's request (a replay, housekeeping) goes before it
+    while (this.outstanding.length >= MAX_OUTSTANDING) {
+      const oldest = this.outstanding[0];
+      await oldest.then(noop, noop);
+      if (this.outstanding[0] === oldest) this.outstanding.shift();
+    }
     const node = this.node();
     if (op.writes && !op.twoPhase && !node.isReplica) b.redo = node.recovery?.log(req, walRecords);
     const reply = this.request(req);
@@ -87,36 +92,15 @@ export class Pipeline {
     b.record = node.replication?.recordWrite({ ...c, ok: b.blockCommit.then((r) => r.failedAt === undefined, () => false) });
   }
 
-  /**
-   * Sends a run request now, or once there is room. The engine runs requests in the order they are sent,
-   * which must be virtual order whenever the engine answers: a request that waits for room goes after the
-   * one that waited before it, and while one waits every later request (a replay too) goes after it. (A
-   * later request once went at once when the oldest reply had not come yet, before the one waiting: how far
-   * behind the engine was, a wall-clock matter, changed the order statements ran in.)
-   */
+  /** Sends a run request now (the reply is the engine's own promise, not one wrapping it). */
   private request(req: RunRequest): Promise<RunReply> {
     this.ctx.metrics.realQueries += sentQueries(req.statements.length, req.transaction);
-    const room = this.outstanding.length < MAX_OUTSTANDING ? undefined : this.outstanding.shift()!.then(() => undefined, () => undefined);
-    return this.add(this.inTurn(req, room) as Promise<RunReply>);
+    return this.add(this.node().engine.request(req) as Promise<RunReply>);
   }
 
-  /** A replica's replay request, sent in its turn; the oldest reply is forgotten past the bound. */
+  /** A replica's replay request, in stream order; the oldest reply is forgotten past the bound. */
   replay(req: EngineRequest): void {
-    this.add(this.inTurn(req), false);
-  }
-
-  /** `req` sent to the engine of now, at once when nothing waits, else in its turn. */
-  private inTurn(req: EngineRequest, after?: Promise<void>): Promise<EngineReply> {
-    const engine = this.node().engine;
-    if (!after && !this.waiting) return engine.request(req);
-    let sent!: Promise<EngineReply>;
-    const turn: Promise<void> = Promise.all([this.waiting, after]).then(() => {
-      // sent in the same job that ends the wait: nothing can go between them
-      if (this.waiting === turn) this.waiting = undefined;
-      sent = engine.request(req);
-    });
-    this.waiting = turn;
-    return turn.then(() => sent);
+    this.add(this.node().engine.request(req), false);
   }
 
   /**
@@ -134,6 +118,5 @@ export class Pipeline {
   /** The engine is gone: nothing is outstanding any more. */
   clear(): void {
     this.outstanding = [];
-    this.waiting = undefined;
   }
 }
