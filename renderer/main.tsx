@@ -7,23 +7,26 @@
  */
 import '@xyflow/react/dist/style.css';
 import './styles.css';
+import { SIM_STAGES } from '../sim/stages.ts';
 import { initStorage } from './files/storage.ts';
 import { nextTask } from './nextTask.ts';
 
 async function boot() {
   await initStorage();
-  // the sim's libraries, then the sim itself (its zod schemas are built at import). The page's zod runs
-  // without its JIT: by default each object schema compiles a parser (`new Function`) on its first parse,
-  // which made the first lesson file's validation cost 95-115 ms of CPU instead of 45-65 (later parses
-  // cost the same either way); results and messages are the same. Set before the schemas are built (a
-  // schema reads it when made); the workers keep the JIT.
+  // the sim's libraries, then the sim itself in stages (sim/stages.ts: its zod schemas are built at
+  // import). The page's zod runs without its JIT: by default each object schema compiles a parser (`new
+  // Function`) on its first parse, which made the first lesson file's validation cost 95-115 ms of CPU
+  // instead of 45-65 (later parses cost the same either way); results and messages are the same. Set
+  // before the schemas are built (a schema reads it when made); the workers keep the JIT.
   const { config } = await import('zod');
   config({ jitless: true });
   await nextTask();
   await import('@stdlib/stats-base-dists-t-quantile');
   await nextTask();
-  await import('../sim/index.ts');
-  await nextTask();
+  for (const stage of SIM_STAGES) {
+    await stage();
+    await nextTask();
+  }
   await import('react-dom/client');
   await nextTask();
   await import('@xyflow/react');
