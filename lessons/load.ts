@@ -41,7 +41,11 @@ export function isLessonFile(path: string): boolean {
  * name are `lessons/scenarios/*.json`), sorted by `order` then title.
  */
 export function loadLessons(files: Record<string, string>): { lessons: LoadedLesson[]; errors: LessonFileError[] } {
-  const loading = loadingLessons(files);
+  return finish(loadingLessons(files));
+}
+
+/** Runs a loading generator to its end, at once. */
+function finish<T>(loading: Generator<void, T>): T {
   for (;;) {
     const r = loading.next();
     if (r.done) return r.value;
@@ -49,15 +53,16 @@ export function loadLessons(files: Record<string, string>): { lessons: LoadedLes
 }
 
 /**
- * `loadLessons` a lesson file at a time: each `next()` loads one file, and the last returns what
- * `loadLessons` does (the app yields to the page between files, so its first screen never blocks it).
+ * `loadLessons` in slices: each `next()` does a part of a lesson file (its schema, its start scenario, a
+ * step's commands), and the last returns what `loadLessons` does. The app yields to the page between
+ * slices, so its first screen never blocks it (issue 14: a whole file was a task of 25-40 ms of CPU).
  */
 export function* loadingLessons(files: Record<string, string>): Generator<void, { lessons: LoadedLesson[]; errors: LessonFileError[] }> {
   const lessons: LoadedLesson[] = [];
   const errors: LessonFileError[] = [];
   const ids = new Map<string, string>();
   for (const file of Object.keys(files).filter(isLessonFile).sort()) {
-    const r = loadLesson(file, files[file], (ref) => {
+    const r = yield* loadingLesson(file, files[file], (ref) => {
       const base = file.slice(0, file.lastIndexOf('/') + 1);
       return files[base + ref];
     });
@@ -72,18 +77,20 @@ export function* loadingLessons(files: Record<string, string>): Generator<void, 
     }
     ids.set(r.lesson.lesson.id, file);
     lessons.push(r.lesson);
-    yield;
   }
   lessons.sort((a, b) => a.lesson.order - b.lesson.order || a.lesson.title.localeCompare(b.lesson.title));
   return { lessons, errors };
 }
 
+type LessonResult = { ok: true; lesson: LoadedLesson; located: Located } | { ok: false; errors: LessonFileError[] };
+
 /** Loads one lesson file; `scenarioFile` gives the text of a scenario it names (relative to its folder). */
-export function loadLesson(
-  file: string,
-  text: string,
-  scenarioFile: (ref: string) => string | undefined,
-): { ok: true; lesson: LoadedLesson; located: Located } | { ok: false; errors: LessonFileError[] } {
+export function loadLesson(file: string, text: string, scenarioFile: (ref: string) => string | undefined): LessonResult {
+  return finish(loadingLesson(file, text, scenarioFile));
+}
+
+/** `loadLesson` in slices (see `loadingLessons`). */
+function* loadingLesson(file: string, text: string, scenarioFile: (ref: string) => string | undefined): Generator<void, LessonResult> {
   let located: Located;
   try {
     located = parseLocated(text);
@@ -103,6 +110,7 @@ export function loadLesson(
       }),
     };
   }
+  yield;
   const lesson = parsed.data;
   const errors: LessonFileError[] = [];
   const at = (path: PropertyKey[], message: string) => errors.push({ file, line: lineOf(located, path), path: pathKey(path), message });
@@ -134,11 +142,12 @@ export function loadLesson(
     }
   }
   if (!start) return { ok: false, errors };
+  yield;
 
   // every step's commands and checks make sense on the topology they apply to
   const stepStarts: Scenario[] = [];
   let s = start;
-  lesson.steps.forEach((step, si) => {
+  for (const [si, step] of lesson.steps.entries()) {
     stepStarts.push(s);
     const lists: ['demonstration' | 'solution', LessonCommand[]][] = [
       ['demonstration', step.demonstration],
@@ -171,7 +180,8 @@ export function loadLesson(
       checkRefs(c, after, (path, message) => at(['steps', si, 'goal', ci, ...path], message));
     });
     if (solutionApplies) s = after;
-  });
+    yield;
+  }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, lesson: { file, lesson, start, stepStarts }, located };
 }
