@@ -8,20 +8,36 @@ const TIME_UNITS_US: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, min: 60e
 
 export type SettingValue = number | string;
 
+/**
+ * A setting's text as a number and the multiplier of its unit (undefined: bare, in the setting's base unit), or
+ * null when it is not one. Parsed once per text: the models read settings per statement, and a setting changes
+ * rarely; the few texts met are kept (all forgotten past a bound).
+ */
+function parsedText(value: string, pattern: RegExp, units: Record<string, number>, cache: Map<string, [number, number | undefined] | null>): [number, number | undefined] | null {
+  let parsed = cache.get(value);
+  if (parsed === undefined) {
+    const m = pattern.exec(value);
+    parsed = m ? [Number(m[1]), m[2] ? units[m[2]] : undefined] : null;
+    if (cache.size >= 1000) cache.clear();
+    cache.set(value, parsed);
+  }
+  return parsed;
+}
+const memoryTexts = new Map<string, [number, number | undefined] | null>();
+const timeTexts = new Map<string, [number, number | undefined] | null>();
+
 /** Bytes for a memory setting; `baseBytes` is the unit of a bare number (8192 for shared_buffers). */
 export function parseMemory(value: SettingValue, baseBytes: number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value * baseBytes : undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|kB|MB|GB|TB)?\s*$/.exec(value);
-  if (!m) return undefined;
-  return Math.round(Number(m[1]) * (m[2] ? MEMORY_UNITS[m[2]] : baseBytes));
+  const parsed = parsedText(value, /^\s*(\d+(?:\.\d+)?)\s*(B|kB|MB|GB|TB)?\s*$/, MEMORY_UNITS, memoryTexts);
+  return parsed ? Math.round(parsed[0] * (parsed[1] ?? baseBytes)) : undefined;
 }
 
 /** Microseconds for a time setting; `baseUs` is the unit of a bare number (1000 for milliseconds). */
 export function parseTime(value: SettingValue, baseUs: number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value * baseUs : undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/.exec(value);
-  if (!m) return undefined;
-  return Number(m[1]) * (m[2] ? TIME_UNITS_US[m[2]] : baseUs);
+  const parsed = parsedText(value, /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/, TIME_UNITS_US, timeTexts);
+  return parsed ? parsed[0] * (parsed[1] ?? baseUs) : undefined;
 }
 
 /** `pg_size_pretty`-like rendering of bytes, for reports. */

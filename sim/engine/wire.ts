@@ -10,46 +10,101 @@ import type { EngineError, EngineStatement, RunReply, StatementResult } from './
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/**
+ * The frontend messages of a round trip, written in place into one growing buffer: a message's length is
+ * filled in when it ends.
+ */
 class Writer {
-  private parts: Uint8Array[] = [];
-  private size = 0;
+  private buf = new Uint8Array(1024);
+  private view = new DataView(this.buf.buffer);
+  private at = 0;
+  /** Where the current message's length goes. */
+  private start = 0;
 
-  message(type: string, body: (number | string | Uint8Array | null)[][]): void {
-    const fields: Uint8Array[] = [];
-    let len = 4;
-    for (const [kind, value] of body as [string, number | string | Uint8Array | null][]) {
-      let bytes: Uint8Array;
-      if (kind === 'i16') {
-        bytes = new Uint8Array(2);
-        new DataView(bytes.buffer).setInt16(0, value as number);
-      } else if (kind === 'i32') {
-        bytes = new Uint8Array(4);
-        new DataView(bytes.buffer).setInt32(0, value as number);
-      } else if (kind === 'cstr') {
-        const s = encoder.encode(value as string);
-        bytes = new Uint8Array(s.length + 1);
-        bytes.set(s);
-      } else {
-        bytes = value as Uint8Array;
-      }
-      fields.push(bytes);
-      len += bytes.length;
-    }
-    const head = new Uint8Array(5);
-    head[0] = type.charCodeAt(0);
-    new DataView(head.buffer).setInt32(1, len);
-    this.parts.push(head, ...fields);
-    this.size += 1 + len;
+  /** Begins a message of type `type` (its body follows, then `end`). */
+  begin(type: string): this {
+    this.room(5);
+    this.buf[this.at] = type.charCodeAt(0);
+    this.start = this.at + 1;
+    this.at += 5;
+    return this;
+  }
+
+  /** Ends the current message: its length, the body's and its own. */
+  end(): this {
+    this.view.setInt32(this.start, this.at - this.start);
+    return this;
+  }
+
+  i16(v: number): this {
+    this.room(2);
+    this.view.setInt16(this.at, v);
+    this.at += 2;
+    return this;
+  }
+
+  i32(v: number): this {
+    this.room(4);
+    this.view.setInt32(this.at, v);
+    this.at += 4;
+    return this;
+  }
+
+  /** A null-terminated string. */
+  cstr(s: string): this {
+    this.utf8(s);
+    this.buf[this.at++] = 0;
+    return this;
+  }
+
+  /** A parameter value: its length in bytes, then the bytes (-1 alone for NULL). */
+  value(s: string | null): this {
+    if (s === null) return this.i32(-1);
+    const at = this.at;
+    this.i32(0).utf8(s);
+    this.view.setInt32(at, this.at - at - 4);
+    return this;
+  }
+
+  raw(b: Uint8Array): this {
+    this.room(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+    return this;
   }
 
   bytes(): Uint8Array {
-    return concat(this.parts, this.size);
+    return this.buf.subarray(0, this.at);
+  }
+
+  /** `s` as UTF-8, with room for one more byte (a terminator); ASCII, the usual case, without the encoder. */
+  private utf8(s: string): void {
+    this.room(s.length * 3 + 1);
+    const buf = this.buf;
+    let at = this.at;
+    for (let k = 0; k < s.length; k++) {
+      const c = s.charCodeAt(k);
+      if (c >= 0x80) {
+        at = this.at + encoder.encodeInto(s, buf.subarray(this.at)).written;
+        break;
+      }
+      buf[at++] = c;
+    }
+    this.at = at;
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
+    grown.set(this.buf.subarray(0, this.at));
+    this.buf = grown;
+    this.view = new DataView(grown.buffer);
   }
 }
 
-/** The parts one after the other, in one array of `size` bytes. */
-function concat(parts: readonly Uint8Array[], size = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
-  const out = new Uint8Array(size);
+/** The parts one after the other, in one array. */
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
@@ -137,28 +192,20 @@ export class WireSession {
         let name = run.unnamed ? '' : this.names.get(st.sql);
         fresh.push(name === undefined ? (name = `sim_${this.next++}`) : undefined);
         if (fresh[fresh.length - 1]) parsing.add(st.sql);
-        if (fresh[fresh.length - 1] || name === '') w.message('P', [['cstr', name], ['cstr', st.sql], ['i16', 0]]);
+        if (fresh[fresh.length - 1] || name === '') w.begin('P').cstr(name).cstr(st.sql).i16(0).end();
         const params = st.params ?? [];
-        const bind: [string, number | string | Uint8Array | null][] = [['cstr', ''], ['cstr', name], ['i16', 0], ['i16', params.length]];
-        for (const p of params) {
-          const t = textParam(p);
-          if (t === null) bind.push(['i32', -1]);
-          else {
-            const b = encoder.encode(t);
-            bind.push(['i32', b.length], ['raw', b]);
-          }
-        }
-        bind.push(['i16', 0]);
-        w.message('B', bind as never);
-        if ((run.maxRows ?? 0) > 0) w.message('D', [['raw', PORTAL]]);
-        w.message('E', [['cstr', ''], ['i32', 0]]);
+        w.begin('B').cstr('').cstr(name).i16(0).i16(params.length);
+        for (const p of params) w.value(textParam(p));
+        w.i16(0).end();
+        if ((run.maxRows ?? 0) > 0) w.begin('D').raw(PORTAL).end();
+        w.begin('E').cstr('').i32(0).end();
         if (st.copy) {
           // COPY FROM STDIN reads its data right after its Execute (the server ignores a Sync before CopyDone)
-          w.message('d', [['raw', st.copy]]);
-          w.message('c', []);
+          w.begin('d').raw(st.copy).end();
+          w.begin('c').end();
         }
       }
-      w.message('S', []);
+      w.begin('S').end();
       sent.push({ all, fresh, offset: head.length });
     }
     const buf = await this.exchange(w.bytes());
@@ -201,9 +248,7 @@ export class WireSession {
 const PORTAL = new Uint8Array([0x50, 0]);
 
 function simpleQuery(sql: string): Uint8Array {
-  const w = new Writer();
-  w.message('Q', [['cstr', sql]]);
-  return w.bytes();
+  return new Writer().begin('Q').cstr(sql).end().bytes();
 }
 
 /**
@@ -229,23 +274,37 @@ function readReply(buf: Uint8Array, from: number, maxRows: number): { results: S
       if (count++ < maxRows) rows.push(readRow(body));
     } else if (type === 0x54) columns = readColumns(body); // T: RowDescription
     else if (type === 0x43) {
-      // C: CommandComplete, "SELECT 3", "INSERT 0 1", "UPDATE 2"
-      const text = decoder.decode(body.subarray(0, body.length - 1));
-      const tag = text.split(' ');
-      const n = Number(tag[tag.length - 1]);
-      const result: StatementResult = { command: tag[0], rowCount: Number.isFinite(n) ? n : count };
-      if (maxRows > 0) result.tag = text;
+      // C: CommandComplete, "SELECT 3", "INSERT 0 1", "UPDATE 2": the command, and the last number its row count
+      const end = body.length - 1;
+      let space = body.indexOf(0x20);
+      if (space < 0 || space > end) space = end;
+      let digits = end;
+      while (digits > 0 && body[digits - 1] >= 0x30 && body[digits - 1] <= 0x39) digits--;
+      const counted = digits < end && (digits === 0 || body[digits - 1] === 0x20);
+      const result: StatementResult = { command: ascii(body, 0, space), rowCount: counted ? Number(ascii(body, digits, end)) : count };
+      if (maxRows > 0) result.tag = decoder.decode(body.subarray(0, end));
       if (maxRows > 0 && columns) Object.assign(result, { columns: columns.names, types: columns.types, rows }, count > maxRows ? { truncated: true } : {});
       if (copyOut) result.copyOut = copyOut;
       results.push(result);
-      [count, columns, rows, copyOut] = [0, undefined, [], undefined];
+      count = 0;
+      columns = undefined;
+      copyOut = undefined;
+      if (maxRows > 0) rows = []; // the result has it
     } else if (type === 0x48) copyOut = { format: body[0], columns: view.getInt16(i + 6), data: [] }; // H: CopyOutResponse
-    else if (type === 0x64) copyOut?.data.push(body.slice()); // d: CopyData (CopyInResponse G and CopyDone c say nothing more) else if (type === 0x49) results.push({ rowCount: 0 }); // I: EmptyQueryResponse
+    else if (type === 0x64) copyOut?.data.push(body.slice()); // d: CopyData (CopyInResponse G and CopyDone c say nothing more)
+    else if (type === 0x49) results.push({ rowCount: 0 }); // I: EmptyQueryResponse
     else if (type === 0x45) error ??= readError(body);
     else if (type === 0x5a) status = String.fromCharCode(body[0]); // Z: ReadyForQuery
     i += 1 + len;
   }
   return { results, error, status, next: i };
+}
+
+/** Bytes `from` to `to` of `buf` as text, for what the server sends in ASCII (a command tag). */
+function ascii(buf: Uint8Array, from: number, to: number): string {
+  let s = '';
+  for (let k = from; k < to; k++) s += String.fromCharCode(buf[k]);
+  return s;
 }
 
 /** A DataRow's values as text; NULL is null. */

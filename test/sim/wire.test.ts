@@ -88,3 +88,18 @@ describe('COPY', () => {
     expect((await run([{ sql: 'SELECT count(*), count(v) FROM c2' }], false, 1)).results[0].rows).toEqual([['3', '2']]);
   });
 });
+
+describe('messages and replies', () => {
+  it('an empty statement has its result; text beyond ASCII and messages past the first buffer go through whole', async () => {
+    engine ??= await engines.create({ snapshot: await templateSnapshot(engines), postgresqlConf: ENGINE_CONF, name: 'wire' });
+    // EmptyQueryResponse ends the empty statement: it has a result of its own, the SELECT after it keeps its own
+    const empty = await run([{ sql: '' }, { sql: 'SELECT 1' }], true, 1);
+    expect(empty.results).toEqual([{ rowCount: 0 }, { command: 'SELECT', rowCount: 1, tag: 'SELECT 1', columns: ['?column?'], types: [23], rows: [['1']] }]);
+    const long = 'é'.repeat(3000);
+    const echoed = await run([{ sql: 'SELECT $1::text AS a, length($1::text) AS n, $2::text AS b', params: [long, 'ünïcode ✓'] }], false, 1);
+    expect(echoed.results[0].rows).toEqual([[long, '3000', 'ünïcode ✓']]);
+    // a statement without rows then one with: each its own rows
+    const two = await run([{ sql: 'SELECT 1 WHERE false' }, { sql: 'SELECT 2' }], true, 5);
+    expect(two.results.map((r) => r.rows)).toEqual([[], [['2']]]);
+  });
+});

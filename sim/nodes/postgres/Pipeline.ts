@@ -53,8 +53,8 @@ export class Pipeline {
       this.ctx.metrics.realQueries += sentQueries(statements.length, op.transaction); // counted as run: the report is the same with reuse off
       return { reply: reuse.reply };
     }
-    const clock = virtualTimestamp(this.ctx.scheduler.now);
     if (op.maxRows && op.transaction) {
+      const clock = virtualTimestamp(this.ctx.scheduler.now);
       return { reply: (b.block ??= new TxBlock(op.begin)).attempt(statements, op.maxRows, clock, walRecords, !!op.neutral, (req) => this.request(req)) };
     }
     const req: EngineRequest = {
@@ -65,7 +65,7 @@ export class Pipeline {
       ...(op.twoPhase ? { rollback: true } : {}),
       ...(op.maxRows ? { maxRows: op.maxRows, client: true, neutral: op.neutral } : {}),
       // a write's now() (its columns' defaults) is the virtual time it runs at
-      ...(op.writes ? { clock } : {}),
+      ...(op.writes ? { clock: virtualTimestamp(this.ctx.scheduler.now) } : {}),
     };
     // room, awaited in the statement's event: no later event's request (a replay, housekeeping) goes before it
     while (this.outstanding.length >= MAX_OUTSTANDING) {

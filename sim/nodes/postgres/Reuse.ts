@@ -137,7 +137,10 @@ export class ReadReuse {
   private readonly replies = new Map<string, { reply: Promise<RunReply>; tables: readonly string[] }>();
   /** Whether each operation is reusable, and its tables; found once per catalog. */
   private byOperation = new WeakMap<PreparedOperation, string[] | null>();
-  /** Executions of each reusable read's statements on the engine since it started (not reused ones). */
+  /** A short name for each reusable read's statements' text (the same for the same text), the first part of its keys. */
+  private readonly texts = new WeakMap<PreparedOperation, string>();
+  private readonly textIds = new Map<string, string>();
+  /** Executions of each reusable read's statements (by their text's name) on the engine since it started (not reused ones). */
   private readonly runs = new Map<string, number>();
   /** The tables each operation that is not a reusable read may change (before cascades), or null: any. */
   private touchedBy = new WeakMap<PreparedOperation, string[] | null>();
@@ -169,8 +172,14 @@ export class ReadReuse {
       this.ran(op);
       return undefined;
     }
-    const text = op.statements.map((s) => s.sql).join('\u0000');
-    const key = `${text}\u0001${JSON.stringify(params, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+    let text = this.texts.get(op);
+    if (text === undefined) {
+      const sql = op.statements.map((s) => s.sql).join('\u0000');
+      text = this.textIds.get(sql) ?? String(this.textIds.size);
+      this.textIds.set(sql, text);
+      this.texts.set(op, text);
+    }
+    const key = `${text}\u0001${params.some((v) => typeof v === 'bigint') ? JSON.stringify(params, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)) : JSON.stringify(params)}`;
     const hit = this.replies.get(key);
     const runs = this.runs.get(text) ?? 0;
     if (hit && runs >= CUSTOM_PLANS) return { reply: hit.reply };
