@@ -177,22 +177,21 @@ export class WireSession {
    */
   async runMany(runs: readonly WireRun[]): Promise<RunReply[]> {
     const w = new Writer();
-    const sent: { all: EngineStatement[]; fresh: (string | undefined)[]; offset: number }[] = [];
+    const sent: { all: readonly EngineStatement[]; fresh: (string | undefined)[] | undefined; offset: number }[] = [];
     const parsing = new Set<string>();
     for (const run of runs) {
-      const head: EngineStatement[] = run.transaction ? [{ sql: run.begin ?? 'BEGIN' }] : [];
-      if (run.clock !== undefined) head.push(run.clock);
-      if (run.role) head.push({ sql: `SET SESSION AUTHORIZATION ${run.role.as}` });
-      const tail: EngineStatement[] = run.transaction ? [{ sql: run.rollback ? 'ROLLBACK' : 'COMMIT' }] : [];
-      if (run.role) tail.push({ sql: `SET SESSION AUTHORIZATION ${run.role.back}` });
-      const all = [...head, ...run.statements, ...tail];
-      if (sent.length > 0 && all.some((st) => parsing.has(st.sql))) break;
-      const fresh: (string | undefined)[] = [];
-      for (const st of all) {
+      const all = run.transaction || run.clock !== undefined || run.role ? framed(run) : run.statements;
+      if (sent.length > 0 && parsing.size > 0 && all.some((st) => parsing.has(st.sql))) break;
+      // the names this run gives statements parsed now, by position (none: all were parsed before)
+      let fresh: (string | undefined)[] | undefined;
+      for (const [k, st] of all.entries()) {
         let name = run.unnamed ? '' : this.names.get(st.sql);
-        fresh.push(name === undefined ? (name = `sim_${this.next++}`) : undefined);
-        if (fresh[fresh.length - 1]) parsing.add(st.sql);
-        if (fresh[fresh.length - 1] || name === '') w.begin('P').cstr(name).cstr(st.sql).i16(0).end();
+        if (name === undefined) {
+          name = `sim_${this.next++}`;
+          (fresh ??= [])[k] = name;
+          parsing.add(st.sql);
+        }
+        if (fresh?.[k] || name === '') w.begin('P').cstr(name).cstr(st.sql).i16(0).end();
         const params = st.params ?? [];
         w.begin('B').cstr('').cstr(name).i16(0).i16(params.length);
         for (const p of params) w.value(textParam(p));
@@ -206,7 +205,7 @@ export class WireSession {
         }
       }
       w.begin('S').end();
-      sent.push({ all, fresh, offset: head.length });
+      sent.push({ all, fresh, offset: (run.transaction ? 1 : 0) + (run.clock !== undefined ? 1 : 0) + (run.role ? 1 : 0) });
     }
     const buf = await this.exchange(w.bytes());
     const replies: RunReply[] = [];
@@ -218,11 +217,9 @@ export class WireSession {
       const failed = r.error ? r.results.length : all.length;
       // Statements parsed before the failure exist now; the failed one and those after it were skipped, and a
       // cached one that failed is parsed again next time (a schema change may have made its plan invalid).
-      all.forEach((st, k) => {
-        if (k < failed && fresh[k]) this.names.set(st.sql, fresh[k]!);
-        if (k === failed) this.names.delete(st.sql);
-      });
-      const results = r.results.slice(offset, offset + statements.length);
+      if (fresh) for (const [k, name] of fresh.entries()) if (name && k < failed) this.names.set(all[k].sql, name);
+      if (failed < all.length) this.names.delete(all[failed].sql);
+      const results = offset === 0 && r.results.length === statements.length ? r.results : r.results.slice(offset, offset + statements.length);
       replies.push(r.error ? { results, failedAt: Math.min(statements.length - 1, Math.max(0, failed - offset)), error: r.error } : { results });
       if (r.error && r.status === 'E') {
         await this.exchange(simpleQuery('ROLLBACK'));
@@ -242,6 +239,18 @@ export class WireSession {
     await this.db.runExclusive(() => this.db.execProtocolRawStream(message, { syncToFs: false, onRawData: (c) => chunks.push(c.slice()) }));
     return chunks.length === 1 ? chunks[0] : concat(chunks);
   }
+}
+
+/** A run's statements with what frames them: BEGIN, the clock, the role; then COMMIT (or ROLLBACK) and the role back. */
+function framed(run: WireRun): EngineStatement[] {
+  const all: EngineStatement[] = [];
+  if (run.transaction) all.push({ sql: run.begin ?? 'BEGIN' });
+  if (run.clock !== undefined) all.push(run.clock);
+  if (run.role) all.push({ sql: `SET SESSION AUTHORIZATION ${run.role.as}` });
+  all.push(...run.statements);
+  if (run.transaction) all.push({ sql: run.rollback ? 'ROLLBACK' : 'COMMIT' });
+  if (run.role) all.push({ sql: `SET SESSION AUTHORIZATION ${run.role.back}` });
+  return all;
 }
 
 /** Describe of the unnamed portal: its RowDescription gives the columns' names. */
