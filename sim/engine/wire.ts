@@ -12,7 +12,7 @@ const decoder = new TextDecoder();
 
 /**
  * The frontend messages of a round trip, written in place into one growing buffer: a message's length is
- * filled in when it ends.
+ * filled in when it ends. The server's reply is gathered in one too (`raw`).
  */
 class Writer {
   private buf = new Uint8Array(1024);
@@ -100,17 +100,6 @@ class Writer {
     this.buf = grown;
     this.view = new DataView(grown.buffer);
   }
-}
-
-/** The parts one after the other, in one array. */
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** A parameter as PostgreSQL's text format. */
@@ -208,11 +197,12 @@ export class WireSession {
       sent.push({ all, fresh, offset: (run.transaction ? 1 : 0) + (run.clock !== undefined ? 1 : 0) + (run.role ? 1 : 0) });
     }
     const buf = await this.exchange(w.bytes());
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const replies: RunReply[] = [];
     let at = 0;
     for (const [i, { all, fresh, offset }] of sent.entries()) {
       const { statements } = runs[i];
-      const r = readReply(buf, at, runs[i].maxRows ?? 0);
+      const r = readReply(buf, view, at, runs[i].maxRows ?? 0);
       at = r.next;
       const failed = r.error ? r.results.length : all.length;
       // Statements parsed before the failure exist now; the failed one and those after it were skipped, and a
@@ -235,9 +225,10 @@ export class WireSession {
    * sync, the files are in memory.
    */
   private async exchange(message: Uint8Array): Promise<Uint8Array> {
-    const chunks: Uint8Array[] = [];
-    await this.db.runExclusive(() => this.db.execProtocolRawStream(message, { syncToFs: false, onRawData: (c) => chunks.push(c.slice()) }));
-    return chunks.length === 1 ? chunks[0] : concat(chunks);
+    // the chunks (views of the engine's memory, reused) copied as they come into one growing buffer
+    const reply = new Writer();
+    await this.db.runExclusive(() => this.db.execProtocolRawStream(message, { syncToFs: false, onRawData: (c) => reply.raw(c) }));
+    return reply.bytes();
   }
 }
 
@@ -261,11 +252,10 @@ function simpleQuery(sql: string): Uint8Array {
 }
 
 /**
- * One run's reply, from `from` up to its ReadyForQuery: results of each completed statement (with up to
+ * One run's reply, from `from` up to its ReadyForQuery (`view`: a view of `buf`): results of each completed statement (with up to
  * `maxRows` rows as text), the first error, the transaction status, and where the next run's reply starts.
  */
-function readReply(buf: Uint8Array, from: number, maxRows: number): { results: StatementResult[]; error?: EngineError; status?: string; next: number } {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+function readReply(buf: Uint8Array, view: DataView, from: number, maxRows: number): { results: StatementResult[]; error?: EngineError; status?: string; next: number } {
   const results: StatementResult[] = [];
   let count = 0;
   let columns: { names: string[]; types: number[] } | undefined;
