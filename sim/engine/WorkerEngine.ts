@@ -33,7 +33,8 @@ export type HostMessage = { type: 'ready' } | { type: 'boot-failed'; message: st
 /** Wall time, in multiples of the watchdog's limit, after which a statement is a runaway whatever its CPU time. */
 export const WALL_LIMIT = 6;
 
-const nextTask: (f: () => void) => void = typeof setImmediate === 'function' ? setImmediate : (f) => setTimeout(f, 0);
+/** Runs `f` in a later macrotask: after the sim has sent all it can before it must wait for a reply. */
+export const nextTask: (f: () => void) => void = typeof setImmediate === 'function' ? setImmediate : (f) => setTimeout(f, 0);
 
 interface Pending {
   resolve: (r: EngineReply) => void;

@@ -6,6 +6,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { batchable, type EngineReply, type EngineRequest, handleRequest, handleRuns, type RunRequest } from './protocol.ts';
+import { nextTask } from './WorkerEngine.ts';
 
 /** The most runs answered in one round trip to the server. */
 const MAX_RUNS = 64;
@@ -50,8 +51,9 @@ export class RequestQueue<T> {
   }
 
   private async serve(db: PGlite): Promise<void> {
-    // a round's requests arrived together: let the rest of this task's requests join them first
-    await Promise.resolve();
+    // a round's requests arrived together: let the rest of this task's requests join them first, and in this
+    // thread (PgliteEngine) those the sim sends before it must wait for a reply (one round trip for them all)
+    await new Promise<void>((r) => nextTask(r));
     while (this.inbox.length > 0) {
       const { req } = this.inbox[0];
       let n = 1;

@@ -12,7 +12,7 @@ const decoder = new TextDecoder();
 
 /**
  * The frontend messages of a round trip, written in place into one growing buffer: a message's length is
- * filled in when it ends.
+ * filled in when it ends. The server's reply is gathered in one too (`raw`).
  */
 class Writer {
   private buf = new Uint8Array(1024);
@@ -102,17 +102,6 @@ class Writer {
   }
 }
 
-/** The parts one after the other, in one array. */
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** A parameter as PostgreSQL's text format. */
 function textParam(v: unknown): string | null {
   if (v === null || v === undefined) return null;
@@ -177,22 +166,21 @@ export class WireSession {
    */
   async runMany(runs: readonly WireRun[]): Promise<RunReply[]> {
     const w = new Writer();
-    const sent: { all: EngineStatement[]; fresh: (string | undefined)[]; offset: number }[] = [];
+    const sent: { all: readonly EngineStatement[]; fresh: (string | undefined)[] | undefined; offset: number }[] = [];
     const parsing = new Set<string>();
     for (const run of runs) {
-      const head: EngineStatement[] = run.transaction ? [{ sql: run.begin ?? 'BEGIN' }] : [];
-      if (run.clock !== undefined) head.push(run.clock);
-      if (run.role) head.push({ sql: `SET SESSION AUTHORIZATION ${run.role.as}` });
-      const tail: EngineStatement[] = run.transaction ? [{ sql: run.rollback ? 'ROLLBACK' : 'COMMIT' }] : [];
-      if (run.role) tail.push({ sql: `SET SESSION AUTHORIZATION ${run.role.back}` });
-      const all = [...head, ...run.statements, ...tail];
-      if (sent.length > 0 && all.some((st) => parsing.has(st.sql))) break;
-      const fresh: (string | undefined)[] = [];
-      for (const st of all) {
+      const all = run.transaction || run.clock !== undefined || run.role ? framed(run) : run.statements;
+      if (sent.length > 0 && parsing.size > 0 && all.some((st) => parsing.has(st.sql))) break;
+      // the names this run gives statements parsed now, by position (none: all were parsed before)
+      let fresh: (string | undefined)[] | undefined;
+      for (const [k, st] of all.entries()) {
         let name = run.unnamed ? '' : this.names.get(st.sql);
-        fresh.push(name === undefined ? (name = `sim_${this.next++}`) : undefined);
-        if (fresh[fresh.length - 1]) parsing.add(st.sql);
-        if (fresh[fresh.length - 1] || name === '') w.begin('P').cstr(name).cstr(st.sql).i16(0).end();
+        if (name === undefined) {
+          name = `sim_${this.next++}`;
+          (fresh ??= [])[k] = name;
+          parsing.add(st.sql);
+        }
+        if (fresh?.[k] || name === '') w.begin('P').cstr(name).cstr(st.sql).i16(0).end();
         const params = st.params ?? [];
         w.begin('B').cstr('').cstr(name).i16(0).i16(params.length);
         for (const p of params) w.value(textParam(p));
@@ -206,23 +194,22 @@ export class WireSession {
         }
       }
       w.begin('S').end();
-      sent.push({ all, fresh, offset: head.length });
+      sent.push({ all, fresh, offset: (run.transaction ? 1 : 0) + (run.clock !== undefined ? 1 : 0) + (run.role ? 1 : 0) });
     }
     const buf = await this.exchange(w.bytes());
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const replies: RunReply[] = [];
     let at = 0;
     for (const [i, { all, fresh, offset }] of sent.entries()) {
       const { statements } = runs[i];
-      const r = readReply(buf, at, runs[i].maxRows ?? 0);
+      const r = readReply(buf, view, at, runs[i].maxRows ?? 0);
       at = r.next;
       const failed = r.error ? r.results.length : all.length;
       // Statements parsed before the failure exist now; the failed one and those after it were skipped, and a
       // cached one that failed is parsed again next time (a schema change may have made its plan invalid).
-      all.forEach((st, k) => {
-        if (k < failed && fresh[k]) this.names.set(st.sql, fresh[k]!);
-        if (k === failed) this.names.delete(st.sql);
-      });
-      const results = r.results.slice(offset, offset + statements.length);
+      if (fresh) for (const [k, name] of fresh.entries()) if (name && k < failed) this.names.set(all[k].sql, name);
+      if (failed < all.length) this.names.delete(all[failed].sql);
+      const results = offset === 0 && r.results.length === statements.length ? r.results : r.results.slice(offset, offset + statements.length);
       replies.push(r.error ? { results, failedAt: Math.min(statements.length - 1, Math.max(0, failed - offset)), error: r.error } : { results });
       if (r.error && r.status === 'E') {
         await this.exchange(simpleQuery('ROLLBACK'));
@@ -238,10 +225,23 @@ export class WireSession {
    * sync, the files are in memory.
    */
   private async exchange(message: Uint8Array): Promise<Uint8Array> {
-    const chunks: Uint8Array[] = [];
-    await this.db.runExclusive(() => this.db.execProtocolRawStream(message, { syncToFs: false, onRawData: (c) => chunks.push(c.slice()) }));
-    return chunks.length === 1 ? chunks[0] : concat(chunks);
+    // the chunks (views of the engine's memory, reused) copied as they come into one growing buffer
+    const reply = new Writer();
+    await this.db.runExclusive(() => this.db.execProtocolRawStream(message, { syncToFs: false, onRawData: (c) => reply.raw(c) }));
+    return reply.bytes();
   }
+}
+
+/** A run's statements with what frames them: BEGIN, the clock, the role; then COMMIT (or ROLLBACK) and the role back. */
+function framed(run: WireRun): EngineStatement[] {
+  const all: EngineStatement[] = [];
+  if (run.transaction) all.push({ sql: run.begin ?? 'BEGIN' });
+  if (run.clock !== undefined) all.push(run.clock);
+  if (run.role) all.push({ sql: `SET SESSION AUTHORIZATION ${run.role.as}` });
+  all.push(...run.statements);
+  if (run.transaction) all.push({ sql: run.rollback ? 'ROLLBACK' : 'COMMIT' });
+  if (run.role) all.push({ sql: `SET SESSION AUTHORIZATION ${run.role.back}` });
+  return all;
 }
 
 /** Describe of the unnamed portal: its RowDescription gives the columns' names. */
@@ -252,11 +252,10 @@ function simpleQuery(sql: string): Uint8Array {
 }
 
 /**
- * One run's reply, from `from` up to its ReadyForQuery: results of each completed statement (with up to
+ * One run's reply, from `from` up to its ReadyForQuery (`view`: a view of `buf`): results of each completed statement (with up to
  * `maxRows` rows as text), the first error, the transaction status, and where the next run's reply starts.
  */
-function readReply(buf: Uint8Array, from: number, maxRows: number): { results: StatementResult[]; error?: EngineError; status?: string; next: number } {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+function readReply(buf: Uint8Array, view: DataView, from: number, maxRows: number): { results: StatementResult[]; error?: EngineError; status?: string; next: number } {
   const results: StatementResult[] = [];
   let count = 0;
   let columns: { names: string[]; types: number[] } | undefined;

@@ -9,15 +9,15 @@
 /** Virtual time 0 is this instant. */
 export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 
-/** The last millisecond `virtualTimestamp` formatted, and its text to the millisecond: consecutive times share it. */
-let formatted = { ms: Number.NaN, text: '' };
+/** The last second `virtualTimestamp` formatted, and its text to the second: consecutive times share it. */
+let formatted = { second: Number.NaN, text: '' };
 
 /** A virtual time (microseconds) as a timestamptz literal with microseconds. */
 export function virtualTimestamp(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const micros = Math.floor(us - ms * 1000);
-  if (formatted.ms !== ms) formatted = { ms, text: new Date(VIRTUAL_EPOCH_MS + ms).toISOString().slice(0, 23) }; // 2026-01-01T00:00:00.123
-  return `${formatted.text}${micros < 10 ? '00' : micros < 100 ? '0' : ''}${micros}+00`;
+  const second = Math.floor(us / 1e6);
+  const micros = Math.floor(us - second * 1e6);
+  if (formatted.second !== second) formatted = { second, text: new Date(VIRTUAL_EPOCH_MS + second * 1000).toISOString().slice(0, 20) }; // 2026-01-01T00:00:05.
+  return `${formatted.text}${String(1e6 + micros).slice(1)}+00`;
 }
 
 export interface ActivityRow {

@@ -188,13 +188,12 @@ export class Workload {
   /** One client: `sent` requests so far; it leaves when its transactions are done or the duration is over. */
   private closedLoop(rng: Rng, app: RequestSink, instance: number, session: number, sent: number): void {
     if (this.stopped) return;
-    const leaves = () => this.expired || (this.spec.transactions > 0 && sent + 1 >= this.spec.transactions);
     if (this.expired) {
       app.disconnect(session);
       return;
     }
     this.send(rng, app, instance, () => {
-      if (leaves()) {
+      if (this.expired || (this.spec.transactions > 0 && sent + 1 >= this.spec.transactions)) {
         app.disconnect(session);
         return;
       }

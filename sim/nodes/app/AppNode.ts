@@ -158,11 +158,11 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
   /** Starts a request; `done` gets its error, if any, when the reply is back at the app. */
   submit(req: AppRequest, done: (error?: SimError) => void): void {
     const trace: Trace = { id: req.id, op: req.op.name, at: this.id };
-    const end = (o: Outcome) => this.end(req, trace, done, o);
     if (!this.cache.covers(req.op)) {
-      this.toDatabase(req, trace, end);
+      this.toDatabase(req, trace, (o) => this.end(req, trace, done, o));
       return;
     }
+    const end = (o: Outcome) => this.end(req, trace, done, o);
     this.inFlight.set(req.id, trace);
     this.ctx.net.begin(trace);
     // a background load (a cache refresh) is a copy of the request under an id of its own, apart from the workload's and replication's
@@ -304,14 +304,16 @@ export class AppNode extends ProxyNode<AppSettings, AppRequest, Outcome> impleme
     this.router.release(r.id);
     this.shards?.release(r.id);
     const at = this.ctx.scheduler.now;
-    const record = (e: SimError | undefined) => {
-      if (e) this.failed++;
-      else this.completed++;
-      this.ctx.metrics.requestDone(at - r.startUs, e?.code, at);
-    };
-    if (o.outcome) this.ctx.metrics.defer(o.outcome, record);
-    else record(o.error);
+    if (o.outcome) this.ctx.metrics.defer(o.outcome, (e) => this.record(r, at, e));
+    else this.record(r, at, o.error);
     done(o.error);
+  }
+
+  /** A request ended at `at` (its figures keep that time), with its error if any. */
+  private record(r: AppRequest, at: number, e: SimError | undefined): void {
+    if (e) this.failed++;
+    else this.completed++;
+    this.ctx.metrics.requestDone(at - r.startUs, e?.code, at);
   }
 
   /**

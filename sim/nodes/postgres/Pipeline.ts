@@ -76,7 +76,7 @@ export class Pipeline {
     const node = this.node();
     if (op.writes && !op.twoPhase && !node.isReplica) b.redo = node.recovery?.log(req, walRecords);
     const reply = this.request(req);
-    if (reuse) reuse.keep(reply);
+    if (reuse) this.reuse.keep(reuse, reply);
     return { reply };
   }
 

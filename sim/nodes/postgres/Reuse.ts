@@ -129,6 +129,12 @@ export function reusableTables(sql: string, catalog: TableCatalog): string[] | u
  * other pages could set hint bits elsewhere: the one gap left, not seen in the workloads tested.
  */
 const CUSTOM_PLANS = 5;
+
+/** A reusable read about to run: its key and its tables. */
+export interface Keep {
+  key: string;
+  tables: readonly string[];
+}
 /** Replies kept at most per node. */
 const MAX_KEPT = 10_000;
 
@@ -164,9 +170,9 @@ export class ReadReuse {
 
   /**
    * `op` is sent to the engine with `params`: the reply of an identical earlier read when it may be reused,
-   * else undefined and `keep` to call with this execution's reply (a reusable read), or nothing.
+   * else what to give `keep` with this execution's reply (a reusable read), or undefined.
    */
-  lookup(op: PreparedOperation, params: readonly unknown[]): { reply: Promise<RunReply> } | { keep: (reply: Promise<RunReply>) => void } | undefined {
+  lookup(op: PreparedOperation, params: readonly unknown[]): { reply: Promise<RunReply> } | Keep | undefined {
     const tables = this.tablesOf(op);
     if (!tables) {
       this.ran(op);
@@ -184,14 +190,15 @@ export class ReadReuse {
     const runs = this.runs.get(text) ?? 0;
     if (hit && runs >= CUSTOM_PLANS) return { reply: hit.reply };
     this.runs.set(text, runs + 1);
-    return {
-      keep: (reply) => {
-        this.replies.delete(key);
-        this.replies.set(key, { reply, tables });
-        // bounded: the oldest kept goes (a read not reused only runs)
-        if (this.replies.size > MAX_KEPT) this.replies.delete(this.replies.keys().next().value!);
-      },
-    };
+    return { key, tables };
+  }
+
+  /** A reusable read's reply, kept for identical reads (`lookup`'s answer says which). */
+  keep({ key, tables }: Keep, reply: Promise<RunReply>): void {
+    this.replies.delete(key);
+    this.replies.set(key, { reply, tables });
+    // bounded: the oldest kept goes (a read not reused only runs)
+    if (this.replies.size > MAX_KEPT) this.replies.delete(this.replies.keys().next().value!);
   }
 
   /** `op` runs on the engine (sent, profiled or replayed): unless it is a reusable read, the reads it may change are dropped. */
