@@ -5,6 +5,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { enterConsole, leaveConsole } from './consoleSession.ts';
+import { dataDirTar } from './snapshotFs.ts';
 import { CONSOLE_ROLE, SUPERUSER } from './snapshots.ts';
 import { WireSession } from './wire.ts';
 
@@ -151,10 +152,8 @@ export async function handleRequest(db: PGlite, req: EngineRequest): Promise<Eng
       } catch (e) {
         return { error: toEngineError(e) };
       }
-    case 'dump': {
-      const blob = await db.dumpDataDir('none');
-      return { tar: new Uint8Array(await blob.arrayBuffer()) };
-    }
+    case 'dump':
+      return { tar: dataDirTar(db) };
   }
 }
 

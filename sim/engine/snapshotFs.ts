@@ -150,3 +150,56 @@ function checksum(tar: Uint8Array, at: number): number {
   for (let i = at; i < at + BLOCK; i++) if (i < at + 148 || i >= at + 156) sum += tar[i];
   return sum;
 }
+
+/** A node's file type, from its mode. */
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+
+/**
+ * The data directory as an uncompressed tar, the format `extract` reads: directories and regular files, each
+ * directory before what it holds, in the order PGlite's own dumpDataDir walks them. Written straight from
+ * the file nodes into one buffer of the exact size: PGlite's copies each file, then builds the tar, then a
+ * Blob, then the caller an array of it, four copies of the whole directory at once; at every modelled
+ * checkpoint (Recovery.ts) that peak was a node's largest use of memory.
+ */
+export function dataDirTar(pg: PGlite): Uint8Array {
+  const fs = (pg.Module as unknown as Module).FS;
+  const entries: { name: string; node: MemNode & { mode: number; contents: unknown } }[] = [];
+  // a directory node's contents are its entries by name, in the order they were made
+  const walk = (dir: { contents: unknown }, path: string) => {
+    for (const [name, node] of Object.entries(dir.contents as Record<string, MemNode & { mode: number; contents: unknown }>)) {
+      const child = path ? `${path}/${name}` : name;
+      entries.push({ name: child, node });
+      if ((node.mode & S_IFMT) === S_IFDIR) walk(node, child);
+    }
+  };
+  walk(fs.lookupPath(PGDATA).node as unknown as { contents: unknown }, '');
+  const sizeOf = (n: MemNode & { mode: number }) => ((n.mode & S_IFMT) === S_IFDIR ? 0 : n.usedBytes);
+  const total = entries.reduce((s, e) => s + BLOCK + Math.ceil(sizeOf(e.node) / BLOCK) * BLOCK, 2 * BLOCK);
+  const tar = new Uint8Array(total);
+  const ascii = (at: number, text: string) => {
+    for (let i = 0; i < text.length; i++) tar[at + i] = text.charCodeAt(i);
+  };
+  const octal = (at: number, width: number, n: number) => ascii(at, `${n.toString(8).padStart(width - 1, '0')}\0`);
+  let at = 0;
+  for (const { name, node } of entries) {
+    const dir = (node.mode & S_IFMT) === S_IFDIR;
+    const size = sizeOf(node);
+    // a name over 100 bytes goes in the prefix field, split at a slash (PostgreSQL's paths are short)
+    const cut = name.length > 100 ? name.lastIndexOf('/', 155) : -1;
+    if (name.length > 100 && (cut < 0 || name.length - cut - 1 > 100)) throw new Error(`a data directory path too long for a tar: ${name}`);
+    ascii(at, cut < 0 ? name : name.slice(cut + 1));
+    if (cut >= 0) ascii(at + 345, name.slice(0, cut));
+    octal(at + 100, 8, node.mode & 0o7777);
+    octal(at + 108, 8, 0);
+    octal(at + 116, 8, 0);
+    octal(at + 124, 12, size);
+    octal(at + 136, 12, Math.floor(node.mtime / 1000));
+    tar[at + 156] = dir ? 0x35 : 0x30;
+    ascii(at + 257, 'ustar\u000000');
+    ascii(at + 148, `${checksum(tar, at).toString(8).padStart(6, '0')}\0 `);
+    if (size > 0) tar.set((node.contents as Uint8Array).subarray(0, size), at + BLOCK);
+    at += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+  }
+  return tar;
+}

@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DbEngine, EngineFactory } from '../../sim/engine/DbEngine.ts';
 import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
 import type { ConsoleReply, EngineReply } from '../../sim/engine/protocol.ts';
+import { bootPglite } from '../../sim/engine/PgliteEngine.ts';
+import { dataDirTar } from '../../sim/engine/snapshotFs.ts';
 import { dataSnapshot, ENGINE_CONF, templateSnapshot } from '../../sim/engine/snapshots.ts';
 import { engines as inProcess } from './harness.ts';
 
@@ -59,6 +61,36 @@ describe.each([
     const d = await boot(factory, dump.tar, 'd');
     expect(await sql(d, "SELECT count(*)::int FROM t WHERE v = 'changed by a'")).toEqual([[1000]]);
     expect(await sql(d, "SELECT to_regclass('only_a') IS NOT NULL")).toEqual([[true]]);
+  });
+});
+
+/** A tar's entries as (path, type, digest of the data), in order. */
+function entries(tar: Uint8Array): string[] {
+  const text = (at: number, n: number) => new TextDecoder().decode(tar.subarray(at, at + n)).replace(/\0.*$/s, '');
+  const out: string[] = [];
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+    const size = Number.parseInt(text(at + 124, 12), 8);
+    const prefix = text(at + 345, 155);
+    const path = `${prefix ? `${prefix}/` : ''}${text(at, 100)}`.replace(/^\//, '');
+    out.push(`${path} ${text(at + 156, 1)} ${digest(tar.subarray(at + 512, at + 512 + size))}`);
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
+}
+
+describe("a node's dump (dataDirTar)", () => {
+  it("holds what PGlite's own dumpDataDir holds, entry by entry, in its order", async () => {
+    const snapshot = await dataSnapshot(inProcess, 'CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 500) g;');
+    const db = await bootPglite({ snapshot, postgresqlConf: ENGINE_CONF });
+    try {
+      await db.exec("UPDATE t SET v = 'x' WHERE id < 100; CREATE TABLE u (x int); CHECKPOINT");
+      const own = new Uint8Array(await (await db.dumpDataDir('none')).arrayBuffer());
+      const ours = entries(dataDirTar(db));
+      expect(ours.length).toBeGreaterThan(300);
+      expect(ours).toEqual(entries(own));
+    } finally {
+      await db.close();
+    }
   });
 });
 
