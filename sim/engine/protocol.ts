@@ -174,7 +174,7 @@ export function batchable(req: EngineRequest): req is RunRequest {
  */
 export function handleRuns(db: PGlite, reqs: readonly RunRequest[]): Promise<RunReply[]> {
   return wireSession(db).runMany(
-    reqs.map((req) => ({ statements: req.statements, transaction: req.transaction, maxRows: req.maxRows, clock: req.clock === undefined ? undefined : clockStatement(req.clock) })),
+    reqs.map((req) => ({ statements: req.statements, transaction: req.transaction, maxRows: req.maxRows, begin: req.begin, clock: req.clock === undefined ? undefined : clockStatement(req.clock) })),
   );
 }
 
