@@ -16,7 +16,7 @@ import {
   ReactFlowProvider,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type DragEvent, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { isReplicationEdge } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 import { edgeId } from '../store/doc.ts';
@@ -33,13 +33,18 @@ function edgeType(doc: { nodes: { id: string; kind: string }[] }, e: { from: str
 }
 
 function Flow() {
-  const doc = useApp((s) => s.doc);
+  const live = useApp((s) => s.doc);
+  const fitRequest = useApp((s) => s.fitRequest);
+  // A document replaced (an example opened, a file loaded: each asks for a fit) is drawn in a render of its
+  // own that React cuts into short tasks, after the rest of the page's update, not in the same long task
+  // (issue 14); an edit (a drag, a setting) is drawn at once.
+  const previous = useDeferredValue(live);
+  const doc = useDeferredValue(fitRequest) === fitRequest ? live : previous;
   const selection = useApp((s) => s.selection);
   const nodeTypes = useMemo(() => buildNodeTypes(), []);
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const [sizes, remeasured] = useState(0);
   const flow = useReactFlow();
-  const fitRequest = useApp((s) => s.fitRequest);
   const textScale = useApp((s) => s.textScale);
   const stage = useApp((s) => s.stage);
   // Larger text makes the nodes larger, not the layout: it is drawn spread apart by as much as keeps every
