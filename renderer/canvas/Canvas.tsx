@@ -102,6 +102,26 @@ function Flow() {
       })),
     [doc, selection.edges],
   );
+  // A node's links are drawn a task after the node is first laid out: xyflow draws an edge once both its
+  // nodes are measured, in the task that measures them, so an example opened had all its links and their
+  // labels drawn in the task that laid out all its nodes (issue 14). A node already drawn keeps its links.
+  const ids = useMemo(() => doc.nodes.map((n) => n.id).join(' '), [doc.nodes]);
+  const [drawn, setDrawn] = useState(ids);
+  useEffect(() => {
+    let later: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      later = setTimeout(() => setDrawn(ids), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(later);
+    };
+  }, [ids]);
+  const links = useMemo(() => {
+    const ready = new Set(drawn.split(' '));
+    const shown = edges.filter((e) => ready.has(e.source) && ready.has(e.target));
+    return shown.length === edges.length ? edges : shown;
+  }, [edges, drawn]);
 
   const onNodesChange = useCallback((changes: NodeChange[]) => {
     const s = appStore.getState();
@@ -192,7 +212,7 @@ function Flow() {
     <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
         nodes={nodes}
-        edges={edges}
+        edges={links}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
