@@ -37,10 +37,14 @@ function Flow() {
   const fitRequest = useApp((s) => s.fitRequest);
   // A document replaced (an example opened, a file loaded: each asks for a fit) is drawn in a render of its
   // own that React cuts into short tasks, after the rest of the page's update, not in the same long task
-  // (issue 14); an edit (a drag, a setting) is drawn at once.
+  // (issue 14); an edit (a drag, a setting) is drawn at once. The selection goes with its document (a
+  // replaced one clears it: the old document's nodes are not drawn again just to unselect them).
   const previous = useDeferredValue(live);
-  const doc = useDeferredValue(fitRequest) === fitRequest ? live : previous;
-  const selection = useApp((s) => s.selection);
+  const liveSelection = useApp((s) => s.selection);
+  const previousSelection = useDeferredValue(liveSelection);
+  const current = useDeferredValue(fitRequest) === fitRequest;
+  const doc = current ? live : previous;
+  const selection = current ? liveSelection : previousSelection;
   const nodeTypes = useMemo(() => buildNodeTypes(), []);
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const [sizes, remeasured] = useState(0);
