@@ -1,7 +1,7 @@
 /**
  * The topology canvas. The store holds the scenario; xyflow only draws it: nodes and edges are derived
- * from the document on every render, and every change xyflow reports becomes a store edit (one undo
- * step per drag, per connection, per deletion).
+ * from the document (built again when it or the selection changes), and every change xyflow reports becomes
+ * a store edit (one undo step per drag, per connection, per deletion).
  */
 import {
   Background,
