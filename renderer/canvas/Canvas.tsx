@@ -1,7 +1,7 @@
 /**
  * The topology canvas. The store holds the scenario; xyflow only draws it: nodes and edges are derived
- * from the document on every render, and every change xyflow reports becomes a store edit (one undo
- * step per drag, per connection, per deletion).
+ * from the document (built again when it or the selection changes), and every change xyflow reports becomes
+ * a store edit (one undo step per drag, per connection, per deletion).
  */
 import {
   Background,
@@ -16,7 +16,7 @@ import {
   ReactFlowProvider,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type DragEvent, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { isReplicationEdge } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 import { edgeId } from '../store/doc.ts';
@@ -33,13 +33,22 @@ function edgeType(doc: { nodes: { id: string; kind: string }[] }, e: { from: str
 }
 
 function Flow() {
-  const doc = useApp((s) => s.doc);
-  const selection = useApp((s) => s.selection);
+  const live = useApp((s) => s.doc);
+  const fitRequest = useApp((s) => s.fitRequest);
+  // A document replaced (an example opened, a file loaded: each asks for a fit) is drawn in a render of its
+  // own that React cuts into short tasks, after the rest of the page's update, not in the same long task
+  // (issue 14); an edit (a drag, a setting) is drawn at once. The selection goes with its document (a
+  // replaced one clears it: the old document's nodes are not drawn again just to unselect them).
+  const previous = useDeferredValue(live);
+  const liveSelection = useApp((s) => s.selection);
+  const previousSelection = useDeferredValue(liveSelection);
+  const current = useDeferredValue(fitRequest) === fitRequest;
+  const doc = current ? live : previous;
+  const selection = current ? liveSelection : previousSelection;
   const nodeTypes = useMemo(() => buildNodeTypes(), []);
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const [sizes, remeasured] = useState(0);
   const flow = useReactFlow();
-  const fitRequest = useApp((s) => s.fitRequest);
   const textScale = useApp((s) => s.textScale);
   const stage = useApp((s) => s.stage);
   // Larger text makes the nodes larger, not the layout: it is drawn spread apart by as much as keeps every
@@ -97,6 +106,26 @@ function Flow() {
       })),
     [doc, selection.edges],
   );
+  // A node's links are drawn a task after the node is first laid out: xyflow draws an edge once both its
+  // nodes are measured, in the task that measures them, so an example opened had all its links and their
+  // labels drawn in the task that laid out all its nodes (issue 14). A node already drawn keeps its links.
+  const ids = useMemo(() => doc.nodes.map((n) => n.id).join(' '), [doc.nodes]);
+  const [drawn, setDrawn] = useState(ids);
+  useEffect(() => {
+    let later: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      later = setTimeout(() => setDrawn(ids), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(later);
+    };
+  }, [ids]);
+  const links = useMemo(() => {
+    const ready = new Set(drawn.split(' '));
+    const shown = edges.filter((e) => ready.has(e.source) && ready.has(e.target));
+    return shown.length === edges.length ? edges : shown;
+  }, [edges, drawn]);
 
   const onNodesChange = useCallback((changes: NodeChange[]) => {
     const s = appStore.getState();
@@ -187,7 +216,7 @@ function Flow() {
     <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
         nodes={nodes}
-        edges={edges}
+        edges={links}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}

@@ -55,7 +55,14 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
       cursor: { show: true, drag: { x: false, y: false } },
       series: [{ label: 't' }, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: (contrast ? 3 : 2) * Math.min(scale, 1.5), points: { show: false }, ...(s.dash ? { dash: [6, 4] } : {}) }))],
     });
-    const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: height() }));
+    // Resized in a task of its own too: in the observer's callback, each chart's read of its sizes would lay
+    // out the page again after the previous chart's resize (an example that opens several charts resized
+    // them all in one long task of the page's lifecycle)
+    let resize: ReturnType<typeof setTimeout> | undefined;
+    const ro = new ResizeObserver(() => {
+      clearTimeout(resize);
+      resize = setTimeout(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: height() }), 0);
+    });
     let gone = false;
     const build = setTimeout(async () => {
       const { default: UPlot } = await import('uplot');
@@ -69,6 +76,7 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
     return () => {
       gone = true;
       clearTimeout(build);
+      clearTimeout(resize);
       ro.disconnect();
       plot.current?.destroy();
       plot.current = undefined;

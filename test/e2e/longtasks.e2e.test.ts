@@ -10,9 +10,13 @@
  * the dock and the inspector a task each after the first screen; the console, the bench and uPlot load when
  * first used): its worst task in CPU time went from 237-297 ms to 67-100 ms, then to 24-31 ms (the sim's
  * evaluation was 55-80 ms of it in one task, 15-20 of that the first use of Intl; Chromium's thread time, A/B
- * interleaved with main at a load of 10-11 on 2 cores). What remains near 50 ms of CPU is outside the start:
- * opening an example (33-47 ms: the synchronous re-render and layout of the canvas, its store is external, so
- * React cannot slice it). A long task is wall time: a machine busier than its cores stretches every task by
+ * interleaved with main at a load of 10-11 on 2 cores). Opening an example was 33-49 ms of CPU in one task (the
+ * canvas re-rendered synchronously from the external store, then xyflow drew every link in the task that
+ * measured the nodes, and each chart's resize laid the page out again): renderer/canvas/Canvas.tsx now draws a
+ * replaced document in a deferred render React slices, and a node's links a task after the node, and a chart
+ * resizes in a task of its own: 17-27 ms (main 43-49 in the same A/B rounds, load 7-11). The boot's worst task
+ * is 19-25 ms of CPU, the run's 12-15 (main 16-17): what they measure over 50 ms is the machine's load. A
+ * long task is wall time: a machine busier than its cores stretches every task by
  * the time the main thread waits for one (CI's 2 cores run this page, the sim worker and its PGlite engines):
  * at a load of 20-21 on 2 cores, opening the example, 42 ms of CPU, measured 700-750 ms. The bound is set
  * from those measurements: 150 ms per unit of oversubscription (load average / cores), 250 ms at least (at a
