@@ -8,7 +8,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumMissing, longTasksSince, openApp, shot } from './browser.ts';
+import { chromiumMissing, longTasksSince, openApp, shot, settledCount } from './browser.ts';
 
 const missing = chromiumMissing();
 const OUT = join(process.cwd(), 'test-results');
@@ -50,12 +50,12 @@ describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing
     }
     // back to the example as it opened (unchanged: New does not ask)
     for (let i = 0; i < 3; i++) await id('btn-undo').click();
-    await expect(page.locator('.react-flow__node').count()).resolves.toBe(before);
+    expect(await settledCount(page, '.react-flow__node', before)).toBe(before);
   });
 
   it('draws a topology: adds an app and a primary from the palette and connects them', async () => {
     await id('btn-new').click();
-    await expect(page.locator('.react-flow__node').count()).resolves.toBe(0);
+    expect(await settledCount(page, '.react-flow__node', 0)).toBe(0);
     // Drag a kind onto the canvas (HTML5 drag and drop), and click another.
     await page.dragAndDrop('[data-testid="palette-app"]', '[data-testid="canvas"]', { targetPosition: { x: 260, y: 220 } });
     await id('node-app').waitFor();
@@ -81,7 +81,7 @@ describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing
     await page.mouse.move(into.x + into.width / 2, into.y + into.height / 2, { steps: 12 });
     await page.mouse.up();
     await page.locator('.react-flow__edge').first().waitFor();
-    await expect(page.locator('.react-flow__edge').count()).resolves.toBe(1);
+    expect(await settledCount(page, '.react-flow__edge', 1)).toBe(1);
     await page.locator('.react-flow__controls-fitview').click();
     await shot(page, '02-drawn-topology');
   });
@@ -113,10 +113,10 @@ describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing
     await page.getByTestId('node-postgres').filter({ hasText: '/50' }).waitFor();
     await page.keyboard.press('Control+z');
     await page.keyboard.press('Control+z');
-    await expect(page.locator('.react-flow__edge').count()).resolves.toBe(0);
+    expect(await settledCount(page, '.react-flow__edge', 0)).toBe(0);
     await page.keyboard.press('Control+Shift+z');
     await page.keyboard.press('Control+Shift+z');
-    await expect(page.locator('.react-flow__edge').count()).resolves.toBe(1);
+    expect(await settledCount(page, '.react-flow__edge', 1)).toBe(1);
     await expect(id('node-postgres').textContent()).resolves.toContain('/50');
   });
 
@@ -225,17 +225,17 @@ describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing
     expect(json.edges).toEqual([{ from: 'app', to: 'postgres', latency: '0.5ms' }]);
 
     await id('btn-new').click();
-    await expect(page.locator('.react-flow__node').count()).resolves.toBe(0);
+    expect(await settledCount(page, '.react-flow__node', 0)).toBe(0);
     await id('file-input').setInputFiles(saved);
     await id('node-postgres').waitFor();
-    await expect(page.locator('.react-flow__edge').count()).resolves.toBe(1);
+    expect(await settledCount(page, '.react-flow__edge', 1)).toBe(1);
 
     const bad = join(OUT, 'e2e-bad-scenario.json');
     writeFileSync(bad, JSON.stringify({ name: 'broken', nodes: [{ id: 'x', kind: 'mainframe' }] }));
     await id('file-input').setInputFiles(bad);
     await id('notice-error').waitFor();
     await expect(id('notice-error').textContent()).resolves.toMatch(/unknown node kind/);
-    await expect(page.locator('.react-flow__node').count()).resolves.toBe(2);
+    expect(await settledCount(page, '.react-flow__node', 2)).toBe(2);
     await shot(page, '10-bad-file-refused');
   });
 
@@ -256,7 +256,7 @@ describe.skipIf(!!missing)(`the app in Chromium${missing ? ` (skipped: ${missing
     await page.reload();
     await id('node-primary').waitFor();
     await expect(id('notice-info').textContent()).resolves.toContain('Restored your autosaved work');
-    await expect(page.locator('.react-flow__edge').count()).resolves.toBe(1);
+    expect(await settledCount(page, '.react-flow__edge', 1)).toBe(1);
     await id('btn-large-text').click();
     await shot(page, '11-restored-large-text');
     await id('btn-large-text').click();

@@ -44,6 +44,15 @@ export async function longTasksSince(page: Page, since: number): Promise<number[
   return page.evaluate((t) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((e) => e.start >= t).map((e) => e.duration), since);
 }
 
+/**
+ * How many elements match `selector` once `expected` of them are drawn, or 15 s went by: the canvas draws a
+ * replaced document (New, a file or an example opened), and a node's links, a few tasks after the change.
+ */
+export async function settledCount(page: Page, selector: string, expected: number): Promise<number> {
+  await page.waitForFunction(([s, n]) => document.querySelectorAll(s).length === n, [selector, expected] as const, { timeout: 15_000 }).catch(() => undefined);
+  return page.locator(selector).count();
+}
+
 /** The first screen opens over a fresh app: tests that start from the canvas close it. */
 export async function closeWelcome(page: Page): Promise<void> {
   const welcome = page.getByTestId('welcome-close');

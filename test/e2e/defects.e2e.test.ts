@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumMissing, openApp, shot } from './browser.ts';
+import { chromiumMissing, openApp, shot, settledCount } from './browser.ts';
 import { TEXT_SCALES } from '../../renderer/store/uiSlice.ts';
 
 const missing = chromiumMissing();
@@ -40,7 +40,7 @@ describe.skipIf(!!missing)(`issue 14's defects in Chromium${missing ? ` (skipped
   });
 
   it('the SVG draws every edge as a path with a visible stroke', async () => {
-    const edges = await page.locator('.react-flow__edge').count();
+    const edges = await settledCount(page, '.react-flow__edge', 1); // the example's one link, drawn a task after its nodes
     expect(edges).toBeGreaterThan(0);
     const svg = (await exported(page, 'svg')).toString('utf8');
     const paths = [...svg.matchAll(/<path[^>]*class="[^"]*react-flow__edge-path[^"]*"[^>]*>/g)].map((m) => m[0]);
@@ -61,7 +61,7 @@ describe.skipIf(!!missing)(`issue 14's defects in Chromium${missing ? ` (skipped
     await page.mouse.up();
     await page.getByTestId('notice-error').waitFor();
     await expect(page.getByTestId('notice-error').textContent()).resolves.toMatch(/Cannot connect primary to app: /);
-    await expect(page.locator('.react-flow__edge').count()).resolves.toBe(1);
+    expect(await settledCount(page, '.react-flow__edge', 1)).toBe(1);
     await shot(page, 'defect-12-refused-link');
   });
 });
@@ -105,7 +105,7 @@ describe.skipIf(!!missing)(`issue 14's layout defects (6) and the failover re-po
     await id('seed').press('Tab');
     await id('notice-error').waitFor();
     await page.locator('.notice .close').click();
-    await expect(page.locator('.notice').count()).resolves.toBe(0);
+    expect(await settledCount(page, '.notice', 0)).toBe(0);
     const box = (await id('dock').boundingBox())!;
     expect(Math.round(box.y + box.height)).toBeGreaterThanOrEqual(899);
   });
@@ -138,7 +138,7 @@ describe.skipIf(!!missing)(`issue 14's layout defects (6) and the failover re-po
     await expect(id('repl-lag-replica1').textContent()).resolves.toMatch(/stream ended/);
     await id('repoint-pgbouncer').click();
     await page.waitForSelector('.react-flow__edge[data-id="pgbouncer->replica1"], [data-testid="rf__edge-pgbouncer->replica1"]', { timeout: 30_000 });
-    await expect(page.locator('[data-testid="rf__edge-pgbouncer->primary"]').count()).resolves.toBe(0);
+    expect(await settledCount(page, '[data-testid="rf__edge-pgbouncer->primary"]', 0)).toBe(0);
     await expect(id('notice-info').textContent()).resolves.toContain('pgbouncer now points at replica1 instead of primary');
     await shot(page, 'defect-11-repointed');
     // running, with the real-time rate and a banner shown, the toolbar still fits at 1440 px

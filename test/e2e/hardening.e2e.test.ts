@@ -8,7 +8,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumMissing, longTasksSince, openApp, shot } from './browser.ts';
+import { chromiumMissing, longTasksSince, openApp, shot, settledCount } from './browser.ts';
 
 const missing = chromiumMissing();
 const OUT = join(process.cwd(), 'test-results');
@@ -71,7 +71,7 @@ describe.skipIf(!!missing)(`a multi-megabyte scenario in Chromium${missing ? ` (
     console.log(`[long tasks] reload with the 5 MB autosave: ${tasks.length} long task(s), worst ${worst(tasks).toFixed(0)} ms`);
     // the page's own start-up is in this measure too
     expect(worst(tasks)).toBeLessThan(bound());
-    await expect(page.locator('.react-flow__node').count()).resolves.toBe(2);
+    expect(await settledCount(page, '.react-flow__node', 2)).toBe(2);
   });
 
   it('refuses a file over the limit with the limit, unread, keeping the work', async () => {
@@ -81,7 +81,7 @@ describe.skipIf(!!missing)(`a multi-megabyte scenario in Chromium${missing ? ` (
     await id('file-input').setInputFiles(huge);
     await id('notice-error').waitFor();
     await expect(id('notice-error').textContent()).resolves.toMatch(/the file is 25\.0 MB; the app opens scenarios up to 20\.0 MB/);
-    await expect(page.locator('.react-flow__node').count()).resolves.toBe(2);
+    expect(await settledCount(page, '.react-flow__node', 2)).toBe(2);
     expect(worst(await longTasksSince(page, t0))).toBeLessThan(bound());
   });
 

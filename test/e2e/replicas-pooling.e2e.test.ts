@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumMissing, openApp, shot } from './browser.ts';
+import { chromiumMissing, openApp, shot, settledCount } from './browser.ts';
 
 const missing = chromiumMissing();
 const OUT = join(process.cwd(), 'test-results');
@@ -43,7 +43,7 @@ describe.skipIf(!!missing)(`replicas and pooling in Chromium${missing ? ` (skipp
 
   it('read replicas: the router and replica settings are in the inspector', async () => {
     await openExample('Read replicas', 'replica1');
-    await expect(page.locator('.react-flow__edge').count()).resolves.toBe(5);
+    expect(await settledCount(page, '.react-flow__edge', 5)).toBe(5);
     await id('node-app').click();
     for (const s of ['read_policy', 'max_replica_lag_ms']) await id(`setting-${s}`).waitFor();
     await expect(id('setting-read_policy').locator('select').inputValue()).resolves.toBe('random');

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumMissing, openApp, shot } from './browser.ts';
+import { chromiumMissing, openApp, shot, settledCount } from './browser.ts';
 
 const missing = chromiumMissing();
 const EDGES = ['app->pgbouncer', 'pgbouncer->primary', 'app->replica1', 'app->replica2', 'primary->replica1', 'primary->replica2'];
@@ -28,7 +28,7 @@ describe.skipIf(!!missing)(`traffic on every edge in Chromium${missing ? ` (skip
     await page.getByTestId('btn-examples').click();
     await page.locator('.menu button', { hasText: 'Read replicas behind PgBouncer' }).first().click();
     await page.getByTestId('node-pgbouncer').waitFor();
-    await expect(page.locator('.react-flow__edge').count()).resolves.toBe(EDGES.length);
+    expect(await settledCount(page, '.react-flow__edge', EDGES.length)).toBe(EDGES.length);
     await page.getByTestId('btn-run').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.textContent?.startsWith('running'), null, { timeout: 180_000 });
     // Each snapshot draws the messages on the wire now; collect the edges seen with dots over a few seconds.
