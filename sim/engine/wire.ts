@@ -169,7 +169,7 @@ export class WireSession {
     const sent: { all: readonly EngineStatement[]; fresh: (string | undefined)[] | undefined; offset: number }[] = [];
     const parsing = new Set<string>();
     for (const run of runs) {
-      const all = run.transaction || run.clock !== undefined || run.role ? framed(run) : run.statements;
+      const { all, offset } = run.transaction || run.clock !== undefined || run.role ? framed(run) : { all: run.statements, offset: 0 };
       if (sent.length > 0 && parsing.size > 0 && all.some((st) => parsing.has(st.sql))) break;
       // the names this run gives statements parsed now, by position (none: all were parsed before)
       let fresh: (string | undefined)[] | undefined;
@@ -194,7 +194,7 @@ export class WireSession {
         }
       }
       w.begin('S').end();
-      sent.push({ all, fresh, offset: (run.transaction ? 1 : 0) + (run.clock !== undefined ? 1 : 0) + (run.role ? 1 : 0) });
+      sent.push({ all, fresh, offset });
     }
     const buf = await this.exchange(w.bytes());
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -232,16 +232,20 @@ export class WireSession {
   }
 }
 
-/** A run's statements with what frames them: BEGIN, the clock, the role; then COMMIT (or ROLLBACK) and the role back. */
-function framed(run: WireRun): EngineStatement[] {
+/**
+ * A run's statements with what frames them: BEGIN, the clock, the role; then COMMIT (or ROLLBACK) and the role
+ * back. `offset`: where the run's own statements start.
+ */
+function framed(run: WireRun): { all: EngineStatement[]; offset: number } {
   const all: EngineStatement[] = [];
   if (run.transaction) all.push({ sql: run.begin ?? 'BEGIN' });
   if (run.clock !== undefined) all.push(run.clock);
   if (run.role) all.push({ sql: `SET SESSION AUTHORIZATION ${run.role.as}` });
+  const offset = all.length;
   all.push(...run.statements);
   if (run.transaction) all.push({ sql: run.rollback ? 'ROLLBACK' : 'COMMIT' });
   if (run.role) all.push({ sql: `SET SESSION AUTHORIZATION ${run.role.back}` });
-  return all;
+  return { all, offset };
 }
 
 /** Describe of the unnamed portal: its RowDescription gives the columns' names. */
