@@ -14,6 +14,7 @@
  */
 import { type DbEngine, EngineDeadError } from './DbEngine.ts';
 import type { EngineReply, EngineRequest } from './protocol.ts';
+import { nextTask } from './nextTask.ts';
 
 /** The few things the engine needs of a worker, whatever hosts it. */
 export interface WorkerPort {
@@ -32,9 +33,6 @@ export type HostMessage = { type: 'ready' } | { type: 'boot-failed'; message: st
 
 /** Wall time, in multiples of the watchdog's limit, after which a statement is a runaway whatever its CPU time. */
 export const WALL_LIMIT = 6;
-
-/** Runs `f` in a later macrotask: after the sim has sent all it can before it must wait for a reply. */
-export const nextTask: (f: () => void) => void = typeof setImmediate === 'function' ? setImmediate : (f) => setTimeout(f, 0);
 
 interface Pending {
   resolve: (r: EngineReply) => void;

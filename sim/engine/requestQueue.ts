@@ -6,7 +6,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { batchable, type EngineReply, type EngineRequest, handleRequest, handleRuns, type RunRequest } from './protocol.ts';
-import { nextTask } from './WorkerEngine.ts';
+import { nextTask } from './nextTask.ts';
 
 /** The most runs answered in one round trip to the server. */
 const MAX_RUNS = 64;
