@@ -6,15 +6,12 @@
  * the cache still had it.
  */
 import { useMemo, useState } from 'react';
+import { params, useHeldWhileHovered } from './staleRows.ts';
 import type { AppSnapshot, StaleCacheSample, StaleWhy } from '../../sim/index.ts';
 import { lagText } from '../canvas/nodes/postgres/ReplicationEdge.tsx';
 import { useApp } from '../store/appStore.ts';
 
 const key = (s: StaleCacheSample) => `${s.app}@${s.at}@${s.key}@${s.level}`;
-
-function params(p: readonly unknown[]): string {
-  return p.map((v) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : JSON.stringify(v))).join(', ');
-}
 
 const WHY: Record<StaleWhy, string> = {
   ttl: 'cache_strategy is ttl (the seed’s): a write touches no cache key, so the old value stays until its TTL. delete-on-write or write-through fix it.',
@@ -53,6 +50,7 @@ export function CacheStaleReads() {
   const [picked, setPicked] = useState<StaleCacheSample | undefined>();
   const apps = useMemo(() => (snapshot?.nodes ?? []).flatMap((n) => ((n as AppSnapshot).cache ? [[n.id, (n as AppSnapshot).cache!] as const] : [])), [snapshot]);
   const samples = useMemo(() => apps.flatMap(([, c]) => c.staleSamples).sort((a, b) => b.at - a.at), [apps]);
+  const held = useHeldWhileHovered(samples, key);
   if (apps.length === 0) return null;
   return (
     <div className="stale" data-testid="cache-stale-reads">
@@ -66,7 +64,7 @@ export function CacheStaleReads() {
         </div>
         {samples.length === 0 && <p className="muted">No stale cached read yet.</p>}
         {samples.length > 0 && (
-          <table>
+          <table {...held.hover}>
             <thead>
               <tr>
                 <th>t (s)</th>
@@ -78,7 +76,7 @@ export function CacheStaleReads() {
               </tr>
             </thead>
             <tbody>
-              {samples.map((s) => (
+              {held.rows.map((s) => (
                 <tr key={key(s)} data-testid="cache-stale-row" className={picked && key(picked) === key(s) ? 'selected' : ''} onClick={() => setPicked(s)}>
                   <td>{s.at.toFixed(3)}</td>
                   <td>{s.level === 'l1' ? `L1 ${s.instance}` : 'L2'}</td>
@@ -94,6 +92,11 @@ export function CacheStaleReads() {
               ))}
             </tbody>
           </table>
+        )}
+        {held.newer > 0 && (
+          <p className="muted" data-testid="stale-held">
+            The list holds still while the pointer is on it: {held.newer} newer not shown.
+          </p>
         )}
       </div>
       {picked ? <Explanation s={picked} /> : <div className="stale-explain muted">Click a stale cached read to see which write it missed and why the cache still had it.</div>}

@@ -6,6 +6,7 @@
  */
 import './replicasPooling.css';
 import { useMemo, useState } from 'react';
+import { params, useHeldWhileHovered } from './staleRows.ts';
 import { lagText } from '../canvas/nodes/postgres/ReplicationEdge.tsx';
 import { type ReplicaFigures, replicaFigures } from '../canvas/nodes/postgres/replicaFigures.ts';
 import { appStore, useApp } from '../store/appStore.ts';
@@ -13,10 +14,6 @@ import type { StaleSample } from '../../sim/index.ts';
 import { CacheStaleReads } from './CacheStaleReads.tsx';
 
 const key = (s: StaleSample) => `${s.replica}@${s.at}@${s.session ?? ''}`;
-
-function params(p: readonly unknown[]): string {
-  return p.map((v) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : JSON.stringify(v))).join(', ');
-}
 
 function Explanation({ s, policy }: { s: StaleSample; policy: string }) {
   const missing = s.primaryPosition - s.readPosition;
@@ -111,6 +108,7 @@ function ReplicaStaleReads() {
     [snapshot],
   );
   const samples = useMemo(() => replicas.flatMap(([, r]) => r.staleSamples ?? []).sort((a, b) => b.at - a.at), [replicas]);
+  const held = useHeldWhileHovered(samples, key);
   if (replicas.length === 0)
     return (
       <div className="events" data-testid="stale-reads">
@@ -130,7 +128,7 @@ function ReplicaStaleReads() {
         </div>
         {samples.length === 0 && <p className="muted">No stale read yet.</p>}
         {samples.length > 0 && (
-          <table>
+          <table {...held.hover}>
             <thead>
               <tr>
                 <th>t (s)</th>
@@ -143,7 +141,7 @@ function ReplicaStaleReads() {
               </tr>
             </thead>
             <tbody>
-              {samples.map((s) => (
+              {held.rows.map((s) => (
                 <tr
                   key={key(s)}
                   data-testid="stale-row"
@@ -164,6 +162,11 @@ function ReplicaStaleReads() {
               ))}
             </tbody>
           </table>
+        )}
+        {held.newer > 0 && (
+          <p className="muted" data-testid="stale-held">
+            The list holds still while the pointer is on it: {held.newer} newer not shown.
+          </p>
         )}
       </div>
       {picked ? (

@@ -9,6 +9,7 @@ import { useState } from 'react';
 import { type Command, formatBytes, HASH_STRATEGIES, type ReshardPreview } from '../../sim/index.ts';
 import { simClient } from '../sim/simClient.ts';
 import { appStore, useApp } from '../store/appStore.ts';
+import { whyNotLive } from '../store/runSlice.ts';
 import { STRATEGIES } from './shardMapForm.ts';
 
 type Raw = Record<string, any>;
@@ -37,7 +38,7 @@ export function ReshardPanel(props: { map: Raw }) {
   const [busy, setBusy] = useState(false);
   /** The started reshard's message (the copy under way, then the cutover: the run's events say when). */
   const [started, setStarted] = useState<string>();
-  const running = useApp((s) => s.status === 'running' || s.status === 'paused' || s.status === 'finished');
+  const why = useApp((s) => whyNotLive(s, 'a reshard acts'));
   const asked = JSON.stringify([shards, kind, bounds]);
   if (map.strategy.kind === 'geography') return <p className="muted">A geography map is resharded by its region map: edit it in the inspector.</p>;
   const command = () => ({ do: 'reshard' as const, shards: list(shards), strategy: strategyOf(map, kind, bounds) });
@@ -91,7 +92,7 @@ export function ReshardPanel(props: { map: Raw }) {
         <button type="button" data-testid="reshard-plan" disabled={busy} onClick={showPlan}>
           {busy ? 'Reading the shards…' : 'Plan'}
         </button>
-        <button type="button" className="primary" data-testid="reshard-run" disabled={!preview || !running} onClick={run} title={running ? '' : 'Run the scenario first: a reshard moves rows while traffic goes on'}>
+        <button type="button" className="primary" data-testid="reshard-run" disabled={!preview || !!why} onClick={run} title={why ?? ''}>
           Reshard now
         </button>
       </div>

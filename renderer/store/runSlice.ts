@@ -11,6 +11,17 @@ import { appendLive, type LivePoint } from './liveSeries.ts';
 import { type Doc, docToScenario } from './doc.ts';
 import { NO_TIME, recordFrame } from './timeSlice.ts';
 
+/**
+ * Why a command that acts over virtual time (a fault, a reshard) cannot be given now, or undefined when it
+ * can: on a loaded run that has not finished (a finished run's clock never moves again; the runner refuses).
+ */
+export function whyNotLive(s: Pick<RunSlice, 'loadedKey' | 'status'>, what = 'faults act'): string | undefined {
+  if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting') return `Press Run: ${what} on the running simulation.`;
+  if (s.status === 'finished') return `The run has finished (its run.duration): ${what} while it runs. Reset, then Run.`;
+  if (s.status === 'error') return 'The run stopped with an error: Reset, then Run.';
+  return undefined;
+}
+
 const MAX_POINTS = 3600;
 const MAX_EVENTS = 500;
 
@@ -203,8 +214,9 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
 
     async fault(fault) {
       const s = get();
-      if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting') {
-        s.notify('error', `${fault.kind} ${fault.node}: press Run first; faults act on the running simulation.`);
+      const why = whyNotLive(s);
+      if (why) {
+        s.notify('error', `${fault.kind} ${fault.node}: ${why}`);
         return false;
       }
       try {

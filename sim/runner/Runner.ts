@@ -13,9 +13,10 @@
  * - The loop reads the speed after its sleep, so switching to max while it sleeps never makes a NaN target.
  * - A stretch is at most 500 ms of virtual time when paced (the sim falls behind the wall clock rather
  *   than jump), 100 ms at max speed.
- * - A run that has finished stays finished: run does nothing, step does nothing.
+ * - A run that has finished stays finished: run does nothing, step does nothing, and a fault or a reshard,
+ *   which act over virtual time that will not come (a start, a failover, a copy), is refused.
  */
-import { type Command, type CommandResult, isRunCommand, parseCommand, type SimCommand } from '../core/commands.ts';
+import { type Command, CommandError, type CommandResult, isRunCommand, parseCommand, type SimCommand } from '../core/commands.ts';
 import { timeUs } from '../scenario/settings.ts';
 import type { Simulation } from '../Simulation.ts';
 
@@ -62,7 +63,12 @@ export class Runner {
 
   /** Applies a command: run control here, the rest by `Simulation.apply`. A bad one throws a CommandError. */
   async apply<C extends Command>(command: C): Promise<RunnerResult<C>> {
-    if (!isRunCommand(command)) return this.sim.apply(command as SimCommand) as Promise<RunnerResult<C>>;
+    if (!isRunCommand(command)) {
+      const c = command as SimCommand;
+      if (this.status === 'finished' && (c.do === 'fault' || c.do === 'reshard'))
+        throw new CommandError('command_refused', `the run has finished (run.duration ${this.untilUs / 1e6} s): a ${c.do} acts over virtual time that will not come; Reset and Run again`);
+      return this.sim.apply(c) as Promise<RunnerResult<C>>;
+    }
     const c = parseCommand(command);
     switch (c.do) {
       case 'run':

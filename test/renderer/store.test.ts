@@ -276,6 +276,21 @@ describe('the run', () => {
     expect(s().notice?.text).toBe('not about the run');
   });
 
+  it('gives a fault to a running or paused run; before Run and once the run has finished, says why and sends nothing', async () => {
+    expect(await s().fault({ kind: 'stop', node: 'primary' })).toBe(false);
+    expect(s().notice?.text).toBe('stop primary: Press Run: faults act on the running simulation.');
+    await s().ensureLoaded();
+    sim.emit({ type: 'state', status: 'paused', speed: 1 });
+    expect(await s().fault({ kind: 'stop', node: 'primary' })).toBe(true);
+    expect(sim.calls.at(-1)).toEqual({ type: 'fault', args: [{ kind: 'stop', node: 'primary' }] });
+    const sent = sim.calls.length;
+    // a finished run's clock never moves again: a stopped server would never start
+    sim.emit({ type: 'state', status: 'finished', speed: 1 });
+    expect(await s().fault({ kind: 'start', node: 'primary' })).toBe(false);
+    expect(s().notice?.text).toBe('start primary: The run has finished (its run.duration): faults act while it runs. Reset, then Run.');
+    expect(sim.calls.length).toBe(sent);
+  });
+
   it('runs console SQL on a node, loading first', async () => {
     await s().runSql('primary', 'SELECT 1');
     expect(sim.calls[0].type).toBe('load');

@@ -8,11 +8,13 @@ import '../../../components/replicasPooling.css';
 import { isReplicationEdge, type PostgresSnapshot } from '../../../../sim/index.ts';
 import type { FaultCommand } from '../../../sim/protocol.ts';
 import { appStore, useApp } from '../../../store/appStore.ts';
+import { whyNotLive } from '../../../store/runSlice.ts';
 import { lagText } from './ReplicationEdge.tsx';
 import { replicaFigures } from './replicaFigures.ts';
 
 export function NodeFaults({ nodeId }: { nodeId: string }) {
-  const live = useApp((s) => s.loadedKey !== undefined && s.status !== 'idle' && s.status !== 'booting');
+  const why = useApp((s) => whyNotLive(s));
+  const live = !why;
   const snap = useApp((s) => s.snapshot?.nodes.find((n) => n.id === nodeId)) as PostgresSnapshot | undefined;
   const replica = replicaFigures(snap);
   const repl = snap?.replication;
@@ -48,7 +50,11 @@ export function NodeFaults({ nodeId }: { nodeId: string }) {
           </>
         )}
       </div>
-      {!live && <p className="muted">Press Run: faults act on the running simulation.</p>}
+      {why && (
+        <p className="muted" data-testid="faults-why">
+          {why}
+        </p>
+      )}
       {live && replica && (
         <p data-testid="node-replication">
           replica of <b>{replica.upstream}</b> · {replica.state} · {replica.syncState ?? 'async'} · replay_lag {lagText(replica.replayLagMs)} ·{' '}

@@ -6,9 +6,11 @@
 import type { RedisSnapshot } from '../../../../sim/index.ts';
 import type { FaultCommand } from '../../../sim/protocol.ts';
 import { appStore, useApp } from '../../../store/appStore.ts';
+import { whyNotLive } from '../../../store/runSlice.ts';
 
 export function RedisFaults({ nodeId }: { nodeId: string }) {
-  const live = useApp((s) => s.loadedKey !== undefined && s.status !== 'idle' && s.status !== 'booting');
+  const why = useApp((s) => whyNotLive(s));
+  const live = !why;
   const snap = useApp((s) => s.snapshot?.nodes.find((n) => n.id === nodeId)) as RedisSnapshot | undefined;
   const up = !snap || snap.status === 'up';
   const fault = (f: FaultCommand) => void appStore.getState().fault(f);
@@ -26,7 +28,11 @@ export function RedisFaults({ nodeId }: { nodeId: string }) {
           Kill
         </button>
       </div>
-      {!live && <p className="muted">Press Run: faults act on the running simulation.</p>}
+      {why && (
+        <p className="muted" data-testid="faults-why">
+          {why}
+        </p>
+      )}
       {live && !up && <p data-testid="redis-down">{nodeId} is {snap?.status}: the apps answer from the database (cache_suppress_l2_errors on) or fail (off, the seed's CacheService).</p>}
     </div>
   );
