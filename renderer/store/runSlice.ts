@@ -17,7 +17,7 @@ import { NO_TIME, recordFrame } from './timeSlice.ts';
  */
 export function whyNotLive(s: Pick<RunSlice, 'loadedKey' | 'status'>, what = 'faults act'): string | undefined {
   if (s.loadedKey === undefined || s.status === 'idle' || s.status === 'booting') return `Press Run: ${what} on the running simulation.`;
-  if (s.status === 'finished') return `The run has finished (its run.duration): ${what} while it runs. Reset, then Run.`;
+  if (s.status === 'finished') return `The run has reached its run.duration: ${what} while it runs. Press Continue.`;
   if (s.status === 'error') return 'The run stopped with an error: Reset, then Run.';
   return undefined;
 }

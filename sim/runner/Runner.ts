@@ -66,7 +66,7 @@ export class Runner {
     if (!isRunCommand(command)) {
       const c = command as SimCommand;
       if (this.status === 'finished' && (c.do === 'fault' || c.do === 'reshard'))
-        throw new CommandError('command_refused', `the run has finished (run.duration ${this.untilUs / 1e6} s): a ${c.do} acts over virtual time that will not come; Reset and Run again`);
+        throw new CommandError('command_refused', `the run has finished at its run.duration (${this.untilUs / 1e6} s): a ${c.do} acts over virtual time that will not come until the run goes on`);
       return this.sim.apply(c) as Promise<RunnerResult<C>>;
     }
     const c = parseCommand(command);

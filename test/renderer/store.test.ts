@@ -287,7 +287,7 @@ describe('the run', () => {
     // a finished run's clock never moves again: a stopped server would never start
     sim.emit({ type: 'state', status: 'finished', speed: 1 });
     expect(await s().fault({ kind: 'start', node: 'primary' })).toBe(false);
-    expect(s().notice?.text).toBe('start primary: The run has finished (its run.duration): faults act while it runs. Reset, then Run.');
+    expect(s().notice?.text).toBe('start primary: The run has reached its run.duration: faults act while it runs. Press Continue.');
     expect(sim.calls.length).toBe(sent);
   });
 

@@ -201,7 +201,7 @@ describe('the runner', () => {
     expect(runner.status).toBe('finished');
     expect(sim.now).toBe(0.6e6);
     // a fault would act over virtual time that never comes (a stopped server's start would never end): refused, not journaled
-    await expect(runner.apply({ do: 'fault', fault: { kind: 'stop', node: 'primary' } })).rejects.toThrow(/the run has finished \(run.duration 0.6 s\): a fault acts over virtual time/);
+    await expect(runner.apply({ do: 'fault', fault: { kind: 'stop', node: 'primary' } })).rejects.toThrow(/the run has finished at its run.duration \(0.6 s\): a fault acts over virtual time/);
     expect(sim.nodes.get('primary')!.snapshot().status).toBe('up');
     // every other command goes to the sim, and is journaled
     expect((await runner.apply({ do: 'runSql', node: 'primary', sql: 'SELECT 1 AS one' })).rows).toEqual([[1]]);
