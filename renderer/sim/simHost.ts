@@ -130,12 +130,21 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
       },
       onStatus: (s, message) => {
         if (r !== runner) return;
-        if (s === 'finished') {
-          const at = `${(sim.now / 1e6).toFixed(1)} s`;
-          notes.push({ type: 'run-finished', at: sim.now, message: `run finished at ${at}: the scenario's duration. Continue runs it as long again.` });
-        }
-        setStatus(s, message);
-        if (s !== 'running') postSnapshot();
+        if (s === 'running') return setStatus(s, message);
+        // A pause takes effect after the loop's stretch under way: the state and the snapshot of the moment it
+        // stopped at go together once it has, or the app would show a paused moment the sim then runs past
+        // (and a dot clicked there would be another request). A Run meanwhile keeps the loop: nothing is posted.
+        void r.stopped().then(() => {
+          if (r !== runner || r.status !== s) return;
+          if (s === 'finished') {
+            const at = `${(sim.now / 1e6).toFixed(1)} s`;
+            notes.push({ type: 'run-finished', at: sim.now, message: `run finished at ${at}: the scenario's duration. Continue runs it as long again.` });
+          }
+          // the snapshot carries the state: the app shows the moment and the state together
+          status = s;
+          postSnapshot();
+          setStatus(s, message);
+        });
       },
     });
     return r;

@@ -73,9 +73,15 @@ describe('sim host', () => {
     await host.handle({ do: 'setSpeed', speed: 'max' });
     await host.handle({ do: 'run' });
     await new Promise((r) => setTimeout(r, 1500));
+    const from = messages.length;
     await host.handle({ do: 'pause' });
     expect(messages.some((m) => m.type === 'state' && m.status === 'running')).toBe(true);
     expect(messages.filter((m) => m.type === 'snapshot').length).toBeGreaterThan(t0);
+    // 'paused' comes with the snapshot of the moment the loop stopped at, not one of the stretch it then ran on
+    for (let waited = 0; !messages.slice(from).some((m) => m.type === 'state' && m.status === 'paused') && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    const shown = time();
+    await host.handle({ do: 'runSql', node: 'primary', sql: 'SELECT 1' }); // posts the snapshot of now
+    expect(time()).toBe(shown);
   }, 30_000);
   it('keeps running when the speed is switched to max while a paced chunk waits', async () => {
     await host.handle({ do: 'setSpeed', speed: 1 });

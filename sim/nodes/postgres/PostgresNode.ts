@@ -113,7 +113,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     this.ctx.metrics.realQueries += 1;
     this.stats.apply(await NodeStatistics.measure(this.engine));
     // the base backup every node starts from is its first checkpoint
-    this.recovery = new Recovery(this.ctx, this.id, { tar: snapshot, atUs: 0 });
+    this.recovery = new Recovery(this.ctx, this.id, snapshot);
     this.views.started(this.allocPids(8));
     this.status = 'up';
   }
@@ -495,7 +495,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     const recovery = this.recovery;
     // its WAL goes on past what the crashed engine showed, once the crashed engine's answers are all in
     const answered = this.replication?.settle();
-    this.restarting = this.startEngine(from.tar).then((engine) => recovery.redone(engine, redo, answered));
+    this.restarting = this.startEngine(from.image.full()).then((engine) => recovery.redone(engine, redo, answered));
     this.restarting.catch(() => undefined);
     // first the stream: the writes open now die with the engine (never replayed), then their backends
     this.replication?.down('stopped');

@@ -6,7 +6,9 @@
  * Invariants:
  * - A checkpoint is the engine's data directory (CHECKPOINT, then its dump) taken in the engine's order at a
  *   virtual moment: it holds every request sent before it. The engine's own WAL is removed up to it, so it
- *   stays bounded (wal_recycle is off).
+ *   stays bounded (wal_recycle is off). It is kept as an incremental backup of the base backup the node
+ *   booted from (what changed since: the workload's tables, WAL, transaction status), so that keeping it
+ *   costs what the workload wrote, not a whole data directory a node.
  * - The redo log is statement shipping, as replication's stream is: the write requests (workload operations
  *   with their virtual clock, console writes) sent to the engine since the checkpoint, in the engine's order.
  *   An entry is redone when its transaction ended (committed, or failed as it will fail again) before the
@@ -21,6 +23,7 @@
  * its commit (a window of one statement's service time, once per checkpoint).
  */
 import type { DbEngine } from '../../engine/DbEngine.ts';
+import { IncrementalTar } from '../../engine/incrementalTar.ts';
 import type { EngineRequest, RunReply } from '../../engine/protocol.ts';
 import { parseLsn } from '../../replication/Stream.ts';
 import { memoryBytes, timeUs } from '../../scenario/settings.ts';
@@ -36,7 +39,8 @@ export interface RedoEntry {
 }
 
 export interface Restartpoint {
-  readonly tar: Uint8Array;
+  /** The data directory, against the base backup (`image.full()`: the tar to start from). */
+  readonly image: IncrementalTar;
   readonly atUs: number;
   /** The engine's WAL position when it was taken (bytes); unknown for the base backup until first measured. */
   lsn?: number;
@@ -49,16 +53,20 @@ export const CHECKPOINT_CHECK_US = 10e6;
 
 export class Recovery {
   private redo: RedoEntry[] = [];
+  private last: Restartpoint;
   /** The engine's WAL insert position measured at the last look at the schedule, taken in at the next. */
   private walMeasured: Promise<number> | undefined;
   /** The furthest WAL position the node's engine has shown (bytes): a recovered engine's WAL goes on past it. */
   private walSeen = 0;
 
+  /** `base`: the base backup the node booted from, its first checkpoint. */
   constructor(
     private readonly ctx: SimContext,
     private readonly node: string,
-    private last: Restartpoint,
-  ) {}
+    private readonly base: Uint8Array,
+  ) {
+    this.last = { image: IncrementalTar.base(base), atUs: 0 };
+  }
 
   get restartpoint(): Restartpoint {
     return this.last;
@@ -134,7 +142,7 @@ export class Recovery {
     const lsn = await walPosition;
     this.sawWal(lsn);
     const walBytes = lsn - (this.last.lsn ?? lsn);
-    this.last = { tar, atUs: nowUs, lsn, position };
+    this.last = { image: IncrementalTar.of(this.base, tar), atUs: nowUs, lsn, position };
     this.redo = this.redo.slice(sent);
     return walBytes;
   }
