@@ -1,8 +1,8 @@
 /**
  * A data directory's tar kept as an incremental backup of a base one, as PostgreSQL 17's
  * `pg_basebackup --incremental` keeps only what changed and `pg_combinebackup` joins it to the full backup
- * again: the entries (header and contents) that differ from the base's entry of the same name are copied,
- * the others are views of the base's bytes. A node's restartpoint (Recovery.ts) kept the whole directory,
+ * again: a file whose bytes differ from the base's file of the same name is copied, the contents of the
+ * others are views of the base's bytes. A node's restartpoint (Recovery.ts) kept the whole directory,
  * ~40 MB a node, most of it the template databases and catalogs no workload writes.
  */
 
@@ -30,7 +30,9 @@ function entries(tar: Uint8Array): Entry[] {
     const size = Number.parseInt(field(at + 124, 12).trim() || '0', 8);
     const end = at + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
     if (!Number.isFinite(size) || end > tar.length) throw new Error(`a damaged tar at byte ${at}`);
-    out.push({ name: `${field(at + 345, 155)}/${field(at, 100)}`, at, end });
+    // a path as the file system has it: PGlite's dumpDataDir (the base) writes "/base/1", dataDirTar "base/1"
+    const prefix = field(at + 345, 155);
+    out.push({ name: `${prefix ? `${prefix}/` : ''}${field(at, 100)}`.replace(/^(\.?\/)+/, ''), at, end });
     at = end;
   }
   return out;
@@ -63,29 +65,33 @@ export class IncrementalTar {
     return new IncrementalTar(base, undefined, 0);
   }
 
-  /** `full` kept against `base`: only its entries that differ from the base's are copied. */
+  /**
+   * `full` kept against `base`: every header is copied (a file's mode and time may differ from the base's where
+   * its bytes do not), and the contents of an entry that differ from the base's entry of the same name.
+   */
   static of(base: Uint8Array, full: Uint8Array): IncrementalTar {
     const kept = new Map(entries(base).map((e) => [e.name, e]));
-    const changed: Entry[] = [];
-    const parts: (Uint8Array | Entry)[] = [];
-    for (const e of entries(full)) {
+    const plan = entries(full).map((e) => {
       const b = kept.get(e.name);
-      if (b && same(base.subarray(b.at, b.end), full.subarray(e.at, e.end))) parts.push(base.subarray(b.at, b.end));
+      const contents = full.subarray(e.at + BLOCK, e.end);
+      return { e, same: b && same(base.subarray(b.at + BLOCK, b.end), contents) ? base.subarray(b.at + BLOCK, b.end) : undefined };
+    });
+    // the headers and changed contents in one buffer of their own: `full` is let go
+    const own = new Uint8Array(plan.reduce((n, { e, same }) => n + (same ? BLOCK : e.end - e.at), 0));
+    const parts: Uint8Array[] = [];
+    let at = 0;
+    const copy = (bytes: Uint8Array) => {
+      own.set(bytes, at);
+      parts.push(own.subarray(at, (at += bytes.length)));
+    };
+    for (const { e, same } of plan) {
+      if (!same) copy(full.subarray(e.at, e.end));
       else {
-        changed.push(e);
-        parts.push(e);
+        copy(full.subarray(e.at, e.at + BLOCK));
+        parts.push(same);
       }
     }
-    // the changed entries in one buffer of their own: `full` is let go
-    const own = new Uint8Array(changed.reduce((n, e) => n + e.end - e.at, 0));
-    let at = 0;
-    const views = parts.map((p) => {
-      if (p instanceof Uint8Array) return p;
-      own.set(full.subarray(p.at, p.end), at);
-      at += p.end - p.at;
-      return own.subarray(at - (p.end - p.at), at);
-    });
-    return new IncrementalTar(base, views, own.length);
+    return new IncrementalTar(base, parts, own.length);
   }
 
   /** The whole tar again (a restart from it), as pg_combinebackup writes the full backup. */

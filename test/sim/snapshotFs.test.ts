@@ -100,7 +100,10 @@ describe("a restartpoint kept against the base backup (IncrementalTar)", () => {
     const snapshot = await dataSnapshot(inProcess, 'CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 500) g;');
     const db = await bootPglite({ snapshot, postgresqlConf: ENGINE_CONF });
     let full: Uint8Array;
+    let pglites: Uint8Array;
     try {
+      // the same directory in PGlite's own dumpDataDir, whose names start with "/" (a snapshot cached on disk by it)
+      pglites = new Uint8Array(await (await db.dumpDataDir('none')).arrayBuffer());
       // a changed table, a new one, a dropped one's files gone, WAL removed and written
       await db.exec("UPDATE t SET v = 'x' WHERE id < 100; CREATE TABLE u (x int); INSERT INTO u VALUES (1); CHECKPOINT");
       full = dataDirTar(db);
@@ -114,6 +117,9 @@ describe("a restartpoint kept against the base backup (IncrementalTar)", () => {
     expect(kept.ownBytes).toBeGreaterThan(0);
     expect(kept.ownBytes).toBeLessThan(full.length / 3);
     expect(IncrementalTar.base(snapshot).full()).toBe(snapshot);
+    const againstPglites = IncrementalTar.of(pglites, full);
+    expect(digest(againstPglites.full())).toBe(digest(full));
+    expect(againstPglites.ownBytes).toBeLessThan(full.length / 3);
     const d = await boot(inProcess, kept.full(), 'restarted');
     expect(await sql(d, "SELECT (SELECT count(*)::int FROM t WHERE v = 'x'), (SELECT x FROM u)")).toEqual([[99, 1]]);
   });
