@@ -16,7 +16,8 @@ import {
   ReactFlowProvider,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { type DragEvent, startTransition, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { nextTask } from '../nextTask.ts';
 import { isReplicationEdge } from '../../sim/index.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 import { edgeId } from '../store/doc.ts';
@@ -46,10 +47,23 @@ function Flow() {
   const doc = current ? live : previous;
   const selection = current ? liveSelection : previousSelection;
   const nodeTypes = useMemo(() => buildNodeTypes(), []);
+  // The nodes are drawn a task after the canvas first mounts: React Flow's mount effects (its pan and zoom,
+  // its size) update its store, which re-renders it synchronously, every node too, in the task of the mount's
+  // effects (36-40 ms of CPU at the cold start; issue 14).
+  const [shell, setShell] = useState(true);
+  useEffect(() => {
+    let live = true;
+    void nextTask().then(() => live && startTransition(() => setShell(false)));
+    return () => {
+      live = false;
+    };
+  }, []);
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const [sizes, remeasured] = useState(0);
   const flow = useReactFlow();
   const textScale = useApp((s) => s.textScale);
+  const scaled = useRef(false);
+  scaled.current = textScale > 1;
   const stage = useApp((s) => s.stage);
   // Larger text makes the nodes larger, not the layout: it is drawn spread apart by as much as keeps every
   // node clear of the others. Recomputed when the text size or a node's size changes, not while a node is
@@ -72,7 +86,7 @@ function Flow() {
   const spreadNow = useRef(spread);
   spreadNow.current = spread;
   useEffect(() => appStore.setState({ canvasSpread: spread }), [spread]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new fit request, text size or spread refits too
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new fit request, text size or spread refits too, and the nodes first drawn
   useEffect(() => {
     // Also refit when the text size or the stage layout changes the nodes' or the canvas's size.
     // On the stage the topology may grow past 1:1 to fill the screen. An empty canvas is not fitted: xyflow
@@ -81,11 +95,11 @@ function Flow() {
       if (appStore.getState().doc.nodes.length > 0) void flow.fitView({ padding: stage ? 0.15 : 0.3, maxZoom: stage ? 1.6 : 1 });
     }, 50);
     return () => clearTimeout(t);
-  }, [fitRequest, textScale, stage, spread, flow]);
+  }, [fitRequest, textScale, stage, spread, flow, shell]);
 
   const nodes: Node[] = useMemo(
     () =>
-      doc.nodes.map((n) => ({
+      (shell ? [] : doc.nodes).map((n) => ({
         id: n.id,
         type: n.kind,
         position: { x: n.position.x * spread.x, y: n.position.y * spread.y },
@@ -93,7 +107,7 @@ function Flow() {
         selected: selection.nodes.includes(n.id),
         measured: measured.current.get(n.id),
       })),
-    [doc.nodes, selection.nodes, spread],
+    [shell, doc.nodes, selection.nodes, spread],
   );
   const edges: Edge[] = useMemo(
     () =>
@@ -109,7 +123,7 @@ function Flow() {
   // A node's links are drawn a task after the node is first laid out: xyflow draws an edge once both its
   // nodes are measured, in the task that measures them, so an example opened had all its links and their
   // labels drawn in the task that laid out all its nodes (issue 14). A node already drawn keeps its links.
-  const ids = useMemo(() => doc.nodes.map((n) => n.id).join(' '), [doc.nodes]);
+  const ids = useMemo(() => nodes.map((n) => n.id).join(' '), [nodes]);
   const [drawn, setDrawn] = useState(ids);
   useEffect(() => {
     let later: ReturnType<typeof setTimeout> | undefined;
@@ -150,7 +164,9 @@ function Flow() {
     }
     if (moves.length > 0 || done) s.moveNodes(moves, done);
     if (sel) s.select([...sel], appStore.getState().selection.edges);
-    if (dims) remeasured((x) => x + 1);
+    // a node's size only moves the layout under larger text: at 1x a new size (a badge's figure grew during a
+    // boot or a run) re-rendered the whole canvas in the task that measured it (issue 14)
+    if (dims && scaled.current) remeasured((x) => x + 1);
   }, []);
 
   const onEdgesChange = useCallback((changes: EdgeChange[]) => {
