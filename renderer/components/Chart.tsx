@@ -10,6 +10,23 @@ import 'uplot/dist/uPlot.min.css';
 import { nextTask } from '../nextTask.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 
+/**
+ * uPlot, loaded once. Its module makes a number and a date formatter as it is evaluated: ICU's first use,
+ * 20-25 ms of CPU in the task that evaluated it; each formatter's first use is made in a task of its own
+ * before it (issue 14).
+ */
+let uplot: Promise<{ default: typeof uPlot }> | undefined;
+function loadUPlot() {
+  uplot ??= (async () => {
+    new Intl.NumberFormat(navigator.language).format(1);
+    await nextTask();
+    new Intl.DateTimeFormat().resolvedOptions();
+    await nextTask();
+    return import('uplot');
+  })();
+  return uplot;
+}
+
 export interface ChartSeries {
   label: string;
   color: string;
@@ -65,7 +82,7 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
     });
     let gone = false;
     const build = setTimeout(async () => {
-      const { default: UPlot } = await import('uplot');
+      const { default: UPlot } = await loadUPlot();
       // charts waiting for uPlot's first load are built a task each too, not all in the one it loads in
       await nextTask();
       if (gone) return;
