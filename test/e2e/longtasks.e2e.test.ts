@@ -15,7 +15,13 @@
  * measured the nodes, and each chart's resize laid the page out again): renderer/canvas/Canvas.tsx now draws a
  * replaced document in a deferred render React slices, and a node's links a task after the node, and a chart
  * resizes in a task of its own: 17-27 ms (main 43-49 in the same A/B rounds, load 7-11). The boot's worst task
- * is 19-25 ms of CPU, the run's 12-15 (main 16-17): what they measure over 50 ms is the machine's load. A
+ * is 19-25 ms of CPU, the run's 12-15 (main 16-17): what they measure over 50 ms is the machine's load.
+ * Then React Flow's mount re-rendered every node synchronously in its mount effects (26-40 ms of CPU): the
+ * canvas mounts it without its nodes and draws them a task later; a node's new size (a badge's figure grew)
+ * re-rendered the whole canvas, now only under larger text; the examples' sort built ICU's collator
+ * (localeCompare, 15-20 ms) and uPlot's module its number and date formatters, now a task each before it. At a
+ * load of 11 on 2 cores this test then measured: cold start 51 ms, opening the example none over 50, boot 72,
+ * the run and the scrubber none over 50 (CPU per task, A/B with main at a load of 8-17: see issue 14's note). A
  * long task is wall time: a machine busier than its cores stretches every task by
  * the time the main thread waits for one (CI's 2 cores run this page, the sim worker and its PGlite engines):
  * at a load of 20-21 on 2 cores, opening the example, 42 ms of CPU, measured 700-750 ms. The bound is set
