@@ -3,40 +3,11 @@
  * `pg_basebackup --incremental` keeps only what changed and `pg_combinebackup` joins it to the full backup
  * again: a file whose bytes differ from the base's file of the same name is copied, the contents of the
  * others are views of the base's bytes. A node's restartpoint (Recovery.ts) kept the whole directory,
- * ~40 MB a node, most of it the template databases and catalogs no workload writes.
+ * ~12 MB a node, most of it the template databases and catalogs no workload writes.
  */
+import { tarEntries } from './snapshotFs.ts';
 
 const BLOCK = 512;
-
-/** An entry of a tar: where its header starts and where its contents end (rounded up to a block). */
-interface Entry {
-  readonly name: string;
-  readonly at: number;
-  readonly end: number;
-}
-
-/** The entries of an uncompressed tar (as snapshotFs's dataDirTar writes it), in order. */
-function entries(tar: Uint8Array): Entry[] {
-  const out: Entry[] = [];
-  const text = new TextDecoder();
-  const field = (at: number, length: number) => {
-    const bytes = tar.subarray(at, at + length);
-    const end = bytes.indexOf(0);
-    // a copy: browsers' TextDecoder refuses views of shared memory
-    return text.decode(bytes.slice(0, end < 0 ? length : end));
-  };
-  let at = 0;
-  while (at + BLOCK <= tar.length && tar[at] !== 0) {
-    const size = Number.parseInt(field(at + 124, 12).trim() || '0', 8);
-    const end = at + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-    if (!Number.isFinite(size) || end > tar.length) throw new Error(`a damaged tar at byte ${at}`);
-    // a path as the file system has it: PGlite's dumpDataDir (the base) writes "/base/1", dataDirTar "base/1"
-    const prefix = field(at + 345, 155);
-    out.push({ name: `${prefix ? `${prefix}/` : ''}${field(at, 100)}`.replace(/^(\.?\/)+/, ''), at, end });
-    at = end;
-  }
-  return out;
-}
 
 /** Whether two byte ranges are equal, compared a word at a time where both are aligned. */
 function same(a: Uint8Array, b: Uint8Array): boolean {
@@ -70,11 +41,11 @@ export class IncrementalTar {
    * its bytes do not), and the contents of an entry that differ from the base's entry of the same name.
    */
   static of(base: Uint8Array, full: Uint8Array): IncrementalTar {
-    const kept = new Map(entries(base).map((e) => [e.name, e]));
-    const plan = entries(full).map((e) => {
+    const kept = new Map(tarEntries(base).map((e) => [e.name, e]));
+    const plan = tarEntries(full).map((e) => {
       const b = kept.get(e.name);
-      const contents = full.subarray(e.at + BLOCK, e.end);
-      return { e, same: b && same(base.subarray(b.at + BLOCK, b.end), contents) ? base.subarray(b.at + BLOCK, b.end) : undefined };
+      const contents = full.subarray(e.data, e.end);
+      return { e, same: b && same(base.subarray(b.data, b.end), contents) ? base.subarray(b.data, b.end) : undefined };
     });
     // the headers and changed contents in one buffer of their own: `full` is let go
     const own = new Uint8Array(plan.reduce((n, { e, same }) => n + (same ? BLOCK : e.end - e.at), 0));

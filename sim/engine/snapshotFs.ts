@@ -111,6 +111,35 @@ function copyOnWrite(memfs: Memfs, notOwn: (buffer: ArrayBufferLike) => boolean)
  * quarter of a boot's CPU.
  */
 function extract(fs: EmFs, memfs: Memfs, tar: Uint8Array): void {
+  fs.mkdirTree(PGDATA);
+  const dirs = new Map<string, MemNode>([[PGDATA, fs.lookupPath(PGDATA).node]]);
+  for (const e of tarEntries(tar)) {
+    const path = `${PGDATA}/${e.name}`;
+    if (e.type === '5') dirs.set(path, fs.mkdir(path));
+    else if (e.type === '0' || e.type === '\0') {
+      const slash = path.lastIndexOf('/');
+      const dir = dirs.get(path.slice(0, slash)) ?? fs.lookupPath(path.slice(0, slash)).node;
+      const file = fileIn(memfs, dir, path.slice(slash + 1), tar.subarray(e.data, e.data + e.size));
+      file.atime = file.mtime = e.mtime;
+    } else throw new Error(`the snapshot holds an entry of tar type '${e.type}' (${path}), which a data directory never has`);
+  }
+}
+
+/** An entry of an uncompressed tar: its path in the data directory, and where its header and contents are. */
+export interface TarEntry {
+  /** As the file system has it ("base/1"; PGlite's dumpDataDir writes "/base/1/"). */
+  readonly name: string;
+  readonly type: string;
+  readonly size: number;
+  readonly mtime: number;
+  /** Its header's first byte, its contents' first, and the end of its contents rounded up to a block. */
+  readonly at: number;
+  readonly data: number;
+  readonly end: number;
+}
+
+/** The entries of an uncompressed tar, in order, each checked (ustar, checksum, inside the tar): a damaged one throws with its byte. */
+export function tarEntries(tar: Uint8Array): TarEntry[] {
   const text = new TextDecoder();
   const field = (at: number, length: number) => {
     const bytes = tar.subarray(at, at + length);
@@ -119,29 +148,21 @@ function extract(fs: EmFs, memfs: Memfs, tar: Uint8Array): void {
     return text.decode(bytes.slice(0, end < 0 ? length : end));
   };
   const octal = (at: number, length: number) => Number.parseInt(field(at, length).trim() || '0', 8);
-  fs.mkdirTree(PGDATA);
-  const dirs = new Map<string, MemNode>([[PGDATA, fs.lookupPath(PGDATA).node]]);
+  const out: TarEntry[] = [];
   let at = 0;
   while (at + BLOCK <= tar.length && tar[at] !== 0) {
     const prefix = field(at + 345, 155);
-    const name = field(at, 100);
-    const path = `${PGDATA}/${prefix ? `${prefix}/${name}` : name}`.replace(/\/+/g, '/').replace(/\/$/, '');
+    const name = `${prefix}/${field(at, 100)}`.replace(/\/+/g, '/').replace(/^(\.?\/)+|\/$/g, '');
     const size = octal(at + 124, 12);
-    const mtime = octal(at + 136, 12) * 1000;
-    const type = String.fromCharCode(tar[at + 156] ?? 0);
     const data = at + BLOCK;
     if (field(at + 257, 5) !== 'ustar' || octal(at + 148, 8) !== checksum(tar, at) || !Number.isFinite(size) || data + size > tar.length) {
-      throw new Error(`the snapshot is damaged at byte ${at} (${path})`);
+      throw new Error(`the snapshot is damaged at byte ${at} (${PGDATA}/${name})`);
     }
-    if (type === '5') dirs.set(path, fs.mkdir(path));
-    else if (type === '0' || type === '\0') {
-      const slash = path.lastIndexOf('/');
-      const dir = dirs.get(path.slice(0, slash)) ?? fs.lookupPath(path.slice(0, slash)).node;
-      const file = fileIn(memfs, dir, path.slice(slash + 1), tar.subarray(data, data + size));
-      file.atime = file.mtime = mtime;
-    } else throw new Error(`the snapshot holds an entry of tar type '${type}' (${path}), which a data directory never has`);
-    at = data + Math.ceil(size / BLOCK) * BLOCK;
+    const end = data + Math.ceil(size / BLOCK) * BLOCK;
+    out.push({ name, type: String.fromCharCode(tar[at + 156] ?? 0), size, mtime: octal(at + 136, 12) * 1000, at, data, end });
+    at = end;
   }
+  return out;
 }
 
 /** A tar header's checksum: the sum of its bytes, the checksum field counted as spaces. */
