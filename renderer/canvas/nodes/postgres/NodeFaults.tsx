@@ -6,70 +6,64 @@
  */
 import '../../../components/replicasPooling.css';
 import { isReplicationEdge, type PostgresSnapshot } from '../../../../sim/index.ts';
-import type { FaultCommand } from '../../../sim/protocol.ts';
 import { appStore, useApp } from '../../../store/appStore.ts';
-import { whyNotLive } from '../../../store/runSlice.ts';
+import { FaultActions } from '../FaultActions.tsx';
 import { lagText } from './ReplicationEdge.tsx';
 import { replicaFigures } from './replicaFigures.ts';
 
 export function NodeFaults({ nodeId }: { nodeId: string }) {
-  const why = useApp((s) => whyNotLive(s));
-  const live = !why;
   const snap = useApp((s) => s.snapshot?.nodes.find((n) => n.id === nodeId)) as PostgresSnapshot | undefined;
   const replica = replicaFigures(snap);
   const repl = snap?.replication;
   const up = !snap || snap.status === 'up';
-  const fault = (f: FaultCommand) => void appStore.getState().fault(f);
   return (
-    <div className="node-actions" data-testid="node-faults">
-      <h3>Faults</h3>
-      <div className="row">
-        <button type="button" data-testid="fault-stop" disabled={!live || !up} onClick={() => fault({ kind: 'stop', node: nodeId })} title="pg_ctl stop -m fast: connections end, data stays">
-          Stop
-        </button>
-        <button type="button" data-testid="fault-start" disabled={!live || up} onClick={() => fault({ kind: 'start', node: nodeId })} title="start the stopped server; a replica reconnects and catches up">
-          Start
-        </button>
-        <button type="button" className="danger" data-testid="fault-kill" disabled={!live || !up} onClick={() => fault({ kind: 'kill', node: nodeId })} title="the machine dies: in-flight work is lost; a primary's replicas lose their stream">
-          Kill
-        </button>
-        {(!live || replica) && (
-          <>
-            <button type="button" data-testid="fault-promote" disabled={!live || !replica} onClick={() => fault({ kind: 'promote', node: nodeId })} title="pg_promote(): replay what was received and become the primary; the other replicas follow">
-              Promote
-            </button>
-            <button
-              type="button"
-              data-testid="fault-lag-spike"
-              disabled={!live || !replica}
-              onClick={() => fault({ kind: 'lag-spike', node: nodeId, applyFactor: 20, duration: '5s' })}
-              title="replay 20× slower for 5 s (a slow disk, a busy replica)"
-            >
-              Lag spike
-            </button>
-          </>
-        )}
-      </div>
-      {why && (
-        <p className="muted" data-testid="faults-why">
-          {why}
-        </p>
+    <FaultActions
+      testId="node-faults"
+      buttons={(live, fault) => (
+        <>
+          <button type="button" data-testid="fault-stop" disabled={!live || !up} onClick={() => fault({ kind: 'stop', node: nodeId })} title="pg_ctl stop -m fast: connections end, data stays">
+            Stop
+          </button>
+          <button type="button" data-testid="fault-start" disabled={!live || up} onClick={() => fault({ kind: 'start', node: nodeId })} title="start the stopped server; a replica reconnects and catches up">
+            Start
+          </button>
+          <button type="button" className="danger" data-testid="fault-kill" disabled={!live || !up} onClick={() => fault({ kind: 'kill', node: nodeId })} title="the machine dies: in-flight work is lost; a primary's replicas lose their stream">
+            Kill
+          </button>
+          {(!live || replica) && (
+            <>
+              <button type="button" data-testid="fault-promote" disabled={!live || !replica} onClick={() => fault({ kind: 'promote', node: nodeId })} title="pg_promote(): replay what was received and become the primary; the other replicas follow">
+                Promote
+              </button>
+              <button
+                type="button"
+                data-testid="fault-lag-spike"
+                disabled={!live || !replica}
+                onClick={() => fault({ kind: 'lag-spike', node: nodeId, applyFactor: 20, duration: '5s' })}
+                title="replay 20× slower for 5 s (a slow disk, a busy replica)"
+              >
+                Lag spike
+              </button>
+            </>
+          )}
+        </>
       )}
-      {live && replica && (
+    >
+      {replica && (
         <p data-testid="node-replication">
           replica of <b>{replica.upstream}</b> · {replica.state} · {replica.syncState ?? 'async'} · replay_lag {lagText(replica.replayLagMs)} ·{' '}
           {replica.recordsBehind} behind · replay_lsn <code>{replica.replayLsn ?? '–'}</code>
         </p>
       )}
-      {live && repl?.role === 'primary' && <Repoint nodeId={nodeId} />}
-      {live && repl?.role === 'primary' && (
+      {repl?.role === 'primary' && <Repoint nodeId={nodeId} />}
+      {repl?.role === 'primary' && (
         <p data-testid="node-replication">
           primary
           {(repl.standbys ?? []).length > 0 ? ' of ' : ''}
           {(repl.standbys ?? []).map((s) => `${s.id} (${s.state}, ${s.syncState ?? 'async'})`).join(', ')}
         </p>
       )}
-    </div>
+    </FaultActions>
   );
 }
 
