@@ -8,6 +8,7 @@ import { useEffect, useRef } from 'react';
 import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { nextTask } from '../nextTask.ts';
+import { lonePoint, valueRange } from './chartScale.ts';
 import { appStore, useApp } from '../store/appStore.ts';
 
 /**
@@ -66,11 +67,11 @@ export function Chart(props: { title: string; unit: string; x: number[]; series:
       title: props.title,
       width: Math.max(200, el.clientWidth),
       height: height(),
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, y: { range: (_u, min, max) => valueRange(min, max) } },
       axes: [axis('simulated seconds', 30), axis(props.unit, 52)],
       legend: { show: true, live: false },
       cursor: { show: true, drag: { x: false, y: false } },
-      series: [{ label: 't' }, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: (contrast ? 3 : 2) * Math.min(scale, 1.5), points: { show: false }, ...(s.dash ? { dash: [6, 4] } : {}) }))],
+      series: [{ label: 't' }, ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: (contrast ? 3 : 2) * Math.min(scale, 1.5), points: { show: lonePoint }, ...(s.dash ? { dash: [6, 4] } : {}) }))],
     });
     // Resized in a task of its own too: in the observer's callback, each chart's read of its sizes would lay
     // out the page again after the previous chart's resize (an example that opens several charts resized
