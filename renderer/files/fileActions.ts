@@ -4,10 +4,11 @@
  * a download and IndexedDB. Opening a bad file shows what is wrong and leaves the current work alone.
  */
 import { appStore } from '../store/appStore.ts';
-import { type Doc, docFromFile, docText, emptyDoc, hasUnsavedWork, validateDoc } from '../store/doc.ts';
+import { nextTask } from '../nextTask.ts';
+import { type Doc, docText, emptyDoc, hasUnsavedWork, validateDoc } from '../store/doc.ts';
 import { bridge } from './bridge.ts';
 import { readScenario } from './readScenario.ts';
-import { addRecent, type RecentFile } from './storage.ts';
+import { addRecent, jsonBlob, type RecentFile } from './storage.ts';
 
 export function fileNameFor(doc: Doc): string {
   const base = doc.name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'scenario';
@@ -26,9 +27,11 @@ export async function openText(text: string, file: { name: string; path?: string
     return false;
   }
   if (s.loadedKey !== undefined) void s.resetRun();
-  s.replaceDoc(docFromFile(r.raw));
-  s.setFile(file, docText(appStore.getState().doc));
-  addRecent({ name: file.name, path: file.path, text: file.path ? undefined : text, at: Date.now() });
+  s.replaceDoc(r.doc);
+  s.setFile(file, docText(r.doc));
+  // the recent list's write in a task after the document's
+  await nextTask();
+  addRecent({ name: file.name, path: file.path, text: file.path ? undefined : r.file, at: Date.now() });
   s.notify('info', `Opened ${file.name}`);
   return true;
 }
@@ -68,7 +71,7 @@ export async function openRecent(r: RecentFile): Promise<void> {
     }
     return;
   }
-  if (r.text) await openText(r.text, { name: r.name });
+  if (r.text) await openText(await r.text.text(), { name: r.name });
 }
 
 function download(name: string, href: string): void {
@@ -111,9 +114,10 @@ export async function saveFile(saveAs = false): Promise<void> {
     s.notify('info', `Saved ${saved.name}`);
     return;
   }
-  downloadText(name, text);
+  const blob = jsonBlob(text);
+  downloadBlob(name, blob);
   s.setFile({ name }, text);
-  addRecent({ name, text, at: Date.now() });
+  addRecent({ name, text: blob, at: Date.now() });
   s.notify('info', `Saved ${name} (downloaded)`);
 }
 

@@ -3,6 +3,7 @@
  * settings the user set, edges, workload, run). Pure functions over it: ids, validation, conversion.
  */
 import { edgeProblem, nodeKind, parseScenario, type ScenarioIssue } from '../../sim/index.ts';
+import { jsonBlob } from '../files/storage.ts';
 
 export interface DocNode {
   id: string;
@@ -85,16 +86,35 @@ export function docToScenario(doc: Doc): Record<string, unknown> {
 }
 
 const texts = new WeakMap<Doc, string>();
+const autosaves = new WeakMap<Doc, Blob>();
+
+/** `make(doc)`, made once per document: documents are never changed in place (an edit makes a new one). */
+function once<T>(cache: WeakMap<Doc, T>, doc: Doc, make: (doc: Doc) => T): T {
+  let made = cache.get(doc);
+  if (made === undefined) cache.set(doc, (made = make(doc)));
+  return made;
+}
 
 /**
- * The document as a scenario file's text. Documents are never changed in place (an edit makes a new one),
- * so each one's text is made once: the toolbar's unsaved-changes check asks on every store update, which
- * for a multi-megabyte scenario would stringify it many times a second.
+ * The document as a scenario file's text, made once per document: the toolbar's unsaved-changes check asks on
+ * every store update, which for a multi-megabyte scenario would stringify it many times a second.
  */
 export function docText(doc: Doc): string {
-  let text = texts.get(doc);
-  if (text === undefined) texts.set(doc, (text = `${JSON.stringify(docToScenario(doc), null, 2)}\n`));
-  return text;
+  return once(texts, doc, (d) => `${JSON.stringify(docToScenario(d), null, 2)}\n`);
+}
+
+/** The document's JSON as a Blob, the autosave's text (files/storage.ts says why a Blob), made once per document. */
+export function docAutosave(doc: Doc): Blob {
+  return once(autosaves, doc, (d) => jsonBlob(JSON.stringify(d)));
+}
+
+/**
+ * Records a document's `docText` and `docAutosave` made by the worker that read its file, so that the page
+ * never makes them for a document that did not change (each was a long task for a multi-megabyte one).
+ */
+export function rememberTexts(doc: Doc, text: string, autosave: Blob): void {
+  texts.set(doc, text);
+  autosaves.set(doc, autosave);
 }
 
 /**

@@ -85,13 +85,10 @@ export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioS
     },
 
     replaceDoc(doc) {
-      get().commit((d) => {
-        // every key: one the new document lacks (a description) must not survive from the old one
-        for (const k of Object.keys(d) as (keyof Doc)[]) delete d[k];
-        Object.assign(d, structuredClone(doc));
-      });
-      // what the console showed was the old document's
-      set({ selection: { nodes: [], edges: [] }, fitRequest: get().fitRequest + 1, consoleResult: undefined });
+      // `doc` itself, not a copy (documents are never changed in place): copying a multi-megabyte document
+      // was a long task of its own (issue 14). What the console showed was the old document's.
+      const { doc: before, past, fitRequest } = get();
+      set({ doc, past: [...past, before].slice(-HISTORY), future: [], selection: { nodes: [], edges: [] }, fitRequest: fitRequest + 1, consoleResult: undefined });
     },
 
     addNode(kind, position) {

@@ -1,8 +1,8 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StoreApi } from 'zustand/vanilla';
 import { type AppState, createAppStore, type SimPort } from '../../renderer/store/appStore.ts';
 import { type Command, describeSettings, nodeKind } from '../../sim/index.ts';
-import { docFromFile, docText, emptyDoc, hasUnsavedWork, parseSettingInput, settingText, validateDoc } from '../../renderer/store/doc.ts';
+import { docAutosave, docFromFile, docText, emptyDoc, hasUnsavedWork, parseSettingInput, rememberTexts, settingText, validateDoc } from '../../renderer/store/doc.ts';
 import single from '../../lessons/scenarios/single-primary.json';
 
 function fakeSim() {
@@ -49,6 +49,39 @@ describe('replacing the document (New, Open)', () => {
     expect(s().consoleResult).toBeUndefined();
     s().undo();
     expect(s().doc.description).toBe('the old one');
+  });
+
+  it('takes the document as it is, with no copy (a multi-megabyte one was a long task), as one undo step', () => {
+    const before = s().doc;
+    const doc = docFromFile(structuredClone(single));
+    s().replaceDoc(doc);
+    expect(s().doc).toBe(doc);
+    expect(s().past.at(-1)).toBe(before);
+    s().setName('edited');
+    // an edit makes a new document: the one given is not changed
+    expect(doc.name).toBe(single.name);
+    s().undo();
+    s().undo();
+    expect(s().doc).toBe(before);
+  });
+
+  it('makes a document\'s autosave text once, or never when the worker that read its file made it', async () => {
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      const doc = docFromFile(structuredClone(single));
+      const autosave = docAutosave(doc);
+      expect(JSON.parse(await autosave.text())).toEqual(doc);
+      expect(docAutosave(doc)).toBe(autosave);
+      expect(stringify).toHaveBeenCalledTimes(1);
+      const opened = docFromFile(structuredClone(single));
+      const made = new Blob(['{"made":"by the worker"}']);
+      rememberTexts(opened, 'the file text\n', made);
+      expect(docAutosave(opened)).toBe(made);
+      expect(docText(opened)).toBe('the file text\n');
+      expect(stringify).toHaveBeenCalledTimes(1);
+    } finally {
+      stringify.mockRestore();
+    }
   });
 
   it('says when New would lose work: changed since saved, or never saved with nodes', () => {
