@@ -252,8 +252,9 @@ export class Simulation {
    * their times). Not a command: how time is cut into stretches changes nothing, so it is not journaled;
    * pacing it to the wall clock is the runner's (sim/runner/Runner.ts).
    */
-  runUntil(untilUs: number): Promise<void> {
-    return this.exclusive(() => this.advance(untilUs));
+  runUntil(untilUs: number | ((nowUs: number) => number)): Promise<void> {
+    // a function of now is read when this stretch starts, after the ones queued before it
+    return this.exclusive(() => this.advance(typeof untilUs === 'number' ? untilUs : untilUs(this.now)));
   }
 
   private async advance(untilUs: number): Promise<void> {
@@ -398,6 +399,16 @@ export class Simulation {
     const refused = await n.fault(f);
     if (refused) throw new CommandError('command_refused', refused);
     return { outcome: 'applied', message: `${f.kind} ${f.node} done` };
+  }
+
+  /**
+   * What of `c` acts over virtual time after it is applied (a fault's start or failover, a reshard's copy, a
+   * resize's restart), in words for a refusal: a finished run's clock never gets there (sim/runner/Runner.ts).
+   */
+  actsOverTime(c: SimCommand): string | undefined {
+    if (c.do === 'fault' || c.do === 'reshard') return `a ${c.do}`;
+    if (c.do === 'setNodeSetting' && this.nodes.get(c.node)?.restartsFor?.(c.name)) return `a restart of ${c.node} to apply ${c.name}`;
+    return undefined;
   }
 
   /** Validated by the node's kind (with the scenario's other settings); applied live, or recorded for a restart. */

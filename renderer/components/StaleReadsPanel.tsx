@@ -163,9 +163,9 @@ function ReplicaStaleReads() {
             </tbody>
           </table>
         )}
-        {held.newer > 0 && (
+        {held.note && (
           <p className="muted" data-testid="stale-held">
-            The list holds still while the pointer is on it: {held.newer} newer not shown.
+            {held.note}
           </p>
         )}
       </div>

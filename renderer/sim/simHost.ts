@@ -199,7 +199,8 @@ export function createSimHost({ engines, post }: SimHostOptions): SimHost {
       sentSeconds = Math.floor(atUs / 1e6);
       sentEvents = replay.events.length;
       for (const [code, n] of replay.metrics.errors) sentErrors.set(code, { n, at: replay.now });
-      setStatus('paused');
+      // forked at the run's end, it is finished there as the run was: Continue takes it on
+      setStatus(runner.status === 'finished' ? 'finished' : 'paused');
       postSnapshot();
       return null;
     } catch (e) {

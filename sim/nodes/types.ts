@@ -74,6 +74,8 @@ export interface NodeModel {
   boot?(snapshot: Uint8Array | undefined): Promise<void>;
   /** Applies a validated setting; says whether it took effect now or needs a restart of the node. */
   applySetting(name: string, value: unknown): Promise<'applied' | 'restart-required'>;
+  /** Whether applying `name` now takes the running node down and brings it back later in virtual time (a resize). */
+  restartsFor?(name: string): boolean;
   snapshot(): NodeSnapshot;
   /** Extra figures for the JSON report. */
   report?(): ReportBlock;

@@ -13,8 +13,11 @@
  * - The loop reads the speed after its sleep, so switching to max while it sleeps never makes a NaN target.
  * - A stretch is at most 500 ms of virtual time when paced (the sim falls behind the wall clock rather
  *   than jump), 100 ms at max speed.
- * - A run that has finished stays finished: run does nothing, step does nothing, and a fault or a reshard,
- *   which act over virtual time that will not come (a start, a failover, a copy), is refused.
+ * - A run is finished once its clock is at `untilUs`, whatever pressed meanwhile (a pause landing in the
+ *   last stretch, a runner made at its end): run does nothing, step does nothing, and a command that acts
+ *   over virtual time that will not come (Simulation.actsOverTime: a fault's start, a failover, a
+ *   reshard's copy, a resize's restart) is refused.
+ * - A step runs from where the steps before it ended: its target is taken when its stretch starts.
  */
 import { type Command, CommandError, type CommandResult, isRunCommand, parseCommand, type SimCommand } from '../core/commands.ts';
 import { timeUs } from '../scenario/settings.ts';
@@ -46,7 +49,7 @@ const MAX_CHUNK_US = 100_000;
 const PACED_SLEEP_MS = 25;
 
 export class Runner {
-  status: RunStatus = 'ready';
+  status: RunStatus;
   speed: Speed;
   readonly untilUs: number;
   private driving = false;
@@ -59,14 +62,19 @@ export class Runner {
   ) {
     this.speed = options.speed ?? 1;
     this.untilUs = options.untilUs ?? timeUs(sim.scenario.run.duration, 's');
+    this.status = this.atEnd ? 'finished' : 'ready';
+  }
+
+  private get atEnd(): boolean {
+    return this.sim.now >= this.untilUs;
   }
 
   /** Applies a command: run control here, the rest by `Simulation.apply`. A bad one throws a CommandError. */
   async apply<C extends Command>(command: C): Promise<RunnerResult<C>> {
     if (!isRunCommand(command)) {
       const c = command as SimCommand;
-      if (this.status === 'finished' && (c.do === 'fault' || c.do === 'reshard'))
-        throw new CommandError('command_refused', `the run has finished at its run.duration (${this.untilUs / 1e6} s): a ${c.do} acts over virtual time that will not come until the run goes on`);
+      const acts = this.status === 'finished' && this.sim.actsOverTime(c);
+      if (acts) throw new CommandError('command_refused', `the run has finished at its run.duration (${this.untilUs / 1e6} s): ${acts} acts over virtual time that will not come until the run goes on`);
       return this.sim.apply(c) as Promise<RunnerResult<C>>;
     }
     const c = parseCommand(command);
@@ -81,8 +89,8 @@ export class Runner {
         break;
       case 'step':
         if (this.status === 'running') this.setStatus('paused');
-        await this.sim.runUntil(Math.min(this.untilUs, this.sim.now + (c.us ?? MAX_CHUNK_US)));
-        this.setStatus(this.sim.now >= this.untilUs ? 'finished' : 'paused');
+        await this.sim.runUntil((now) => Math.min(this.untilUs, now + (c.us ?? MAX_CHUNK_US)));
+        this.setStatus(this.atEnd ? 'finished' : 'paused');
         break;
       case 'setSpeed':
         this.speed = c.speed;
@@ -114,7 +122,7 @@ export class Runner {
     try {
       let wall = performance.now();
       while (this.status === 'running' && !this.closed) {
-        if (this.sim.now >= this.untilUs) {
+        if (this.atEnd) {
           this.setStatus('finished');
           break;
         }
@@ -127,6 +135,11 @@ export class Runner {
         wall = now;
         await this.sim.runUntil(Math.min(this.untilUs, target));
         this.options.onTick?.(this.sim.now);
+        // the end is the end, even if a pause came during the last stretch
+        if (this.atEnd && !this.closed) {
+          this.setStatus('finished');
+          break;
+        }
         if (pace === 'max') await sleep(0);
       }
     } catch (e) {

@@ -22,12 +22,12 @@ describe.skipIf(!!missing)(`the held stale-read list in Chromium${missing ? ` (s
     await browser?.close();
   });
 
-  // DEFECT: a Reset (pressed from the keyboard, the pointer still on the list) removes the table without a
+  // DEFECT (fixed): a Reset (pressed from the keyboard, the pointer still on the list) removes the table without a
   // pointerleave, and useHeldWhileHovered's hold (staleRows.ts) outlives it: the component stays mounted
   // (StaleReadsPanel renders ReplicaStaleReads whatever the snapshot), so the next run's list shows the old
   // run's rows, newer than the new run's clock, and says newer ones are held "while the pointer is on it"
   // with the pointer elsewhere, until the pointer passes over the table again.
-  it.fails('after a Reset while the list was held, the next run shows its own stale reads', async () => {
+  it('after a Reset while the list was held, the next run shows its own stale reads', async () => {
     await id('btn-examples').click();
     await page.locator('.menu button', { hasText: 'Read replicas' }).first().click();
     await id('node-replica1').waitFor();

@@ -1,8 +1,8 @@
 /**
  * A hostile user's pass on the sim host's paused and finished states (renderer/sim/simHost.ts) and the store's
  * commands around a run's end (renderer/store/runSlice.ts): the app's own chain, store → SimClient → sim host →
- * Simulation → real PGlite in this thread. A test marked `it.fails` proves a defect the product still has (its
- * comment names it); the others guard what held.
+ * Simulation → real PGlite in this thread. Each defect it found failed its test here before its fix; the others
+ * guard what held.
  */
 import { describe, expect, it } from 'vitest';
 import single from '../../lessons/scenarios/single-primary.json';
@@ -32,10 +32,10 @@ function host() {
 }
 
 describe('the sim host at a run end', () => {
-  // DEFECT: Step pressed again before the last step's stretch has run is lost: Runner.apply's step
+  // DEFECT (fixed): Step pressed again before the last step's stretch has run is lost: Runner.apply's step
   // (sim/runner/Runner.ts:84) reads sim.now when the command comes, not when its stretch starts, so steps that
   // wait for the one under way aim at the same moment and run nothing (three presses: 0.1 s, not 0.3 s).
-  it.fails('three Steps pressed in quick succession advance three steps', { timeout: 120_000 }, async () => {
+  it('three Steps pressed in quick succession advance three steps', { timeout: 120_000 }, async () => {
     const { h, last } = host();
     try {
       await h.handle({ do: 'load', scenario: scenario('10s') });
@@ -46,11 +46,11 @@ describe('the sim host at a run end', () => {
     }
   });
 
-  // DEFECT: a fork at the run's end (the scrubber at its last moment, then Fork) is a run paused at run.duration
+  // DEFECT (fixed): a fork at the run's end (the scrubber at its last moment, then Fork) is a run paused at run.duration
   // whose Runner is 'ready', not 'finished' (simHost.ts fork: `pacer(replay, old.untilUs)`, status 'paused'):
   // a fault goes through (a stop's start never ends), and Continue does nothing the first time (the host's
   // continue answers only a 'finished' runner; the store's Run then finishes it at once).
-  it.fails('a run forked at its end: a fault is refused as on the finished run, and Continue takes it on', { timeout: 120_000 }, async () => {
+  it('a run forked at its end: a fault is refused as on the finished run, and Continue takes it on', { timeout: 120_000 }, async () => {
     const { h, last, primary } = host();
     try {
       await h.handle({ do: 'load', scenario: scenario('300ms') });
@@ -146,11 +146,11 @@ async function finishedApp() {
 }
 
 describe('the store at a run end', () => {
-  // DEFECT: a setting that restarts the node (cores, ram, shared_buffers, instance) given on a finished run
+  // DEFECT (fixed): a setting that restarts the node (cores, ram, shared_buffers, instance) given on a finished run
   // applies, and its restart acts over virtual time that never comes: the canvas shows the primary
   // 'restarting' for good and its console answers "the database system is starting up". The store's
   // applySettingLive (runSlice.ts:196) sends it, and the runner (Runner.ts:68) refuses only faults and reshards.
-  it.fails('a resize on a finished run leaves the node usable', { timeout: 120_000 }, async () => {
+  it('a resize on a finished run leaves the node usable', { timeout: 120_000 }, async () => {
     const s = await finishedApp();
     try {
       await s().applySettingLive('primary', 'cores', 8);

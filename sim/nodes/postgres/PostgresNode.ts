@@ -148,11 +148,21 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       if (Math.round(this.ctx.scheduler.now / HOUSEKEEPING_US) % (CHECKPOINT_CHECK_US / HOUSEKEEPING_US) === 0) {
         const sizes = await this.pendingSize?.catch(() => undefined);
         if (sizes) this.stats.apply(sizes);
-        await this.recovery?.look(engine, this.settings, this.isReplica, this.replication?.appliedPosition());
-        this.ctx.metrics.realQueries += 1;
-        this.pendingSize = NodeStatistics.measure(engine);
-        this.pendingSize.catch(() => undefined);
-        this.recovery?.measureWal(engine);
+        // an engine that dies under the checkpoint (the watchdog killed a statement sent before it) is the node's crash
+        const crashed = await this.recovery?.look(engine, this.settings, this.isReplica, this.replication?.appliedPosition()).then(
+          () => false,
+          async (e) => {
+            if (!(e instanceof EngineDeadError)) throw e;
+            await this.crash(e.reason);
+            return true;
+          },
+        );
+        if (!crashed) {
+          this.ctx.metrics.realQueries += 1;
+          this.pendingSize = NodeStatistics.measure(engine);
+          this.pendingSize.catch(() => undefined);
+          this.recovery?.measureWal(engine);
+        }
       }
     }
     this.ctx.scheduler.after(HOUSEKEEPING_US, () => this.housekeeping());
@@ -575,6 +585,11 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       return 'applied';
     }
     return 'restart-required';
+  }
+
+  /** Whether applying `name` now restarts the server (resize.ts): its start is an event of virtual time. */
+  restartsFor(name: string): boolean {
+    return RESIZE_SETTINGS.has(name) && this.status === 'up';
   }
 
   /** Up again after a restart to apply a setting (resize.ts), unless a crash's recovery took it over. */
