@@ -1,7 +1,8 @@
 /**
  * The window: toolbar; palette, canvas and inspector; the dock below the canvas. The first screen (toolbar,
- * lessons and the welcome over the window) mounts first; the canvas, the dock and the inspector each in a
- * later task (`Later`), behind the welcome.
+ * lessons and the welcome over the window) mounts first; the palette, the canvas, the dock and the inspector
+ * each in a later task (`Later`), behind the welcome (the palette in the first screen's layout made it
+ * a quarter longer).
  */
 import { type CSSProperties, useCallback, useEffect } from 'react';
 import { Canvas, ReactFlowProvider } from './canvas/Canvas.tsx';
@@ -51,7 +52,9 @@ export function App() {
       <ReactFlowProvider>
         <div className="workspace">
           <LessonPanel />
-          <Palette />
+          <Later fallback={<aside className="palette" />}>
+            <Palette />
+          </Later>
           <main className="center">
             <div className="canvas-wrap">
               <Later>

@@ -11,7 +11,20 @@ import { SIM_STAGES } from '../sim/stages.ts';
 import { initStorage } from './files/storage.ts';
 import { nextTask } from './nextTask.ts';
 
+/**
+ * A line of text in the page's fonts while the code loads: the page's first layout (its style sheets
+ * indexed, the system font found, the first glyphs shaped and painted) happens now, in a short task of its
+ * own, not in the first screen's (issue 14: that task was 12-22 ms of CPU). React's first commit replaces it.
+ */
+function showLoading() {
+  const note = document.createElement('p');
+  note.className = 'muted';
+  note.append(Object.assign(document.createElement('b'), { textContent: 'PG Scaling Lab' }), ' is loading…');
+  document.getElementById('root')!.append(note);
+}
+
 async function boot() {
+  showLoading();
   await initStorage();
   // the sim's libraries, then the sim itself in stages (sim/stages.ts: its zod schemas are built at
   // import). The page's zod runs without its JIT: by default each object schema compiles a parser (`new

@@ -21,10 +21,23 @@
  * re-rendered the whole canvas, now only under larger text; the examples' sort built ICU's collator
  * (localeCompare, 15-20 ms) and uPlot's module its number and date formatters, now a task each before it.
  * Worst task in CPU, A/B with main at a load of 8-17 on 2 cores: opening the example 15-22 ms (main 17-25), the
- * boot 18-21 (main 21-27), the run 12-13 (main 16); the cold start stays 28-34 (main 26-32): its worst tasks are
- * now the sim's last stage (sim/index.ts, 25-33), ICU's first formatter (~28, whichever Intl call comes first),
+ * boot 18-21 (main 21-27), the run 12-13 (main 16); the cold start stays 28-34 (main 26-32): its worst tasks were
+ * then the sim's last stage (sim/index.ts, 25-33), ICU's first formatter (~28, whichever Intl call comes first),
  * the first layout of the window (~25) and a lesson file's validation (21-35). At a load of 11 this test measured
- * cold start 51 ms, boot 72, the other phases none over 50; at 13.9, 130-144, 103-131, 114-282, 0-125, 0-199. A
+ * cold start 51 ms, boot 72, the other phases none over 50; at 13.9, 130-144, 103-131, 114-282, 0-125, 0-199.
+ * Then, for the cold start (Chromium's thread CPU per task from a trace, A/B interleaved with main, 4 rounds each
+ * at a load of 9-13 on 2 cores): a lesson file is read in one slice and validated in the next (lessons/load.ts:
+ * the first file's task 10-20 ms, now 8-11); the locale's likely subtags are loaded a task before ICU's first
+ * number formatter (13-25, now 10-12: the rest is V8's set of ICU's locales, one native call that cannot be
+ * cut); a chart is sized a task after it is built (10-25, now 9-11); the palette mounts a task after the first
+ * screen, and a line of text in the page's fonts is laid out while the code loads (the first screen's layout
+ * 13-19, now 8-11). The sim's stages were 8-15 each before and after (sim/index.ts, the last, 2-4: it no longer
+ * needs splitting). The cold start's worst task went from 15-25 ms to 12-16, and no one kind of task leads:
+ * React's commits of the window (9-13), the inspector's first layout (9-14), a sim stage, ICU's set of locales
+ * and Playwright's own injected script (10-15: the test's, not the app's). This test, A/B with main, 3 rounds at a
+ * load of 6.5-11: the cold start's worst task 50, 0 and 56 ms (main 0, 66 and 102); the other phases as before
+ * (opening the example 0-126, main 0; its CPU in a trace 12-14, main 12-22). The bound stays: these figures are
+ * the machine's load as much as the app's. A
  * long task is wall time: a machine busier than its cores stretches every task by
  * the time the main thread waits for one (CI's 2 cores run this page, the sim worker and its PGlite engines):
  * at a load of 20-21 on 2 cores, opening the example, 42 ms of CPU, measured 700-750 ms. The bound is set

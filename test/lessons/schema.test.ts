@@ -1,8 +1,8 @@
 /** The lesson format: shipped lessons load; bad lesson files give errors with their path and line, and the others keep working. */
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { formatLessonError, loadLessons, parseLocated } from '../../lessons/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { formatLessonError, lessonSchema, loadingLessons, loadLessons, parseLocated } from '../../lessons/index.ts';
 import { lessonFiles } from './lessonFiles.ts';
 
 const files = lessonFiles();
@@ -25,6 +25,19 @@ function errorsOf(text: string, extra: Record<string, string> = {}) {
 const lineWith = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
 describe('lesson files', () => {
+  it('a file is read in one slice and validated in the next (the app gives the page a turn between them)', () => {
+    const validate = vi.spyOn(lessonSchema, 'safeParse');
+    try {
+      const loading = loadingLessons({ 'lessons/monitoring.json': good });
+      loading.next();
+      expect(validate).not.toHaveBeenCalled();
+      loading.next();
+      expect(validate).toHaveBeenCalledTimes(1);
+    } finally {
+      validate.mockRestore();
+    }
+  });
+
   it('every shipped lesson loads, with a start scenario per step, and has a test that replays its solution', () => {
     const { lessons, errors } = loadLessons(files);
     expect(errors.map(formatLessonError)).toEqual([]);
