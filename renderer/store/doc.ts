@@ -89,7 +89,7 @@ const texts = new WeakMap<Doc, string>();
 const autosaves = new WeakMap<Doc, Blob>();
 
 /** `make(doc)`, made once per document: documents are never changed in place (an edit makes a new one). */
-function once<T>(cache: WeakMap<Doc, T>, doc: Doc, make: (doc: Doc) => T): T {
+export function once<T>(cache: WeakMap<Doc, T>, doc: Doc, make: (doc: Doc) => T): T {
   let made = cache.get(doc);
   if (made === undefined) cache.set(doc, (made = make(doc)));
   return made;

@@ -8,7 +8,7 @@ import type { FaultCommand, RunEvent, RunStatus, SeriesPoint, SpeedSetting } fro
 import { SimCommandError } from '../sim/simClient.ts';
 import type { AppSet, AppState, SimPort } from './appStore.ts';
 import { appendLive, type LivePoint } from './liveSeries.ts';
-import { type Doc, docToScenario } from './doc.ts';
+import { type Doc, docToScenario, once } from './doc.ts';
 import { NO_TIME, recordFrame } from './timeSlice.ts';
 
 /**
@@ -60,21 +60,27 @@ export interface RunSlice {
   addEvent(event: Omit<RunEvent, 'at'>): void;
 }
 
-/** The parts of a document the simulation depends on (not positions, labels or the name). */
+const simKeys = new WeakMap<Doc, string>();
+
+/**
+ * The parts of a document the simulation depends on (not positions, labels or the name), made once per
+ * document: the toolbar's staleness check asks on every store update (every snapshot of a run).
+ */
 export function simKey(doc: Doc): string {
-  const s = docToScenario(doc) as { nodes: { id: string; kind: string; settings: unknown; region?: string }[] };
-  return JSON.stringify({
-    nodes: s.nodes.map((n) => ({ id: n.id, kind: n.kind, settings: n.settings, region: n.region })),
-    edges: doc.edges,
-    workload: doc.workload,
-    run: doc.run,
-    // the shard map and the region table: an edit of either applies at the next Run
-    sharding: doc.sharding,
-    regions: doc.regions,
+  return once(simKeys, doc, (d) => {
+    const s = docToScenario(d) as { nodes: { id: string; kind: string; settings: unknown; region?: string }[] };
+    return JSON.stringify({
+      nodes: s.nodes.map((n) => ({ id: n.id, kind: n.kind, settings: n.settings, region: n.region })),
+      edges: d.edges,
+      workload: d.workload,
+      run: d.run,
+      // the shard map and the region table: an edit of either applies at the next Run
+      sharding: d.sharding,
+      regions: d.regions,
+    });
   });
 }
 
-/** The ids of the nodes of the sim loaded with this key. */
 function loadedNodes(key: string): string[] {
   return (JSON.parse(key) as { nodes: { id: string }[] }).nodes.map((n) => n.id);
 }

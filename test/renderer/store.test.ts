@@ -4,6 +4,7 @@ import { type AppState, createAppStore, type SimPort } from '../../renderer/stor
 import { type Command, describeSettings, nodeKind } from '../../sim/index.ts';
 import { docAutosave, docFromFile, docText, emptyDoc, hasUnsavedWork, parseSettingInput, rememberTexts, settingText, validateDoc } from '../../renderer/store/doc.ts';
 import single from '../../lessons/scenarios/single-primary.json';
+import { isStale, simKey } from '../../renderer/store/runSlice.ts';
 
 function fakeSim() {
   const calls: { type: string; args: unknown[] }[] = [];
@@ -79,6 +80,21 @@ describe('replacing the document (New, Open)', () => {
       expect(docAutosave(opened)).toBe(made);
       expect(docText(opened)).toBe('the file text\n');
       expect(stringify).toHaveBeenCalledTimes(1);
+    } finally {
+      stringify.mockRestore();
+    }
+  });
+
+  it("asks whether the loaded run is stale once per document, not at every store update (every snapshot)", () => {
+    const doc = docFromFile(structuredClone(single));
+    const key = simKey(doc);
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      for (let i = 0; i < 10; i++) expect(isStale({ loadedKey: key, doc })).toBe(false);
+      expect(stringify).not.toHaveBeenCalled();
+      // a document the sim depends on differently is stale; one changed only where the sim does not look is not
+      expect(isStale({ loadedKey: key, doc: { ...doc, run: { ...doc.run, seed: 2 } } })).toBe(true);
+      expect(isStale({ loadedKey: key, doc: { ...doc, name: 'renamed' } })).toBe(false);
     } finally {
       stringify.mockRestore();
     }
