@@ -73,16 +73,16 @@ const files = (f: FileBytes) => `${mb(f.held)}${f.held === f.used ? '' : ` (size
 
 /**
  * One endurance minute's memory by thread, in MB: RSS and the tables' size; the main thread's heap and external
- * memory after a full collection; each engine's wasm memory, its own files' buffers by kind (and their sizes
+ * memory after a full collection (the heap's pages kept beside what it uses); each engine's wasm memory, its own files' buffers by kind (and their sizes
  * where those differ), files unlinked but still open, and its worker's heap (used and external, not collected).
  */
-function memoryLine(m: { rss: number; db: number; heapUsed: number; external: number; engineMemory: ({ name: string } & EngineMemory)[] }): string {
+function memoryLine(m: { rss: number; db: number; heapUsed: number; heapTotal: number; external: number; engineMemory: ({ name: string } & EngineMemory)[] }): string {
   const engines = m.engineMemory.map(
     (e) =>
       `${e.name}: wasm ${mb(e.wasmBytes)}, relations ${files(e.relations)}, wal ${files(e.wal)}, other ${files(e.other)}, unlinked ${files(e.unlinkedOpen)}` +
       (e.heap ? `, heap ${mb(e.heap.usedBytes)} external ${mb(e.heap.externalBytes)}` : ''),
   );
-  return [`RSS ${mb(m.rss)}, tables ${mb(m.db)}, main heap ${mb(m.heapUsed)} external ${mb(m.external)}`, ...engines].join('\n  ');
+  return [`RSS ${mb(m.rss)}, tables ${mb(m.db)}, main heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}`, ...engines].join('\n  ');
 }
 
 /** Read-replicas run twice for `seconds`: whether the reports (but for wall time) are the same, and where they first differ. */
@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
     global.gc?.();
     global.gc?.();
-    const { rss, heapUsed, external } = process.memoryUsage();
+    const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
     const engineMemory = await Promise.all(rrEngines.filter((e) => e.alive).map(async (e) => ({ name: e.name, ...((await e.request({ op: 'memory' })) as { memory: EngineMemory }).memory })));
     return {
       cpuPerRequestUs: (t.cpu * 1e6) / (requests(rr) - before),
@@ -196,6 +196,7 @@ async function main(): Promise<void> {
       rss,
       db: databaseBytes(rr),
       heapUsed,
+      heapTotal,
       external,
       engineMemory,
     };
