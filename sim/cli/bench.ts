@@ -12,7 +12,7 @@
  * - Endurance: read-replicas run on, CPU per simulated request and RSS in its first and last simulated minute
  *   (CPU within 10 %; memory growth < 5 % beyond the tables' own growth, the databases' sizes summed over the
  *   nodes, since each engine holds its tables in memory). 10 minutes with `--long`; 3 by default, so that
- *   the whole benchmark takes a few minutes.
+ *   the whole benchmark takes a few minutes. Every minute it prints where the memory is, by thread (`memoryLine`).
  * - Boot: 16 postgres nodes ready (<= 2 s, <= 40 MB each).
  *
  * `--browser` instead measures the web app in headless Chromium (`benchBrowser.ts`): simulated seconds per
@@ -24,6 +24,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
+import type { DbEngine } from '../engine/DbEngine.ts';
+import type { EngineMemory, FileBytes } from '../engine/engineMemory.ts';
 import { nodeEngineFactory } from '../engine/node/platform.ts';
 import { bootPglite } from '../engine/PgliteEngine.ts';
 import { dataSnapshot, ENGINE_CONF } from '../engine/snapshots.ts';
@@ -64,6 +66,23 @@ function databaseBytes(sim: Simulation): number {
   let bytes = 0;
   for (const n of sim.nodes.values()) bytes += Number((n.report?.() as { databaseBytes?: number } | undefined)?.databaseBytes ?? 0);
   return bytes;
+}
+
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+const files = (f: FileBytes) => `${mb(f.held)}${f.held === f.used ? '' : ` (size ${mb(f.used)})`}`;
+
+/**
+ * One endurance minute's memory by thread, in MB: RSS and the tables' size; the main thread's heap and external
+ * memory after a full collection (the heap's pages kept beside what it uses); each engine's wasm memory, its own files' buffers by kind (and their sizes
+ * where those differ), files unlinked but still open, and its worker's heap (used and external, not collected).
+ */
+function memoryLine(m: { rss: number; db: number; heapUsed: number; heapTotal: number; external: number; engineMemory: ({ name: string } & EngineMemory)[] }): string {
+  const engines = m.engineMemory.map(
+    (e) =>
+      `${e.name}: wasm ${mb(e.wasmBytes)}, relations ${files(e.relations)}, wal ${files(e.wal)}, other ${files(e.other)}, unlinked ${files(e.unlinkedOpen)}` +
+      (e.heap ? `, heap ${mb(e.heap.usedBytes)} external ${mb(e.heap.externalBytes)}` : ''),
+  );
+  return [`RSS ${mb(m.rss)}, tables ${mb(m.db)}, main heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}`, ...engines].join('\n  ');
 }
 
 /** Read-replicas run twice for `seconds`: whether the reports (but for wall time) are the same, and where they first differ. */
@@ -129,7 +148,8 @@ async function main(): Promise<void> {
 
   // The sims, booted before timing; each round runs each one SLICE_US further.
   const sp = await Simulation.create(single, { engines });
-  const rr = await Simulation.create(replicas, { engines });
+  const rrEngines: DbEngine[] = [];
+  const rr = await Simulation.create(replicas, { engines: { ...engines, create: async (o) => rrEngines[rrEngines.push(await engines.create(o)) - 1] } });
   const slice = async (sim: Simulation) => {
     const before = requests(sim);
     await sim.runUntil(sim.now + SLICE_US);
@@ -159,7 +179,7 @@ async function main(): Promise<void> {
   await db.close();
   await sp.close();
 
-  // Endurance: read-replicas runs on; its first and last simulated minute.
+  // Endurance: read-replicas runs on; its first and last simulated minute, and where the memory is every minute.
   const minute = async () => {
     const before = requests(rr);
     const t = await timed(() => rr.runUntil(rr.now + 60e6));
@@ -168,12 +188,27 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
     global.gc?.();
     global.gc?.();
-    return { cpuPerRequestUs: (t.cpu * 1e6) / (requests(rr) - before), wallPerSimSecond: t.wall / 60, rss: process.memoryUsage().rss, db: databaseBytes(rr) };
+    const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+    const engineMemory = await Promise.all(rrEngines.filter((e) => e.alive).map(async (e) => ({ name: e.name, ...((await e.request({ op: 'memory' })) as { memory: EngineMemory }).memory })));
+    return {
+      cpuPerRequestUs: (t.cpu * 1e6) / (requests(rr) - before),
+      wallPerSimSecond: t.wall / 60,
+      rss,
+      db: databaseBytes(rr),
+      heapUsed,
+      heapTotal,
+      external,
+      engineMemory,
+    };
   };
-  const endStart = rr.now;
-  const first = await minute();
-  await rr.runUntil(endStart + (enduranceMin - 1) * 60e6);
-  const last = await minute();
+  const minutes: Awaited<ReturnType<typeof minute>>[] = [];
+  for (let m = 1; m <= enduranceMin; m++) {
+    const f = await minute();
+    minutes.push(f);
+    console.log(`minute ${m}: ${memoryLine(f)}`);
+  }
+  const first = minutes[0];
+  const last = minutes[minutes.length - 1];
   console.log(`endurance: CPU per request ${round(first.cpuPerRequestUs, 0)} -> ${round(last.cpuPerRequestUs, 0)} us, wall per simulated s ${round(first.wallPerSimSecond)} -> ${round(last.wallPerSimSecond)}`);
   await rr.close();
   const cpuGrowth = last.cpuPerRequestUs / first.cpuPerRequestUs - 1;

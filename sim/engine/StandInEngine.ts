@@ -71,6 +71,8 @@ export class StandInEngine implements DbEngine {
         return {};
       case 'dump':
         return { tar: new Uint8Array(0) };
+      case 'memory':
+        return { memory: { wasmBytes: 0, relations: { held: 0, used: 0 }, wal: { held: 0, used: 0 }, other: { held: 0, used: 0 }, unlinkedOpen: { held: 0, used: 0 }, sharedBytes: 0 } };
     }
   }
 

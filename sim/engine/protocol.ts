@@ -5,6 +5,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { enterConsole, leaveConsole } from './consoleSession.ts';
+import { type EngineMemory, engineMemory } from './engineMemory.ts';
 import { dataDirTar } from './snapshotFs.ts';
 import { CONSOLE_ROLE, SUPERUSER } from './snapshots.ts';
 import { WireSession } from './wire.ts';
@@ -77,7 +78,9 @@ export type EngineRequest =
   /** A setup script (schema, data, settings). */
   | { op: 'exec'; sql: string }
   /** The data directory as an uncompressed tar. */
-  | { op: 'dump' };
+  | { op: 'dump' }
+  /** Where the engine's memory is (engineMemory.ts): a diagnostic the benchmark prints. */
+  | { op: 'memory' };
 
 export interface StatementResult {
   command?: string;
@@ -115,7 +118,7 @@ export interface ConsoleReply {
 
 export type RunRequest = Extract<EngineRequest, { op: 'run' }>;
 
-export type EngineReply = RunReply | ProfileReply | ConsoleReply | { error?: EngineError } | { tar: Uint8Array };
+export type EngineReply = RunReply | ProfileReply | ConsoleReply | { error?: EngineError } | { tar: Uint8Array } | { memory: EngineMemory };
 
 const EXPLAINABLE = /^\s*(\(?\s*select|with|insert|update|delete|merge|values|table)\b/i;
 const CURSOR_SAFE = /^\s*(\(?\s*select|with|values|table)\b/i;
@@ -154,6 +157,8 @@ export async function handleRequest(db: PGlite, req: EngineRequest): Promise<Eng
       }
     case 'dump':
       return { tar: dataDirTar(db) };
+    case 'memory':
+      return { memory: engineMemory(db) };
   }
 }
 

@@ -10,14 +10,25 @@ import type { DbEngine, EngineFactory } from './DbEngine.ts';
 import type { EngineReply } from './protocol.ts';
 import { parseSql, statementText } from '../sql/parser.ts';
 
-// The real engine is kept small (its files live in memory): 8MB of shared buffers, WAL checkpointed at
-// 16MB and, with wal_recycle off, old segments removed rather than kept, so snapshots stay small too.
+/** The engine's own max_wal_size, in MB (its WAL segments are 1 MB: snapshots' initdb). */
+const ENGINE_MAX_WAL_MB = 16;
+/**
+ * WAL an engine writes before its own checkpoint is due, as PostgreSQL's checkpointer counts it (xlog.c:
+ * CheckPointSegments = max_wal_size / (1 + checkpoint_completion_target 0.9) segments, 8, and a checkpoint
+ * once the insert position is that many segments less one past the last one's). A single-user backend has no
+ * checkpointer, so the node's Recovery asks for it (nodes/postgres/Recovery.ts).
+ */
+export const ENGINE_CHECKPOINT_WAL_BYTES = (Math.floor(ENGINE_MAX_WAL_MB / 1.9) - 1) * 2 ** 20;
+
+// The real engine is kept small (its files live in memory): 8MB of shared buffers, WAL checkpointed as
+// max_wal_size 16MB has it (ENGINE_CHECKPOINT_WAL_BYTES) and, with wal_recycle off, old segments removed
+// rather than kept, so its memory and snapshots stay small too.
 // max_prepared_transactions above 0 lets a shard's part of a two-phase commit be prepared for real
 // (sim/nodes/postgres/preparedTransaction.ts; one at a time per engine, so a few slots are plenty).
 export const ENGINE_CONF = [
   'shared_buffers = 8MB',
   'min_wal_size = 2MB',
-  'max_wal_size = 16MB',
+  `max_wal_size = ${ENGINE_MAX_WAL_MB}MB`,
   'wal_recycle = off',
   'wal_init_zero = off',
   'max_prepared_transactions = 4',

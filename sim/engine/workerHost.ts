@@ -4,6 +4,7 @@
  * batches (one message for all the replies ready when the queue runs dry): a message costs more than a
  * primary-key select.
  */
+import type { EngineMemory } from './engineMemory.ts';
 import { bootPglite, type PgliteBootOptions } from './PgliteEngine.ts';
 import type { EngineRequest } from './protocol.ts';
 import { RequestQueue } from './requestQueue.ts';
@@ -12,6 +13,8 @@ import type { HostMessage, ReplyItem } from './WorkerEngine.ts';
 export interface HostPort {
   postMessage(message: HostMessage, transfer?: Transferable[]): void;
   onMessage(listener: (message: unknown) => void): void;
+  /** This thread's JavaScript heap, where the platform can read it (a `memory` reply carries it). */
+  heap?(): NonNullable<EngineMemory['heap']>;
 }
 
 export function serveEngine(port: HostPort): void {
@@ -21,6 +24,7 @@ export function serveEngine(port: HostPort): void {
     before: (req) => req.op === 'console' && flush(),
     answer: (id, r) => {
       if ('failed' in r) ready.push({ id, failed: String((r.failed as Error)?.message ?? r.failed) });
+      else if ('memory' in r.reply) ready.push({ id, reply: { memory: { ...r.reply.memory, heap: port.heap?.() } } });
       else if ('tar' in r.reply) {
         flush();
         port.postMessage({ type: 'replies', replies: [{ id, reply: r.reply }] }, [r.reply.tar.buffer as ArrayBuffer]);

@@ -9,6 +9,8 @@
  *   stays bounded (wal_recycle is off). It is kept as an incremental backup of the base backup the node
  *   booted from (what changed since: the workload's tables, WAL, transaction status), so that keeping it
  *   costs what the workload wrote, not a whole data directory a node.
+ * - Between the node's checkpoints the engine checkpoints on its own, as its checkpointer would at its own
+ *   max_wal_size (ENGINE_CONF): that keeps its WAL, which lives in memory, small, and changes no restartpoint.
  * - The redo log is statement shipping, as replication's stream is: the write requests (workload operations
  *   with their virtual clock, console writes) sent to the engine since the checkpoint, in the engine's order.
  *   An entry is redone when its transaction ended (committed, or failed as it will fail again) before the
@@ -25,6 +27,7 @@
 import type { DbEngine } from '../../engine/DbEngine.ts';
 import { IncrementalTar } from '../../engine/incrementalTar.ts';
 import type { EngineRequest, RunReply } from '../../engine/protocol.ts';
+import { ENGINE_CHECKPOINT_WAL_BYTES } from '../../engine/snapshots.ts';
 import { parseLsn } from '../../replication/Stream.ts';
 import { memoryBytes, timeUs } from '../../scenario/settings.ts';
 import type { SimContext } from '../types.ts';
@@ -58,6 +61,8 @@ export class Recovery {
   private walMeasured: Promise<number> | undefined;
   /** The furthest WAL position the node's engine has shown (bytes): a recovered engine's WAL goes on past it. */
   private walSeen = 0;
+  /** The engine's WAL position at its last checkpoint (the node's, or its own: `engineCheckpoint`), as measured. */
+  private engineCheckpointLsn: number | undefined;
 
   /** `base`: the base backup the node booted from, its first checkpoint. */
   constructor(
@@ -101,11 +106,28 @@ export class Recovery {
    */
   async look(engine: DbEngine, settings: PostgresSettings, standby: boolean, position: number | undefined): Promise<void> {
     const lsn = await this.walMeasured?.catch(() => undefined);
-    if (!this.due(settings, this.ctx.scheduler.now, lsn)) return;
+    if (!this.due(settings, this.ctx.scheduler.now, lsn)) return this.engineCheckpoint(engine, lsn);
     this.ctx.metrics.realQueries += 3;
     const walBytes = await this.checkpoint(engine, this.ctx.scheduler.now, position);
     const what = standby ? 'restartpoint' : 'checkpoint';
     this.ctx.emit({ type: 'checkpoint', node: this.node, message: `${this.node}: ${what} complete (${(walBytes / 2 ** 20).toFixed(1)} MB of WAL since the last)` });
+  }
+
+  /**
+   * The engine's own checkpointer, which a single-user backend lacks: a CHECKPOINT of the engine alone (no
+   * restartpoint, nothing modelled) once it has written ENGINE_CHECKPOINT_WAL_BYTES of WAL since its last
+   * (`lsn`: its last measured position), so it removes its old segments. Without it the engine held every
+   * segment written between the node's checkpoints (~4 MB a minute a node on read-replicas, ~20 MB by
+   * checkpoint_timeout's 5 min, more for a longer one) in memory that its worker's allocator kept once freed.
+   */
+  private engineCheckpoint(engine: DbEngine, lsn: number | undefined): void {
+    if (lsn === undefined) return;
+    this.engineCheckpointLsn ??= lsn;
+    if (lsn - this.engineCheckpointLsn < ENGINE_CHECKPOINT_WAL_BYTES) return;
+    this.engineCheckpointLsn = lsn;
+    this.ctx.metrics.realQueries += 1;
+    // in the engine's order, like every request: what it changes (the WAL's full-page images) is the same on every run
+    engine.request({ op: 'exec', sql: 'CHECKPOINT' }).catch(() => undefined);
   }
 
   /** Measures the engine's WAL insert position now (in its order), for the next look. */
@@ -141,6 +163,7 @@ export class Recovery {
     const tar = ((await dump) as { tar: Uint8Array }).tar;
     const lsn = await walPosition;
     this.sawWal(lsn);
+    this.engineCheckpointLsn = lsn;
     const walBytes = lsn - (this.last.lsn ?? lsn);
     this.last = { image: IncrementalTar.of(this.base, tar), atUs: nowUs, lsn, position };
     this.redo = this.redo.slice(sent);
