@@ -143,7 +143,9 @@ export class WorkerEngine implements DbEngine {
       busy = Math.min(wall, cpu - this.lastProgressCpu);
     } else if (m && wall > this.watchdogMs) busy = wall * m.shareOfCore();
     if (busy > this.watchdogMs || wall > WALL_LIMIT * this.watchdogMs) {
-      const reason = busy > this.watchdogMs ? `a statement ran for more than ${this.watchdogMs} ms of real time` : `a statement waited for more than ${WALL_LIMIT * this.watchdogMs} ms of real time`;
+      // one text whichever limit it passed: which one depends on the machine's load, and the reason goes into
+      // the run's events and report, which are a function of the scenario, seed and journal
+      const reason = `a statement ran past the watchdog (${this.watchdogMs} ms of CPU time, or ${WALL_LIMIT * this.watchdogMs} ms of real time)`;
       this.die(reason);
       this.onDeath?.(reason);
     }

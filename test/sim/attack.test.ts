@@ -109,14 +109,14 @@ const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r 
 
 /**
  * The report without its wall time, with every node's rows as digests (determinism.test.ts's). The watchdog's
- * reason is left out: its words and figure come from the wall clock ("ran for more than 4000 ms", or "waited for
- * more than 24000 ms" on a loaded machine), and the report carries them in its crash events (see the report).
+ * reason, which the report carries in its crash events, is one text whichever of its limits the statement passed
+ * (which one depends on the machine's load: it was "ran for more than 4000 ms" or "waited for more than 24000 ms").
  */
 async function outcome(sim: Simulation): Promise<string> {
   const digests = [];
   for (const node of NODES) digests.push(await sim.apply({ do: 'runSql', node, sql: DIGESTS }));
   const { wallSeconds: _, ...report } = buildReport(sim, digests, 0);
-  return JSON.stringify(report, null, 1).replace(/a statement (ran|waited) for more than \d+ ms of real time/g, 'a runaway');
+  return JSON.stringify(report, null, 1);
 }
 
 /** The shortest checkpoint schedule PostgreSQL allows (30s), and a max_wal_size (2MB) the workload passes between looks. */

@@ -156,12 +156,9 @@ export class Recovery {
    */
   private async checkpoint(engine: DbEngine, nowUs: number, position?: number): Promise<number> {
     const sent = this.redo.length;
-    const checkpointed = engine.request({ op: 'exec', sql: 'CHECKPOINT' });
-    const walPosition = walInsertLsn(engine);
-    const dump = engine.request({ op: 'dump' });
-    await checkpointed;
-    const tar = ((await dump) as { tar: Uint8Array }).tar;
-    const lsn = await walPosition;
+    // all three awaited together: an engine that dies under one fails them all, and none is left unhandled
+    const [, lsn, dumped] = await Promise.all([engine.request({ op: 'exec', sql: 'CHECKPOINT' }), walInsertLsn(engine), engine.request({ op: 'dump' })]);
+    const tar = (dumped as { tar: Uint8Array }).tar;
     this.sawWal(lsn);
     this.engineCheckpointLsn = lsn;
     const walBytes = lsn - (this.last.lsn ?? lsn);
