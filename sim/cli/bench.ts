@@ -36,6 +36,8 @@ import { readArgs, shared, UsageError } from './options.ts';
 const USAGE = 'usage: npm run bench -- [--long] [--rounds N] [--json OUT] | --browser | --determinism SECONDS';
 /** Virtual time each sim runs per round. */
 const SLICE_US = 5e6;
+/** Virtual time each sim runs before the rounds, untimed. */
+const WARM_US = 2e6;
 /** Wall time of the raw loop per round. */
 const RAW_MS = 2000;
 
@@ -150,6 +152,10 @@ async function main(): Promise<void> {
   const sp = await Simulation.create(single, { engines });
   const rrEngines: DbEngine[] = [];
   const rr = await Simulation.create(replicas, { engines: { ...engines, create: async (o) => rrEngines[rrEngines.push(await engines.create(o)) - 1] } });
+  // warmed as the raw loop is by its 2,000 selects: each sim's first simulated seconds (the clients' ramp-up, the
+  // engines' caches and plans, the JIT on the sim's code) was in the first round, which measured ~half the others
+  await sp.runUntil(WARM_US);
+  await rr.runUntil(WARM_US);
   const slice = async (sim: Simulation) => {
     const before = requests(sim);
     await sim.runUntil(sim.now + SLICE_US);
