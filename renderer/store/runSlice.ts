@@ -188,7 +188,9 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
 
     async setSpeed(speed) {
       set({ speed });
-      if (subscribed) await client().apply({ do: 'setSpeed', speed }).catch(fail);
+      // told to the sim host even before a first load: it keeps it for the load, whose state messages carry
+      // its speed (the store took 1 from them, so max chosen before the first Run ran at 1x)
+      await client().apply({ do: 'setSpeed', speed }).catch(fail);
     },
 
     async resetRun() {

@@ -145,6 +145,24 @@ async function finishedApp() {
   return s;
 }
 
+describe('the speed chosen before the first Run', () => {
+  // DEFECT (fixed): the store told the sim host a speed only once it had subscribed to it (after a first load),
+  // and the load's state messages carried the host's speed (1), which the store took: max chosen before the
+  // first Run ran at 1x (the browser bench measured exactly 1.0 simulated s per wall s on an idle machine).
+  it('max chosen before the first Run is the speed it runs at', { timeout: 120_000 }, async () => {
+    const store = app();
+    const s = () => store.getState();
+    store.setState({ doc: docFromFile(scenario('10s')) });
+    await s().setSpeed('max');
+    await s().run();
+    // the host says its speed in every state message (the load's too): max, not the 1 it started with
+    expect(s().speed).toBe('max');
+    await s().pause();
+    expect(s().speed).toBe('max');
+    await s().resetRun();
+  });
+});
+
 describe('the store at a run end', () => {
   // DEFECT (fixed): a setting that restarts the node (cores, ram, shared_buffers, instance) given on a finished run
   // applies, and its restart acts over virtual time that never comes: the canvas shows the primary
