@@ -79,6 +79,10 @@ export async function browserFigures(): Promise<BrowserFigures> {
 
     await page.getByTestId('welcome-example-read-replicas.json').click();
     await page.getByTestId('node-replica1').waitFor();
+    // the example's 30 s would end within the window at max speed (the scenario's inspector has run.duration)
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.getByTestId('run-duration').locator('input').fill('3600s');
+    await page.getByTestId('run-duration').locator('input').press('Enter');
     await page.getByTestId('speed').selectOption('max');
     await page.getByTestId('btn-run').click();
     const simTime = async () => Number(await page.getByTestId('sim-time').textContent());
