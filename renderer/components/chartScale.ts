@@ -17,5 +17,5 @@ export function valueRange(min: number | null, max: number | null): [number, num
   return [lo, step * power];
 }
 
-/** A series' points are drawn only where it has a single value in view (a line needs two; one alone drew nothing). */
+/** Points are drawn only while a single moment is in view (a line needs two: the first second's chart drew nothing). */
 export const lonePoint = (_u: unknown, _series: number, first: number, last: number) => last <= first;

@@ -28,6 +28,6 @@ export function useHeldWhileHovered<T>(live: readonly T[], key: (x: T) => string
     return live.filter((x) => !seen.has(key(x))).length;
   }, [held, live, key]);
   // every row held has left the live list (it keeps the newest few): more came in than it holds
-  const note = newer > 0 ? `The list holds still while the pointer is on it: ${newer === live.length ? 'at least ' : ''}${newer} newer not shown.` : undefined;
+  const note = newer > 0 ? `The list holds still while the pointer is on it: ${held?.length && newer === live.length ? 'at least ' : ''}${newer} newer not shown.` : undefined;
   return { rows: held ?? live, note, hover: { onPointerEnter: () => setHeld(live), onPointerLeave: () => setHeld(undefined) } };
 }

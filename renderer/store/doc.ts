@@ -85,27 +85,38 @@ export function docToScenario(doc: Doc): Record<string, unknown> {
   };
 }
 
-const texts = new WeakMap<Doc, string>();
-const autosaves = new WeakMap<Doc, Blob>();
-
-/** `make(doc)`, made once per document: documents are never changed in place (an edit makes a new one). */
-export function once<T>(cache: WeakMap<Doc, T>, doc: Doc, make: (doc: Doc) => T): T {
-  let made = cache.get(doc);
-  if (made === undefined) cache.set(doc, (made = make(doc)));
-  return made;
+/**
+ * `make(doc)` for the last document asked about. Documents are never changed in place (an edit makes a new
+ * one), and the current one is asked about on every store update; one per document would keep a value the
+ * size of a multi-megabyte scenario for every step of the undo history.
+ */
+export function lastDoc<T>(make: (doc: Doc) => T): { get(doc: Doc): T; set(doc: Doc, value: T): void } {
+  let last: { doc: Doc; value: T } | undefined;
+  return {
+    get(doc) {
+      if (last?.doc !== doc) last = { doc, value: make(doc) };
+      return last.value;
+    },
+    set(doc, value) {
+      last = { doc, value };
+    },
+  };
 }
 
+const texts = lastDoc((d) => `${JSON.stringify(docToScenario(d), null, 2)}\n`);
+const autosaves = lastDoc((d) => jsonBlob(JSON.stringify(d)));
+
 /**
- * The document as a scenario file's text, made once per document: the toolbar's unsaved-changes check asks on
+ * The document as a scenario file's text, made once for the current document: the toolbar's unsaved-changes check asks on
  * every store update, which for a multi-megabyte scenario would stringify it many times a second.
  */
 export function docText(doc: Doc): string {
-  return once(texts, doc, (d) => `${JSON.stringify(docToScenario(d), null, 2)}\n`);
+  return texts.get(doc);
 }
 
-/** The document's JSON as a Blob, the autosave's text (files/storage.ts says why a Blob), made once per document. */
+/** The document's JSON as a Blob, the autosave's text (files/storage.ts says why a Blob), made once for the current document. */
 export function docAutosave(doc: Doc): Blob {
-  return once(autosaves, doc, (d) => jsonBlob(JSON.stringify(d)));
+  return autosaves.get(doc);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { FaultCommand, RunEvent, RunStatus, SeriesPoint, SpeedSetting } fro
 import { SimCommandError } from '../sim/simClient.ts';
 import type { AppSet, AppState, SimPort } from './appStore.ts';
 import { appendLive, type LivePoint } from './liveSeries.ts';
-import { type Doc, docToScenario, once } from './doc.ts';
+import { type Doc, docToScenario, lastDoc } from './doc.ts';
 import { NO_TIME, recordFrame } from './timeSlice.ts';
 
 /**
@@ -60,27 +60,28 @@ export interface RunSlice {
   addEvent(event: Omit<RunEvent, 'at'>): void;
 }
 
-const simKeys = new WeakMap<Doc, string>();
+const simKeys = lastDoc((d) => {
+  const s = docToScenario(d) as { nodes: { id: string; kind: string; settings: unknown; region?: string }[] };
+  return JSON.stringify({
+    nodes: s.nodes.map((n) => ({ id: n.id, kind: n.kind, settings: n.settings, region: n.region })),
+    edges: d.edges,
+    workload: d.workload,
+    run: d.run,
+    // the shard map and the region table: an edit of either applies at the next Run
+    sharding: d.sharding,
+    regions: d.regions,
+  });
+});
 
 /**
- * The parts of a document the simulation depends on (not positions, labels or the name), made once per
- * document: the toolbar's staleness check asks on every store update (every snapshot of a run).
+ * The parts of a document the simulation depends on (not positions, labels or the name), made once for the
+ * current document: the toolbar's staleness check asks on every store update (every snapshot of a run).
  */
 export function simKey(doc: Doc): string {
-  return once(simKeys, doc, (d) => {
-    const s = docToScenario(d) as { nodes: { id: string; kind: string; settings: unknown; region?: string }[] };
-    return JSON.stringify({
-      nodes: s.nodes.map((n) => ({ id: n.id, kind: n.kind, settings: n.settings, region: n.region })),
-      edges: d.edges,
-      workload: d.workload,
-      run: d.run,
-      // the shard map and the region table: an edit of either applies at the next Run
-      sharding: d.sharding,
-      regions: d.regions,
-    });
-  });
+  return simKeys.get(doc);
 }
 
+/** The ids of the nodes of the sim loaded with this key. */
 function loadedNodes(key: string): string[] {
   return (JSON.parse(key) as { nodes: { id: string }[] }).nodes.map((n) => n.id);
 }
@@ -216,7 +217,8 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
         // The sim now has what the document has, if it had the document before this edit.
         if (before && simKey(before) === get().loadedKey) set({ loadedKey: simKey(get().doc) });
       } catch (e) {
-        get().notify('error', String((e as Error)?.message ?? e), undefined, true);
+        // the document keeps it (Reset runs with it); the running sim does not have it
+        get().notify('error', `${name} on ${node} is in the document, not in the running sim (it applies when you Reset): ${String((e as Error)?.message ?? e)}`, undefined, true);
       }
     },
 

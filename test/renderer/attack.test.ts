@@ -33,7 +33,7 @@ function host() {
 
 describe('the sim host at a run end', () => {
   // DEFECT (fixed): Step pressed again before the last step's stretch has run is lost: Runner.apply's step
-  // (sim/runner/Runner.ts:84) reads sim.now when the command comes, not when its stretch starts, so steps that
+  // reads sim.now when the command comes, not when its stretch starts, so steps that
   // wait for the one under way aim at the same moment and run nothing (three presses: 0.1 s, not 0.3 s).
   it('three Steps pressed in quick succession advance three steps', { timeout: 120_000 }, async () => {
     const { h, last } = host();
@@ -167,7 +167,7 @@ describe('the store at a run end', () => {
   // DEFECT (fixed): a setting that restarts the node (cores, ram, shared_buffers, instance) given on a finished run
   // applies, and its restart acts over virtual time that never comes: the canvas shows the primary
   // 'restarting' for good and its console answers "the database system is starting up". The store's
-  // applySettingLive (runSlice.ts:196) sends it, and the runner (Runner.ts:68) refuses only faults and reshards.
+  // applySettingLive sent it, and the runner refused only faults and reshards.
   it('a resize on a finished run leaves the node usable', { timeout: 120_000 }, async () => {
     const s = await finishedApp();
     try {

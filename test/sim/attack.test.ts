@@ -48,7 +48,7 @@ describe('a run at its end (run.duration)', () => {
 
   // DEFECT (fixed): a resize (cores, ram, shared_buffers, instance) is a restart of the node over virtual time, as a
   // fault's start is, but the runner lets it through on a finished run: the node stays 'restarting' for
-  // good and its console answers cannot_connect_now (Runner.apply refuses only 'fault' and 'reshard').
+  // good and its console answers cannot_connect_now (Runner.apply refused only 'fault' and 'reshard').
   it('a resize on a finished run is refused, or the node stays up', { timeout: 60_000 }, async () => {
     const { sim, runner } = await finished('0.6s');
     expect(runner.status).toBe('finished');
@@ -204,8 +204,8 @@ describe('crash recovery from incremental restartpoints', { timeout: 400_000 }, 
   // DEFECT (fixed): an engine that dies while a checkpoint's requests are outstanding (the machine here; in a worker, the
   // watchdog killing a runaway sent before them) stops the whole run ("the run stopped: engine primary is
   // dead"), with unhandled rejections of the checkpoint's other requests: Recovery.checkpoint's awaits throw
-  // EngineDeadError up through Recovery.look and PostgresNode.housekeeping (PostgresNode.ts:151), which do not
-  // take it as the node's crash, as the console (PostgresNode.ts:552) and a statement's reply do.
+  // EngineDeadError up through Recovery.look and PostgresNode.housekeeping, which do not
+  // take it as the node's crash, as the console and a statement's reply do.
   it('a kill during a checkpoint: the node recovers from the checkpoint before, the run goes on', async () => {
     const engines = killable();
     let armed = false;

@@ -151,11 +151,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
         // an engine that dies under the checkpoint (the watchdog killed a statement sent before it) is the node's crash
         const crashed = await this.recovery?.look(engine, this.settings, this.isReplica, this.replication?.appliedPosition()).then(
           () => false,
-          async (e) => {
-            if (!(e instanceof EngineDeadError)) throw e;
-            await this.crash(e.reason);
-            return true;
-          },
+          (e) => this.crashOn(e),
         );
         if (!crashed) {
           this.ctx.metrics.realQueries += 1;
@@ -302,8 +298,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       try {
         reply = await batch;
       } catch (e) {
-        if (e instanceof EngineDeadError) return this.crash(e.reason);
-        throw e;
+        return void (await this.crashOn(e));
       }
       if (b.inFlight !== done) return;
       if (call.kind === 'sql' ? reply.failedAt === call.index : reply.failedAt !== undefined) error = reply.error;
@@ -486,6 +481,13 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     return undefined;
   }
 
+  /** A request failed: a dead engine is the node's crash (true once handled); any other failure is thrown on. */
+  private async crashOn(e: unknown): Promise<true> {
+    if (!(e instanceof EngineDeadError)) throw e;
+    await this.crash(e.reason);
+    return true;
+  }
+
   private async crash(reason: string): Promise<void> {
     this.deadReason = undefined;
     if (this.status !== 'up' || !this.recovery) return;
@@ -558,9 +560,8 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       const r = reply.result!;
       return { ...base, columns: r.columns ?? [], ...(r.types ? { types: r.types } : {}), rows: r.rows ?? [], rowCount: r.rowCount, command: r.command, truncated: r.truncated };
     } catch (e) {
-      if (!(e instanceof EngineDeadError)) throw e;
-      await this.crash(e.reason);
-      return { ...base, error: simError('runaway_statement', { detail: e.reason }) };
+      await this.crashOn(e);
+      return { ...base, error: simError('runaway_statement', { detail: (e as EngineDeadError).reason }) };
     }
   }
 

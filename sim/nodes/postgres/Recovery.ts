@@ -173,6 +173,8 @@ export class Recovery {
    */
   crashed(replayUs: (walRecords: number) => number): { redo: RedoEntry[]; redoUs: number } {
     this.redo = this.redo.filter((e) => e.endedUs !== undefined);
+    // the engine that restarts from the restartpoint last checkpointed there
+    this.engineCheckpointLsn = this.last.lsn;
     return { redo: [...this.redo], redoUs: this.redo.reduce((us, e) => us + replayUs(e.walRecords), 0) };
   }
 
