@@ -28,11 +28,12 @@ export function App() {
   const textScale = useApp((s) => s.textScale);
   const stage = useApp((s) => s.stage);
   const highContrast = useApp((s) => s.highContrast);
-  // The data the opened document's nodes boot from is made in the background now, not at the first Run
+  // The data the opened document's nodes boot from is made in the background now, not at the first Run; once
+  // the first screen is drawn (the main thread idle): the sim worker's start (PGlite's compile, the data's
+  // snapshot) takes both cores of a small machine, and the first screen's tasks waited for a CPU meanwhile
   useEffect(() => {
-    void simClient()
-      .warm(docToScenario(appStore.getState().doc))
-      .catch(() => undefined);
+    const idle = requestIdleCallback(() => void simClient().warm(docToScenario(appStore.getState().doc)).catch(() => undefined), { timeout: 3000 });
+    return () => cancelIdleCallback(idle);
   }, []);
   // A warm start: on the stage the nodes boot now, before the talk, so Run starts at once
   useEffect(() => {
