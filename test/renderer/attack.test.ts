@@ -6,14 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import single from '../../lessons/scenarios/single-primary.json';
-import type { ClientMessage, WorkerMessage } from '../../renderer/sim/protocol.ts';
-import { SimClient, type WorkerLike } from '../../renderer/sim/simClient.ts';
+import type { WorkerMessage } from '../../renderer/sim/protocol.ts';
 import { createSimHost } from '../../renderer/sim/simHost.ts';
-import { createAppStore } from '../../renderer/store/appStore.ts';
 import { docFromFile } from '../../renderer/store/doc.ts';
-import { nodeEngineFactory } from '../../sim/engine/node/platform.ts';
+import { app, engines } from './appHarness.ts';
 
-const engines = nodeEngineFactory({ kind: 'in-process' });
 /** single-primary, small, lasting `duration`. */
 const scenario = (duration: string) => ({
   ...structuredClone(single),
@@ -118,21 +115,6 @@ describe('the sim host at a run end', () => {
     await expect(h.handle({ do: 'fork', at: 0 })).rejects.toThrow(/no scenario is loaded/);
   });
 });
-
-/** The app's store wired to a real sim host through the real SimClient, as simWorker.ts wires the worker. */
-function app() {
-  let listener: ((e: MessageEvent) => void) | undefined;
-  const h = createSimHost({ engines, post: (m) => listener?.({ data: m } as MessageEvent) });
-  const worker: WorkerLike = {
-    postMessage: (m) => void h.receive(m as ClientMessage),
-    addEventListener: (_type, l) => {
-      listener = l;
-    },
-    terminate: () => undefined,
-  };
-  const client = new SimClient(worker);
-  return createAppStore(() => client);
-}
 
 /** The app's store with single-primary loaded and stepped to its end (0.3 s). */
 async function finishedApp() {
