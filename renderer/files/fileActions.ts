@@ -19,9 +19,14 @@ export function fileNameFor(doc: Doc): string {
  * Validates a file's text (off the main thread); on success replaces the document (undoable), else says
  * why and changes nothing.
  */
+/** The latest open: a file read after another (a large one is rebuilt over many tasks) is the one that wins. */
+let opening = 0;
+
 export async function openText(text: string, file: { name: string; path?: string }): Promise<boolean> {
+  const mine = ++opening;
   const r = await readScenario(text);
   const s = appStore.getState();
+  if (mine !== opening) return false;
   if (!r.ok) {
     s.notify('error', `${file.name} is not a scenario this app can open; your current work is unchanged.`, r.issues);
     return false;

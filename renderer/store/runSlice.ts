@@ -175,7 +175,8 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
 
     async continueRun() {
       await client().continueRun().catch(fail);
-      await get().run();
+      // the loaded run goes on: never a reload, even when the document changed since (that applies at Reset)
+      await client().apply({ do: 'run' }).catch(fail);
     },
 
     async pause() {
@@ -206,6 +207,8 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
       // a node added since the sim was loaded is only in the document: its settings apply at the next load
       if (!loadedNodes(s.loadedKey).includes(node)) return;
       const before = s.past[s.past.length - 1];
+      // the document sent: an edit made while the sim answers is not in the sim
+      const sent = s.doc;
       try {
         const { outcome } = await client().apply({ do: 'setNodeSetting', node, name, value: value as JsonValue });
         get().notify(
@@ -215,7 +218,7 @@ export function createRunSlice(set: AppSet, get: () => AppState, sim: () => SimP
           true,
         );
         // The sim now has what the document has, if it had the document before this edit.
-        if (before && simKey(before) === get().loadedKey) set({ loadedKey: simKey(get().doc) });
+        if (before && simKey(before) === get().loadedKey) set({ loadedKey: simKey(sent) });
       } catch (e) {
         // the document keeps it (Reset runs with it); the running sim does not have it
         get().notify('error', `${name} on ${node} is in the document, not in the running sim (it applies when you Reset): ${String((e as Error)?.message ?? e)}`, undefined, true);

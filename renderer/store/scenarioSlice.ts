@@ -68,6 +68,23 @@ function onNode(get: () => AppState, id: string) {
     i.path.includes(`(${id})`) || (i as { node?: string }).node === id || i.path.startsWith(`nodes[${index}]`) || i.path.startsWith(`nodes.${index} `);
 }
 
+/**
+ * The file each document was shown with when it was left for another in the history: Undo across an Open (or a
+ * New) brings back the document and its file together, or Save would write the old document over the file
+ * just opened. Documents of one file share its entry; a document never left has none.
+ */
+const fileOf = new WeakMap<Doc, Pick<AppState, 'file' | 'savedText'>>();
+
+/**
+ * Leaves the current document for `to`: records the current one's file, and gives back `to`'s when it was
+ * another file (within one file, the text saved last stays what its documents are compared with).
+ */
+function leaveFor(s: AppState, to: Doc): Partial<Pick<AppState, 'file' | 'savedText'>> {
+  fileOf.set(s.doc, { file: s.file, savedText: s.savedText });
+  const was = fileOf.get(to);
+  return !was || (was.file?.name === s.file?.name && was.file?.path === s.file?.path) ? {} : was;
+}
+
 export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioSlice {
   return {
     doc: emptyDoc(),
@@ -88,6 +105,7 @@ export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioS
       // `doc` itself, not a copy (documents are never changed in place): copying a multi-megabyte document
       // was a long task of its own (issue 14). What the console showed was the old document's.
       const { doc: before, past, fitRequest } = get();
+      leaveFor(get(), doc);
       set({ doc, past: [...past, before].slice(-HISTORY), future: [], selection: { nodes: [], edges: [] }, fitRequest: fitRequest + 1, consoleResult: undefined });
     },
 
@@ -292,13 +310,14 @@ export function createScenarioSlice(set: AppSet, get: () => AppState): ScenarioS
     undo() {
       const { past, doc, future } = get();
       if (past.length === 0) return;
-      set({ doc: past[past.length - 1], past: past.slice(0, -1), future: [doc, ...future].slice(0, HISTORY), dragStart: undefined });
+      const to = past[past.length - 1];
+      set({ doc: to, past: past.slice(0, -1), future: [doc, ...future].slice(0, HISTORY), dragStart: undefined, ...leaveFor(get(), to) });
     },
 
     redo() {
       const { past, doc, future } = get();
       if (future.length === 0) return;
-      set({ doc: future[0], future: future.slice(1), past: [...past, doc].slice(-HISTORY), dragStart: undefined });
+      set({ doc: future[0], future: future.slice(1), past: [...past, doc].slice(-HISTORY), dragStart: undefined, ...leaveFor(get(), future[0]) });
     },
   };
 }

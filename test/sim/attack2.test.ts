@@ -115,7 +115,7 @@ describe('the postgres console around a restart', () => {
   // (PostgresNode.ts console: cannot_connect_now for any status but up), while a client's connect to it gets
   // PostgreSQL's "Connection refused" (PostgresNode.ts connect, sqlclient_unable_to_establish_sqlconnection), as
   // psql does against a server that is not running.
-  it.fails('the console of a stopped server: connection refused, not "starting up"', { timeout: 60_000 }, async () => {
+  it('the console of a stopped server: connection refused, not "starting up"', { timeout: 60_000 }, async () => {
     const sim = await startSim(small('single-primary.json', '10s'));
     const runner = new Runner(sim, { speed: 'max' });
     await runner.apply({ do: 'step', us: 200_000 });

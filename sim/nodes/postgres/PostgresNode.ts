@@ -172,8 +172,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
 
   connect(client: ClientInfo, done: (r: { conn: Connection } | { error: SimError }) => void): void {
     if (this.status !== 'up') {
-      const code = this.status === 'restarting' ? 'cannot_connect_now' : this.status === 'down' ? 'sqlclient_unable_to_establish_sqlconnection' : 'crash_shutdown';
-      done({ error: simError(code, code === 'sqlclient_unable_to_establish_sqlconnection' ? { message: `connection to server at "${this.id}", port 5432 failed: Connection refused` } : {}) });
+      done({ error: this.refusal() });
       return;
     }
     const limit = this.settings.max_connections - this.settings.superuser_reserved_connections;
@@ -189,6 +188,13 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
       this.backends.idle(b, 'idle');
       done({ conn });
     });
+  }
+
+  /** What a connection to the server gets while it is not up, as psql would see it: a client's and the console's alike. */
+  private refusal(): SimError {
+    if (this.status === 'down') return simError('sqlclient_unable_to_establish_sqlconnection', { message: `connection to server at "${this.id}", port 5432 failed: Connection refused` });
+    // booting, restarting (crash recovery, a resize), or up before its engine is
+    return simError('cannot_connect_now');
   }
 
   disconnect(conn: Connection): void {
@@ -541,7 +547,7 @@ export class PostgresNode implements SqlEndpoint, ReplicationMember {
     const refused = consoleRefusal(sql);
     if (refused) return { ...base, error: refused };
     if (this.status === 'restarting') await this.restarted();
-    if (this.status !== 'up' || !this.engine) return { ...base, error: simError('cannot_connect_now') };
+    if (this.status !== 'up' || !this.engine) return { ...base, error: this.refusal() };
     if (this.isReplica && setsReadWrite(sql)) return { ...base, error: simError('cannot_set_read_write') };
     const engine = this.engine;
     this.reuse.stop(); // it may change anything, VACUUM or a function's DDL included
