@@ -185,9 +185,10 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
       }
     }
     expect(followed).not.toBeNull();
-    const applies = await page.getByTestId('path-apply').allTextContents();
-    expect(applies.map((a) => a.match(/replica\d/)?.[0]).sort()).toEqual(['replica1', 'replica2']);
-    expect(applies.every((a) => a.includes('replica apply'))).toBe(true);
+    // read once the path has settled: it re-renders as its hops end (CI once read it between two renders: [])
+    const applies = () => page.getByTestId('path-apply').allTextContents();
+    await expect.poll(async () => (await applies()).map((a) => a.match(/replica\d/)?.[0]).sort(), { timeout: 10_000 }).toEqual(['replica1', 'replica2']);
+    expect((await applies()).every((a) => a.includes('replica apply'))).toBe(true);
     // for the screenshot only: the path re-renders while its hops end (an element may be replaced mid-scroll)
     await page
       .getByTestId('path-apply')
