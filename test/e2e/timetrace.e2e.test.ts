@@ -167,7 +167,7 @@ describe.skipIf(!!missing)(`time and trace, a scene on stage, in Chromium${missi
     // the requests on PgBouncer's links, each followed in turn (the dots' own click) until one is a write
     // that committed; if none is, run on a little and pause again
     let followed: string | null = null;
-    for (let round = 0; round < 10 && !followed; round++) {
+    for (let round = 0; round < 40 && !followed; round++) {
       if (round > 0) {
         await page.getByTestId('btn-run').click();
         await page.waitForTimeout(500);
