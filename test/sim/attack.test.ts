@@ -9,7 +9,7 @@ import { buildReport, Runner, type Simulation } from '../../sim/index.ts';
 import type { WriteRecord } from '../../sim/replication/Stream.ts';
 import { keyOf } from '../../sim/sharding/keys.ts';
 import { shardLocator } from '../../sim/sharding/shardMap.ts';
-import { killable, readReplicas, scenario, scenarioFile, startSim } from './harness.ts';
+import { killable, readReplicas, scenario, startSim, hashWithSpareShard } from './harness.ts';
 
 const status = (sim: Simulation, node: string) => sim.nodes.get(node)!.snapshot().status;
 
@@ -270,10 +270,7 @@ describe('crash recovery from incremental restartpoints', { timeout: 400_000 }, 
   });
 
   it('a shard split after checkpoints, then the shard that took rows and the one that gave them killed: each holds exactly its rows', async () => {
-    const h = structuredClone(scenarioFile('sharding-hash.json')) as unknown as Record<string, any>;
-    h.nodes.push({ id: 'shard3', kind: 'postgres', settings: { cores: 4, ram: '16GB', shared_buffers: '4GB' } });
-    h.edges.push({ from: 'app', to: 'shard3' });
-    h.sharding.spare_shards = ['shard3'];
+    const h = hashWithSpareShard();
     h.sharding.strategy = { kind: 'modulo' };
     h.workload.clients = 4;
     // no new orders: a key's rows stay one user and its five orders (sharding.reshard.test.ts's)

@@ -24,6 +24,15 @@ export function scenarioFile(name: string): Scenario {
   return p.scenario;
 }
 
+/** lessons/scenarios/sharding-hash.json, editable, with shard3 as a spare shard the app already reaches (a reshard's target). */
+export function hashWithSpareShard(): Record<string, any> {
+  const s = structuredClone(scenarioFile('sharding-hash.json')) as unknown as Record<string, any>;
+  s.nodes.push({ id: 'shard3', kind: 'postgres', settings: { cores: 4, ram: '16GB', shared_buffers: '4GB' } });
+  s.edges.push({ from: 'app', to: 'shard3' });
+  s.sharding.spare_shards = ['shard3'];
+  return s;
+}
+
 /**
  * lessons/scenarios/read-replicas.json with 16 clients, the seed given, and settings changed per node
  * (`{ replica1: { recovery_min_apply_delay: '30ms' } }`).

@@ -5,14 +5,11 @@ import { citusShardIndex } from '../../sim/sharding/hashStrategies.ts';
 import { keyOf } from '../../sim/sharding/keys.ts';
 import { hashKey } from '../../sim/sharding/pgHash.ts';
 import { reshardMoves, reshardTo, type ShardMap, type ShardRule, shardLocator } from '../../sim/sharding/shardMap.ts';
-import { scenario, scenarioFile, startSim } from './harness.ts';
+import { scenario, startSim, hashWithSpareShard } from './harness.ts';
 
 /** The hash scenario with a modulo map on shard1 and shard2, and shard3 as a spare the app already reaches. */
 function withSpare(strategy: ShardMap['strategy']) {
-  const s = structuredClone(scenarioFile('sharding-hash.json')) as unknown as Record<string, any>;
-  s.nodes.push({ id: 'shard3', kind: 'postgres', settings: { cores: 4, ram: '16GB', shared_buffers: '4GB' } });
-  s.edges.push({ from: 'app', to: 'shard3' });
-  s.sharding.spare_shards = ['shard3'];
+  const s = hashWithSpareShard();
   s.sharding.strategy = strategy;
   s.workload.clients = 8;
   // no new orders: a key's rows stay one user and its five orders, as the plan's figures below count

@@ -1,15 +1,12 @@
 /** A distributed table's serial id across shards: each shard's sequence interleaved at the split (real PGlite). */
 import { describe, expect, it } from 'vitest';
-import { scenario, scenarioFile, startSim } from './harness.ts';
+import { scenario, startSim, hashWithSpareShard } from './harness.ts';
 
 const NODES = ['shard1', 'shard2', 'shard3'];
 
 describe("orders.id made by every shard's sequence", () => {
   it('never collide: inserts through the router on every shard, then a reshard that moves them', async () => {
-    const s = structuredClone(scenarioFile('sharding-hash.json')) as unknown as Record<string, any>;
-    s.nodes.push({ id: 'shard3', kind: 'postgres', settings: { cores: 4, ram: '16GB', shared_buffers: '4GB' } });
-    s.edges.push({ from: 'app', to: 'shard3' });
-    s.sharding.spare_shards = ['shard3'];
+    const s = hashWithSpareShard();
     s.sharding.strategy = { kind: 'modulo' };
     s.workload.clients = 8;
     // new orders only: each one an INSERT routed by its user_id
